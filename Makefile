@@ -1,0 +1,68 @@
+# Olke: `make run` and `make test` do all set-up on a fresh Debian 12 machine (as root).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+OLKE := $(VENV)/bin/olke
+OLKE_HOME ?= var
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export OMP_THREAD_LIMIT := 1
+
+APT_RUNTIME := tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus tesseract-ocr-eng tesseract-ocr-osd \
+	ghostscript qpdf unpaper pngquant poppler-utils fonts-paratype fonts-dejavu-core hunspell-kk
+APT_TEST := chromium
+
+.PHONY: run test bench apt-runtime apt-test venv samples demo serve clean help
+
+help:
+	@echo "make run    install what is missing, build the demo archive from scans/, serve it on http://$(HOST):$(PORT)"
+	@echo "make test   install what is missing and run the tests"
+	@echo "make bench  measure OCR speed/accuracy and search speed; writes bench/results.json"
+
+apt-runtime:
+	@missing=$$(for p in $(APT_RUNTIME); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+apt-test: apt-runtime
+	@missing=$$(for p in $(APT_TEST); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+# The venv is rebuilt only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "Installing Python packages into $(VENV)"
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+samples: venv apt-runtime
+	@$(PY) scans/make_samples.py --quiet
+
+$(OLKE_HOME)/.demo-built: $(VENV)/.installed scans/make_samples.py $(wildcard scans/texts/*.toml)
+	@$(MAKE) --no-print-directory samples
+	@$(OLKE) --home $(OLKE_HOME) ingest scans --skip-duplicates
+	@touch $@
+
+demo: apt-runtime $(OLKE_HOME)/.demo-built
+
+run: demo
+	@echo "Olke is serving the demo archive at http://$(HOST):$(PORT)  (Ctrl-C stops it)"
+	@$(OLKE) --home $(OLKE_HOME) serve --host $(HOST) --port $(PORT)
+
+test: apt-test venv
+	@$(PY) scans/make_samples.py --quiet
+	@$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
+
+bench: apt-runtime venv samples
+	@$(PY) bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(OLKE_HOME) .pytest_cache bench/results.json

@@ -1,0 +1,261 @@
+"""The catalog: documents, pages, files and events in SQLite, kept consistent with the files.
+
+A document enters in one transaction, and its staged folder is moved into place inside it, so
+the catalog never names a file that is not there. A run cut off half-way leaves at most an
+orphan folder, which the next `Catalog` removes.
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import shutil
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from archive.db import connect
+from archive.errors import DuplicateScan, NotFound
+from archive.home import Home
+from archive.metadata import Description
+from archive.storage import StagedDocument, clear_abandoned_staging, file_rows
+from ocr.engine import PageResult
+
+DOCUMENT_COLUMNS = ("kind", "title", "authors", "source", "issue", "published", "source_pages", "language",
+                    "rubrics", "udc", "notes", "access", "digitised_on", "digitised_by")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def current_user() -> str:
+    return os.environ.get("OLKE_USER") or getpass.getuser()
+
+
+@dataclass
+class Document:
+    id: int
+    kind: str
+    title: str
+    authors: list[str]
+    source: str | None
+    issue: str | None
+    published: str | None
+    source_pages: str | None
+    language: str
+    rubrics: list[str]
+    udc: str | None
+    notes: str | None
+    access: str
+    digitised_on: str
+    digitised_by: str | None
+    page_count: int
+    scan_sha256: str
+    ocr_engine: str | None
+    status: str
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "Document":
+        data = dict(row)
+        data["authors"] = json.loads(data["authors"])
+        data["rubrics"] = json.loads(data["rubrics"])
+        return cls(**data)
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class Catalog:
+    def __init__(self, home: Home):
+        self.home = home
+        home.ensure()
+        self.conn = connect(home.catalog_path)
+        self.recover()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def recover(self) -> None:
+        """Remove what an interrupted run left behind: abandoned staging and orphan folders."""
+        clear_abandoned_staging(self.home)
+        known = {row[0] for row in self.conn.execute("SELECT id FROM documents WHERE status = 'active'")}
+        for folder in self.home.files_dir.iterdir():
+            number, _, suffix = folder.name.partition(".")
+            if suffix == "old" and not folder.with_name(number).exists():
+                folder.rename(folder.with_name(number))  # a re-OCR cut off before its commit
+            elif suffix == "old" and not (folder.with_name(number) / "originals").exists():
+                (folder / "originals").rename(folder.with_name(number) / "originals")
+                shutil.rmtree(folder, ignore_errors=True)
+            elif suffix or (number.isdigit() and int(number) not in known):
+                shutil.rmtree(folder, ignore_errors=True)
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def get(self, document_id: int, include_deleted: bool = False) -> Document:
+        row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
+        if row is None or (row["status"] != "active" and not include_deleted):
+            raise NotFound(f"no document {document_id} in the archive; see `olke list`")
+        return Document.from_row(row)
+
+    def find_by_scan(self, scan_sha256: str) -> int | None:
+        row = self.conn.execute(
+            "SELECT id FROM documents WHERE scan_sha256 = ? AND status = 'active'", (scan_sha256,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def documents(self, kind: str | None = None, language: str | None = None, limit: int | None = None,
+                  include_deleted: bool = False) -> list[Document]:
+        where, args = [], []
+        if not include_deleted:
+            where.append("status = 'active'")
+        if kind:
+            where.append("kind = ?")
+            args.append(kind)
+        if language:
+            where.append("language = ?")
+            args.append(language)
+        sql = "SELECT * FROM documents" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else "")
+        return [Document.from_row(row) for row in self.conn.execute(sql, args)]
+
+    def pages(self, document_id: int) -> list[dict]:
+        rows = self.conn.execute(
+            "SELECT * FROM pages WHERE document_id = ? ORDER BY number", (document_id,)
+        ).fetchall()
+        return [dict(row, words=json.loads(row["words"])) for row in rows]
+
+    def files(self, document_id: int, role: str | None = None) -> list[dict]:
+        sql = "SELECT * FROM files WHERE document_id = ?" + (" AND role = ?" if role else "")
+        args = (document_id, role) if role else (document_id,)
+        return [dict(row) for row in self.conn.execute(sql + " ORDER BY role, page, path", args)]
+
+    def file_path(self, document_id: int, role: str, page: int | None = None) -> Path:
+        sql = "SELECT path FROM files WHERE document_id = ? AND role = ?" + (" AND page = ?" if page else "")
+        args = (document_id, role, page) if page else (document_id, role)
+        row = self.conn.execute(sql, args).fetchone()
+        if row is None:
+            raise NotFound(f"document {document_id} has no {role}" + (f" for page {page}" if page else ""))
+        return self.home.absolute(row[0])
+
+    def events(self, document_id: int) -> list[dict]:
+        rows = self.conn.execute("SELECT * FROM events WHERE document_id = ? ORDER BY id", (document_id,))
+        return [dict(row, details=json.loads(row["details"])) for row in rows]
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def add_document(self, description: Description, staged: StagedDocument, scan_sha256: str,
+                     user: str | None = None, details: dict | None = None) -> int:
+        values = description.as_dict()
+        values["authors"] = json.dumps(values["authors"], ensure_ascii=False)
+        values["rubrics"] = json.dumps(values["rubrics"], ensure_ascii=False)
+        stamp = now()
+        with self.transaction() as conn:
+            existing = self.find_by_scan(scan_sha256)
+            if existing is not None:
+                raise DuplicateScan(f"already in the archive as document {existing}", existing_id=existing)
+            cursor = conn.execute(
+                f"INSERT INTO documents ({', '.join(DOCUMENT_COLUMNS)}, page_count, scan_sha256, ocr_engine,"
+                f" created_at, updated_at) VALUES ({', '.join('?' * len(DOCUMENT_COLUMNS))}, ?, ?, ?, ?, ?)",
+                [values[c] for c in DOCUMENT_COLUMNS] + [len(staged.pages), scan_sha256, staged.ocr_engine,
+                                                         stamp, stamp],
+            )
+            document_id = cursor.lastrowid
+            self._write_pages_and_files(document_id, staged)
+            self._event(document_id, "ingested", user, {"pages": len(staged.pages), **(details or {})})
+        return document_id
+
+    def replace_content(self, document_id: int, staged: StagedDocument, user: str | None = None,
+                        details: dict | None = None) -> None:
+        """Swap in a re-OCRed PDF, pages and images; the old folder goes only after the commit."""
+        self.get(document_id)
+        final_dir = self.home.document_dir(document_id)
+        old_dir = final_dir.with_name(final_dir.name + ".old")
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM pages WHERE document_id = ?", (document_id,))
+            conn.execute("DELETE FROM files WHERE document_id = ? AND role != 'original'", (document_id,))
+            conn.execute(
+                "UPDATE documents SET page_count = ?, ocr_engine = ?, updated_at = ? WHERE id = ?",
+                (len(staged.pages), staged.ocr_engine, now(), document_id),
+            )
+            final_dir.rename(old_dir)
+            try:
+                # the originals move over unchanged, so their catalog rows stay valid
+                (old_dir / "originals").rename(staged.originals_dir)
+                self._write_pages_and_files(document_id, staged, keep_originals=True)
+            except BaseException:
+                if staged.originals_dir.exists():
+                    staged.originals_dir.rename(old_dir / "originals")
+                old_dir.rename(final_dir)
+                raise
+            self._event(document_id, "reocred", user, {"pages": len(staged.pages), **(details or {})})
+        shutil.rmtree(old_dir, ignore_errors=True)
+
+    def update_description(self, document_id: int, description: Description, user: str | None = None) -> None:
+        before = self.get(document_id)
+        values = description.as_dict()
+        changed = {c: values[c] for c in DOCUMENT_COLUMNS if values[c] != getattr(before, c)}
+        if not changed:
+            return
+        stored = {c: json.dumps(v, ensure_ascii=False) if c in ("authors", "rubrics") else v
+                  for c, v in changed.items()}
+        with self.transaction() as conn:
+            conn.execute(
+                f"UPDATE documents SET {', '.join(f'{c} = ?' for c in stored)}, updated_at = ? WHERE id = ?",
+                [*stored.values(), now(), document_id],
+            )
+            self._event(document_id, "metadata_edited", user, {"changed": sorted(changed)})
+
+    def delete(self, document_id: int, user: str | None = None) -> None:
+        """Mark the document deleted and remove its files; the record and its events remain."""
+        document = self.get(document_id)
+        final_dir = self.home.document_dir(document_id)
+        trash = final_dir.with_name(final_dir.name + ".deleted")
+        with self.transaction() as conn:
+            conn.execute("UPDATE documents SET status = 'deleted', updated_at = ? WHERE id = ?",
+                         (now(), document_id))
+            conn.execute("DELETE FROM files WHERE document_id = ?", (document_id,))
+            self._event(document_id, "deleted", user, {"title": document.title, "pages": document.page_count})
+            if final_dir.exists():
+                final_dir.rename(trash)
+        shutil.rmtree(trash, ignore_errors=True)
+
+    def _write_pages_and_files(self, document_id: int, staged: StagedDocument, keep_originals: bool = False):
+        final_dir = self.home.document_dir(document_id)
+        rows = file_rows(self.home, final_dir, staged)
+        if keep_originals:
+            rows = [r for r in rows if r["role"] != "original"]
+        self.conn.executemany(
+            "INSERT INTO pages (document_id, number, text, words, confidence, language, width_pt, height_pt)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(document_id, p.number, p.text, json.dumps([w.as_row() for w in p.words], ensure_ascii=False),
+              p.confidence, p.language, p.width_pt, p.height_pt) for p in staged.pages],
+        )
+        self.conn.executemany(
+            "INSERT INTO files (document_id, role, page, path, media_type, size_bytes, sha256)"
+            " VALUES (:document_id, :role, :page, :path, :media_type, :size_bytes, :sha256)",
+            [dict(r, document_id=document_id) for r in rows],
+        )
+        # The move is the last step inside the transaction: if it fails, nothing was recorded.
+        staged.directory.rename(final_dir)
+
+    def _event(self, document_id: int, action: str, user: str | None, details: dict) -> None:
+        self.conn.execute(
+            "INSERT INTO events (document_id, action, at, user, details) VALUES (?, ?, ?, ?, ?)",
+            (document_id, action, now(), user or current_user(), json.dumps(details, ensure_ascii=False)),
+        )

@@ -1,0 +1,103 @@
+"""The description of a document, and the rules every value must follow.
+
+Values arrive as strings (CLI options, manifest CSV cells, sidecar files) or as TOML values;
+`Description.from_mapping` validates them all and names the field and the accepted values.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date
+from typing import Any, Mapping
+
+from archive.errors import InvalidMetadata
+
+KINDS = ("newspaper_article", "journal_article", "book", "other")
+LANGUAGES = ("kaz", "rus", "auto")
+ACCESS = ("open", "on_request")
+LIST_SEPARATOR = ";"
+_PUBLISHED = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+_ALIASES = {  # accepted spellings a bibliographer may type
+    "kind": {"newspaper": "newspaper_article", "journal": "journal_article", "article": "journal_article"},
+    "language": {"kk": "kaz", "kz": "kaz", "ru": "rus"},
+}
+
+
+@dataclass(frozen=True)
+class Description:
+    kind: str = "other"
+    title: str = ""
+    authors: tuple[str, ...] = ()
+    source: str | None = None
+    issue: str | None = None
+    published: str | None = None
+    source_pages: str | None = None
+    language: str = "auto"
+    rubrics: tuple[str, ...] = ()
+    udc: str | None = None
+    notes: str | None = None
+    access: str = "open"
+    digitised_on: str = field(default_factory=lambda: date.today().isoformat())
+    digitised_by: str | None = None
+
+    FIELDS = ()  # filled below
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], base: "Description | None" = None) -> "Description":
+        """Validate ``values`` over ``base`` (or the defaults); unknown keys are errors."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise InvalidMetadata(
+                f"unknown metadata field '{unknown[0]}'; known fields: {', '.join(sorted(known))}"
+            )
+        clean: dict[str, Any] = {}
+        for name, raw in values.items():
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue
+            clean[name] = _normalise(name, raw)
+        return replace(base or cls(), **clean)
+
+    def with_title_default(self, title: str) -> "Description":
+        return self if self.title else replace(self, title=title)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["authors"] = list(self.authors)
+        data["rubrics"] = list(self.rubrics)
+        return data
+
+
+Description.FIELDS = tuple(f.name for f in fields(Description))
+
+
+def _normalise(name: str, raw: Any) -> Any:
+    if name in ("authors", "rubrics"):
+        items = raw if isinstance(raw, (list, tuple)) else str(raw).split(LIST_SEPARATOR)
+        return tuple(s for s in (str(item).strip() for item in items) if s)
+    value = str(raw).strip()
+    if name in ("kind", "language", "access"):
+        value = value.lower()
+        value = _ALIASES.get(name, {}).get(value, value)
+        allowed = {"kind": KINDS, "language": LANGUAGES, "access": ACCESS}[name]
+        if value not in allowed:
+            raise InvalidMetadata(f"unknown {name} '{raw}'; use one of: {', '.join(allowed)}")
+    elif name == "published":
+        if isinstance(raw, date):
+            value = raw.isoformat()
+        if not _PUBLISHED.match(value):
+            raise InvalidMetadata(f"published date '{raw}' is not YYYY, YYYY-MM or YYYY-MM-DD")
+        if len(value) == 10:
+            _parse_date("published", value)
+    elif name == "digitised_on":
+        value = _parse_date(name, raw.isoformat() if isinstance(raw, date) else value).isoformat()
+    elif name == "title" and len(value) > 1000:
+        raise InvalidMetadata("title is longer than 1000 characters")
+    return value
+
+
+def _parse_date(name: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidMetadata(f"{name} '{value}' is not a date (YYYY-MM-DD)") from None

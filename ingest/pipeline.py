@@ -1,0 +1,239 @@
+"""The orchestrator: documents found → checked → OCRed in parallel → archived one by one.
+
+Documents run in worker processes (each OCRs its pages on ``jobs`` threads); the main process is
+the only writer of the catalog, and archives each document in one transaction as it finishes.
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import shutil
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Protocol
+
+from archive.catalog import Catalog
+from archive.errors import DuplicateScan, Interrupted, OcrFailed, OlkeError
+from archive.metadata import Description
+from archive.storage import StagedDocument, new_staging_dir
+from ingest.scanfile import inspect
+from ingest.sources import DocumentSource
+from ingest.stages import DocumentJob, run_job
+from ocr.engine import OcrEngine, OcrOptions
+from ocr.language import primary_language
+
+LANGUAGE_ORDER = {"kaz": ("kaz", "rus", "eng"), "rus": ("rus", "kaz", "eng"), "auto": ("kaz", "rus", "eng")}
+
+
+@dataclass
+class IngestOptions:
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    force_ocr: bool = False
+    skip_duplicates: bool = False
+    deskew: bool = True
+    rotate_pages: bool = True
+    clean: bool = False
+    user: str | None = None
+
+
+@dataclass
+class Outcome:
+    label: str
+    status: str                   # ingested | reocred | duplicate | failed
+    document_id: int | None = None
+    pages: int = 0
+    error: OlkeError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ingested", "reocred") or (self.status == "duplicate" and self.error is None)
+
+    def as_dict(self) -> dict:
+        data = {"source": self.label, "status": self.status, "document_id": self.document_id, "pages": self.pages}
+        if self.error is not None:
+            data["error"] = self.error.message
+        return data
+
+
+class Reporter(Protocol):
+    def start(self, documents: int, pages: int) -> None: ...
+    def page_done(self) -> None: ...
+    def outcome(self, outcome: Outcome) -> None: ...
+    def finish(self) -> None: ...
+
+
+class SilentReporter:
+    def start(self, documents, pages): pass
+    def page_done(self): pass
+    def outcome(self, outcome): pass
+    def finish(self): pass
+
+
+def scan_hash(paths: list[Path]) -> str:
+    """The content hash of a document's scans, in page order."""
+    from archive.storage import sha256_file
+
+    digests = [sha256_file(p) for p in paths]
+    return digests[0] if len(digests) == 1 else hashlib.sha256("".join(digests).encode()).hexdigest()
+
+
+def prepare(source: DocumentSource, catalog: Catalog, options: IngestOptions) -> DocumentJob:
+    """Check every file and look for a duplicate before any OCR is spent on it."""
+    files = [inspect(path) for path in source.files]
+    digest = scan_hash(source.files)
+    existing = catalog.find_by_scan(digest)
+    if existing is not None:
+        raise DuplicateScan(f"already in the archive as document {existing}; not stored again", source.label,
+                            existing_id=existing)
+    ocr_options = OcrOptions(languages=LANGUAGE_ORDER[source.description.language], deskew=options.deskew,
+                             rotate_pages=options.rotate_pages, clean=options.clean)
+    return DocumentJob(source.label, files, new_staging_dir(catalog.home), ocr_options, options.force_ocr,
+                       digest, source.description)
+
+
+def resolve_language(description: Description, staged: StagedDocument) -> Description:
+    if description.language != "auto":
+        return description
+    detected = primary_language([(p.language, len(p.text)) for p in staged.pages]) or "kaz"
+    return replace(description, language=detected)
+
+
+def ingest(sources: list[DocumentSource], catalog: Catalog, engine: OcrEngine, options: IngestOptions,
+           reporter: Reporter | None = None, archived: Callable[[int], None] | None = None) -> list[Outcome]:
+    """Archive every source; one bad document never stops the others."""
+    reporter = reporter or SilentReporter()
+    outcomes: list[Outcome] = []
+    jobs: list[DocumentJob] = []
+    for source in sources:
+        try:
+            jobs.append(prepare(source, catalog, options))
+        except DuplicateScan as error:
+            outcomes.append(Outcome(source.label, "duplicate", error.existing_id,
+                                    error=None if options.skip_duplicates else error))
+        except OlkeError as error:
+            outcomes.append(Outcome(source.label, "failed", error=error))
+    for outcome in outcomes:
+        reporter.outcome(outcome)
+    if jobs:
+        engine.check(jobs[0].ocr_options)
+    reporter.start(len(jobs), sum(j.page_count for j in jobs))
+
+    def finished(job: DocumentJob, staged: StagedDocument | None, error: OlkeError | None) -> None:
+        if staged is not None:
+            try:
+                description = resolve_language(job.description, staged)
+                document_id = catalog.add_document(description, staged, job.scan_sha256, options.user,
+                                                   {"source": job.label})
+                outcome = Outcome(job.label, "ingested", document_id, len(staged.pages))
+                if archived:
+                    archived(document_id)
+            except DuplicateScan as duplicate:
+                outcome = Outcome(job.label, "duplicate", duplicate.existing_id,
+                                  error=None if options.skip_duplicates else duplicate)
+            except OlkeError as failure:
+                outcome = Outcome(job.label, "failed", error=failure)
+        else:
+            outcome = Outcome(job.label, "failed", error=error)
+        shutil.rmtree(job.directory, ignore_errors=True)
+        outcomes.append(outcome)
+        reporter.outcome(outcome)
+
+    try:
+        run_jobs(jobs, engine, options.workers, reporter, finished)
+    except KeyboardInterrupt:
+        done = sum(1 for o in outcomes if o.status == "ingested")
+        raise Interrupted(f"interrupted: {done} documents were archived, the rest were not; "
+                          "run the same command again to continue") from None
+    finally:
+        reporter.finish()
+    return outcomes
+
+
+def run_jobs(jobs: list[DocumentJob], engine: OcrEngine, workers: int, reporter: Reporter,
+             finished: Callable[[DocumentJob, StagedDocument | None, OlkeError | None], None]) -> None:
+    """Run the jobs, largest first, on ``workers`` cores: documents in processes, pages in threads."""
+    jobs = sorted(jobs, key=lambda j: -j.page_count)
+    parallel_documents = max(1, min(workers, len(jobs)))
+    for job in jobs:
+        job.ocr_options = replace(job.ocr_options, jobs=max(1, workers // parallel_documents))
+    if parallel_documents == 1:
+        for job in jobs:
+            try:
+                staged = run_job(job, engine, lambda _: reporter.page_done())
+            except Exception as error:
+                finished(job, None, _as_olke_error(error, job))
+            else:
+                finished(job, staged, None)
+        return
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        progress = manager.Queue()
+        executor = ProcessPoolExecutor(max_workers=parallel_documents, mp_context=context)
+        try:
+            pending: dict[Future, DocumentJob] = {
+                executor.submit(_run_in_worker, job, engine, progress): job for job in jobs
+            }
+            while pending:
+                done, _ = wait(pending, timeout=0.3, return_when=FIRST_COMPLETED)
+                _drain(progress, reporter)
+                for future in done:
+                    job = pending.pop(future)
+                    try:
+                        staged = future.result()
+                    except Exception as error:
+                        finished(job, None, _as_olke_error(error, job))
+                    else:
+                        finished(job, staged, None)
+            _drain(progress, reporter)
+        except BaseException:
+            for process in list(getattr(executor, "_processes", {}).values()):
+                process.terminate()
+            executor.shutdown(wait=False, cancel_futures=True)
+            raise
+        executor.shutdown()
+
+
+def _as_olke_error(error: Exception, job: DocumentJob) -> OlkeError:
+    if isinstance(error, OlkeError):
+        return error
+    wrapped = OcrFailed(f"unexpected {type(error).__name__}: {error}; run again with --verbose for details",
+                        job.label)
+    wrapped.__cause__ = error
+    return wrapped
+
+
+def _drain(progress, reporter: Reporter) -> None:
+    while not progress.empty():
+        progress.get_nowait()
+        reporter.page_done()
+
+
+def _run_in_worker(job: DocumentJob, engine: OcrEngine, progress) -> StagedDocument:
+    return run_job(job, engine, lambda number: progress.put(number))
+
+
+def reocr(document_id: int, catalog: Catalog, engine: OcrEngine, options: IngestOptions,
+          reporter: Reporter | None = None) -> Outcome:
+    """OCR a document again from its archived original scans; its id and description stay."""
+    reporter = reporter or SilentReporter()
+    document = catalog.get(document_id)
+    originals = [catalog.home.absolute(f["path"]) for f in catalog.files(document_id, "original")]
+    files = [inspect(path) for path in originals]
+    ocr_options = OcrOptions(languages=LANGUAGE_ORDER[document.language], deskew=options.deskew,
+                             rotate_pages=options.rotate_pages, clean=options.clean, jobs=max(1, options.workers))
+    job = DocumentJob(f"document {document_id}", files, new_staging_dir(catalog.home), ocr_options,
+                      force_ocr=True)
+    engine.check(ocr_options)
+    reporter.start(1, job.page_count)
+    try:
+        staged = run_job(job, engine, lambda _: reporter.page_done())
+        shutil.rmtree(staged.originals_dir)  # the archived originals stay in place
+        catalog.replace_content(document_id, staged, options.user)
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted: document {document_id} is unchanged; run the command again") from None
+    finally:
+        shutil.rmtree(job.directory, ignore_errors=True)
+        reporter.finish()
+    return Outcome(job.label, "reocred", document_id, len(staged.pages))

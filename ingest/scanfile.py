@@ -1,0 +1,103 @@
+"""Check one input file and say precisely what is wrong with it."""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+from PIL import Image
+
+from archive.errors import DecompressionBomb, ScanEmpty, ScanEncrypted, ScanUnreadable, WrongFileType
+
+# A 600 dpi A3 scan is 70 megapixels; anything far beyond is a damaged or hostile file.
+MAX_PIXELS = 150_000_000
+ACCEPTED = "PNG, JPEG, TIFF or PDF"
+_MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"II*\x00", "tiff"),
+          (b"MM\x00*", "tiff"), (b"%PDF-", "pdf"))
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+SCAN_SUFFIXES = IMAGE_SUFFIXES | {".pdf"}
+
+
+@dataclass(frozen=True)
+class ScanFile:
+    path: Path
+    type: str          # png | jpeg | tiff | pdf
+    pages: int
+    has_text: bool = False
+    dpi_missing: bool = False
+
+
+def sniff(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            head = handle.read(1024)
+    except OSError as error:
+        raise ScanUnreadable(f"cannot read the file ({error.strerror}); check it exists and is readable", path)
+    if size == 0:
+        raise ScanEmpty("the file is empty (0 bytes); copy or scan it again", path)
+    for magic, kind in _MAGIC:
+        if head.startswith(magic) or (kind == "pdf" and magic in head):
+            return kind
+    raise WrongFileType(f"not a scan Olke can read; use {ACCEPTED}", path)
+
+
+def inspect(path: Path) -> ScanFile:
+    kind = sniff(path)
+    return _inspect_pdf(path) if kind == "pdf" else _inspect_image(path, kind)
+
+
+def _inspect_image(path: Path, kind: str) -> ScanFile:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                frames = getattr(image, "n_frames", 1)
+                dpi_missing = not image.info.get("dpi")
+                for frame in range(frames):
+                    image.seek(frame)
+                    width, height = image.size
+                    if width * height > MAX_PIXELS:
+                        raise DecompressionBomb(
+                            f"image is {width}x{height} pixels, over Olke's limit of {MAX_PIXELS // 1_000_000}"
+                            " megapixels; it is damaged or not a page scan — rescan at 300-600 dpi", path)
+                    image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise DecompressionBomb("image is too large to be a page scan (a decompression bomb?); "
+                                "rescan at 300-600 dpi", path) from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise ScanUnreadable(f"the {kind.upper()} is damaged or truncated ({error}); scan or copy it again",
+                             path) from None
+    return ScanFile(path, kind, frames, dpi_missing=dpi_missing)
+
+
+def _inspect_pdf(path: Path) -> ScanFile:
+    try:
+        with pikepdf.open(path) as pdf:
+            if pdf.is_encrypted:
+                raise ScanEncrypted("the PDF is encrypted; save an unprotected copy and ingest that", path)
+            pages = len(pdf.pages)
+            has_text = any(_page_has_text(page) for page in pdf.pages)
+    except pikepdf.PasswordError:
+        raise ScanEncrypted("the PDF is password-protected; save an unprotected copy and ingest that",
+                            path) from None
+    except pikepdf.PdfError as error:
+        raise ScanUnreadable(f"the PDF is damaged ({error}); export or scan it again", path) from None
+    if pages == 0:
+        raise ScanUnreadable("the PDF has no pages", path)
+    return ScanFile(path, "pdf", pages, has_text=has_text)
+
+
+def _page_has_text(page: pikepdf.Page) -> bool:
+    """Whether the page draws any text: a text-showing operator in its content or its forms."""
+    try:
+        for _, operator in pikepdf.parse_content_stream(page, "Tj TJ ' \""):
+            return True
+        for xobject in page.resources.get("/XObject", {}).values():
+            if xobject.get("/Subtype") == "/Form":
+                for _ in pikepdf.parse_content_stream(xobject, "Tj TJ ' \""):
+                    return True
+    except pikepdf.PdfError:
+        return False
+    return False

@@ -1,0 +1,114 @@
+"""The stages that turn one document's scans into a staged document, each a small function.
+
+They run in a worker process; nothing here touches the catalog.
+"""
+from __future__ import annotations
+
+import io
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import img2pdf
+import pikepdf
+from PIL import Image
+
+from archive.errors import ScanUnreadable
+from archive.metadata import Description
+from archive.storage import StagedDocument
+from ingest.scanfile import ScanFile
+from ocr import render, textlayer
+from ocr.engine import OcrEngine, OcrOptions, PageDone
+
+ASSUMED_DPI = 300  # for images that do not say their resolution
+
+
+@dataclass
+class DocumentJob:
+    label: str
+    files: list[ScanFile]
+    directory: Path               # the staging folder
+    ocr_options: OcrOptions
+    force_ocr: bool = False
+    scan_sha256: str = ""
+    description: Description | None = None
+
+    @property
+    def page_count(self) -> int:
+        return sum(f.pages for f in self.files)
+
+
+def keep_originals(job: DocumentJob) -> Path:
+    """Copy the scans as they came; the inbox is never changed."""
+    target = job.directory / "originals"
+    target.mkdir(parents=True, exist_ok=True)
+    for number, scan in enumerate(job.files, start=1):
+        name = scan.path.name if len(job.files) == 1 else f"{number:04d}-{scan.path.name}"
+        shutil.copy2(scan.path, target / name)
+    return target
+
+
+def assemble_pdf(job: DocumentJob) -> Path:
+    """One PDF of all pages; images go in losslessly with their resolution (img2pdf)."""
+    output = job.directory / "input.pdf"
+    if len(job.files) == 1 and job.files[0].type == "pdf":
+        shutil.copyfile(job.files[0].path, output)
+        return output
+    with pikepdf.new() as combined:
+        for scan in job.files:
+            with pikepdf.open(io.BytesIO(_image_pdf(scan) if scan.type != "pdf" else scan.path.read_bytes())) as part:
+                combined.pages.extend(part.pages)
+        combined.save(output)
+    return output
+
+
+def _image_pdf(scan: ScanFile) -> bytes:
+    layout = {"layout_fun": img2pdf.get_fixed_dpi_layout_fun((ASSUMED_DPI, ASSUMED_DPI))} if scan.dpi_missing else {}
+    try:
+        return img2pdf.convert(str(scan.path), rotation=img2pdf.Rotation.ifvalid, **layout)
+    except img2pdf.AlphaChannelError:
+        # img2pdf keeps images bit-exact and so refuses transparency; flatten onto white paper.
+        with Image.open(scan.path) as image:
+            frames = []
+            for index in range(getattr(image, "n_frames", 1)):
+                image.seek(index)
+                rgba = image.convert("RGBA")
+                page = Image.new("RGB", rgba.size, "white")
+                page.paste(rgba, mask=rgba.getchannel("A"))
+                buffer = io.BytesIO()
+                page.save(buffer, "PNG", dpi=image.info.get("dpi", (ASSUMED_DPI, ASSUMED_DPI)))
+                frames.append(buffer.getvalue())
+        return img2pdf.convert(frames)
+    except (img2pdf.ImageOpenError, ValueError, OSError) as error:
+        raise ScanUnreadable(f"cannot put the image into a PDF ({error}); re-save it as PNG or TIFF",
+                             scan.path) from None
+
+
+def recognise(job: DocumentJob, input_pdf: Path, engine: OcrEngine, page_done: PageDone | None) -> StagedDocument:
+    """OCR the pages, or keep a PDF's own text layer unless OCR is forced."""
+    staged = StagedDocument(job.directory, [], engine.name)
+    has_text = any(f.has_text for f in job.files)
+    if has_text and not job.force_ocr:
+        shutil.copyfile(input_pdf, staged.pdf)
+        staged.pages = textlayer.read_pages(staged.pdf)
+        staged.ocr_engine = None
+        if page_done:
+            for page in staged.pages:
+                page_done(page.number)
+    else:
+        staged.pages = engine.ocr_pdf(input_pdf, staged.pdf, job.ocr_options, page_done)
+    input_pdf.unlink()
+    return staged
+
+
+def page_images(staged: StagedDocument) -> StagedDocument:
+    staged.page_images = render.render_pages(staged.pdf, staged.pages_dir, len(staged.pages))
+    return staged
+
+
+def run_job(job: DocumentJob, engine: OcrEngine, page_done: PageDone | None = None) -> StagedDocument:
+    """The recipe for one document."""
+    keep_originals(job)
+    input_pdf = assemble_pdf(job)
+    staged = recognise(job, input_pdf, engine, page_done)
+    return page_images(staged)

@@ -1,0 +1,39 @@
+"""An ocrmypdf plugin that keeps each page's hOCR.
+
+ocrmypdf runs tesseract once per page and renders the hOCR into the PDF's text layer; this
+engine lets that happen and copies the hOCR aside, so Olke gets word boxes and confidences from
+the same run instead of a second tesseract pass. It also reports each finished page.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Callable
+
+from ocrmypdf import hookimpl
+from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOcrEngine
+
+# Set by the process that calls ocrmypdf (pages run in threads of that process).
+page_done: Callable[[int], None] | None = None
+
+
+def hocr_dir_for(output_pdf: Path) -> Path:
+    return output_pdf.with_name(output_pdf.name + ".hocr")
+
+
+class HocrKeepingEngine(TesseractOcrEngine):
+    @staticmethod
+    def generate_hocr(input_file, output_hocr, output_text, options):
+        TesseractOcrEngine.generate_hocr(input_file, output_hocr, output_text, options)
+        page_number = int(Path(output_hocr).name.split("_", 1)[0])
+        target = hocr_dir_for(Path(options.output_file))
+        target.mkdir(exist_ok=True)
+        shutil.copyfile(output_hocr, target / f"{page_number:06d}.hocr")
+        shutil.copyfile(output_text, target / f"{page_number:06d}.txt")
+        if page_done is not None:
+            page_done(page_number)
+
+
+@hookimpl
+def get_ocr_engine(options):
+    return HocrKeepingEngine()

@@ -1,0 +1,65 @@
+"""Engines for tests: a fast fake that "recognises" known text, and one that crashes.
+
+The fake copies the input PDF as the output and gives each page the text from
+``OLKE_FAKE_OCR_TEXT`` (``{n}`` becomes the page number; pages separated by ``\\f``), so tests
+need no tesseract. It is a test double, selected only by ``OLKE_OCR_ENGINE=fake``.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pikepdf
+
+from archive.errors import OcrFailed
+from ocr.engine import OcrEngine, OcrOptions, PageDone, PageResult, Word
+from ocr.language import detect_language
+
+DEFAULT_TEXT = "Өлке тарихы, {n}-бет. Кітапхана қорындағы құжаттар мен газет мақалалары цифрланды."
+
+
+def _fake_words(text: str) -> list[Word]:
+    words, per_line = text.split(), 8
+    return [
+        Word(w, 0.1 + (i % per_line) * 0.1, 0.1 + (i // per_line) * 0.04,
+             0.18 + (i % per_line) * 0.1, 0.13 + (i // per_line) * 0.04, 90.0)
+        for i, w in enumerate(words)
+    ]
+
+
+class FakeEngine(OcrEngine):
+    name = "fake"
+
+    def __init__(self, texts: list[str] | None = None):
+        if texts is None:
+            texts = os.environ.get("OLKE_FAKE_OCR_TEXT", DEFAULT_TEXT).split("\f")
+        self.texts = texts
+
+    def check(self, options: OcrOptions) -> None:
+        return None
+
+    def text_for(self, number: int) -> str:
+        template = self.texts[(number - 1) % len(self.texts)]
+        return template.replace("{n}", str(number))
+
+    def ocr_pdf(self, input_pdf: Path, output_pdf: Path, options: OcrOptions,
+                page_done: PageDone | None = None) -> list[PageResult]:
+        shutil.copyfile(input_pdf, output_pdf)
+        results = []
+        with pikepdf.open(output_pdf) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                text = self.text_for(number)
+                box = page.mediabox
+                results.append(PageResult(number, text, _fake_words(text), 90.0, detect_language(text),
+                                          float(box[2] - box[0]), float(box[3] - box[1])))
+                if page_done:
+                    page_done(number)
+        return results
+
+
+class CrashingEngine(FakeEngine):
+    name = "crash"
+
+    def ocr_pdf(self, input_pdf, output_pdf, options, page_done=None):
+        raise OcrFailed("the OCR engine crashed; try again with --verbose", input_pdf)

@@ -1,0 +1,103 @@
+"""The real engine: ocrmypdf (PDF/A, deskew, rotation, cleaning) driving tesseract."""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+import pikepdf
+
+from archive.errors import MissingDependency, MissingLanguagePack, OcrFailed, ScanEncrypted, ScanUnreadable
+from ocr import _ocrmypdf_plugin
+from ocr.engine import OcrEngine, OcrOptions, PageDone, PageResult
+from ocr.hocr import mean_confidence, read_words
+from ocr.language import detect_language
+
+LANGUAGE_PACKAGES = {"kaz": "tesseract-ocr-kaz", "rus": "tesseract-ocr-rus", "eng": "tesseract-ocr-eng",
+                     "osd": "tesseract-ocr-osd"}
+PROGRAMS = {"tesseract": "tesseract-ocr", "gs": "ghostscript", "qpdf": "qpdf", "unpaper": "unpaper",
+            "pdftoppm": "poppler-utils"}
+# Tesseract under OpenMP thrashes on small machines; Olke parallelises across pages instead.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+@lru_cache(maxsize=1)
+def installed_languages() -> frozenset[str]:
+    out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, check=True).stdout
+    return frozenset(line.strip() for line in out.splitlines()[1:] if line.strip())
+
+
+class TesseractEngine(OcrEngine):
+    name = "tesseract"
+
+    def check(self, options: OcrOptions) -> None:
+        needed = ["tesseract", "gs", "pdftoppm"] + (["unpaper"] if options.clean else [])
+        for program in needed:
+            if shutil.which(program) is None:
+                raise MissingDependency(f"program '{program}' is missing; install {PROGRAMS[program]}")
+        wanted = list(options.languages) + (["osd"] if options.rotate_pages else [])
+        for language in wanted:
+            if language not in installed_languages():
+                package = LANGUAGE_PACKAGES.get(language, f"tesseract-ocr-{language}")
+                raise MissingLanguagePack(f"Tesseract language '{language}' is missing; install {package}")
+
+    def ocr_pdf(self, input_pdf: Path, output_pdf: Path, options: OcrOptions,
+                page_done: PageDone | None = None) -> list[PageResult]:
+        import ocrmypdf
+        from ocrmypdf import exceptions as ox
+
+        hocr_dir = _ocrmypdf_plugin.hocr_dir_for(output_pdf)
+        shutil.rmtree(hocr_dir, ignore_errors=True)
+        _ocrmypdf_plugin.page_done = page_done
+        logging.getLogger("ocrmypdf").setLevel(logging.ERROR)
+        try:
+            ocrmypdf.ocr(
+                input_pdf,
+                output_pdf,
+                language=list(options.languages),
+                output_type="pdfa-2",
+                pdfa_backend="auto",
+                rotate_pages=options.rotate_pages,
+                rotate_pages_threshold=2.0,
+                deskew=options.deskew,
+                clean=options.clean,
+                jobs=max(1, options.jobs),
+                optimize=1,
+                mode="force",
+                progress_bar=False,
+                plugins=["ocr._ocrmypdf_plugin"],
+            )
+        except ox.EncryptedPdfError:
+            raise ScanEncrypted("the PDF is encrypted; remove the password and ingest it again", input_pdf)
+        except (ox.InputFileError, ox.UnsupportedImageFormatError, ox.DpiError) as error:
+            raise ScanUnreadable(f"ocrmypdf cannot read it ({error}); rescan or re-export it", input_pdf)
+        except ox.MissingDependencyError as error:
+            raise MissingDependency(f"ocrmypdf is missing a program: {error}")
+        except ox.ExitCodeException as error:
+            raise OcrFailed(f"OCR failed ({type(error).__name__}: {error}); try again with --verbose", input_pdf)
+        finally:
+            _ocrmypdf_plugin.page_done = None
+        pages = self._pages(output_pdf, hocr_dir)
+        shutil.rmtree(hocr_dir, ignore_errors=True)
+        return pages
+
+    @staticmethod
+    def _pages(output_pdf: Path, hocr_dir: Path) -> list[PageResult]:
+        results = []
+        with pikepdf.open(output_pdf) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                hocr = hocr_dir / f"{number:06d}.hocr"
+                if not hocr.exists():
+                    raise OcrFailed(f"OCR produced no text for page {number}; try again with --verbose", output_pdf)
+                words = read_words(hocr)
+                text = (hocr_dir / f"{number:06d}.txt").read_text(encoding="utf-8").strip()
+                box = page.trimbox if "/TrimBox" in page.obj else page.mediabox
+                width, height = float(box[2] - box[0]), float(box[3] - box[1])
+                if int(page.obj.get("/Rotate", 0)) % 180:
+                    width, height = height, width
+                results.append(PageResult(number, text, words, mean_confidence(words), detect_language(text),
+                                          width, height))
+        return results

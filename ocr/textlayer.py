@@ -1,0 +1,42 @@
+"""Read a PDF's existing text layer back: text per page (``pdftotext -raw``) and word boxes."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from xml.etree import ElementTree
+
+from archive.errors import ScanUnreadable
+from ocr.engine import PageResult, Word
+from ocr.language import detect_language
+
+_NS = "{http://www.w3.org/1999/xhtml}"
+
+
+def _pdftotext(args: list[str], pdf: Path) -> str:
+    done = subprocess.run(["pdftotext", *args, str(pdf), "-"], capture_output=True)
+    if done.returncode != 0:
+        raise ScanUnreadable(f"pdftotext cannot read it: {done.stderr.decode(errors='replace').strip()}", pdf)
+    return done.stdout.decode("utf-8", errors="replace")
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """Text of each page in content-stream order (``-raw``: columns are not interleaved)."""
+    pages = _pdftotext(["-raw", "-enc", "UTF-8"], pdf).split("\f")
+    return [p.strip() for p in pages[:-1]] if pages and not pages[-1].strip() else [p.strip() for p in pages]
+
+
+def read_pages(pdf: Path) -> list[PageResult]:
+    """Pages of a PDF that already carries text, with word boxes and no confidence."""
+    texts = page_texts(pdf)
+    root = ElementTree.fromstring(_pdftotext(["-bbox", "-enc", "UTF-8"], pdf))
+    results = []
+    for number, page in enumerate(root.iter(f"{_NS}page"), start=1):
+        width, height = float(page.get("width")), float(page.get("height"))
+        words = [
+            Word(w.text or "", float(w.get("xMin")) / width, float(w.get("yMin")) / height,
+                 float(w.get("xMax")) / width, float(w.get("yMax")) / height)
+            for w in page.iter(f"{_NS}word") if (w.text or "").strip()
+        ]
+        text = texts[number - 1] if number <= len(texts) else ""
+        results.append(PageResult(number, text, words, None, detect_language(text), width, height))
+    return results
