@@ -1,0 +1,116 @@
+"""Fixtures: tiny scans built on the fly, a fresh data home, the fake OCR engine."""
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pikepdf
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+FONT_CANDIDATES = ("/usr/share/fonts/truetype/paratype/PTF55F.ttf",
+                   "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+                   "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+KAZAKH_LINES = ["Қаладағы кітапхана тарихы туралы мақала.", "Кітапханалардың қорында ескі газеттер сақталған.",
+                "Өлкетану бөлімі оқырмандарға ашық."]
+RUSSIAN_LINES = ["Городская библиотека хранит старые газеты.", "Краеведческий отдел открыт для читателей.",
+                 "Щедрые дарители передали ещё сто книг."]
+
+
+def font(size: int) -> ImageFont.FreeTypeFont:
+    for candidate in FONT_CANDIDATES:
+        if Path(candidate).exists():
+            return ImageFont.truetype(candidate, size)
+    pytest.skip("no font with Kazakh letters; install fonts-dejavu-core")
+
+
+def page_image(lines: list[str], dpi: int = 200, size=(1200, 500), angle: float = 0.0) -> Image.Image:
+    image = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(image)
+    face = font(int(dpi / 6.5))
+    for number, line in enumerate(lines):
+        draw.text((60, 50 + number * int(dpi / 3.6)), line, font=face, fill=0)
+    return image.rotate(angle, fillcolor=255) if angle else image
+
+
+@pytest.fixture
+def make_png(tmp_path):
+    def make(name="page.png", lines=KAZAKH_LINES, dpi=200, **kw) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page_image(lines, dpi, **kw).save(path, dpi=(dpi, dpi))
+        return path
+    return make
+
+
+@pytest.fixture
+def scans(tmp_path, make_png):
+    """A set of good and bad inputs, named by what they are."""
+    made = {"png": make_png("single.png")}
+    made["jpeg"] = tmp_path / "photo.jpg"
+    page_image(RUSSIAN_LINES).save(made["jpeg"], quality=85, dpi=(200, 200))
+    made["tiff"] = tmp_path / "two-pages.tif"
+    first, second = page_image(KAZAKH_LINES), page_image(RUSSIAN_LINES)
+    first.save(made["tiff"], save_all=True, append_images=[second], dpi=(200, 200), compression="tiff_lzw")
+    book = tmp_path / "book"
+    book.mkdir()
+    for n in (1, 2, 10, 3):
+        page_image([f"Бет {n}"], size=(300, 200)).save(book / f"page-{n}.png", dpi=(200, 200))
+    made["book"] = book
+    made["image_pdf"] = tmp_path / "image-only.pdf"
+    import img2pdf
+    made["image_pdf"].write_bytes(img2pdf.convert([str(made["png"]), str(made["jpeg"])]))
+    made["text_pdf"] = text_pdf(tmp_path / "born-digital.pdf", ["Кітапхана тарихы. Бірінші бет.",
+                                                                 "Библиотека. Вторая страница."])
+    made["empty"] = tmp_path / "empty.png"
+    made["empty"].write_bytes(b"")
+    made["wrong_type"] = tmp_path / "notes.png"
+    made["wrong_type"].write_text("this is not an image", encoding="utf-8")
+    made["truncated"] = tmp_path / "truncated.png"
+    made["truncated"].write_bytes(made["png"].read_bytes()[:400])
+    made["bomb"] = tmp_path / "bomb.png"
+    Image.new("1", (13000, 13000), 1).save(made["bomb"])
+    made["encrypted"] = tmp_path / "encrypted.pdf"
+    with pikepdf.open(made["image_pdf"]) as pdf:
+        pdf.save(made["encrypted"], encryption=pikepdf.Encryption(owner="o", user="secret"))
+    made["corrupt_pdf"] = tmp_path / "corrupt.pdf"
+    made["corrupt_pdf"].write_bytes(b"%PDF-1.7\n garbage that is not a pdf at all\n")
+    return made
+
+
+def text_pdf(path: Path, pages: list[str]) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format=(420, 595))
+    pdf.add_font("body", fname=str(next(p for p in FONT_CANDIDATES if Path(p).exists())))
+    for text in pages:
+        pdf.add_page()
+        pdf.set_font("body", size=14)
+        pdf.multi_cell(0, 20, text)
+    pdf.output(str(path))
+    return path
+
+
+@pytest.fixture
+def home(tmp_path):
+    from archive.home import Home
+
+    return Home.resolve(tmp_path / "home")
+
+
+@pytest.fixture
+def catalog(home):
+    from archive.catalog import Catalog
+
+    catalog = Catalog(home)
+    yield catalog
+    catalog.close()
+
+
+@pytest.fixture(autouse=True)
+def fake_ocr(monkeypatch):
+    """Most tests use the fake engine; real-OCR tests ask for tesseract explicitly."""
+    monkeypatch.setenv("OLKE_OCR_ENGINE", "fake")
+    monkeypatch.setenv("OLKE_USER", "tester")

@@ -1,0 +1,69 @@
+"""A few small tests through the real ocrmypdf + tesseract path."""
+from __future__ import annotations
+
+import subprocess
+
+import jiwer
+import pikepdf
+import pytest
+
+from archive.errors import MissingLanguagePack
+from ocr.engine import OcrOptions
+from ocr.tesseract import TesseractEngine, installed_languages
+from tests.conftest import KAZAKH_LINES, RUSSIAN_LINES
+
+pytestmark = pytest.mark.tesseract
+
+
+@pytest.fixture(autouse=True)
+def real_ocr(monkeypatch):
+    monkeypatch.setenv("OLKE_OCR_ENGINE", "tesseract")
+
+
+def test_kazakh_page_to_pdfa_with_text_layer_and_boxes(make_png, catalog):
+    from ingest.pipeline import IngestOptions, ingest
+    from ingest.sources import discover
+    from archive.metadata import Description
+
+    image = make_png("kaz.png", KAZAKH_LINES + ["Windows 10 және Microsoft Office."], angle=1.5)
+    sources, _ = discover([image], Description(title="Сынақ"))
+    (outcome,) = ingest(sources, catalog, TesseractEngine(), IngestOptions(workers=1))
+    assert outcome.status == "ingested", outcome.error
+    document = catalog.get(outcome.document_id)
+    assert document.language == "kaz"
+    pdf = catalog.file_path(document.id, "pdf")
+    with pikepdf.open(pdf) as opened:
+        assert opened.open_metadata().pdfa_status == "2B"
+    truth = "\n".join(KAZAKH_LINES + ["Windows 10 және Microsoft Office."])
+    layer = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert jiwer.cer(truth, layer.strip()) < 0.03
+    (page,) = catalog.pages(document.id)
+    assert jiwer.cer(truth, page["text"]) < 0.03
+    assert page["confidence"] > 80 and page["language"] == "kaz"
+    word = next(w for w in page["words"] if w[0].startswith("кітапхана"))
+    x0, y0, x1, y1 = word[1:5]
+    assert 0 < x0 < x1 < 1 and 0 < y0 < y1 < 0.5
+
+
+def test_russian_page_detected_as_russian(make_png):
+    image = make_png("rus.png", RUSSIAN_LINES)
+    import img2pdf
+    source = image.with_suffix(".pdf")
+    source.write_bytes(img2pdf.convert(str(image)))
+    output = image.with_name("out.pdf")
+    pages = TesseractEngine().ocr_pdf(source, output, OcrOptions(languages=("rus", "kaz", "eng")))
+    assert pages[0].language == "rus"
+    assert jiwer.cer("\n".join(RUSSIAN_LINES), pages[0].text) < 0.03
+
+
+def test_missing_language_pack_says_what_to_install(monkeypatch, tmp_path):
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))  # an empty tessdata
+    installed_languages.cache_clear()
+    try:
+        with pytest.raises(MissingLanguagePack) as caught:
+            TesseractEngine().check(OcrOptions())
+        assert str(caught.value) == "Tesseract language 'kaz' is missing; install tesseract-ocr-kaz"
+    finally:
+        monkeypatch.undo()
+        installed_languages.cache_clear()
+    assert "kaz" in installed_languages()
