@@ -12,6 +12,7 @@ from archive.errors import DecompressionBomb, ScanEmpty, ScanEncrypted, ScanUnre
 
 # A 600 dpi A3 scan is 70 megapixels; anything far beyond is a damaged or hostile file.
 MAX_PIXELS = 150_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 ACCEPTED = "PNG, JPEG, TIFF or PDF"
 _MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"II*\x00", "tiff"),
           (b"MM\x00*", "tiff"), (b"%PDF-", "pdf"))
@@ -51,7 +52,8 @@ def inspect(path: Path) -> ScanFile:
 def _inspect_image(path: Path, kind: str) -> ScanFile:
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Olke checks the size itself below, with a message that says what to do.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as image:
                 frames = getattr(image, "n_frames", 1)
                 dpi_missing = not image.info.get("dpi")
@@ -63,7 +65,7 @@ def _inspect_image(path: Path, kind: str) -> ScanFile:
                             f"image is {width}x{height} pixels, over Olke's limit of {MAX_PIXELS // 1_000_000}"
                             " megapixels; it is damaged or not a page scan — rescan at 300-600 dpi", path)
                     image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except Image.DecompressionBombError:
         raise DecompressionBomb("image is too large to be a page scan (a decompression bomb?); "
                                 "rescan at 300-600 dpi", path) from None
     except (OSError, SyntaxError, ValueError) as error:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import img2pdf
@@ -48,15 +48,51 @@ def keep_originals(job: DocumentJob) -> Path:
     return target
 
 
-def assemble_pdf(job: DocumentJob) -> Path:
+def straighten_pages(job: DocumentJob, engine: OcrEngine) -> list[ScanFile]:
+    """Turn sideways pages upright and deskew skewed ones, one image per page.
+
+    PDFs are left to ocrmypdf, which straightens their pages itself.
+    """
+    if not (job.ocr_options.deskew or job.ocr_options.rotate_pages):
+        return job.files
+    folder = job.directory / "straightened"
+    folder.mkdir(exist_ok=True)
+    pages: list[ScanFile] = []
+    for index, scan in enumerate(job.files, start=1):
+        if scan.type == "pdf":
+            pages.append(scan)
+            continue
+        frames = _frames(scan, folder / f"{index:04d}") if scan.pages > 1 else [scan.path]
+        straightened = [engine.straighten_image(frame, folder / f"{index:04d}-{n:04d}.png", job.ocr_options)
+                        for n, frame in enumerate(frames, start=1)]
+        if straightened == [scan.path]:
+            pages.append(scan)
+        else:
+            pages.extend(ScanFile(path, "png", 1, dpi_missing=scan.dpi_missing) for path in straightened)
+    return pages
+
+
+def _frames(scan: ScanFile, prefix: Path) -> list[Path]:
+    paths = []
+    with Image.open(scan.path) as image:
+        for number in range(scan.pages):
+            image.seek(number)
+            path = prefix.with_name(f"{prefix.name}-frame-{number + 1:04d}.png")
+            image.save(path, "PNG", dpi=image.info.get("dpi", (ASSUMED_DPI, ASSUMED_DPI)), compress_level=1)
+            paths.append(path)
+    return paths
+
+
+def assemble_pdf(job: DocumentJob, pages: list[ScanFile]) -> Path:
     """One PDF of all pages; images go in losslessly with their resolution (img2pdf)."""
     output = job.directory / "input.pdf"
-    if len(job.files) == 1 and job.files[0].type == "pdf":
-        shutil.copyfile(job.files[0].path, output)
+    if len(pages) == 1 and pages[0].type == "pdf":
+        shutil.copyfile(pages[0].path, output)
         return output
     with pikepdf.new() as combined:
-        for scan in job.files:
-            with pikepdf.open(io.BytesIO(_image_pdf(scan) if scan.type != "pdf" else scan.path.read_bytes())) as part:
+        for scan in pages:
+            data = scan.path.read_bytes() if scan.type == "pdf" else _image_pdf(scan)
+            with pikepdf.open(io.BytesIO(data)) as part:
                 combined.pages.extend(part.pages)
         combined.save(output)
     return output
@@ -96,8 +132,12 @@ def recognise(job: DocumentJob, input_pdf: Path, engine: OcrEngine, page_done: P
             for page in staged.pages:
                 page_done(page.number)
     else:
-        staged.pages = engine.ocr_pdf(input_pdf, staged.pdf, job.ocr_options, page_done)
+        options = job.ocr_options
+        if not any(f.type == "pdf" for f in job.files):  # images were straightened already
+            options = replace(options, deskew=False, rotate_pages=False)
+        staged.pages = engine.ocr_pdf(input_pdf, staged.pdf, options, page_done)
     input_pdf.unlink()
+    shutil.rmtree(job.directory / "straightened", ignore_errors=True)
     return staged
 
 
@@ -109,6 +149,6 @@ def page_images(staged: StagedDocument) -> StagedDocument:
 def run_job(job: DocumentJob, engine: OcrEngine, page_done: PageDone | None = None) -> StagedDocument:
     """The recipe for one document."""
     keep_originals(job)
-    input_pdf = assemble_pdf(job)
+    input_pdf = assemble_pdf(job, straighten_pages(job, engine))
     staged = recognise(job, input_pdf, engine, page_done)
     return page_images(staged)

@@ -12,6 +12,10 @@ from typing import Callable
 
 from ocrmypdf import hookimpl
 from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOcrEngine
+from ocrmypdf.pluginspec import OrientationConfidence
+from PIL import Image
+
+from ocr import preprocess
 
 # Set by the process that calls ocrmypdf (pages run in threads of that process).
 page_done: Callable[[int], None] | None = None
@@ -22,6 +26,21 @@ def hocr_dir_for(output_pdf: Path) -> Path:
 
 
 class HocrKeepingEngine(TesseractOcrEngine):
+    @staticmethod
+    def get_orientation(input_file, options):
+        """Full orientation detection only for pages whose text lines run vertically."""
+        with Image.open(input_file) as image:
+            vertical, _ = preprocess.layout(preprocess.small_copy(image, image.info.get("dpi", (300, 300))[0]))
+        if vertical:
+            return TesseractOcrEngine.get_orientation(input_file, options)
+        return OrientationConfidence(angle=0, confidence=15.0)
+
+    @staticmethod
+    def get_deskew(input_file, options) -> float:
+        with Image.open(input_file) as image:
+            _, degrees = preprocess.layout(preprocess.small_copy(image, image.info.get("dpi", (300, 300))[0]))
+        return degrees if preprocess.MIN_SKEW_DEGREES <= abs(degrees) <= preprocess.MAX_SKEW_DEGREES else 0.0
+
     @staticmethod
     def generate_hocr(input_file, output_hocr, output_text, options):
         TesseractOcrEngine.generate_hocr(input_file, output_hocr, output_text, options)

@@ -16,6 +16,7 @@ class OcrOptions:
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
     deskew: bool = True
     rotate_pages: bool = True
+    always_osd: bool = False   # look for upside-down pages too (costs ~0.6 s a page)
     clean: bool = False
     jobs: int = 1
 
@@ -51,6 +52,10 @@ class OcrEngine(ABC):
     @abstractmethod
     def check(self, options: OcrOptions) -> None:
         """Raise MissingDependency / MissingLanguagePack if this engine cannot run."""
+
+    def straighten_image(self, image: Path, output: Path, options: OcrOptions) -> Path:
+        """Turn and deskew a one-page image before it goes into the PDF; returns the page to use."""
+        return image
 
     @abstractmethod
     def ocr_pdf(

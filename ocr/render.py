@@ -31,5 +31,5 @@ def render_pages(pdf: Path, out_dir: Path, page_count: int, threads: int = 1) ->
 def _is_grey(image) -> bool:
     if image.mode in ("L", "1"):
         return True
-    small = image.convert("RGB").resize((64, 64))
-    return all(max(px) - min(px) < 12 for px in small.getdata())
+    saturation = image.convert("RGB").resize((64, 64)).convert("HSV").getchannel("S")
+    return saturation.getextrema()[1] < 30

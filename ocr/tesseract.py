@@ -11,7 +11,7 @@ from pathlib import Path
 import pikepdf
 
 from archive.errors import MissingDependency, MissingLanguagePack, OcrFailed, ScanEncrypted, ScanUnreadable
-from ocr import _ocrmypdf_plugin
+from ocr import _ocrmypdf_plugin, preprocess
 from ocr.engine import OcrEngine, OcrOptions, PageDone, PageResult
 from ocr.hocr import mean_confidence, read_words
 from ocr.language import detect_language
@@ -44,6 +44,12 @@ class TesseractEngine(OcrEngine):
                 package = LANGUAGE_PACKAGES.get(language, f"tesseract-ocr-{language}")
                 raise MissingLanguagePack(f"Tesseract language '{language}' is missing; install {package}")
 
+    def straighten_image(self, image: Path, output: Path, options: OcrOptions) -> Path:
+        if not (options.deskew or options.rotate_pages):
+            return image
+        straightened, _ = preprocess.straighten(image, output, options.always_osd, options.deskew)
+        return straightened
+
     def ocr_pdf(self, input_pdf: Path, output_pdf: Path, options: OcrOptions,
                 page_done: PageDone | None = None) -> list[PageResult]:
         import ocrmypdf
@@ -61,7 +67,7 @@ class TesseractEngine(OcrEngine):
                 output_type="pdfa-2",
                 pdfa_backend="auto",
                 rotate_pages=options.rotate_pages,
-                rotate_pages_threshold=2.0,
+                **({"rotate_pages_threshold": 2.0} if options.rotate_pages else {}),
                 deskew=options.deskew,
                 clean=options.clean,
                 jobs=max(1, options.jobs),
