@@ -92,12 +92,15 @@ def description_options(func):
               help="CSV with a 'path' column and one row per document")
 @click.option("--force-ocr", is_flag=True, help="OCR PDFs that already carry text, replacing it.")
 @click.option("--skip-duplicates", is_flag=True, help="Note scans already archived instead of failing.")
-@click.option("--no-deskew", is_flag=True, help="Skip deskewing (faster, for straight scans).")
+@click.option("--no-deskew", is_flag=True, help="Do not deskew pages.")
+@click.option("--no-rotate", is_flag=True, help="Do not turn sideways pages upright.")
+@click.option("--osd", is_flag=True, help="Check every page's orientation, upside-down too (slower).")
 @click.option("--clean", is_flag=True, help="Clean scanning noise with unpaper before OCR (slower).")
 @click.option("--workers", type=click.IntRange(1, 64), help="Parallel workers; default: all cores.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @click.pass_context
-def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, no_deskew, clean, workers, as_json, **fields):
+def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, no_deskew, no_rotate, osd, clean, workers,
+               as_json, **fields):
     """Archive scans: OCR them into searchable PDF/A and record them in the catalog.
 
     PATHS are image files (PNG, JPEG, TIFF), PDFs, or folders; a folder of page images is one
@@ -123,7 +126,8 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, no_deskew, clea
         errors += problems
     catalog = open_catalog(ctx)
     options = IngestOptions(force_ocr=force_ocr, skip_duplicates=skip_duplicates, deskew=not no_deskew,
-                            clean=clean, **({"workers": workers} if workers else {}))
+                            rotate_pages=not no_rotate, always_osd=osd, clean=clean,
+                            **({"workers": workers} if workers else {}))
     reporter = BarReporter(quiet=as_json, verbose=ctx.obj["verbose"])
     for source in sources:
         for skipped in source.skipped:
@@ -249,3 +253,21 @@ def delete_cmd(ctx, document_id, yes):
                       abort=True)
     catalog.delete(document_id)
     click.echo(f"Deleted document {document_id}.")
+
+
+def _register_command_groups() -> None:
+    """Commands that live in their own modules (one module, one job)."""
+    import importlib
+
+    for module, name in (("archive.cli_plan", "plan"),):
+        try:
+            main.add_command(getattr(importlib.import_module(module), name))
+        except ModuleNotFoundError as error:
+            if error.name != module:
+                raise
+
+
+_register_command_groups()
+
+if __name__ == "__main__":
+    main()

@@ -34,8 +34,13 @@ class IngestOptions:
     skip_duplicates: bool = False
     deskew: bool = True
     rotate_pages: bool = True
+    always_osd: bool = False
     clean: bool = False
     user: str | None = None
+
+    def ocr_options(self, language: str) -> OcrOptions:
+        return OcrOptions(languages=LANGUAGE_ORDER[language], deskew=self.deskew, rotate_pages=self.rotate_pages,
+                          always_osd=self.always_osd, clean=self.clean, jobs=max(1, self.workers))
 
 
 @dataclass
@@ -87,8 +92,7 @@ def prepare(source: DocumentSource, catalog: Catalog, options: IngestOptions) ->
     if existing is not None:
         raise DuplicateScan(f"already in the archive as document {existing}; not stored again", source.label,
                             existing_id=existing)
-    ocr_options = OcrOptions(languages=LANGUAGE_ORDER[source.description.language], deskew=options.deskew,
-                             rotate_pages=options.rotate_pages, clean=options.clean)
+    ocr_options = options.ocr_options(source.description.language)
     return DocumentJob(source.label, files, new_staging_dir(catalog.home), ocr_options, options.force_ocr,
                        digest, source.description)
 
@@ -221,8 +225,7 @@ def reocr(document_id: int, catalog: Catalog, engine: OcrEngine, options: Ingest
     document = catalog.get(document_id)
     originals = [catalog.home.absolute(f["path"]) for f in catalog.files(document_id, "original")]
     files = [inspect(path) for path in originals]
-    ocr_options = OcrOptions(languages=LANGUAGE_ORDER[document.language], deskew=options.deskew,
-                             rotate_pages=options.rotate_pages, clean=options.clean, jobs=max(1, options.workers))
+    ocr_options = options.ocr_options(document.language)
     job = DocumentJob(f"document {document_id}", files, new_staging_dir(catalog.home), ocr_options,
                       force_ocr=True)
     engine.check(ocr_options)

@@ -81,8 +81,6 @@ def _from_folder(folder: Path, base: Description) -> list[DocumentSource]:
         documents.append(DocumentSource(str(pdf), [pdf], description.with_title_default(_title_from(pdf))))
     for sub in (e for e in entries if e.is_dir()):
         documents.extend(_from_folder(sub, base))
-    if not images and others and documents:
-        documents[0].skipped.extend(others)
     return documents
 
 

@@ -1,0 +1,1 @@
+"""Full-text search for Olke: Kazakh and Russian text analysis for the Whoosh index."""
