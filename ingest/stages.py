@@ -137,18 +137,22 @@ def recognise(job: DocumentJob, input_pdf: Path, engine: OcrEngine, page_done: P
             options = replace(options, deskew=False, rotate_pages=False)
         staged.pages = engine.ocr_pdf(input_pdf, staged.pdf, options, page_done)
     input_pdf.unlink()
-    shutil.rmtree(job.directory / "straightened", ignore_errors=True)
     return staged
 
 
-def page_images(staged: StagedDocument) -> StagedDocument:
-    staged.page_images = render.render_pages(staged.pdf, staged.pages_dir, len(staged.pages))
+def page_images(staged: StagedDocument, pages: list[ScanFile]) -> StagedDocument:
+    """Viewer images; scaled from the page images when the PDF holds them unchanged."""
+    from_images = staged.ocr_engine is not None and not any(p.type == "pdf" for p in pages)
+    staged.page_images = render.render_pages(staged.pdf, staged.pages_dir, len(staged.pages),
+                                             [p.path for p in pages] if from_images else None)
     return staged
 
 
 def run_job(job: DocumentJob, engine: OcrEngine, page_done: PageDone | None = None) -> StagedDocument:
     """The recipe for one document."""
     keep_originals(job)
-    input_pdf = assemble_pdf(job, straighten_pages(job, engine))
-    staged = recognise(job, input_pdf, engine, page_done)
-    return page_images(staged)
+    pages = straighten_pages(job, engine)
+    staged = recognise(job, assemble_pdf(job, pages), engine, page_done)
+    staged = page_images(staged, pages)
+    shutil.rmtree(job.directory / "straightened", ignore_errors=True)
+    return staged

@@ -2,22 +2,45 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 from pdf2image import convert_from_path
+from PIL import Image
 
 PAGE_WIDTH = 1100   # pixels; readable on a desktop, light enough for a slow connection
 THUMB_WIDTH = 180
 JPEG_QUALITY = 72
 
 
-def render_pages(pdf: Path, out_dir: Path, page_count: int, threads: int = 1) -> list[tuple[int, Path, Path]]:
-    """Write ``page-NNNN.jpg`` and ``thumb-NNNN.jpg`` for every page; return (number, page, thumb)."""
+def _pdf_pages(pdf: Path, page_count: int) -> Iterator[Image.Image]:
+    # A page at a time, so a 500-page book never holds every bitmap in memory.
+    for number in range(1, page_count + 1):
+        (image,) = convert_from_path(pdf, size=(PAGE_WIDTH, None), first_page=number, last_page=number)
+        yield image
+
+
+def _image_pages(images: list[Path]) -> Iterator[Image.Image]:
+    for path in images:
+        with Image.open(path) as image:
+            for frame in range(getattr(image, "n_frames", 1)):
+                image.seek(frame)
+                page = image.convert("L") if image.mode in ("1", "L", "P", "I;16") else image.convert("RGB")
+                factor = max(1, page.width // (PAGE_WIDTH * 2))
+                page = page.reduce(factor) if factor > 1 else page
+                yield page.resize((PAGE_WIDTH, round(page.height * PAGE_WIDTH / page.width)), Image.LANCZOS)
+
+
+def render_pages(pdf: Path, out_dir: Path, page_count: int,
+                 images: list[Path] | None = None) -> list[tuple[int, Path, Path]]:
+    """Write ``page-NNNN.jpg`` and ``thumb-NNNN.jpg`` for every page; return (number, page, thumb).
+
+    ``images`` are the page images exactly as they went into the PDF, in order: scaling them is
+    much quicker than rendering the PDF, and shows the same picture.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    # Render a page at a time so a 500-page book never holds every bitmap in memory.
-    for number in range(1, page_count + 1):
-        (image,) = convert_from_path(pdf, size=(PAGE_WIDTH, None), first_page=number, last_page=number,
-                                     grayscale=False, thread_count=threads)
+    pages = _image_pages(images) if images else _pdf_pages(pdf, page_count)
+    for number, image in enumerate(pages, start=1):
         image = image.convert("L") if _is_grey(image) else image.convert("RGB")
         page_path = out_dir / f"page-{number:04d}.jpg"
         thumb_path = out_dir / f"thumb-{number:04d}.jpg"
@@ -25,6 +48,8 @@ def render_pages(pdf: Path, out_dir: Path, page_count: int, threads: int = 1) ->
         image.thumbnail((THUMB_WIDTH, THUMB_WIDTH * 2))
         image.save(thumb_path, "JPEG", quality=JPEG_QUALITY, optimize=True)
         written.append((number, page_path, thumb_path))
+    if len(written) != page_count:
+        raise ValueError(f"rendered {len(written)} page images for {page_count} pages")
     return written
 
 

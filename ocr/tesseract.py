@@ -47,7 +47,8 @@ class TesseractEngine(OcrEngine):
     def straighten_image(self, image: Path, output: Path, options: OcrOptions) -> Path:
         if not (options.deskew or options.rotate_pages):
             return image
-        straightened, _ = preprocess.straighten(image, output, options.always_osd, options.deskew)
+        straightened, _ = preprocess.straighten(image, output, options.always_osd, options.deskew,
+                                                options.languages[0])
         return straightened
 
     def ocr_pdf(self, input_pdf: Path, output_pdf: Path, options: OcrOptions,
