@@ -50,9 +50,15 @@ def main(ctx, home, verbose):
 
 
 def open_catalog(ctx):
-    from archive.catalog import Catalog
+    return open_archive(ctx).catalog
 
-    return Catalog(ctx.obj["home"])
+
+def open_archive(ctx):
+    from archive.library import Archive
+
+    if "archive" not in ctx.obj:
+        ctx.obj["archive"] = Archive(ctx.obj["home"])
+    return ctx.obj["archive"]
 
 
 @main.command("init")
@@ -124,7 +130,7 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, no_deskew, no_r
         found, problems = discover(list(paths) or [Path("scans")], base)
         sources += found
         errors += problems
-    catalog = open_catalog(ctx)
+    archive = open_archive(ctx)
     options = IngestOptions(force_ocr=force_ocr, skip_duplicates=skip_duplicates, deskew=not no_deskew,
                             rotate_pages=not no_rotate, always_osd=osd, clean=clean,
                             **({"workers": workers} if workers else {}))
@@ -137,7 +143,11 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, no_deskew, no_r
     outcomes = [Outcome(e.path or "?", "failed", error=e) for e in errors]
     for outcome in outcomes:
         reporter.outcome(outcome)
-    outcomes += ingest(sources, catalog, get_engine(), options, reporter, archived=_indexer(catalog))
+    archived: list[int] = []
+    try:
+        outcomes += ingest(sources, archive.catalog, get_engine(), options, reporter, archived=archived.append)
+    finally:
+        archive.documents_changed(archived)
     if as_json:
         _emit_json([o.as_dict() for o in outcomes])
     else:
@@ -145,10 +155,6 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, no_deskew, no_r
     failed = [o for o in outcomes if not o.ok]
     if failed:
         ctx.exit(failed[0].error.exit_code)
-
-
-def _indexer(catalog):
-    return None
 
 
 @main.command("reocr")
@@ -167,9 +173,10 @@ def reocr_cmd(ctx, document_id, no_deskew, clean):
     from ingest.progress import BarReporter
     from ocr import get_engine
 
-    catalog = open_catalog(ctx)
-    outcome = reocr(document_id, catalog, get_engine(), IngestOptions(deskew=not no_deskew, clean=clean),
+    archive = open_archive(ctx)
+    outcome = reocr(document_id, archive.catalog, get_engine(), IngestOptions(deskew=not no_deskew, clean=clean),
                     BarReporter())
+    archive.documents_changed([document_id])
     click.echo(f"Document {document_id} OCRed again: {outcome.pages} pages.")
 
 
@@ -246,12 +253,12 @@ def delete_cmd(ctx, document_id, yes):
     Example:
       olke delete 12
     """
-    catalog = open_catalog(ctx)
-    document = catalog.get(document_id)
+    archive = open_archive(ctx)
+    document = archive.catalog.get(document_id)
     if not yes:
         click.confirm(f"Delete document {document_id} \u00ab{document.title}\u00bb ({document.page_count} pages)?",
                       abort=True)
-    catalog.delete(document_id)
+    archive.delete(document_id)
     click.echo(f"Deleted document {document_id}.")
 
 
@@ -259,7 +266,8 @@ def _register_command_groups() -> None:
     """Commands that live in their own modules (one module, one job)."""
     import importlib
 
-    for module, name in (("archive.cli_plan", "plan"),):
+    for module, name in (("archive.cli_plan", "plan"), ("archive.cli_search", "search"),
+                         ("archive.cli_search", "index")):
         try:
             main.add_command(getattr(importlib.import_module(module), name))
         except ModuleNotFoundError as error:

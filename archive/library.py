@@ -1,0 +1,49 @@
+"""The archive as the CLI and the web app use it: the catalog and the search index kept in step."""
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Iterable
+
+from archive.catalog import Catalog
+from archive.home import Home
+from archive.metadata import Description
+
+BULK_PAGES = 200   # after adding this many pages at once, optimise the index to one segment
+
+
+class Archive:
+    def __init__(self, home: Home):
+        self.home = home
+        self.catalog = Catalog(home)
+
+    @cached_property
+    def index(self):
+        from archive.search.sync import open_index
+
+        return open_index(self.catalog)
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def documents_changed(self, document_ids: Iterable[int]) -> int:
+        """Bring the index up to date for these documents (added, re-OCRed, edited or deleted)."""
+        from archive.search.sync import index_documents
+
+        ids = list(document_ids)
+        if not ids:
+            return 0
+        pages = sum(self.catalog.get(i, include_deleted=True).page_count for i in ids)
+        return index_documents(self.catalog, self.index, ids, optimize=pages >= BULK_PAGES)
+
+    def delete(self, document_id: int, user: str | None = None) -> None:
+        self.catalog.delete(document_id, user)
+        self.documents_changed([document_id])
+
+    def describe(self, document_id: int, description: Description, user: str | None = None) -> None:
+        self.catalog.update_description(document_id, description, user)
+        self.documents_changed([document_id])
+
+    def search(self, request):
+        from archive.search.results import search
+
+        return search(self.index, request)

@@ -1,0 +1,160 @@
+"""The search index behind a small interface; Whoosh implements it.
+
+Whoosh allows one writer at a time and a second one fails at once with LockError; here every
+write waits its turn (retrying for up to ``WRITE_WAIT`` seconds) and users never see that error.
+Readers are never blocked. After bulk loads the index is optimised to one segment, which keeps
+fuzzy queries and highlighting fast. The catalog is the source of truth: `rebuild` restores the
+index from it at any time, whatever state a crash left the index in.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from abc import ABC, abstractmethod
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+
+from archive.errors import ArchiveBusy
+from archive.search.schema import STEMMED_FIELDS, build_schema
+
+WRITE_WAIT = 120.0  # seconds a writer waits for another to finish
+
+
+@dataclass
+class IndexCheck:
+    missing: list[str]       # page keys in the catalog, not in the index
+    extra: list[str]         # page keys in the index, not in the catalog
+    stale: list[int]         # documents whose indexed metadata differs from the catalog
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.extra or self.stale)
+
+
+class SearchIndex(ABC):
+    """What the archive needs from a search engine; a server engine could implement this too."""
+
+    @abstractmethod
+    def replace_documents(self, documents: Iterable[tuple[object, list[dict]]]) -> int: ...
+
+    @abstractmethod
+    def delete_documents(self, document_ids: Iterable[int]) -> None: ...
+
+    @abstractmethod
+    def keys(self) -> dict[str, tuple]: ...
+
+    @abstractmethod
+    def optimize(self) -> None: ...
+
+    @abstractmethod
+    def clear(self) -> None: ...
+
+
+def page_fields(document, page: dict) -> dict:
+    """The index document for one page of a catalog document."""
+    year = int(document.published[:4]) if document.published else None
+    fields = {
+        "key": f"{document.id}:{page['number']}",
+        "doc_id": document.id,
+        "page": page["number"],
+        "exact": page["text"],
+        "title": document.title,
+        "author": "; ".join(document.authors),
+        "source": document.source or "",
+        "rubric": "; ".join(document.rubrics),
+        "kind": document.kind,
+        "language": document.language,
+        "page_language": page["language"] or document.language,
+        "source_name": document.source or "",
+        "rubric_name": ",".join(r.replace(",", " ") for r in document.rubrics),
+        "published": document.published or "",
+        "access": document.access,
+    }
+    if year:
+        fields.update(year=year, decade=year // 10 * 10)
+    languages = [page["language"]] if page["language"] else list(STEMMED_FIELDS)
+    for language in languages:
+        fields[STEMMED_FIELDS[language]] = page["text"]
+    return fields
+
+
+def metadata_signature(document) -> tuple:
+    return (document.title, document.kind, document.language, document.source or "", document.published or "",
+            document.access, ",".join(r.replace(",", " ") for r in document.rubrics))
+
+
+class WhooshIndex(SearchIndex):
+    def __init__(self, directory: Path):
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        if whoosh_index.exists_in(str(directory)):
+            self.ix = whoosh_index.open_dir(str(directory))
+        else:
+            self.ix = whoosh_index.create_in(str(directory), build_schema())
+
+    @contextmanager
+    def writer(self) -> Iterator:
+        deadline = time.monotonic() + WRITE_WAIT
+        delay = 0.05
+        while True:
+            try:
+                writer = self.ix.writer()
+                break
+            except LockError:
+                if time.monotonic() > deadline:
+                    raise ArchiveBusy("the search index is busy with another long update; try again in a few "
+                                      "minutes, or run `olke index rebuild` if no other olke is running") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def searcher(self):
+        self.ix = self.ix.refresh() if hasattr(self.ix, "refresh") else self.ix
+        return self.ix.searcher()
+
+    def replace_documents(self, documents, optimize: bool = False) -> int:
+        count = 0
+        with self.writer() as writer:
+            for document, pages in documents:
+                writer.delete_by_term("doc_id", document.id)
+                for page in pages:
+                    writer.add_document(**page_fields(document, page))
+                    count += 1
+            if optimize:
+                writer.optimize = True
+        return count
+
+    def delete_documents(self, document_ids) -> None:
+        with self.writer() as writer:
+            for document_id in document_ids:
+                writer.delete_by_term("doc_id", document_id)
+
+    def keys(self) -> dict[str, tuple]:
+        with self.ix.searcher() as searcher:
+            return {f["key"]: (f["doc_id"], f.get("title"), f.get("kind"), f.get("language"),
+                               f.get("source_name", ""), f.get("published", ""), f.get("access"),
+                               f.get("rubric_name", ""))
+                    for f in searcher.all_stored_fields()}
+
+    def optimize(self) -> None:
+        with self.writer() as writer:
+            writer.optimize = True
+
+    def segment_count(self) -> int:
+        return len(self.ix._segments())
+
+    def clear(self) -> None:
+        self.ix.close()
+        shutil.rmtree(self.directory, ignore_errors=True)
+        self.directory.mkdir(parents=True)
+        self.ix = whoosh_index.create_in(str(self.directory), build_schema())

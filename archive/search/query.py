@@ -1,0 +1,118 @@
+"""From what a researcher types to a Whoosh query.
+
+Words are ANDed and each is looked up stemmed in Kazakh and in Russian, with an OCR-tolerant
+fuzzy variant (edit distance 1, the first two letters fixed) scored lower; "quoted phrases" match
+the unstemmed text; OR, NOT (and -word), and field filters title:, author:, source:, rubric:.
+A Kazakh word typed in the Latin alphabet of 2021 is also looked up in Cyrillic.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as Q
+from whoosh.qparser import FieldAliasPlugin, MultifieldParser, OrGroup, PlusMinusPlugin  # noqa: F401
+
+from archive.errors import UsageError
+from archive.search.schema import STEMMED_FIELDS, build_schema
+from archive.search.translit import latin_to_cyrillic, looks_latin_kazakh
+
+TEXT_FIELDS = ("text_kaz", "text_rus", "title")
+FIELD_ALIASES = {"author": ["автор", "авторы"], "title": ["тақырып", "атауы", "заглавие"],
+                 "source": ["басылым", "источник"], "rubric": ["айдар", "рубрика"]}
+FUZZY_BOOST = 0.3
+FUZZY_MIN_LENGTH = 5       # shorter words have too many neighbours to be worth it
+SORTS = ("relevance", "date", "-date")
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
+_PHRASE = re.compile(r'(?<![\w:])"([^"]+)"')   # a quoted phrase with no field: the unstemmed text
+_LATIN_WORD = re.compile(r"(?<![\w:])([A-Za-zÄäÖöÜüŪūĞğÑñŞşIıİ']{3,})(?![\w:])")
+
+
+@dataclass
+class SearchRequest:
+    text: str = ""
+    kind: str | None = None
+    language: str | None = None
+    source: str | None = None
+    rubric: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    access: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+    fuzzy: bool = True
+    filters_extra: dict = field(default_factory=dict)
+
+    def validate(self) -> "SearchRequest":
+        if self.sort not in SORTS:
+            raise UsageError(f"unknown sort '{self.sort}'; use one of: {', '.join(SORTS)}")
+        if self.page < 1 or not 1 <= self.per_page <= 100:
+            raise UsageError("page must be 1 or more and per_page between 1 and 100")
+        if len(self.text) > 500:
+            raise UsageError("the query is longer than 500 characters; shorten it")
+        return self
+
+
+_SCHEMA = build_schema()
+
+
+def _parser() -> MultifieldParser:
+    parser = MultifieldParser(list(TEXT_FIELDS), _SCHEMA)
+    parser.add_plugin(PlusMinusPlugin())
+    parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+    return parser
+
+
+_PARSER = None
+
+
+def with_cyrillic(text: str) -> str:
+    """Add the Cyrillic spelling beside each Latin-alphabet Kazakh word: ``(kitap OR кітап)``."""
+    def replace(match: re.Match) -> str:
+        word = match.group(1)
+        if word in OPERATORS or not looks_latin_kazakh(word):
+            return word
+        return f"({word} OR {latin_to_cyrillic(word)})"
+    return _LATIN_WORD.sub(replace, text)
+
+
+def text_query(text: str, fuzzy: bool = True) -> Q.Query:
+    global _PARSER
+    if not text.strip():
+        return Q.Every()
+    _PARSER = _PARSER or _parser()
+    parsed = _PARSER.parse(_PHRASE.sub(r'exact:"\1"', with_cyrillic(text)))
+    return _rewrite(parsed, fuzzy)
+
+
+def _rewrite(node: Q.Query, fuzzy: bool) -> Q.Query:
+    """Plain words gain an OCR-tolerant fuzzy variant."""
+    if isinstance(node, Q.Term) and fuzzy and node.fieldname in STEMMED_FIELDS.values() \
+            and len(node.text) >= FUZZY_MIN_LENGTH - 1:
+        return Q.Or([node, Q.FuzzyTerm(node.fieldname, node.text, boost=FUZZY_BOOST, maxdist=1,
+                                       prefixlength=2)])
+    if isinstance(node, Q.CompoundQuery):
+        return node.__class__([_rewrite(child, fuzzy) for child in node.subqueries], boost=node.boost)
+    if isinstance(node, Q.Not):
+        return Q.Not(_rewrite(node.query, fuzzy))
+    return node
+
+
+def filters(request: SearchRequest) -> Q.Query | None:
+    terms = []
+    for name, fieldname in (("kind", "kind"), ("language", "language"), ("source", "source_name"),
+                            ("rubric", "rubric_name"), ("access", "access")):
+        value = getattr(request, name)
+        if value:
+            terms.append(Q.Term(fieldname, value))
+    if request.year_from or request.year_to:
+        terms.append(Q.NumericRange("year", request.year_from, request.year_to))
+    return Q.And(terms) if terms else None
+
+
+def build(request: SearchRequest) -> Q.Query:
+    request.validate()
+    main = text_query(request.text, request.fuzzy)
+    restrict = filters(request)
+    return Q.And([main, restrict]) if restrict is not None else main

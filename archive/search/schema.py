@@ -1,0 +1,41 @@
+"""The search index's schema: one index document per page, with its document's metadata.
+
+Query words are analysed into alternatives (Kazakh and Russian stems, a Latin word's Cyrillic
+reading) at one position, which must be ORed: hence ``multitoken_query="or"``.
+Page text goes into the field of its language (``text_kaz`` or ``text_rus``, each with its own
+stemming; pages of unknown language into both), and unstemmed into ``exact`` for quoted phrases.
+"""
+from __future__ import annotations
+
+from whoosh import fields
+
+from archive.search.analysis import exact_analyzer, page_analyzer
+
+STEMMED_FIELDS = {"kaz": "text_kaz", "rus": "text_rus"}
+FACETS = ("kind", "language", "decade", "year", "source", "rubric")
+
+
+def build_schema() -> fields.Schema:
+    both = page_analyzer("auto")
+    return fields.Schema(
+        key=fields.ID(stored=True, unique=True),                 # "<document id>:<page>"
+        doc_id=fields.NUMERIC(int, stored=True, sortable=True, signed=False),
+        page=fields.NUMERIC(int, stored=True, signed=False),
+        text_kaz=fields.TEXT(analyzer=page_analyzer("kaz"), phrase=True, multitoken_query="or"),
+        text_rus=fields.TEXT(analyzer=page_analyzer("rus"), phrase=True, multitoken_query="or"),
+        exact=fields.TEXT(analyzer=exact_analyzer(), phrase=True, stored=True),
+        title=fields.TEXT(analyzer=both, stored=True, field_boost=2.0, multitoken_query="or"),
+        author=fields.TEXT(analyzer=both, multitoken_query="or"),
+        source=fields.TEXT(analyzer=both, multitoken_query="or"),
+        rubric=fields.TEXT(analyzer=both, multitoken_query="or"),
+        # exact values for filters and facets
+        kind=fields.ID(stored=True, sortable=True),
+        language=fields.ID(stored=True, sortable=True),          # the document's language
+        page_language=fields.ID(stored=True),
+        source_name=fields.ID(stored=True, sortable=True),
+        rubric_name=fields.KEYWORD(stored=True, commas=True, lowercase=False),
+        year=fields.NUMERIC(int, stored=True, sortable=True),
+        decade=fields.NUMERIC(int, sortable=True),
+        published=fields.ID(stored=True, sortable=True),         # YYYY[-MM[-DD]], sorts by date
+        access=fields.ID(stored=True),
+    )
