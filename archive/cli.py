@@ -267,7 +267,8 @@ def _register_command_groups() -> None:
     import importlib
 
     for module, name in (("archive.cli_plan", "plan"), ("archive.cli_search", "search"),
-                         ("archive.cli_search", "index")):
+                         ("archive.cli_search", "index"), ("archive.cli_web", "serve"),
+                         ("archive.cli_web", "collection")):
         try:
             main.add_command(getattr(importlib.import_module(module), name))
         except ModuleNotFoundError as error:

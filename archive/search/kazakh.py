@@ -1,37 +1,34 @@
 """A light stemmer for Kazakh in Cyrillic script, written for Olke.
 
-No search engine ships one, so this is ours. It removes noun inflection from the end of a
-word, one suffix at a time, until nothing more can go:
+No search engine ships one, so this is ours. It takes suffixes off the end of a word one
+at a time (case, possessive, plural, 1st person predicative, the abstract -лық) until none
+is left. A suffix goes in any of its spellings (-лар -лер -дар -дер -тар -тер, …), but only
 
-    case (+ attributive -ғы after the locative) → possessive → plural → abstract -лық
-
-Every suffix is a single morpheme in all its spellings (-лар -лер -дар -дер -тар -тер, …)
-and is removed only when
-
-* its vowel harmonises with the last vowel of what remains (а о ұ ы are back, ә ө ү і е
+* when its vowel harmonises with the last vowel of what remains (а о ұ ы back, ә ө ү і е
   front; и у, and Russian surnames in -ов -ев -ин, take either);
-* its first consonant is the one Kazakh writes after the letter it would follow: -лар after
-  a vowel or р й у, -дар after л м н ң з ж, -тар after a voiceless consonant;
-* what remains still has a vowel and at least two letters (three when it ends in a vowel).
+* when its first consonant is the one Kazakh writes after the letter it would follow: -лар
+  after a vowel or р й у, -дар after л м н ң з ж, -тар after a voiceless consonant;
+* when what remains has a vowel and at least two letters (three if it ends in a vowel).
 
-Because each step removes one morpheme and the loop runs until nothing changes, an inflected
-form passes through its uninflected form and so ends where that form ends: consistency over
-linguistic accuracy. A stem may not be a word (Алматы → алмат); only equality matters.
+Each step forgets the previous one, so an inflected form passes through its bare form and
+ends where the bare form ends: what matters is that a family meets, not that the stem is a
+word (Алматы → алмат, облыс → обл).
 
-Choices made for precision:
+Choices, mostly for precision:
 
 * Stem-final б г ғ are written п к қ (мектебі → мектеп, тәуелсіздігі → тәуелсіздік).
-* The accusative -н (тарихын) goes only when two syllables remain, so ақын, ойын, орын,
-  бүгін, кейін, бұрын are not read as ақ+ы+н.
-* 1st/2nd person singular possessives (-м, -ым, -ң, -ың) go only after a plural: -м and -ым end
-  too many nouns (адам, ғылым, білім, бөлім), and they are rare in newspaper prose.
-* Derivation: only the abstract -лық/-лік/-дық/-дік/-тық/-тік (and -шылық) goes, and only when
+* өзен+і and қала+ны, облыс+ы and қала+сы look alike, so a stem-final н or с after a vowel
+  goes too (өзен → өзе): both readings meet, at the cost of pairs like қазан/қаза.
+* 1st/2nd person singular possessives (-м, -ым, -ң, -ың) go only after a plural: they end
+  too many nouns (адам, ғылым, білім, бөлім) and are rare in newspaper prose.
+* Derivation: only the abstract -лық/-лік/-дық/-дік/-тық/-тік (and -шылық), and only when
   two syllables remain, so ұлттық, халық, балық, салық, бірлік stay whole. -шы/-ші (оқушы,
-  басшы, бірінші) name other things than their base, and -сыз/-сіз (тәуелсіз) and -лы/-лі
-  turn meaning around or into adjectives, so they stay.
+  басшы, бірінші) name something else than their base; -сыз/-сіз (тәуелсіз) and -лы/-лі
+  turn the meaning round or make adjectives: they stay.
+* The attributive -ғы/-гі goes after a locative (қаладағы) or a word of time (жылғы).
 * Verbs are not analysed; a past tense in -ды/-ді looks like an accusative and loses it.
-* A few nouns whose vowel drops before a possessive (халық → халқы, орын → орны) are mapped
-  back, and a few words that only look inflected (аудан, майдан) are kept whole.
+* Nouns whose vowel drops before a possessive (халық → халқы) are mapped back, and words
+  that only look inflected (ақын, орын, аудан, шығыс) are never cut below themselves.
 """
 from __future__ import annotations
 
@@ -47,7 +44,7 @@ CYRILLIC = frozenset("абвгдеёжзийклмнопрстуфхцчшщъы
 V, G, R, L, N, Z, T = "V", "G", "R", "L", "N", "Z", "T"
 _CLASS = {**{ch: V for ch in PURE_VOWELS}, "и": G, "у": G, "й": G, "р": R, "л": L,
           "м": N, "н": N, "ң": N, "з": Z, "ж": Z,
-          **{ch: T for ch in "кқпстфхһцчшщбвгд"}}  # б в г д devoice at the end of loans: клубта
+          **{ch: T for ch in "кқпстфхһцчшщбвгғд"}}  # б в г ғ д devoice at the end of a stem: клубта
 P3 = "P3"  # after a 3rd person possessive -ы/-і (қаласы+нда, үйі+не)
 PL = "PL"  # after a plural (балалар+ым)
 CONS = (G, R, L, N, Z, T)
@@ -99,7 +96,7 @@ _add("deriv", "лық лік", (V, G, R), 2)
 _add("deriv", "дық дік", (L, N, Z), 2)
 _add("deriv", "тық тік", (T,), 2)
 _add("deriv", "шылық шілік", (V,) + CONS, 2)
-# -н and -с after a vowel: see _can_strip
+# a stem-final н or с after a vowel, and the accusative -н after a possessive (тарихы+н)
 _add("final", "н с", ())
 
 # The attributive -ғы/-гі after words of time (бүгінгі, 1941 жылғы); elsewhere it is too
@@ -116,8 +113,12 @@ _SURNAME_ENDINGS = ("ов", "ев", "ёв", "ин", "ова", "ева", "ина"
 ELISION = {"халқ": "халық", "орн": "орын", "ерн": "ерін", "мұрн": "мұрын", "қарн": "қарын",
            "ауз": "ауыз", "даус": "дауыс", "ерк": "ерік", "нарқ": "нарық", "әрп": "әріп",
            "ғұмр": "ғұмыр", "көрк": "көрік", "бөрк": "бөрік", "қойн": "қойын", "парқ": "парық"}
-# Words that look inflected but are not: no form of them is cut shorter than this.
-PROTECTED = ("аудан", "майдан", "қарағанды")
+# Words that look inflected but are not (ақ+ы+н, ау+дан): no form of them is cut shorter.
+PROTECTED = tuple("ақын ойын орын бүгін кейін бұрын дайын жиын шығын ағын тегін сайын келін "
+                  "түтін қарқын отын жалын табын тасқын түйін аудан майдан қарағанды "
+                  # -ыс/-іс nouns that would meet an unrelated verb or noun (шығыс → шық)
+                  "шығыс батыс айтыс орыс жарыс табыс барыс кіріс күміс жеміс тыныс ертіс арыс "
+                  "соғыс дауыс жолдас".split())
 
 _DEVOICE = str.maketrans({"б": "п", "г": "к", "ғ": "қ"})
 
@@ -175,15 +176,9 @@ def _can_strip(word: str, suffix: str) -> bool:
         return False
     if stem[-1] in PURE_VOWELS and len(stem) < 3:
         return False
-    if suffix == "н" and stem[-1] in "ыі":
-        # the accusative after a possessive (тарихы+н); two syllables must remain so that
-        # ақын, ойын, бүгін, кейін are not read as ақ+ы+н
-        return syllables(stem[:-1]) >= 2
     if kind == "final" or suffix in ("сы", "сі", "ны", "ні"):
-        # өзен+і and қала+ны, облыс+ы and қала+сы look alike: a stem-final н or с after a
-        # vowel goes too, so that both readings meet (өзе, қала); not after ы/і, which keeps
-        # ақын, орыс, облыс, жұмыс whole
-        if stem[-1] not in PURE_VOWELS or stem[-1] in "ыі":
+        # өзен+і or қала+ны? облыс+ы or қала+сы? Only after a vowel, where both readings meet.
+        if stem[-1] not in PURE_VOWELS:
             return False
         if kind == "final":
             return True
@@ -219,9 +214,10 @@ def stem(word: str) -> str:
     if len(word) < 3 or not CYRILLIC.issuperset(word):
         return word
     floor = max((len(p) for p in PROTECTED if word.startswith(p)), default=0)
+    word = _normalise(word)
     for _ in range(12):  # no Kazakh word carries more suffixes than this
         shorter = _strip_once(word, floor)
         if shorter is None:
             break
         word = shorter
-    return _normalise(word)
+    return word
