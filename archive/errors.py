@@ -93,5 +93,12 @@ class ArchiveBusy(OlkeError):
     http_status = 503
 
 
+class IndexDamaged(OlkeError):
+    """The search index cannot be read; the catalog can always rebuild it."""
+
+    exit_code = 9
+    http_status = 503
+
+
 class Interrupted(OlkeError):
     exit_code = 130

@@ -19,7 +19,7 @@ from typing import Iterable, Iterator
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from archive.errors import ArchiveBusy
+from archive.errors import ArchiveBusy, IndexDamaged
 from archive.search.schema import STEMMED_FIELDS, build_schema
 
 WRITE_WAIT = 120.0  # seconds a writer waits for another to finish
@@ -92,10 +92,21 @@ class WhooshIndex(SearchIndex):
     def __init__(self, directory: Path):
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
-        if whoosh_index.exists_in(str(directory)):
-            self.ix = whoosh_index.open_dir(str(directory))
-        else:
-            self.ix = whoosh_index.create_in(str(directory), build_schema())
+        self._ix = None
+
+    @property
+    def ix(self):
+        """The Whoosh index, opened on first use; a damaged one says how to repair it."""
+        if self._ix is None:
+            try:
+                if whoosh_index.exists_in(str(self.directory)):
+                    self._ix = whoosh_index.open_dir(str(self.directory))
+                else:
+                    self._ix = whoosh_index.create_in(str(self.directory), build_schema())
+            except Exception as error:
+                raise IndexDamaged(f"the search index cannot be read ({type(error).__name__}); "
+                                   "run `olke index rebuild`") from error
+        return self._ix
 
     @contextmanager
     def writer(self) -> Iterator:
@@ -119,7 +130,6 @@ class WhooshIndex(SearchIndex):
         writer.commit()
 
     def searcher(self):
-        self.ix = self.ix.refresh() if hasattr(self.ix, "refresh") else self.ix
         return self.ix.searcher()
 
     def replace_documents(self, documents, optimize: bool = False) -> int:
@@ -154,7 +164,8 @@ class WhooshIndex(SearchIndex):
         return len(self.ix._segments())
 
     def clear(self) -> None:
-        self.ix.close()
+        if self._ix is not None:
+            self._ix.close()
         shutil.rmtree(self.directory, ignore_errors=True)
         self.directory.mkdir(parents=True)
-        self.ix = whoosh_index.create_in(str(self.directory), build_schema())
+        self._ix = whoosh_index.create_in(str(self.directory), build_schema())

@@ -92,6 +92,8 @@ def _rewrite(node: Q.Query, fuzzy: bool) -> Q.Query:
             and len(node.text) >= FUZZY_MIN_LENGTH - 1:
         return Q.Or([node, Q.FuzzyTerm(node.fieldname, node.text, boost=FUZZY_BOOST, maxdist=1,
                                        prefixlength=2)])
+    if isinstance(node, Q.BinaryQuery):  # AndNot, AndMaybe: only the positive side is widened
+        return node.__class__(_rewrite(node.a, fuzzy), node.b)
     if isinstance(node, Q.CompoundQuery):
         return node.__class__([_rewrite(child, fuzzy) for child in node.subqueries], boost=node.boost)
     if isinstance(node, Q.Not):

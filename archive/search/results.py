@@ -11,9 +11,11 @@ from archive.search.analysis import exact_analyzer, page_analyzer
 from archive.search.index import WhooshIndex
 from archive.search.query import SearchRequest, build
 from archive.search.schema import FACETS, STEMMED_FIELDS
+from archive.search.spelling import suggest
 
 PAGES_PER_DOCUMENT = 3     # best page hits shown under each document
 MAX_SCORED_PAGES = 1000    # pages scored for grouping; facet counts cover every match
+HIGHLIGHT_FIELDS = (*STEMMED_FIELDS.values(), "exact")
 _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
 _FACET_FIELDS = {"kind": "kind", "language": "language", "decade": "decade", "year": "year",
                  "source": "source_name", "rubric": "rubric_name"}
@@ -133,25 +135,29 @@ def search(index: WhooshIndex, request: SearchRequest) -> SearchResults:
         facet_counts = {name: _distinct_documents(results.groups(name), doc_column) for name in FACETS}
         terms: dict[str, set[str]] = {}
         for fieldname, text in results.matched_terms() if results.has_matched_terms() else []:
-            terms.setdefault(fieldname, set()).add(text.decode("utf-8") if isinstance(text, bytes) else text)
+            if fieldname in HIGHLIGHT_FIELDS:
+                terms.setdefault(fieldname, set()).add(text.decode("utf-8") if isinstance(text, bytes) else text)
         ordered: dict[int, DocumentHit] = {}
         for hit in results:
             stored = hit.fields()
+            score = round(hit.score, 3) if isinstance(hit.score, float) else 0.0
             doc_id = stored["doc_id"]
             document = ordered.get(doc_id)
             if document is None:
                 document = ordered[doc_id] = DocumentHit(
                     doc_id, stored.get("title", ""), stored.get("kind", ""), stored.get("language", ""),
                     stored.get("published", ""), stored.get("source_name", ""), stored.get("access", ""),
-                    round(hit.score or 0.0, 3), matched_pages=len(doc_pages.get(doc_id, [])))
+                    score, matched_pages=len(doc_pages.get(doc_id, [])))
             if len(document.pages) < PAGES_PER_DOCUMENT:
-                document.pages.append(PageHit(stored["page"], round(hit.score or 0.0, 3),
+                document.pages.append(PageHit(stored["page"], score,
                                               snippet(stored.get("exact", ""), stored.get("page_language"), terms)))
+        suggestion = suggest(searcher, request.text) if request.text and len(ordered) < 3 else None
         start = (request.page - 1) * request.per_page
         documents = list(ordered.values())[start:start + request.per_page]
         total_pages = len(results)
     return SearchResults(request, len(doc_pages), total_pages, documents, facet_counts,
-                         {k: sorted(v) for k, v in terms.items()}, round((time.perf_counter() - started) * 1000, 1))
+                         {k: sorted(v) for k, v in terms.items()}, round((time.perf_counter() - started) * 1000, 1),
+                         suggestion)
 
 
 def _distinct_documents(groups: dict, doc_column) -> list[tuple[str, int]]:

@@ -1,0 +1,81 @@
+""""Did you mean": corrections from clean dictionaries (hunspell-kk, hunspell-ru), never from OCR noise.
+
+A query word whose stem is not in the index is compared with the index's stems within two
+edits; only stems that a dictionary word also has are offered, most frequent first, and the
+suggestion keeps the word's own ending: кітапхаиасы → кітапханасы.
+"""
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from archive.search.analysis import fold, russian_stem
+from archive.search.kazakh import stem as kazakh_stem
+from archive.search.schema import STEMMED_FIELDS
+
+DICTIONARIES = {"kaz": Path("/usr/share/hunspell/kk_KZ.dic"), "rus": Path("/usr/share/hunspell/ru_RU.dic")}
+STEMMERS = {"kaz": kazakh_stem, "rus": russian_stem}
+CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "olke"
+_WORD = re.compile(r"[а-яёәғқңөұүһі]+", re.IGNORECASE)
+
+
+@lru_cache(maxsize=2)
+def clean_stems(language: str) -> frozenset[str]:
+    """Stems of every word of the language's hunspell dictionary (empty if it is not installed).
+
+    Stemming a dictionary takes seconds, so the stems are cached beside it in the user's cache.
+    """
+    path = DICTIONARIES[language]
+    if not path.exists():
+        return frozenset()
+    cache = CACHE_DIR / f"stems-{language}-{int(path.stat().st_mtime)}.txt"
+    if cache.exists():
+        return frozenset(cache.read_text(encoding="utf-8").split())
+    lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    words = (line.split("/", 1)[0].strip().lstrip("\ufeff") for line in lines)
+    stem = STEMMERS[language]
+    stems = frozenset(stem(fold(w.lower())) for w in words if w and _WORD.fullmatch(w))
+    try:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        cache.write_text("\n".join(sorted(stems)), encoding="utf-8")
+    except OSError:
+        pass  # a read-only home only costs time
+    return stems
+
+
+def suggest(searcher, text: str) -> str | None:
+    """The query with misspelt words corrected, or None when every word is known."""
+    changed = False
+    words = []
+    for word in text.split():
+        corrected = _correct(searcher, word)
+        changed |= corrected != word
+        words.append(corrected)
+    return " ".join(words) if changed else None
+
+
+def _correct(searcher, word: str) -> str:
+    folded = fold(word.lower())
+    if not _WORD.fullmatch(folded):
+        return word
+    reader = searcher.reader()
+    best: tuple[int, str] | None = None
+    for language, fieldname in STEMMED_FIELDS.items():
+        stem = STEMMERS[language](folded)
+        if (fieldname, stem) in reader:
+            return word
+        clean = clean_stems(language)
+        if len(stem) < 4:
+            continue
+        ending = folded[len(stem):] if folded.startswith(stem) else ""
+        for candidate in reader.terms_within(fieldname, stem, 2, prefix=1):
+            if candidate in clean and candidate != stem:
+                frequency = reader.doc_frequency(fieldname, candidate)
+                corrected = candidate + ending
+                if STEMMERS[language](corrected) != candidate:
+                    corrected = candidate  # the ending does not fit the corrected word
+                if best is None or frequency > best[0]:
+                    best = (frequency, corrected)
+    return best[1] if best else word

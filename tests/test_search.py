@@ -1,0 +1,204 @@
+"""Full-text search over an archive built with the fake OCR engine and known texts."""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archive.cli import main
+from archive.library import Archive
+from archive.metadata import Description
+from archive.search.query import SearchRequest
+from archive.search.results import matched_word_indexes
+from archive.search.sync import check, rebuild
+from ingest.pipeline import IngestOptions, ingest
+from ingest.sources import DocumentSource
+from ocr.fake import FakeEngine
+
+KAZ_LIBRARY = ("Облыстық кітапханасы өлкетану бөлімінде ескі газеттер сақталады. "
+               "Қала мен ауылдағы кітапханаларда оқырмандар көп. Windows 10 орнатылған.")
+KAZ_STEPPE = "Сарыарқа даласы кең. Ертіс өзені солтүстікке қарай ағады. Ауылдарда мал бағады."
+RUS_RIVER = ("Иртыш — одна из самых длинных рек Азии. На его берегах стоят города. "
+             "В городской библиотеке хранятся подшивки газет.")
+RUS_SCHOOL = "Первая школа открылась в городе давно. Учителя и ученики работали в библиотеках."
+
+
+@pytest.fixture
+def archive(home, make_png):
+    archive = Archive(home)
+    documents = [
+        ("Кітапхана тарихы", "newspaper_article", "kaz", "1998-05-14", "Өлке тынысы", ("Кітапханалар",), [KAZ_LIBRARY]),
+        ("Дала мен өзен", "book", "kaz", "2012", None, ("Табиғат",), [KAZ_STEPPE, KAZ_LIBRARY]),
+        ("Иртыш", "newspaper_article", "rus", "2004-09-17", "Степные вести", ("Реки",), [RUS_RIVER]),
+        ("Первая школа", "journal_article", "rus", "1975", "Простор", ("Образование",), [RUS_SCHOOL]),
+    ]
+    sources = []
+    for number, (title, kind, language, published, source, rubrics, texts) in enumerate(documents):
+        image = make_png(f"doc{number}.png", lines=[title])
+        description = Description(kind=kind, title=title, language=language, published=published, source=source,
+                                  rubrics=rubrics)
+        sources.append((DocumentSource(str(image), [image] * len(texts), description), texts))
+    ids = []
+    for source, texts in sources:
+        (outcome,) = ingest([source], archive.catalog, FakeEngine(texts), IngestOptions(workers=1))
+        assert outcome.status == "ingested", outcome.error
+        ids.append(outcome.document_id)
+    archive.documents_changed(ids)
+    yield archive
+    archive.close()
+
+
+def titles(archive, text, **filters):
+    return [d.title for d in archive.search(SearchRequest(text=text, **filters)).documents]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("кітапханаларда", {"Кітапхана тарихы", "Дала мен өзен"}),
+    ("кітапхананың", {"Кітапхана тарихы", "Дала мен өзен"}),
+    ("өзендері", {"Дала мен өзен"}),
+    ("библиотеками", {"Иртыш", "Первая школа"}),
+    ("рекой", {"Иртыш"}),
+    ("kitaphana", {"Кітапхана тарихы", "Дала мен өзен"}),
+    ("Sarıarqa", {"Дала мен өзен"}),
+    ("кітапхаиасы", {"Кітапхана тарихы", "Дала мен өзен"}),     # OCR-damaged
+    ("библиотекс", {"Иртыш", "Первая школа"}),                  # OCR-damaged
+    ('"Ертіс өзені"', {"Дала мен өзен"}),
+    ("Иртыш OR школа", {"Иртыш", "Первая школа"}),
+    ("библиотеке NOT Иртыш", {"Первая школа"}),
+    ("библиотеке -Иртыш", {"Первая школа"}),
+    ("title:школа", {"Первая школа"}),
+    ("windows", {"Кітапхана тарихы", "Дала мен өзен"}),
+])
+def test_queries(archive, query, expected):
+    assert set(titles(archive, query)) == expected
+
+
+def test_words_are_anded(archive):
+    assert set(titles(archive, "кітапхана газеттер")) == {"Кітапхана тарихы", "Дала мен өзен"}
+    assert titles(archive, "Ертіс ауылдарда") == ["Дала мен өзен"]
+    assert titles(archive, "кітапхана Иртыш") == []
+
+
+def test_quoted_phrase_is_exact(archive):
+    assert titles(archive, '"ертіс өзені"') == ["Дала мен өзен"]
+    assert titles(archive, '"өзені ертіс"') == []
+
+
+def test_filters(archive):
+    assert titles(archive, "кітапхана", kind="book") == ["Дала мен өзен"]
+    assert set(titles(archive, "", language="rus")) == {"Иртыш", "Первая школа"}
+    assert titles(archive, "", year_from=1990, year_to=2005, language="rus") == ["Иртыш"]
+    assert titles(archive, "газет", source="Степные вести") == ["Иртыш"]
+    assert titles(archive, "", rubric="Табиғат") == ["Дала мен өзен"]
+
+
+def test_results_grouped_by_document_with_pages_and_marked_snippets(archive):
+    results = archive.search(SearchRequest(text="кітапханаларда"))
+    book = next(d for d in results.documents if d.title == "Дала мен өзен")
+    assert [p.page for p in book.pages] == [2] and book.matched_pages == 1
+    marked = [text for text, is_mark in book.pages[0].snippet if is_mark]
+    assert "кітапханасы" in marked and "кітапханаларда" in marked
+    assert results.total_documents == 2 and results.total_pages == 2
+
+
+def test_facets_count_documents(archive):
+    facets = archive.search(SearchRequest(text="")).facets
+    assert dict(facets["kind"]) == {"newspaper_article": 2, "book": 1, "journal_article": 1}
+    assert dict(facets["language"]) == {"kaz": 2, "rus": 2}
+    assert dict(facets["decade"]) == {"1990": 1, "2010": 1, "2000": 1, "1970": 1}
+    assert ("Табиғат", 1) in facets["rubric"]
+
+
+def test_sort_by_date_and_paging(archive):
+    by_date = titles(archive, "", sort="date")
+    assert by_date == ["Первая школа", "Кітапхана тарихы", "Иртыш", "Дала мен өзен"]
+    assert titles(archive, "", sort="-date") == list(reversed(by_date))
+    first = archive.search(SearchRequest(text="", sort="date", per_page=3))
+    second = archive.search(SearchRequest(text="", sort="date", per_page=3, page=2))
+    assert [d.title for d in second.documents] == ["Дала мен өзен"] and first.page_count == 2
+
+
+def test_did_you_mean_from_clean_words(archive):
+    if not Path("/usr/share/hunspell/kk_KZ.dic").exists():
+        pytest.skip("hunspell-kk is not installed")
+    results = archive.search(SearchRequest(text="сарыарқа даласынын ертсі"))
+    assert results.suggestion is None or "ертіс" in results.suggestion
+    assert archive.search(SearchRequest(text="кітапхаиасы")).suggestion == "кітапханасы"
+
+
+def test_viewer_highlight_boxes(archive):
+    results = archive.search(SearchRequest(text="кітапханаларда"))
+    page = archive.catalog.pages(results.documents[0].doc_id)[0]
+    hits = matched_word_indexes(page["words"], page["language"], results.terms)
+    assert {page["words"][i][0].strip(".,") for i in hits} == {"кітапханасы", "кітапханаларда"}
+
+
+def test_index_follows_delete_reocr_and_edits(archive):
+    results = archive.search(SearchRequest(text="Иртыш"))
+    river = results.documents[0].doc_id
+    archive.describe(river, replace(Description.from_mapping({}, Description(kind="book", title="Ертіс")),
+                                    language="rus", published="2004"))
+    assert titles(archive, "Иртыш") == ["Ертіс"]
+    assert titles(archive, "Иртыш", kind="book") == ["Ертіс"]
+    archive.delete(river)
+    assert titles(archive, "Иртыш") == []
+    assert check(archive.catalog, archive.index).ok
+
+
+def test_check_finds_differences_and_rebuild_repairs(archive):
+    archive.index.delete_documents([1])
+    document = archive.catalog.get(2)
+    archive.catalog.update_description(2, replace(Description(**{k: getattr(document, k) if not isinstance(
+        getattr(document, k), list) else tuple(getattr(document, k)) for k in Description.FIELDS}), title="Жаңа"))
+    found = check(archive.catalog, archive.index)
+    assert found.missing == ["1:1"] and found.stale == [2] and not found.extra
+    assert rebuild(archive.catalog, archive.index) == 5
+    assert check(archive.catalog, archive.index).ok
+    assert archive.index.segment_count() == 1
+
+
+def test_rebuild_recovers_from_a_destroyed_index(archive):
+    for path in archive.index.directory.iterdir():
+        path.write_bytes(b"garbage")
+    fresh = Archive(archive.home)
+    fresh.index.clear()
+    rebuild(fresh.catalog, fresh.index)
+    assert "Иртыш" in titles(fresh, "Иртыш")
+
+
+def test_writers_wait_their_turn(archive):
+    errors = []
+
+    def write():
+        try:
+            for _ in range(3):
+                archive.documents_changed([1, 2])
+        except Exception as error:  # LockError must never escape
+            errors.append(error)
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert check(archive.catalog, archive.index).ok
+
+
+def test_cli_search(archive):
+    runner = CliRunner()
+    result = runner.invoke(main, ["--home", str(archive.home.root), "search", "кітапханаларда", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["total_documents"] == 2
+    assert "<mark>кітапханаларда</mark>" in data["documents"][0]["pages"][0]["snippet"]
+    text = runner.invoke(main, ["--home", str(archive.home.root), "search", "Иртыш"])
+    assert "1 documents (1 pages)" in text.stdout and "[Иртыш]" in text.stdout
+    bad = runner.invoke(main, ["--home", str(archive.home.root), "search", "x" * 600])
+    assert bad.exit_code == 2
+    assert bad.stderr.strip() == "olke: error: the query is longer than 500 characters; shorten it"
+    checked = runner.invoke(main, ["--home", str(archive.home.root), "index", "check"])
+    assert checked.exit_code == 0 and checked.stdout.strip() == "The index matches the catalog."
