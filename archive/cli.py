@@ -277,6 +277,3 @@ def _register_command_groups() -> None:
 
 
 _register_command_groups()
-
-if __name__ == "__main__":
-    main()

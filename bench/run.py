@@ -28,7 +28,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, str(ROOT / "scans"))
 import samples  # noqa: E402
 
-OLKE = [sys.executable, "-m", "archive.cli"]
+OLKE = [sys.executable, "-m", "archive"]
 LANGUAGES = "kaz+rus+eng"
 os.environ["OMP_THREAD_LIMIT"] = "1"
 

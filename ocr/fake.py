@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pikepdf
@@ -46,9 +47,11 @@ class FakeEngine(OcrEngine):
     def ocr_pdf(self, input_pdf: Path, output_pdf: Path, options: OcrOptions,
                 page_done: PageDone | None = None) -> list[PageResult]:
         shutil.copyfile(input_pdf, output_pdf)
+        delay = float(os.environ.get("OLKE_FAKE_OCR_DELAY", "0"))  # seconds a page, to test Ctrl-C
         results = []
         with pikepdf.open(output_pdf) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
+                time.sleep(delay)
                 text = self.text_for(number)
                 box = page.mediabox
                 results.append(PageResult(number, text, _fake_words(text), 90.0, detect_language(text),

@@ -3,7 +3,8 @@
 Words are ANDed and each is looked up stemmed in Kazakh and in Russian, with an OCR-tolerant
 fuzzy variant (edit distance 1, the first two letters fixed) scored lower; "quoted phrases" match
 the unstemmed text; OR, NOT (and -word), and field filters title:, author:, source:, rubric:.
-A Kazakh word typed in the Latin alphabet of 2021 is also looked up in Cyrillic.
+A Kazakh word typed in the Latin alphabet of 2021 is also looked up in Cyrillic (the analysers
+add its Cyrillic readings when they analyse a query).
 """
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from whoosh.qparser import FieldAliasPlugin, MultifieldParser, OrGroup, PlusMinu
 
 from archive.errors import UsageError
 from archive.search.schema import STEMMED_FIELDS, build_schema
-from archive.search.translit import latin_to_cyrillic, looks_latin_kazakh
 
 TEXT_FIELDS = ("text_kaz", "text_rus", "title")
 FIELD_ALIASES = {"author": ["автор", "авторы"], "title": ["тақырып", "атауы", "заглавие"],
@@ -23,9 +23,7 @@ FIELD_ALIASES = {"author": ["автор", "авторы"], "title": ["тақыр
 FUZZY_BOOST = 0.3
 FUZZY_MIN_LENGTH = 5       # shorter words have too many neighbours to be worth it
 SORTS = ("relevance", "date", "-date")
-OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 _PHRASE = re.compile(r'(?<![\w:])"([^"]+)"')   # a quoted phrase with no field: the unstemmed text
-_LATIN_WORD = re.compile(r"(?<![\w:])([A-Za-zÄäÖöÜüŪūĞğÑñŞşIıİ']{3,})(?![\w:])")
 
 
 @dataclass
@@ -67,22 +65,12 @@ def _parser() -> MultifieldParser:
 _PARSER = None
 
 
-def with_cyrillic(text: str) -> str:
-    """Add the Cyrillic spelling beside each Latin-alphabet Kazakh word: ``(kitap OR кітап)``."""
-    def replace(match: re.Match) -> str:
-        word = match.group(1)
-        if word in OPERATORS or not looks_latin_kazakh(word):
-            return word
-        return f"({word} OR {latin_to_cyrillic(word)})"
-    return _LATIN_WORD.sub(replace, text)
-
-
 def text_query(text: str, fuzzy: bool = True) -> Q.Query:
     global _PARSER
     if not text.strip():
         return Q.Every()
     _PARSER = _PARSER or _parser()
-    parsed = _PARSER.parse(_PHRASE.sub(r'exact:"\1"', with_cyrillic(text)))
+    parsed = _PARSER.parse(_PHRASE.sub(r'exact:"\1"', text))
     return _rewrite(parsed, fuzzy)
 
 

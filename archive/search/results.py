@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 from whoosh import highlight, sorting
 
-from archive.search.analysis import exact_analyzer, page_analyzer
+from archive.search.analysis import HighlightAnalyzer, exact_analyzer, page_analyzer
 from archive.search.index import WhooshIndex
 from archive.search.query import SearchRequest, build
 from archive.search.schema import FACETS, STEMMED_FIELDS
@@ -97,7 +97,8 @@ def snippet(text: str, language: str, terms: dict[str, set[str]], length: int = 
                 (exact_analyzer(), terms.get("exact", set()))]
     for analyzer, wanted in attempts:
         if wanted:
-            found = highlight.highlight(text, frozenset(wanted), analyzer, fragmenter, _SegmentFormatter(), top=2)
+            found = highlight.highlight(text, frozenset(wanted), HighlightAnalyzer(analyzer, wanted), fragmenter,
+                                        _SegmentFormatter(), top=2)
             if found:
                 return _segments(found)
     text = re.sub(r"\s+", " ", text)

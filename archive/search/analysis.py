@@ -1,0 +1,191 @@
+"""Whoosh analysers for Kazakh and Russian page text and for queries.
+
+    page_analyzer(lang)  index time, lang "kaz", "rus" or "auto" (both stems)
+    query_analyzer()     both stems, and Latin-script Kazakh read as Cyrillic as well
+    exact_analyzer()     tokens folded but not stemmed, for quoted phrases
+
+"Both stems" means the Kazakh and the Russian stem of a word, or only the Kazakh one when
+the word has a letter Russian lacks (ә ғ қ ң ө ұ ү һ і). All analysers are chains of
+`RegexTokenizer(TOKEN_PATTERN) | FoldFilter() | ...`; Whoosh pickles the schema with its
+analysers, so every part is a plain class instance and the stemmers live at module level.
+
+A page analyser behaves as `query_analyzer()` when Whoosh analyses a query with it
+(Token.mode == "query"), so a query parser on a page field gets both stems and Latin
+transliteration with no extra set-up. Alternative stems share a token position, and a
+single query word may give several terms: fields must say `multitoken_query="or"`, and
+quoted phrases belong on an `exact_analyzer()` field (Whoosh's phrase query reads every
+term as the next word). Whoosh's highlighter mishandles such stacked tokens too (a word can
+appear in two fragments): give it `HighlightAnalyzer(analyzer, terms)`.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from itertools import chain
+
+from whoosh.analysis import Filter, RegexTokenizer
+
+from archive.search import kazakh
+from archive.search.translit import latin_to_cyrillic_variants, looks_latin_kazakh
+
+# Letters and digits; ' ’ ʼ inside a word keep it whole (2017 Latin: g'ylym, O'Brien), while
+# a hyphen splits it (әл-Фараби → әл, фараби; ата-аналар → ата, аналар), so each part stems.
+_PART = r"(?:[^\W_]|[\u0300-\u036f])+"
+TOKEN_PATTERN = rf"{_PART}(?:['’ʼ]{_PART})*"
+
+_CYRILLIC = re.compile(r"[а-яёәғқңөұүһі]", re.IGNORECASE)
+_LATIN = re.compile(r"[a-zà-ɏ]", re.IGNORECASE)
+KAZAKH_LETTERS = frozenset("әғқңөұүһі")
+
+# Latin letters that OCR puts into Cyrillic words, and the Cyrillic letter they stand for.
+# Capitals first (H is Н, h is һ); u, t for italic и, т; ə ɵ for ә ө from old Kazakh fonts.
+_LOOKALIKES = str.maketrans({
+    "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "I": "І", "K": "К", "M": "М",
+    "O": "О", "P": "Р", "T": "Т", "X": "Х", "Y": "У",
+    "a": "а", "c": "с", "e": "е", "h": "һ", "i": "і", "k": "к", "o": "о", "p": "р",
+    "t": "т", "u": "и", "x": "х", "y": "у", "ə": "ә", "Ə": "Ә", "ɵ": "ө", "Ɵ": "Ө",
+})
+# ё is written е in most print; Kazakh һ (шаһар) is often typed and read as х (шахар).
+_FOLD = str.maketrans({"ё": "е", "һ": "х"})
+
+
+def fold(text: str) -> str:
+    """Lower case, ё → е, һ → х, and Latin look-alikes inside a Cyrillic word made Cyrillic."""
+    text = unicodedata.normalize("NFC", text)
+    if _CYRILLIC.search(text) and _LATIN.search(text):
+        mended = text.translate(_LOOKALIKES)
+        if not _LATIN.search(mended):
+            text = mended
+    return text.replace("İ", "i").lower().translate(_FOLD)
+
+
+_local = threading.local()  # a PyStemmer object must not be shared between threads
+
+
+def russian_stem(word: str) -> str:
+    """Snowball's Russian stem of a lower-case word."""
+    stemmer = getattr(_local, "russian", None)
+    if stemmer is None:
+        import Stemmer
+
+        stemmer = _local.russian = Stemmer.Stemmer("russian")
+    return stemmer.stemWord(word)
+
+
+def _is_cyrillic_word(text: str) -> bool:
+    return bool(_CYRILLIC.search(text)) and not _LATIN.search(text)
+
+
+def _stems(word: str, lang: str) -> list[str]:
+    if lang == "kaz" or KAZAKH_LETTERS.intersection(word):
+        # a word with Kazakh letters in Russian text (a name, a title) is Kazakh
+        return [kazakh.stem(word)]
+    if lang == "rus":
+        return [russian_stem(word)]
+    return [kazakh.stem(word), russian_stem(word)]
+
+
+class FoldFilter(Filter):
+    """Applies `fold` to every token."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = fold(t.text)
+            yield t
+
+
+class KazRusStemFilter(Filter):
+    """Stems Cyrillic tokens as Kazakh ('kaz'), Russian ('rus') or both ('both').
+
+    Alternatives are yielded at the same position. With `translit`, a Latin token that
+    `looks_latin_kazakh` is kept and also read as Cyrillic (both readings of "i"), stemmed.
+    Tokens of digits or mixed scripts pass unchanged.
+    """
+
+    is_morph = True
+
+    def __init__(self, lang: str = "both", translit: bool = False):
+        if lang not in ("kaz", "rus", "both"):
+            raise ValueError(f"lang must be 'kaz', 'rus' or 'both', not {lang!r}")
+        self.lang = lang
+        self.translit = translit
+
+    def alternatives(self, text: str) -> list[str]:
+        if _is_cyrillic_word(text):
+            found = _stems(text, self.lang)
+        elif self.translit and looks_latin_kazakh(text):
+            found = [text] + [s for cyr in latin_to_cyrillic_variants(text)
+                              for s in _stems(fold(cyr), self.lang)]
+        else:
+            found = [text]
+        return list(dict.fromkeys(found))
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if t.stopped:
+                yield t
+                continue
+            for text in self.alternatives(t.text):
+                t.text = text
+                yield t
+
+
+class ModeFilter(Filter):
+    """Runs `index` on streams analysed for indexing and `query` on streams for a query."""
+
+    is_morph = True
+
+    def __init__(self, index: Filter, query: Filter):
+        self.index = index
+        self.query = query
+
+    def __call__(self, tokens):
+        tokens = iter(tokens)
+        first = next(tokens, None)
+        if first is None:
+            return iter(())
+        chosen = self.query if getattr(first, "mode", "") == "query" else self.index
+        return chosen(chain([first], tokens))
+
+
+def query_analyzer():
+    """Analyser for query text: both stems, Latin-script Kazakh also read as Cyrillic."""
+    return RegexTokenizer(TOKEN_PATTERN) | FoldFilter() | KazRusStemFilter("both", translit=True)
+
+
+def page_analyzer(lang: str | None = "auto"):
+    """Analyser for page text in `lang` ('kaz', 'rus', or 'auto' or None for both stems)."""
+    lang = lang or "auto"
+    if lang not in ("kaz", "rus", "auto"):
+        raise ValueError(f"lang must be 'kaz', 'rus' or 'auto', not {lang!r}")
+    index = KazRusStemFilter("both" if lang == "auto" else lang)
+    query = KazRusStemFilter("both", translit=True)
+    return RegexTokenizer(TOKEN_PATTERN) | FoldFilter() | ModeFilter(index, query)
+
+
+def exact_analyzer():
+    """Analyser that folds but does not stem, for quoted phrases."""
+    return RegexTokenizer(TOKEN_PATTERN) | FoldFilter()
+
+
+class HighlightAnalyzer:
+    """`analyzer` for `whoosh.highlight.highlight`: one token per word, carrying the
+    alternative that is among `terms` if there is one."""
+
+    def __init__(self, analyzer, terms):
+        self.analyzer = analyzer
+        self.terms = frozenset(terms)
+
+    def __call__(self, text, **kwargs):
+        held = None
+        for t in self.analyzer(text, **{**kwargs, "chars": True}):
+            if held is not None and t.startchar == held.startchar:
+                if held.text not in self.terms:
+                    held.text = t.text
+                continue
+            if held is not None:
+                yield held
+            held = t.copy()
+        if held is not None:
+            yield held

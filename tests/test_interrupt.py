@@ -1,0 +1,55 @@
+"""Ctrl-C in the middle of a batch, as a bibliographer would press it."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from archive.catalog import Catalog
+
+
+def olke(home, *args, env=None, **kwargs):
+    return subprocess.Popen([sys.executable, "-m", "archive", "--home", str(home.root), *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, **kwargs)
+
+
+def test_ctrl_c_leaves_a_consistent_archive_and_a_rerun_resumes(home, scans):
+    env = dict(os.environ, OLKE_OCR_ENGINE="fake", OLKE_FAKE_OCR_DELAY="0.4")
+    inputs = [scans["png"], scans["jpeg"], scans["tiff"], scans["book"]]
+    process = olke(home, "ingest", *inputs, "--workers", "1", env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # wait until the first document is in the catalog
+        if home.catalog_path.exists():
+            catalog = Catalog(home)
+            count = len(catalog.documents())
+            catalog.close()
+            if count:
+                break
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert "run the same command again to continue" in stderr.strip().splitlines()[-1]
+    catalog = Catalog(home)
+    archived = catalog.documents()
+    assert 1 <= len(archived) < 4
+    for document in archived:  # every catalogued file is there, with its size
+        for row in catalog.files(document.id):
+            assert catalog.home.absolute(row["path"]).stat().st_size == row["size_bytes"]
+    assert sorted(p.name for p in home.files_dir.iterdir()) == sorted(f"{d.id:06d}" for d in archived)
+    catalog.close()
+
+    rerun = olke(home, "ingest", *inputs, "--workers", "1", "--skip-duplicates", "--json",
+                 env=dict(env, OLKE_FAKE_OCR_DELAY="0"))
+    stdout, stderr = rerun.communicate(timeout=60)
+    assert rerun.returncode == 0, stderr
+    statuses = [o["status"] for o in json.loads(stdout)]
+    assert statuses.count("duplicate") == len(archived)
+    assert statuses.count("ingested") == 4 - len(archived)
+    catalog = Catalog(home)
+    assert len(catalog.documents()) == 4
+    assert list(home.staging_dir.iterdir()) == []
+    catalog.close()
