@@ -1,5 +1,6 @@
 # Olke: `make run` and `make test` do all set-up on a fresh Debian 12 machine (as root).
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -38,7 +39,7 @@ apt-test: apt-runtime
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Installing Python packages into $(VENV)"
-	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 | { grep -v '^WARNING: Location' || true; }
 	@touch $@
 
 venv: $(VENV)/.installed
@@ -46,9 +47,10 @@ venv: $(VENV)/.installed
 samples: venv apt-runtime
 	@$(PY) scans/make_samples.py --quiet
 
-$(OLKE_HOME)/.demo-built: $(VENV)/.installed scans/make_samples.py $(wildcard scans/texts/*.toml)
+$(OLKE_HOME)/.demo-built: $(VENV)/.installed scans/make_samples.py $(wildcard scans/texts/*.toml) plans/plan-2026.toml
 	@$(MAKE) --no-print-directory samples
 	@$(OLKE) --home $(OLKE_HOME) ingest scans --skip-duplicates
+	@$(OLKE) --home $(OLKE_HOME) plan load plans/plan-2026.toml
 	@touch $@
 
 demo: apt-runtime $(OLKE_HOME)/.demo-built

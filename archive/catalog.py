@@ -92,18 +92,24 @@ class Catalog:
         self.conn.execute("COMMIT")
 
     def recover(self) -> None:
-        """Remove what an interrupted run left behind: abandoned staging and orphan folders."""
+        """Remove what an interrupted run left behind: abandoned staging and orphan folders.
+
+        Runs under the catalog's write lock: another process moves a document's folder into
+        place inside its write transaction, so a folder without a committed row seen here is
+        truly orphaned, never one that is about to be committed.
+        """
         clear_abandoned_staging(self.home)
-        known = {row[0] for row in self.conn.execute("SELECT id FROM documents WHERE status = 'active'")}
-        for folder in self.home.files_dir.iterdir():
-            number, _, suffix = folder.name.partition(".")
-            if suffix == "old" and not folder.with_name(number).exists():
-                folder.rename(folder.with_name(number))  # a re-OCR cut off before its commit
-            elif suffix == "old" and not (folder.with_name(number) / "originals").exists():
-                (folder / "originals").rename(folder.with_name(number) / "originals")
-                shutil.rmtree(folder, ignore_errors=True)
-            elif suffix or (number.isdigit() and int(number) not in known):
-                shutil.rmtree(folder, ignore_errors=True)
+        with self.transaction() as conn:
+            known = {row[0] for row in conn.execute("SELECT id FROM documents WHERE status = 'active'")}
+            for folder in self.home.files_dir.iterdir():
+                number, _, suffix = folder.name.partition(".")
+                if suffix == "old" and not folder.with_name(number).exists():
+                    folder.rename(folder.with_name(number))  # a re-OCR cut off before its commit
+                elif suffix == "old" and not (folder.with_name(number) / "originals").exists():
+                    (folder / "originals").rename(folder.with_name(number) / "originals")
+                    shutil.rmtree(folder, ignore_errors=True)
+                elif suffix or (number.isdigit() and int(number) not in known):
+                    shutil.rmtree(folder, ignore_errors=True)
 
     # --- reading -----------------------------------------------------------------------------
 

@@ -31,6 +31,10 @@ class InvalidMetadata(UsageError):
     """A metadata value is missing, unknown or malformed."""
 
 
+class InvalidPlan(UsageError):
+    """A plan file cannot be read; the message names the row and what to write instead."""
+
+
 class NotFound(OlkeError):
     exit_code = 3
     http_status = 404
