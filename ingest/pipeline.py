@@ -157,11 +157,16 @@ def ingest(sources: list[DocumentSource], catalog: Catalog, engine: OcrEngine, o
 
 def run_jobs(jobs: list[DocumentJob], engine: OcrEngine, workers: int, reporter: Reporter,
              finished: Callable[[DocumentJob, StagedDocument | None, OlkeError | None], None]) -> None:
-    """Run the jobs, largest first, on ``workers`` cores: documents in processes, pages in threads."""
+    """Run the jobs, largest first, on ``workers`` cores: documents in processes, pages in threads.
+
+    Each document may use every core for its pages, so a book at the end of a batch does not
+    run on one core alone; the brief oversubscription costs nothing, as tesseract runs
+    single-threaded (OMP_THREAD_LIMIT=1) and a document's Python steps overlap another's OCR.
+    """
     jobs = sorted(jobs, key=lambda j: -j.page_count)
     parallel_documents = max(1, min(workers, len(jobs)))
     for job in jobs:
-        job.ocr_options = replace(job.ocr_options, jobs=max(1, workers // parallel_documents))
+        job.ocr_options = replace(job.ocr_options, jobs=workers)
     if parallel_documents == 1:
         for job in jobs:
             try:
@@ -171,7 +176,10 @@ def run_jobs(jobs: list[DocumentJob], engine: OcrEngine, workers: int, reporter:
             else:
                 finished(job, staged, None)
         return
-    context = multiprocessing.get_context("spawn")
+    # Workers fork from a server that has already imported the pipeline: quick to start, and
+    # safe, unlike forking this process, which may be running threads.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["ingest.stages", "ocr.tesseract"])
     with context.Manager() as manager:
         progress = manager.Queue()
         executor = ProcessPoolExecutor(max_workers=parallel_documents, mp_context=context)
