@@ -98,14 +98,14 @@ def description_options(func):
               help="CSV with a 'path' column and one row per document")
 @click.option("--force-ocr", is_flag=True, help="OCR PDFs that already carry text, replacing it.")
 @click.option("--skip-duplicates", is_flag=True, help="Note scans already archived instead of failing.")
-@click.option("--no-deskew", is_flag=True, help="Do not deskew pages.")
+@click.option("--deskew", is_flag=True, help="Straighten skewed pages before OCR (about 0.15 s a page).")
 @click.option("--no-rotate", is_flag=True, help="Do not turn sideways pages upright.")
-@click.option("--osd", is_flag=True, help="Check every page's orientation, upside-down too (slower).")
+@click.option("--osd", is_flag=True, help="Check every page's orientation before OCR, upside-down too (slower).")
 @click.option("--clean", is_flag=True, help="Clean scanning noise with unpaper before OCR (slower).")
 @click.option("--workers", type=click.IntRange(1, 64), help="Parallel workers; default: all cores.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @click.pass_context
-def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, no_deskew, no_rotate, osd, clean, workers,
+def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rotate, osd, clean, workers,
                as_json, **fields):
     """Archive scans: OCR them into searchable PDF/A and record them in the catalog.
 
@@ -131,7 +131,7 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, no_deskew, no_r
         sources += found
         errors += problems
     archive = open_archive(ctx)
-    options = IngestOptions(force_ocr=force_ocr, skip_duplicates=skip_duplicates, deskew=not no_deskew,
+    options = IngestOptions(force_ocr=force_ocr, skip_duplicates=skip_duplicates, deskew=deskew,
                             rotate_pages=not no_rotate, always_osd=osd, clean=clean,
                             **({"workers": workers} if workers else {}))
     reporter = BarReporter(quiet=as_json, verbose=ctx.obj["verbose"])
@@ -159,22 +159,22 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, no_deskew, no_r
 
 @main.command("reocr")
 @click.argument("document_id", type=int)
-@click.option("--no-deskew", is_flag=True, help="Skip deskewing.")
+@click.option("--deskew", is_flag=True, help="Straighten skewed pages before OCR.")
 @click.option("--clean", is_flag=True, help="Clean scanning noise with unpaper before OCR.")
 @click.pass_context
-def reocr_cmd(ctx, document_id, no_deskew, clean):
+def reocr_cmd(ctx, document_id, deskew, clean):
     """OCR a document again from its archived original scans.
 
     \b
     Example:
-      olke reocr 12 --clean
+      olke reocr 12 --deskew --clean
     """
     from ingest.pipeline import IngestOptions, reocr
     from ingest.progress import BarReporter
     from ocr import get_engine
 
     archive = open_archive(ctx)
-    outcome = reocr(document_id, archive.catalog, get_engine(), IngestOptions(deskew=not no_deskew, clean=clean),
+    outcome = reocr(document_id, archive.catalog, get_engine(), IngestOptions(deskew=deskew, clean=clean),
                     BarReporter())
     archive.documents_changed([document_id])
     click.echo(f"Document {document_id} OCRed again: {outcome.pages} pages.")

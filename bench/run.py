@@ -116,8 +116,9 @@ def bench_ocr(quick: bool) -> dict:
         results[f"ingest_{cores}_workers"] = bench_ingest(work, "wall", cores, [])
         if not quick:
             results["steps"] = {
-                "no_straightening": bench_ingest(work, "plain", cores, ["--no-deskew", "--no-rotate"]),
                 "default": results[f"ingest_{cores}_workers"],
+                "no_rotation": bench_ingest(work, "norotate", cores, ["--no-rotate"]),
+                "deskew": bench_ingest(work, "deskew", cores, ["--deskew"]),
                 "osd_every_page": bench_ingest(work, "osd", cores, ["--osd"]),
                 "clean": bench_ingest(work, "clean", cores, ["--clean"]),
             }

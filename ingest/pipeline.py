@@ -32,7 +32,7 @@ class IngestOptions:
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     force_ocr: bool = False
     skip_duplicates: bool = False
-    deskew: bool = True
+    deskew: bool = False
     rotate_pages: bool = True
     always_osd: bool = False
     clean: bool = False

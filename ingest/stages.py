@@ -49,11 +49,11 @@ def keep_originals(job: DocumentJob) -> Path:
 
 
 def straighten_pages(job: DocumentJob, engine: OcrEngine) -> list[ScanFile]:
-    """Turn sideways pages upright and deskew skewed ones, one image per page.
+    """Deskew skewed pages (and with --osd turn any page upright), one image per page.
 
     PDFs are left to ocrmypdf, which straightens their pages itself.
     """
-    if not (job.ocr_options.deskew or job.ocr_options.rotate_pages):
+    if not (job.ocr_options.deskew or job.ocr_options.always_osd):
         return job.files
     folder = job.directory / "straightened"
     folder.mkdir(exist_ok=True)
@@ -134,7 +134,7 @@ def recognise(job: DocumentJob, input_pdf: Path, engine: OcrEngine, page_done: P
     else:
         options = job.ocr_options
         if not any(f.type == "pdf" for f in job.files):  # images were straightened already
-            options = replace(options, deskew=False, rotate_pages=False)
+            options = replace(options, deskew=False, always_osd=False)
         staged.pages = engine.ocr_pdf(input_pdf, staged.pdf, options, page_done)
     input_pdf.unlink()
     return staged
@@ -144,7 +144,8 @@ def page_images(staged: StagedDocument, pages: list[ScanFile]) -> StagedDocument
     """Viewer images; scaled from the page images when the PDF holds them unchanged."""
     from_images = staged.ocr_engine is not None and not any(p.type == "pdf" for p in pages)
     staged.page_images = render.render_pages(staged.pdf, staged.pages_dir, len(staged.pages),
-                                             [p.path for p in pages] if from_images else None)
+                                             [p.path for p in pages] if from_images else None,
+                                             [p.rotated for p in staged.pages])
     return staged
 
 

@@ -12,29 +12,16 @@ from typing import Callable
 
 from ocrmypdf import hookimpl
 from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOcrEngine
-from ocrmypdf.pluginspec import OrientationConfidence
 from PIL import Image
 
 from ocr import preprocess
 
-# Set by the process that calls ocrmypdf (pages run in threads of that process).
+# Set by the process that calls ocrmypdf (pages run in threads of that process, use_threads).
 page_done: Callable[[int], None] | None = None
-
-
-def hocr_dir_for(output_pdf: Path) -> Path:
-    return output_pdf.with_name(output_pdf.name + ".hocr")
+hocr_dir: Path | None = None
 
 
 class HocrKeepingEngine(TesseractOcrEngine):
-    @staticmethod
-    def get_orientation(input_file, options):
-        """Full orientation detection only for pages whose text lines run vertically."""
-        with Image.open(input_file) as image:
-            vertical, _ = preprocess.layout(preprocess.small_copy(image, image.info.get("dpi", (300, 300))[0]))
-        if vertical:
-            return TesseractOcrEngine.get_orientation(input_file, options)
-        return OrientationConfidence(angle=0, confidence=15.0)
-
     @staticmethod
     def get_deskew(input_file, options) -> float:
         with Image.open(input_file) as image:
@@ -45,10 +32,9 @@ class HocrKeepingEngine(TesseractOcrEngine):
     def generate_hocr(input_file, output_hocr, output_text, options):
         TesseractOcrEngine.generate_hocr(input_file, output_hocr, output_text, options)
         page_number = int(Path(output_hocr).name.split("_", 1)[0])
-        target = hocr_dir_for(Path(options.output_file))
-        target.mkdir(exist_ok=True)
-        shutil.copyfile(output_hocr, target / f"{page_number:06d}.hocr")
-        shutil.copyfile(output_text, target / f"{page_number:06d}.txt")
+        hocr_dir.mkdir(exist_ok=True)
+        shutil.copyfile(output_hocr, hocr_dir / f"{page_number:06d}.hocr")
+        shutil.copyfile(output_text, hocr_dir / f"{page_number:06d}.txt")
         if page_done is not None:
             page_done(page_number)
 

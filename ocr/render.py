@@ -10,6 +10,7 @@ from PIL import Image
 PAGE_WIDTH = 1100   # pixels; readable on a desktop, light enough for a slow connection
 THUMB_WIDTH = 180
 JPEG_QUALITY = 72
+_TURNS = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
 
 
 def _pdf_pages(pdf: Path, page_count: int) -> Iterator[Image.Image]:
@@ -30,17 +31,21 @@ def _image_pages(images: list[Path]) -> Iterator[Image.Image]:
                 yield page.resize((PAGE_WIDTH, round(page.height * PAGE_WIDTH / page.width)), Image.LANCZOS)
 
 
-def render_pages(pdf: Path, out_dir: Path, page_count: int,
-                 images: list[Path] | None = None) -> list[tuple[int, Path, Path]]:
+def render_pages(pdf: Path, out_dir: Path, page_count: int, images: list[Path] | None = None,
+                 rotations: list[int] | None = None) -> list[tuple[int, Path, Path]]:
     """Write ``page-NNNN.jpg`` and ``thumb-NNNN.jpg`` for every page; return (number, page, thumb).
 
     ``images`` are the page images exactly as they went into the PDF, in order: scaling them is
-    much quicker than rendering the PDF, and shows the same picture.
+    much quicker than rendering the PDF, and shows the same picture once turned by the page's
+    ``rotations`` (clockwise degrees, as the PDF's /Rotate turned its view).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     pages = _image_pages(images) if images else _pdf_pages(pdf, page_count)
     for number, image in enumerate(pages, start=1):
+        turn = (rotations or [0] * page_count)[number - 1] if images else 0
+        if turn:
+            image = image.transpose(_TURNS[turn])
         image = image.convert("L") if _is_grey(image) else image.convert("RGB")
         page_path = out_dir / f"page-{number:04d}.jpg"
         thumb_path = out_dir / f"thumb-{number:04d}.jpg"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pikepdf
 
 from archive.errors import MissingDependency, MissingLanguagePack, OcrFailed, ScanEncrypted, ScanUnreadable
-from ocr import _ocrmypdf_plugin, preprocess
+from ocr import _ocrmypdf_plugin, orientation, preprocess
 from ocr.engine import OcrEngine, OcrOptions, PageDone, PageResult
 from ocr.hocr import mean_confidence, read_words
 from ocr.language import detect_language
@@ -30,6 +30,14 @@ def installed_languages() -> frozenset[str]:
     return frozenset(line.strip() for line in out.splitlines()[1:] if line.strip())
 
 
+DOUBTFUL_CONFIDENCE = 60
+
+
+def _doubtful(page: PageResult) -> bool:
+    """A page whose words tesseract was unsure of, as it is when a page lies the wrong way."""
+    return page.confidence is not None and page.confidence < DOUBTFUL_CONFIDENCE and len(page.words) >= 3
+
+
 class TesseractEngine(OcrEngine):
     name = "tesseract"
 
@@ -45,7 +53,7 @@ class TesseractEngine(OcrEngine):
                 raise MissingLanguagePack(f"Tesseract language '{language}' is missing; install {package}")
 
     def straighten_image(self, image: Path, output: Path, options: OcrOptions) -> Path:
-        if not (options.deskew or options.rotate_pages):
+        if not (options.deskew or options.always_osd):
             return image
         straightened, _ = preprocess.straighten(image, output, options.always_osd, options.deskew,
                                                 options.languages[0])
@@ -53,11 +61,28 @@ class TesseractEngine(OcrEngine):
 
     def ocr_pdf(self, input_pdf: Path, output_pdf: Path, options: OcrOptions,
                 page_done: PageDone | None = None) -> list[PageResult]:
+        hocr_dir = output_pdf.with_name(output_pdf.name + ".hocr")
+        shutil.rmtree(hocr_dir, ignore_errors=True)
+        _ocrmypdf_plugin.hocr_dir = hocr_dir
+        self._run(input_pdf, output_pdf, options, options.always_osd, None, page_done)
+        pages = self._pages(output_pdf, hocr_dir, options.rotate_pages)
+        doubtful = [p.number for p in pages if _doubtful(p)] if options.rotate_pages else []
+        if doubtful and not options.always_osd:
+            # Most likely scanned upside down or too little text to read sideways: detect these
+            # pages' orientation and read them again; the other pages are left as they are.
+            second = output_pdf.with_name("second-pass.pdf")
+            self._run(output_pdf, second, options, True, ",".join(map(str, doubtful)), None)
+            second.replace(output_pdf)
+            pages = self._pages(output_pdf, hocr_dir, options.rotate_pages)
+        shutil.rmtree(hocr_dir, ignore_errors=True)
+        return pages
+
+    @staticmethod
+    def _run(input_pdf: Path, output_pdf: Path, options: OcrOptions, detect_orientation: bool,
+             pages: str | None, page_done: PageDone | None) -> None:
         import ocrmypdf
         from ocrmypdf import exceptions as ox
 
-        hocr_dir = _ocrmypdf_plugin.hocr_dir_for(output_pdf)
-        shutil.rmtree(hocr_dir, ignore_errors=True)
         _ocrmypdf_plugin.page_done = page_done
         logging.getLogger("ocrmypdf").setLevel(logging.ERROR)
         try:
@@ -66,14 +91,14 @@ class TesseractEngine(OcrEngine):
                 output_pdf,
                 language=list(options.languages),
                 output_type="pdfa-2",
-                pdfa_backend="auto",
-                rotate_pages=options.rotate_pages,
-                **({"rotate_pages_threshold": 2.0} if options.rotate_pages else {}),
+                rotate_pages=detect_orientation,
+                **({"rotate_pages_threshold": 1.0} if detect_orientation else {}),
                 deskew=options.deskew,
                 clean=options.clean,
                 jobs=max(1, options.jobs),
                 optimize=1,
                 mode="force",
+                pages=pages,
                 progress_bar=False,
                 plugins=["ocr._ocrmypdf_plugin"],
             )
@@ -87,14 +112,11 @@ class TesseractEngine(OcrEngine):
             raise OcrFailed(f"OCR failed ({type(error).__name__}: {error}); try again with --verbose", input_pdf)
         finally:
             _ocrmypdf_plugin.page_done = None
-        pages = self._pages(output_pdf, hocr_dir)
-        shutil.rmtree(hocr_dir, ignore_errors=True)
-        return pages
 
     @staticmethod
-    def _pages(output_pdf: Path, hocr_dir: Path) -> list[PageResult]:
+    def _pages(output_pdf: Path, hocr_dir: Path, turn_sideways: bool) -> list[PageResult]:
         results = []
-        with pikepdf.open(output_pdf) as pdf:
+        with pikepdf.open(output_pdf, allow_overwriting_input=True) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
                 hocr = hocr_dir / f"{number:06d}.hocr"
                 if not hocr.exists():
@@ -103,8 +125,16 @@ class TesseractEngine(OcrEngine):
                 text = (hocr_dir / f"{number:06d}.txt").read_text(encoding="utf-8").strip()
                 box = page.trimbox if "/TrimBox" in page.obj else page.mediabox
                 width, height = float(box[2] - box[0]), float(box[3] - box[1])
-                if int(page.obj.get("/Rotate", 0)) % 180:
+                existing = int(page.obj.get("/Rotate", 0)) % 360
+                if existing % 180:
+                    width, height = height, width
+                rotated = orientation.sideways_rotation(words, width / height) if turn_sideways else 0
+                if rotated:
+                    page.obj.Rotate = (existing + rotated) % 360
+                    words = orientation.turn_words(words, rotated)
                     width, height = height, width
                 results.append(PageResult(number, text, words, mean_confidence(words), detect_language(text),
-                                          width, height))
+                                          width, height, rotated))
+            if any(r.rotated for r in results):
+                pdf.save(output_pdf)
         return results

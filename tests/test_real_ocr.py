@@ -81,11 +81,11 @@ def test_sideways_and_skewed_scans_are_straightened(make_png, catalog, tmp_path)
     upright = make_png("article/page-1.png", KAZAKH_LINES)
     Image.open(upright).rotate(90, expand=True).save(upright, dpi=(200, 200))
     make_png("article/page-2.png", RUSSIAN_LINES * 4, size=(1200, 1600), angle=3.0)
-    sources, _ = discover([folder], Description(title="Бұрылған"))
-    (outcome,) = ingest(sources, catalog, TesseractEngine(), IngestOptions(workers=1))
+    sources, _ = discover([folder], Description(title="Бұрылған", language="rus"))
+    (outcome,) = ingest(sources, catalog, TesseractEngine(), IngestOptions(workers=1, deskew=True))
     assert outcome.status == "ingested", outcome.error
     first, second = catalog.pages(outcome.document_id)
-    assert jiwer.cer("\n".join(KAZAKH_LINES), first["text"]) < 0.03
+    assert jiwer.cer("\n".join(KAZAKH_LINES), first["text"]) < 0.05
     assert jiwer.cer("\n".join(RUSSIAN_LINES * 4), second["text"]) < 0.03
     assert first["width_pt"] > first["height_pt"]  # landscape once turned upright
     with Image.open(catalog.file_path(outcome.document_id, "page_image", 1)) as image:
