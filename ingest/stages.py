@@ -120,7 +120,8 @@ def _image_pdf(scan: ScanFile) -> bytes:
                              scan.path) from None
 
 
-def recognise(job: DocumentJob, input_pdf: Path, engine: OcrEngine, page_done: PageDone | None) -> StagedDocument:
+def recognise(job: DocumentJob, pages: list[ScanFile], input_pdf: Path, engine: OcrEngine,
+              page_done: PageDone | None) -> StagedDocument:
     """OCR the pages, or keep a PDF's own text layer unless OCR is forced."""
     staged = StagedDocument(job.directory, [], engine.name)
     has_text = any(f.has_text for f in job.files)
@@ -132,10 +133,11 @@ def recognise(job: DocumentJob, input_pdf: Path, engine: OcrEngine, page_done: P
             for page in staged.pages:
                 page_done(page.number)
     else:
-        options = job.ocr_options
+        options, images = job.ocr_options, None
         if not any(f.type == "pdf" for f in job.files):  # images were straightened already
             options = replace(options, deskew=False, always_osd=False)
-        staged.pages = engine.ocr_pdf(input_pdf, staged.pdf, options, page_done)
+            images = [p.path for p in pages] if all(p.pages == 1 for p in pages) else None
+        staged.pages = engine.ocr_pdf(input_pdf, staged.pdf, options, page_done, images)
     input_pdf.unlink()
     return staged
 
@@ -153,7 +155,7 @@ def run_job(job: DocumentJob, engine: OcrEngine, page_done: PageDone | None = No
     """The recipe for one document."""
     keep_originals(job)
     pages = straighten_pages(job, engine)
-    staged = recognise(job, assemble_pdf(job, pages), engine, page_done)
+    staged = recognise(job, pages, assemble_pdf(job, pages), engine, page_done)
     staged = page_images(staged, pages)
     shutil.rmtree(job.directory / "straightened", ignore_errors=True)
     return staged

@@ -60,9 +60,13 @@ class OcrEngine(ABC):
 
     @abstractmethod
     def ocr_pdf(
-        self, input_pdf: Path, output_pdf: Path, options: OcrOptions, page_done: PageDone | None = None
+        self, input_pdf: Path, output_pdf: Path, options: OcrOptions, page_done: PageDone | None = None,
+        page_images: list[Path] | None = None,
     ) -> list[PageResult]:
-        """OCR every page of ``input_pdf`` into a PDF/A at ``output_pdf``; return the pages."""
+        """OCR every page of ``input_pdf`` into a PDF/A at ``output_pdf``; return the pages.
+
+        ``page_images``, when given, are the images that are the PDF's pages, in order.
+        """
 
 
 def get_engine(name: str | None = None) -> OcrEngine:

@@ -45,7 +45,7 @@ class FakeEngine(OcrEngine):
         return template.replace("{n}", str(number))
 
     def ocr_pdf(self, input_pdf: Path, output_pdf: Path, options: OcrOptions,
-                page_done: PageDone | None = None) -> list[PageResult]:
+                page_done: PageDone | None = None, page_images: list[Path] | None = None) -> list[PageResult]:
         shutil.copyfile(input_pdf, output_pdf)
         delay = float(os.environ.get("OLKE_FAKE_OCR_DELAY", "0"))  # seconds a page, to test Ctrl-C
         results = []
@@ -64,5 +64,5 @@ class FakeEngine(OcrEngine):
 class CrashingEngine(FakeEngine):
     name = "crash"
 
-    def ocr_pdf(self, input_pdf, output_pdf, options, page_done=None):
+    def ocr_pdf(self, input_pdf, output_pdf, options, page_done=None, page_images=None):
         raise OcrFailed("the OCR engine crashed; try again with --verbose", input_pdf)

@@ -60,10 +60,11 @@ class TesseractEngine(OcrEngine):
         return straightened
 
     def ocr_pdf(self, input_pdf: Path, output_pdf: Path, options: OcrOptions,
-                page_done: PageDone | None = None) -> list[PageResult]:
+                page_done: PageDone | None = None, page_images: list[Path] | None = None) -> list[PageResult]:
         hocr_dir = output_pdf.with_name(output_pdf.name + ".hocr")
         shutil.rmtree(hocr_dir, ignore_errors=True)
         _ocrmypdf_plugin.hocr_dir = hocr_dir
+        _ocrmypdf_plugin.page_images = dict(enumerate(page_images or [], start=1))
         self._run(input_pdf, output_pdf, options, options.always_osd, None, page_done)
         pages = self._pages(output_pdf, hocr_dir, options.rotate_pages)
         doubtful = [p.number for p in pages if _doubtful(p)] if options.rotate_pages else []
