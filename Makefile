@@ -12,7 +12,7 @@ export OMP_THREAD_LIMIT := 1
 
 APT_RUNTIME := tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus tesseract-ocr-eng tesseract-ocr-osd \
 	ghostscript qpdf unpaper pngquant poppler-utils fonts-paratype fonts-dejavu-core hunspell-kk hunspell-ru
-APT_TEST := chromium
+APT_TEST := chromium yaz
 
 .PHONY: run test bench apt-runtime apt-test venv samples demo serve clean help
 

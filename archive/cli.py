@@ -1,13 +1,12 @@
 """The `olke` command: parses, calls archive/ and ingest/, and turns errors into messages."""
 from __future__ import annotations
 
-import json
-import sys
 import traceback
 from pathlib import Path
 
 import click
 
+from archive.cli_context import emit_json, open_archive, open_catalog
 from archive.errors import OlkeError
 from archive.home import Home
 from archive.metadata import ACCESS, KINDS, LANGUAGES, Description
@@ -28,10 +27,6 @@ class OlkeGroup(click.Group):
             ctx.exit(error.exit_code)
 
 
-def _emit_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
 @click.group(cls=OlkeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="OLKE_HOME",
               help="Data home (catalog, files, index). Default: $OLKE_HOME or ./var")
@@ -47,18 +42,6 @@ def main(ctx, home, verbose):
     """
     ctx.ensure_object(dict)
     ctx.obj.update(home=Home.resolve(home), verbose=verbose)
-
-
-def open_catalog(ctx):
-    return open_archive(ctx).catalog
-
-
-def open_archive(ctx):
-    from archive.library import Archive
-
-    if "archive" not in ctx.obj:
-        ctx.obj["archive"] = Archive(ctx.obj["home"])
-    return ctx.obj["archive"]
 
 
 @main.command("init")
@@ -149,7 +132,7 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rota
     finally:
         archive.documents_changed(archived)
     if as_json:
-        _emit_json([o.as_dict() for o in outcomes])
+        emit_json([o.as_dict() for o in outcomes])
     else:
         reporter.summary(outcomes)
     failed = [o for o in outcomes if not o.ok]
@@ -195,7 +178,7 @@ def list_cmd(ctx, kind, language, limit, as_json):
     """
     documents = open_catalog(ctx).documents(kind=kind, language=language, limit=limit)
     if as_json:
-        _emit_json([d.as_dict() for d in documents])
+        emit_json([d.as_dict() for d in documents])
         return
     if not documents:
         click.echo("The archive is empty. Add scans with: olke ingest PATH")
@@ -221,7 +204,7 @@ def show_cmd(ctx, document_id, as_json):
     files = catalog.files(document_id)
     events = catalog.events(document_id)
     if as_json:
-        _emit_json({"document": document.as_dict(),
+        emit_json({"document": document.as_dict(),
                     "pages": [{k: p[k] for k in ("number", "confidence", "language", "width_pt", "height_pt")}
                               | {"characters": len(p["text"]), "words": len(p["words"])} for p in pages],
                     "files": files, "events": events})
@@ -268,7 +251,8 @@ def _register_command_groups() -> None:
 
     for module, name in (("archive.cli_plan", "plan"), ("archive.cli_search", "search"),
                          ("archive.cli_search", "index"), ("archive.cli_web", "serve"),
-                         ("archive.cli_web", "collection")):
+                         ("archive.cli_web", "collection"), ("archive.cli_export", "export"),
+                         ("archive.cli_export", "import_metadata")):
         try:
             main.add_command(getattr(importlib.import_module(module), name))
         except ModuleNotFoundError as error:

@@ -5,7 +5,7 @@ import json
 
 import click
 
-from archive.cli import open_archive
+from archive.cli_context import open_archive
 from archive.metadata import KINDS
 
 

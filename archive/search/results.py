@@ -5,6 +5,7 @@ import re
 import time
 from dataclasses import asdict, dataclass, field
 
+from markupsafe import escape
 from whoosh import highlight, sorting
 
 from archive.search.analysis import HighlightAnalyzer, exact_analyzer, page_analyzer
@@ -66,7 +67,8 @@ class SearchResults:
         data["request"] = {k: v for k, v in asdict(self.request).items() if v not in (None, "", {})}
         for document in data["documents"]:
             for page in document["pages"]:
-                page["snippet"] = "".join(f"<mark>{t}</mark>" if m else t for t, m in page["snippet"])
+                page["snippet"] = "".join(f"<mark>{escape(t)}</mark>" if m else str(escape(t))
+                                          for t, m in page["snippet"])
         data["facets"] = {k: [{"value": v, "count": c} for v, c in items] for k, items in self.facets.items()}
         return data
 

@@ -1,0 +1,79 @@
+"""Usage figures: how often each document was viewed and downloaded, per day.
+
+The reading room counts one view per request of a document's page (not per image) and one
+download per PDF or single-page PDF sent. The library's reports read them per period.
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date
+
+from archive.errors import UsageError
+
+KINDS = ("view", "download")
+
+
+@dataclass
+class UsageFigures:
+    start: str
+    end: str
+    views: int = 0
+    downloads: int = 0
+    by_document: dict[int, dict[str, int]] = field(default_factory=dict)   # id → {"view": n, "download": n}
+    by_day: dict[str, dict[str, int]] = field(default_factory=dict)        # day → {"view": n, "download": n}
+
+    @property
+    def documents_viewed(self) -> int:
+        return sum(1 for counts in self.by_document.values() if counts.get("view"))
+
+    @property
+    def documents_downloaded(self) -> int:
+        return sum(1 for counts in self.by_document.values() if counts.get("download"))
+
+    def as_dict(self) -> dict:
+        return {"start": self.start, "end": self.end, "views": self.views, "downloads": self.downloads,
+                "documents_viewed": self.documents_viewed, "documents_downloaded": self.documents_downloaded,
+                "by_document": {str(k): v for k, v in self.by_document.items()}, "by_day": self.by_day}
+
+
+def _day(value: date | str | None) -> str:
+    if value is None:
+        return date.today().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise UsageError(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def record(conn: sqlite3.Connection, document_id: int, kind: str, day: date | str | None = None) -> None:
+    """Count one view or download of a document on ``day`` (default today); one statement, so atomic."""
+    if kind not in KINDS:
+        raise UsageError(f"unknown usage kind '{kind}'; use one of: {', '.join(KINDS)}")
+    conn.execute(
+        "INSERT INTO usage_daily (document_id, day, kind, count) VALUES (?, ?, ?, 1)"
+        " ON CONFLICT (document_id, day, kind) DO UPDATE SET count = count + 1",
+        (document_id, _day(day), kind),
+    )
+
+
+def figures(conn: sqlite3.Connection, start: date | str, end: date | str) -> UsageFigures:
+    """Views and downloads from ``start`` to ``end``, both days included."""
+    first, last = _day(start), _day(end)
+    if first > last:
+        raise UsageError(f"the period starts ({first}) after it ends ({last})")
+    result = UsageFigures(first, last)
+    rows = conn.execute("SELECT document_id, day, kind, count FROM usage_daily WHERE day BETWEEN ? AND ?"
+                        " ORDER BY day, document_id", (first, last))
+    for document_id, day, kind, count in rows:
+        if kind == "view":
+            result.views += count
+        else:
+            result.downloads += count
+        per_document = result.by_document.setdefault(document_id, {"view": 0, "download": 0})
+        per_document[kind] += count
+        per_day = result.by_day.setdefault(day, {"view": 0, "download": 0})
+        per_day[kind] += count
+    return result

@@ -1,0 +1,47 @@
+"""The public reading room: search, read and download local-history documents in the browser.
+
+``create_app(config)`` builds the Flask app over one data home (``OLKE_HOME``). Blueprints:
+``reading`` (HTML pages), ``api`` (JSON) and ``files`` (page images and downloads).
+"""
+from __future__ import annotations
+
+from flask import Flask
+
+DEFAULTS = {
+    "OLKE_HOME": None,              # the data home; None: $OLKE_HOME, else ./var
+    "OLKE_PER_PAGE": 10,            # documents per results page
+    "OLKE_RECENT": 6,               # recent additions on the home page
+    "OLKE_LANGUAGES": ("kk", "ru", "en"),
+    "BABEL_DEFAULT_LOCALE": "kk",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
+    "OLKE_LANG_COOKIE": "olke_lang",
+    "OLKE_IMAGE_MAX_AGE": 3600,     # seconds browsers may keep page images and thumbnails
+    "OLKE_REQUEST_PATH": "/request",  # the delivery request form behind "request a copy"
+}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    if config:
+        app.config.update(config)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+
+    from search_app import errors, i18n, oai, security, store, urls
+    from search_app.api import api
+    from search_app.files import files
+    from search_app.reading import reading
+
+    store.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    urls.init_app(app)
+    app.register_blueprint(reading)
+    app.register_blueprint(api, url_prefix="/api")
+    app.register_blueprint(files, url_prefix="/files")
+    app.register_blueprint(oai.bp)
+    return app

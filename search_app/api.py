@@ -1,0 +1,83 @@
+"""The JSON API: the same data as the pages, for scripts and other catalogues.
+
+``/api/search`` takes the parameters of ``/search``; ``/api/documents/<id>`` gives a document's
+description, citation, pages (text, confidence, language) and the addresses of its files.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, url_for
+from markupsafe import escape
+
+from archive import collections
+from search_app import params
+from search_app.citation import citation
+from search_app.errors import PageNotFound
+from search_app.store import get_store
+from search_app.urls import request_copy_url
+
+api = Blueprint("api", __name__)
+PRIVATE_FIELDS = ("scan_sha256", "digitised_by", "status")   # kept for staff, not shown to the public
+
+
+def _snippet_html(segments) -> str:
+    return "".join(f"<mark>{escape(t)}</mark>" if marked else str(escape(t)) for t, marked in segments)
+
+
+def _page_urls(document_id: int, number: int, access: str, q: str | None = None) -> dict:
+    urls = {"html": url_for("reading.document", document_id=document_id, page=number, q=q or None, _external=True),
+            "image": url_for("files.page_image", document_id=document_id, page=number, _external=True),
+            "thumbnail": url_for("files.thumbnail", document_id=document_id, page=number, _external=True)}
+    if access == "open":
+        urls["pdf"] = url_for("files.page_pdf", document_id=document_id, page=number, _external=True)
+    return urls
+
+
+def _document_urls(document_id: int, access: str) -> dict:
+    urls = {"html": url_for("reading.document", document_id=document_id, _external=True),
+            "api": url_for("api.document", document_id=document_id, _external=True)}
+    if access == "open":
+        urls["pdf"] = url_for("files.document_pdf", document_id=document_id, _external=True)
+    else:
+        urls["request"] = request_copy_url(document_id, external=True)
+    return urls
+
+
+@api.get("/search")
+def search():
+    wanted = params.search_request(request.args)
+    results = get_store().search(wanted)
+    if wanted.page > results.page_count:
+        raise PageNotFound(f"there is no page {wanted.page} of these results; the last is {results.page_count}")
+    data = results.as_dict()
+    data["page_count"] = results.page_count
+    for hit, shown in zip(results.documents, data["documents"]):
+        shown["urls"] = _document_urls(hit.doc_id, hit.access)
+        for page_hit, page in zip(hit.pages, shown["pages"]):
+            page["snippet"] = _snippet_html(page_hit.snippet)
+            page["segments"] = [{"text": t, "marked": m} for t, m in page_hit.snippet]
+            page["urls"] = _page_urls(hit.doc_id, page_hit.page, hit.access, wanted.text)
+    links = {"html": url_for("reading.search", **request.args.to_dict(), _external=True)}
+    if wanted.page < results.page_count:
+        links["next"] = url_for("api.search", **(request.args.to_dict() | {"page": wanted.page + 1}), _external=True)
+    if wanted.page > 1:
+        links["prev"] = url_for("api.search", **(request.args.to_dict() | {"page": wanted.page - 1}), _external=True)
+    data["links"] = links
+    return jsonify(data)
+
+
+@api.get("/documents/<int:document_id>")
+def document(document_id: int):
+    with get_store().catalog() as catalog:
+        found = catalog.get(document_id)
+        pages = catalog.pages(document_id)
+        member_of = [c.name for c in collections.containing(catalog.conn, document_id)]
+    description = {k: v for k, v in found.as_dict().items() if k not in PRIVATE_FIELDS}
+    return jsonify({
+        "document": description,
+        "citation": citation(found),
+        "collections": member_of,
+        "urls": _document_urls(document_id, found.access),
+        "pages": [{"number": p["number"], "text": p["text"], "confidence": p["confidence"],
+                   "language": p["language"], "width_pt": p["width_pt"], "height_pt": p["height_pt"],
+                   "urls": _page_urls(document_id, p["number"], found.access)} for p in pages],
+    })

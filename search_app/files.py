@@ -1,0 +1,71 @@
+"""Page images, thumbnails and downloads, found only through the catalog (no path ever comes from a URL).
+
+Downloads of ``on_request`` documents are refused (403): their copies go through delivery requests.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, send_file
+from flask_babel import gettext as _
+
+from archive import usage
+from archive.catalog import Catalog, Document
+from search_app.errors import DownloadOnRequest, PageNotFound
+from search_app.pdfpages import single_page
+from search_app.store import get_store
+
+files = Blueprint("files", __name__)
+
+
+def _downloadable(catalog: Catalog, document_id: int) -> Document:
+    document = catalog.get(document_id)
+    if document.access != "open":
+        raise DownloadOnRequest(_("This document is given only on request: ask for a copy of the pages you need."))
+    return document
+
+
+def _check_page(document: Document, page: int) -> None:
+    if not 1 <= page <= document.page_count:
+        raise PageNotFound(_("This document has no page %(page)s; its pages are 1 to %(last)s.",
+                             page=page, last=document.page_count))
+
+
+def _image(document_id: int, page: int, role: str):
+    with get_store().catalog() as catalog:
+        _check_page(catalog.get(document_id), page)
+        path = catalog.file_path(document_id, role, page)
+    return send_file(path, mimetype="image/jpeg", conditional=True,
+                     max_age=current_app.config["OLKE_IMAGE_MAX_AGE"])
+
+
+@files.get("/<int:document_id>/pages/<int:page>.jpg")
+def page_image(document_id: int, page: int):
+    return _image(document_id, page, "page_image")
+
+
+@files.get("/<int:document_id>/thumbnails/<int:page>.jpg")
+def thumbnail(document_id: int, page: int):
+    return _image(document_id, page, "thumbnail")
+
+
+@files.get("/<int:document_id>/document.pdf")
+def document_pdf(document_id: int):
+    with get_store().catalog() as catalog:
+        _downloadable(catalog, document_id)
+        path = catalog.file_path(document_id, "pdf")
+        usage.record(catalog.conn, document_id, "download")
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"olke-{document_id:06d}.pdf", conditional=False, max_age=0)
+
+
+@files.get("/<int:document_id>/pages/<int:page>.pdf")
+def page_pdf(document_id: int, page: int):
+    with get_store().catalog() as catalog:
+        document = _downloadable(catalog, document_id)
+        _check_page(document, page)
+        path = catalog.file_path(document_id, "pdf")
+    data = single_page(path, page)
+    with get_store().catalog() as catalog:
+        usage.record(catalog.conn, document_id, "download")
+    name = f"olke-{document_id:06d}-p{page}.pdf"
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

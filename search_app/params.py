@@ -1,0 +1,68 @@
+"""Query parameters of the reading room, checked: a wrong value is a 400 with a message that says why."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from archive.metadata import KINDS
+from archive.search.query import SORTS, SearchRequest
+from search_app.errors import BadParameter
+
+DOCUMENT_LANGUAGES = ("kaz", "rus")
+ZOOMS = (50, 75, 100, 150, 200)     # page image width, in % of the viewer column
+MAX_QUERY = 500
+MAX_VALUE = 300
+MAX_PAGE = 1000
+
+
+def text(args: MultiDict, name: str, limit: int = MAX_VALUE) -> str | None:
+    value = (args.get(name) or "").strip()
+    if len(value) > limit:
+        raise BadParameter(_("The value of “%(name)s” is too long: at most %(limit)s characters.",
+                             name=name, limit=limit))
+    return value or None
+
+
+def integer(args: MultiDict, name: str, low: int, high: int, default: int | None = None) -> int | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise BadParameter(_("“%(name)s” must be a whole number from %(low)s to %(high)s.",
+                             name=name, low=low, high=high))
+    return int(raw)
+
+
+def choice(args: MultiDict, name: str, allowed: tuple, default=None):
+    value = (args.get(name) or "").strip()
+    if not value:
+        return default
+    if value not in allowed:
+        raise BadParameter(_("“%(value)s” is not a valid value of “%(name)s”; use one of: %(allowed)s.",
+                             value=value, name=name, allowed=", ".join(map(str, allowed))))
+    return value
+
+
+def search_request(args: MultiDict, per_page: int | None = None) -> SearchRequest:
+    year_from = integer(args, "from", 1, 2999)
+    year_to = integer(args, "to", 1, 2999)
+    if year_from and year_to and year_from > year_to:
+        raise BadParameter(_("The year range starts (%(start)s) after it ends (%(end)s).",
+                             start=year_from, end=year_to))
+    return SearchRequest(
+        text=text(args, "q", MAX_QUERY) or "",
+        kind=choice(args, "kind", KINDS),
+        language=choice(args, "language", DOCUMENT_LANGUAGES),
+        source=text(args, "source"),
+        rubric=text(args, "rubric"),
+        year_from=year_from,
+        year_to=year_to,
+        sort=choice(args, "sort", SORTS, "relevance"),
+        page=integer(args, "page", 1, MAX_PAGE, 1),
+        per_page=per_page or current_app.config["OLKE_PER_PAGE"],
+    )
+
+
+def zoom(args: MultiDict) -> int:
+    return int(choice(args, "zoom", tuple(str(z) for z in ZOOMS), "100"))

@@ -1,0 +1,90 @@
+"""The reading room's HTML pages: home, results, browse, the document viewer and collections."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
+
+from archive import collections, discovery, usage
+from archive.search.query import SearchRequest
+from search_app import params, queries, viewer
+from search_app.citation import citation
+from search_app.errors import PageNotFound
+from search_app.oai import public_base_url
+from search_app.store import get_store
+
+reading = Blueprint("reading", __name__)
+HOME_FACET_LIMIT = 12
+
+
+def _overview():
+    """Every document's facets: the browse lists of the home and browse pages."""
+    return get_store().search(SearchRequest(per_page=1)).facets
+
+
+@reading.get("/")
+def home():
+    store = get_store()
+    with store.catalog() as catalog:
+        holdings = queries.holdings(catalog)
+        recent = catalog.documents(limit=current_app.config["OLKE_RECENT"])
+        found = collections.all_collections(catalog.conn)
+    return render_template("home.html", holdings=holdings, recent=recent, collections=found,
+                           facets=_overview(), limit=HOME_FACET_LIMIT)
+
+
+@reading.get("/browse")
+def browse():
+    return render_template("browse.html", facets=_overview())
+
+
+@reading.get("/search")
+def search():
+    wanted = params.search_request(request.args)
+    results = get_store().search(wanted)
+    if wanted.page > results.page_count:
+        raise PageNotFound(_("There is no page %(page)s of these results: they end at page %(last)s.",
+                             page=wanted.page, last=results.page_count))
+    return render_template("results.html", search=wanted, results=results)
+
+
+@reading.get("/documents/<int:document_id>")
+@reading.get("/documents/<int:document_id>/pages/<int:page>")
+def document(document_id: int, page: int = 1):
+    q = params.text(request.args, "q", params.MAX_QUERY)
+    zoom = params.zoom(request.args)
+    store = get_store()
+    with store.catalog() as catalog:
+        found = catalog.get(document_id)
+        if not 1 <= page <= found.page_count:
+            raise PageNotFound(_("This document has no page %(page)s; its pages are 1 to %(last)s.",
+                                 page=page, last=found.page_count))
+        shown = queries.page(catalog, document_id, page)
+        pdf = catalog.files(document_id, "pdf")
+        member_of = collections.containing(catalog.conn, document_id)
+        if request.method == "GET":                  # HEAD requests are not readers
+            usage.record(catalog.conn, document_id, "view")
+    terms = viewer.query_terms(store, q)
+    language = shown["language"] or found.language
+    boxes = viewer.boxes(shown["words"], language, terms)
+    return render_template(
+        "document.html", document=found, page=shown, q=q, zoom=zoom, zooms=params.ZOOMS, boxes=boxes,
+        text=viewer.marked_text(shown["text"], language, terms), citation=citation(found),
+        pdf_size=sum(f["size_bytes"] for f in pdf), collections=member_of,
+        thumbnails=viewer.thumbnail_window(page, found.page_count),
+        citation_meta=discovery.citation_meta(found, public_base_url()),
+        schema_org=discovery.schema_org(found, public_base_url()))
+
+
+@reading.get("/collections")
+def collection_list():
+    with get_store().catalog() as catalog:
+        found = collections.all_collections(catalog.conn)
+    return render_template("collections.html", collections=found)
+
+
+@reading.get("/collections/<name>")
+def collection(name: str):
+    with get_store().catalog() as catalog:
+        found = collections.get(catalog.conn, name)
+        members = [catalog.get(i) for i in found.document_ids]
+    return render_template("collection.html", collection=found, documents=members)

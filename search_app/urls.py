@@ -1,0 +1,42 @@
+"""Links that keep the reader's query and filters: ``url_with(page=2)``, ``search_url(kind='book')``."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, request, url_for
+
+
+def url_with(**changes) -> str:
+    """The current page's address with some parameters changed; None removes one."""
+    args = {k: v for k, v in request.args.items(multi=False)}
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = value
+    args.pop("lang", None)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def language_url(code: str) -> str:
+    args = {k: v for k, v in request.args.items(multi=False)}
+    args["lang"] = code
+    if request.endpoint is None:            # an unknown address: switch on the home page
+        return url_for("reading.home", lang=code)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def search_url(**filters) -> str:
+    return url_for("reading.search", **{k: v for k, v in filters.items() if v not in (None, "")})
+
+
+def request_copy_url(document_id: int, pages: str | int | None = None, external: bool = False) -> str:
+    """The delivery request form, prefilled (the form itself is served by the delivery module)."""
+    query = urlencode({"document": document_id, **({"pages": pages} if pages else {})})
+    base = (request.host_url.rstrip("/") if external else "") + request.script_root
+    return f"{base}{current_app.config['OLKE_REQUEST_PATH']}?{query}"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(url_with=url_with, language_url=language_url, search_url=search_url,
+                                 request_copy_url=request_copy_url)

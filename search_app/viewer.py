@@ -1,0 +1,64 @@
+"""What the page viewer shows: highlight boxes over the page image and the OCR text with hits marked."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from archive.search.query import SearchRequest
+from archive.search.results import matched_word_indexes
+
+THUMBNAILS_AROUND = 7     # thumbnails shown on each side of the current page
+_SPACE = re.compile(r"(\s+)")
+
+
+@dataclass(frozen=True)
+class Box:
+    """A matched word's box in % of the page image (origin top left)."""
+    x: str
+    y: str
+    width: str
+    height: str
+    word: str
+
+
+def query_terms(store, q: str | None) -> dict[str, list[str]]:
+    """The index terms a query matches (stems, fuzzy variants), to find on a page."""
+    if not q:
+        return {}
+    return store.search(SearchRequest(text=q, per_page=1)).terms
+
+
+def boxes(words: list[list], language: str | None, terms: dict[str, list[str]]) -> list[Box]:
+    """Boxes of the page's OCR words that match the query terms."""
+    if not terms:
+        return []
+    found = []
+    for index in matched_word_indexes(words, language, terms):
+        text, x0, y0, x1, y1 = words[index][:5]
+        pad = 0.003
+        x0, y0, x1, y1 = max(0.0, x0 - pad), max(0.0, y0 - pad), min(1.0, x1 + pad), min(1.0, y1 + pad)
+        found.append(Box(f"{x0 * 100:.2f}%", f"{y0 * 100:.2f}%", f"{(x1 - x0) * 100:.2f}%",
+                         f"{(y1 - y0) * 100:.2f}%", text))
+    return found
+
+
+def marked_text(text: str, language: str | None, terms: dict[str, list[str]]) -> list[tuple[str, bool]]:
+    """The page text as (text, is a hit) segments; whitespace and line breaks kept."""
+    pieces = _SPACE.split(text)
+    if not terms:
+        return [(text, False)]
+    words = [[piece] for piece in pieces[::2]]          # split with a group: words at even places
+    hits = {2 * i for i in matched_word_indexes(words, language, terms)}
+    segments: list[tuple[str, bool]] = []
+    for position, piece in enumerate(pieces):
+        marked = position in hits
+        if segments and segments[-1][1] == marked and not marked:
+            segments[-1] = (segments[-1][0] + piece, False)
+        elif piece:
+            segments.append((piece, marked))
+    return segments
+
+
+def thumbnail_window(current: int, page_count: int) -> range:
+    start = max(1, min(current - THUMBNAILS_AROUND, page_count - 2 * THUMBNAILS_AROUND))
+    return range(start, min(page_count, start + 2 * THUMBNAILS_AROUND) + 1)
