@@ -252,7 +252,8 @@ def _register_command_groups() -> None:
     for module, name in (("archive.cli_plan", "plan"), ("archive.cli_search", "search"),
                          ("archive.cli_search", "index"), ("archive.cli_web", "serve"),
                          ("archive.cli_web", "collection"), ("archive.cli_export", "export"),
-                         ("archive.cli_export", "import_metadata")):
+                         ("archive.cli_export", "import_metadata"), ("archive.cli_requests", "requests"),
+                         ("archive.cli_requests", "staff"), ("archive.cli_requests", "serve_staff")):
         try:
             main.add_command(getattr(importlib.import_module(module), name))
         except ModuleNotFoundError as error:

@@ -156,7 +156,7 @@ def control_number(document: Document) -> str:
 @dataclass(frozen=True)
 class Name:
     surname: str                      # for a corporate author, the whole name
-    forenames: str | None = None      # as written: 'А. С.' or 'Иван Иванович'
+    forenames: str | None = None      # as written: 'А. С.' or 'Пётр Петрович'
     person: bool = True
 
     @property
@@ -176,7 +176,7 @@ class Name:
 
 
 def parse_name(text: str) -> Name:
-    """'Иванов И. И.', 'Иванов, Иван', 'И. И. Иванов' are persons; names with lowercase words
+    """'Семёнов П. П.', 'Семёнов, Пётр', 'П. П. Семёнов' are persons; names with lowercase words
     ('Облыстық кітапхананың өлкетану бөлімі') or of more than four words are corporate bodies."""
     text = " ".join(text.split())
     if "," in text:
@@ -193,7 +193,7 @@ def parse_name(text: str) -> Name:
 
 
 def responsibility(document: Document) -> str | None:
-    """The statement of responsibility, names in natural order: 'Қ. Әбенов, А. С. Иванова'."""
+    """The statement of responsibility, names in natural order: 'М. Әуезов, П. П. Семёнов'."""
     return ", ".join(parse_name(name).natural for name in document.authors) or None
 
 

@@ -1,7 +1,9 @@
 """The public reading room: search, read and download local-history documents in the browser.
 
 ``create_app(config)`` builds the Flask app over one data home (``OLKE_HOME``). Blueprints:
-``reading`` (HTML pages), ``api`` (JSON) and ``files`` (page images and downloads).
+``reading`` (HTML pages), ``api`` (JSON), ``files`` (page images and downloads) and ``delivery``
+(requests for copies: the form, the status page, downloads by expiring link). Staff pages are a
+separate app (``search_app.staff``), never served here.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
 
-    from search_app import errors, i18n, oai, security, store, urls
+    from search_app import delivery, errors, i18n, oai, security, store, urls
     from search_app.api import api
     from search_app.files import files
     from search_app.reading import reading
@@ -44,4 +46,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api, url_prefix="/api")
     app.register_blueprint(files, url_prefix="/files")
     app.register_blueprint(oai.bp)
+    delivery.init_app(app)
     return app

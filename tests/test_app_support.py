@@ -22,7 +22,7 @@ DOCUMENTS = {
                                   source="Өлке тынысы", issue="12", published="1998-05-14", source_pages="3",
                                   language="kaz", rubrics=("Тарих", "Кітапханалар"), access="open",
                                   digitised_on="2026-02-10")),
-    "russian": (RUSSIAN_PAGES, dict(kind="journal_article", title="Городская библиотека", authors=("Иванова А.",),
+    "russian": (RUSSIAN_PAGES, dict(kind="journal_article", title="Городская библиотека", authors=("Семёнов П.",),
                                     source="Краевед", issue="3", published="2005", source_pages="12-14",
                                     language="rus", rubrics=("История края",), access="on_request",
                                     digitised_on="2026-03-01")),

@@ -69,14 +69,14 @@ def snapshot(archive):
 def test_dry_run_shows_what_would_change_and_changes_nothing(archive, tmp_path):
     before = snapshot(archive)
     path = write_csv(tmp_path, "id,title,authors,rubrics,issue\n"
-                               "1,Кітапхана тарихы,Әбенов Қ.; Иванова А.,Тарих; Кітапханалар,\n"
+                               "1,Кітапхана тарихы,Әуезов М.; Семёнов П.,Тарих; Кітапханалар,\n"
                                "2,,,,\n")
     result = run(archive, path, "--dry-run")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "document 1 (row 2):",
         "  title: gazeta 1998 → Кітапхана тарихы",
-        "  authors: (empty) → Әбенов Қ.; Иванова А.",
+        "  authors: (empty) → Әуезов М.; Семёнов П.",
         "  rubrics: Тарих → Тарих; Кітапханалар",
         "document 2 (row 3): no change",
         "Would change 1 document; 1 without changes. Nothing was changed (dry run).",

@@ -1,0 +1,61 @@
+"""The staff app: a separate Flask app for librarians who handle delivery requests.
+
+It runs on its own port (``olke serve-staff``, default 127.0.0.1:8001), with its own session
+cookie, login and templates, so the public reading room never serves a staff page or a
+requester's data. Blueprints: ``auth`` (sign in and out), ``desk`` (the queue and one request's
+actions) and ``records`` (the archive of fulfilled requests, CSV, quarterly figures).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+DEFAULTS = {
+    "OLKE_HOME": None,
+    "OLKE_LANGUAGES": ("kk", "ru", "en"),
+    "BABEL_DEFAULT_LOCALE": "kk",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
+    "OLKE_LANG_COOKIE": "olke_staff_lang",
+    "OLKE_DELIVERY": None,                 # setting changes over delivery.toml (tests)
+    "SESSION_COOKIE_NAME": "olke_staff",
+    "SESSION_COOKIE_SAMESITE": "Strict",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    "MAX_CONTENT_LENGTH": 300 * 1024 * 1024,   # an uploaded scan
+    "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+    "OLKE_LOGIN_RATE_LIMIT": "10 per minute; 50 per hour",
+}
+
+
+def create_staff_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    if config:
+        app.config.update(config)
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+
+    from archive.home import Home
+    from archive.requests.settings import load_settings, secret_key, with_changes
+    from search_app import i18n, security, store
+    from search_app.staff import auth, desk, errors, records
+
+    home = Home.resolve(app.config["OLKE_HOME"])
+    settings = load_settings(home)
+    if app.config.get("OLKE_DELIVERY"):
+        settings = with_changes(settings, **app.config["OLKE_DELIVERY"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(home) + "-staff"
+    app.extensions["olke_staff"] = {"settings": settings, "secret": secret_key(home)}
+    store.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    CSRFProtect(app)
+    errors.init_app(app)
+    auth.init_app(app)
+    app.register_blueprint(auth.auth)
+    app.register_blueprint(desk.desk)
+    app.register_blueprint(records.records)
+    auth.limit_logins(app)
+    return app

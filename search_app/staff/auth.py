@@ -1,0 +1,76 @@
+"""Signing in and out of the staff app. Staff users and passwords are managed with `olke staff`."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from archive.requests import staff
+from archive.requests.errors import StaffLoginFailed
+from search_app.store import get_store
+
+auth = Blueprint("auth", __name__)
+OPEN_ENDPOINTS = ("auth.login", "static")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this app, never another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("desk.queue")
+
+
+@auth.route("/login", methods=["GET", "POST"])
+def login():
+    problem = None
+    if request.method == "POST":
+        name = (request.form.get("name") or "")[:64]
+        try:
+            with get_store().catalog() as catalog:
+                user = staff.verify(catalog.conn, name, (request.form.get("password") or "")[:200])
+        except StaffLoginFailed as error:
+            problem = str(error)
+        else:
+            session.clear()
+            session.permanent = True
+            session["staff"] = user
+            return redirect(_safe_next(request.form.get("next")), 303)
+    return render_template("staff/login.html", problem=problem, next=request.values.get("next", "")), \
+        401 if problem else 200
+
+
+@auth.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("auth.login"), 303)
+
+
+def load_user():
+    """Every page but the login needs a signed-in, still active user whose password has not changed since."""
+    g.user = None
+    held = session.get("staff")
+    if held:
+        with get_store().catalog() as catalog:
+            if staff.still_valid(catalog.conn, held["name"], held["password_set_at"]):
+                g.user = held
+            else:
+                session.clear()
+    if g.user is None and request.endpoint not in OPEN_ENDPOINTS:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return None
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(load_user)
+
+    @app.context_processor
+    def signed_in():
+        return {"user": g.get("user")}
+
+
+def limit_logins(app: Flask) -> None:
+    """Sign-in attempts per address (after the blueprint is registered: the limit wraps its view)."""
+    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", default_limits=[],
+                      key_prefix="olke-staff")
+    rate = limiter.limit(lambda: current_app.config["OLKE_LOGIN_RATE_LIMIT"], methods=["POST"])
+    app.view_functions["auth.login"] = rate(app.view_functions["auth.login"])

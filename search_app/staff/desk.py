@@ -1,0 +1,180 @@
+"""The staff desk: the queue of requests with filters, one request's page, and what staff do to it."""
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from werkzeug.utils import secure_filename
+
+from archive.errors import NotFound, OlkeError
+from archive.metadata import Description
+from archive.requests import fulfil, model, outbox, rules, staff, workflow
+from archive.requests.statuses import LABELS, OPEN, REFUSAL_REASONS, STATUSES
+from archive.storage import new_staging_dir
+from search_app.store import get_store
+
+desk = Blueprint("desk", __name__)
+KINDS = ("newspaper_article", "journal_article", "book", "other")
+SCAN_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+
+
+def _settings():
+    return current_app.extensions["olke_staff"]["settings"]
+
+
+def _secret() -> str:
+    return current_app.extensions["olke_staff"]["secret"]
+
+
+def _send(letter_ids: list[int]) -> None:
+    """Send the letters after the commit, without holding the catalog while the mail server answers."""
+    if not letter_ids:
+        return
+    with get_store().catalog() as catalog:
+        claimed = outbox.claim(catalog.conn, letter_ids)
+    results = outbox.send_claimed(_settings(), claimed)
+    with get_store().catalog() as catalog:
+        errors = outbox.record(catalog.conn, results)
+    for error in errors:
+        flash(f"The letter was not sent: {error}", "error")
+
+
+@desk.get("/")
+def queue():
+    status = request.args.get("status", "open")
+    statuses = OPEN if status == "open" else (() if status == "all" else (status,) if status in STATUSES else OPEN)
+    older = request.args.get("older", "")
+    who = request.args.get("who", "")
+    with get_store().catalog() as catalog:
+        found = model.queue(catalog.conn, statuses, overdue=request.args.get("overdue") == "1",
+                            older_than_days=int(older) if older.isdigit() else None,
+                            assigned_to=g.user["name"] if who == "mine" else None, unassigned=who == "unassigned")
+    return render_template("staff/queue.html", found=found, status=status, older=older, who=who,
+                           overdue=request.args.get("overdue") == "1", statuses=STATUSES, labels=LABELS,
+                           today=date.today())
+
+
+@desk.get("/requests/<code>")
+def show(code: str):
+    with get_store().catalog() as catalog:
+        conn = catalog.conn
+        found = model.get(conn, code)
+        document = None
+        if found.document_id:
+            try:
+                document = catalog.get(found.document_id)
+            except NotFound:
+                document = None
+        verdict = rules.check(document, found.pages, _settings().rules) if document or not found.document_id \
+            else None
+        earlier = fulfil.earlier_fulfilment(conn, found.document_id, found.pages, found.id) \
+            if found.document_id else None
+        context = {"events": model.events(conn, found.id), "notes": model.notes(conn, found.id),
+                   "letters": outbox.letters_for(conn, found.id), "staff_names": staff.active_names(conn),
+                   "copies": [dict(r) for r in conn.execute("SELECT * FROM delivery_copies WHERE request_id = ?"
+                                                            " ORDER BY id", (found.id,))]}
+    return render_template("staff/request.html", found=found, document=document, verdict=verdict, earlier=earlier,
+                           labels=LABELS, reasons=REFUSAL_REASONS, kinds=KINDS, today=date.today(),
+                           public_url=_settings().public_url.rstrip("/"), **context)
+
+
+def _act(code: str, action, success: str):
+    """Run one action on the request; its error (which says what to do) is shown on the request's page."""
+    try:
+        with get_store().catalog() as catalog:
+            letters = action(catalog)
+    except OlkeError as error:
+        flash(error.message, "error")
+    else:
+        flash(success, "done")
+        _send(letters if isinstance(letters, list) else [])
+    return redirect(url_for("desk.show", code=code), 303)
+
+
+def _text(name: str = "text", limit: int = 5000) -> str:
+    return (request.form.get(name) or "")[:limit]
+
+
+@desk.post("/requests/<code>/claim")
+def claim(code: str):
+    return _act(code, lambda c: workflow.claim(c.conn, code, g.user["name"]) and [], "The request is yours now.")
+
+
+@desk.post("/requests/<code>/assign")
+def assign(code: str):
+    to = _text("to", 64)
+    return _act(code, lambda c: workflow.assign(c.conn, code, to, g.user["name"]) and [], f"Assigned to {to}.")
+
+
+@desk.post("/requests/<code>/note")
+def note(code: str):
+    return _act(code, lambda c: workflow.add_note(c.conn, code, g.user["name"], _text()) or [], "Note added.")
+
+
+@desk.post("/requests/<code>/ask")
+def ask(code: str):
+    return _act(code, lambda c: workflow.ask(c.conn, code, g.user["name"], _text(), _settings()),
+                "The question was sent; the request waits for the answer.")
+
+
+@desk.post("/requests/<code>/refuse")
+def refuse(code: str):
+    return _act(code, lambda c: workflow.refuse(c.conn, code, g.user["name"], _text("reason", 40), _text(),
+                                                _settings()), "The request is refused and the requester told.")
+
+
+@desk.post("/requests/<code>/cancel")
+def cancel(code: str):
+    return _act(code, lambda c: workflow.cancel(c.conn, code, g.user["name"], _text(), _settings()),
+                "The request is cancelled.")
+
+
+@desk.post("/requests/<code>/fulfil")
+def fulfil_request(code: str):
+    pages = _text("pages", 100)
+    document_id = _text("document_id", 12)
+
+    def deliver(catalog):
+        done = fulfil.deliver(catalog, code, g.user["name"], _settings(), _secret(), pages,
+                              int(document_id) if document_id.isdigit() else None)
+        return done.letters
+
+    return _act(code, deliver, "Delivered: the stamped copy is ready and the link was sent.")
+
+
+@desk.post("/requests/<code>/upload")
+def upload(code: str):
+    """Archive a fresh scan (it enters the archive like any ingest), then deliver from it."""
+    files = [f for f in request.files.getlist("scan") if f and f.filename]
+    if not files or any(Path(f.filename).suffix.lower() not in SCAN_SUFFIXES for f in files):
+        flash("Choose the scan: one PDF, or page images (PNG, JPEG, TIFF).", "error")
+        return redirect(url_for("desk.show", code=code), 303)
+    store = get_store()
+    folder = new_staging_dir(store.home)
+    try:
+        saved = []
+        for number, item in enumerate(files, start=1):
+            name = secure_filename(item.filename) or f"scan{Path(item.filename).suffix.lower()}"
+            path = folder / "scan" / f"{number:04d}-{name}"
+            path.parent.mkdir(exist_ok=True)
+            item.save(path)
+            saved.append(path)
+
+        def archive_and_deliver(catalog):
+            found = model.get(catalog.conn, code)
+            description = Description.from_mapping({
+                "kind": _text("kind", 20) or "other", "title": _text("title", 1000) or found.title,
+                "language": _text("language", 5) or "auto", "access": _text("access", 12) or "on_request",
+                "authors": found.cite_author, "source": found.cite_source, "issue": found.cite_issue,
+                "source_pages": found.cite_pages})
+            scan = saved if len(saved) == 1 else [folder / "scan"]
+            document_id = fulfil.archive_scan(store.archive, scan, description, g.user["name"])
+            flash(f"The scan is archived as document {document_id}.", "done")
+            return fulfil.deliver(catalog, code, g.user["name"], _settings(), _secret(), _text("pages", 100),
+                                  document_id).letters
+
+        return _act(code, archive_and_deliver, "Delivered from the fresh scan.")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
