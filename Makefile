@@ -56,7 +56,6 @@ $(OLKE_HOME)/.demo-built: $(VENV)/.installed scans/make_samples.py $(wildcard sc
 demo: apt-runtime $(OLKE_HOME)/.demo-built
 
 run: demo
-	@echo "Olke is serving the demo archive at http://$(HOST):$(PORT)  (Ctrl-C stops it)"
 	@$(OLKE) --home $(OLKE_HOME) serve --host $(HOST) --port $(PORT)
 
 test: apt-test venv

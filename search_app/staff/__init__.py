@@ -57,5 +57,6 @@ def create_staff_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth.auth)
     app.register_blueprint(desk.desk)
     app.register_blueprint(records.records)
+    app.register_blueprint(__import__("search_app.staff.plan", fromlist=["plan"]).plan)   # the plan report
     auth.limit_logins(app)
     return app
