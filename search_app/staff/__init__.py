@@ -39,7 +39,7 @@ def create_staff_app(config: dict | None = None) -> Flask:
     from archive.home import Home
     from archive.requests.settings import load_settings, secret_key, with_changes
     from search_app import i18n, security, store
-    from search_app.staff import auth, desk, errors, records
+    from search_app.staff import auth, desk, errors, plan, records
 
     home = Home.resolve(app.config["OLKE_HOME"])
     settings = load_settings(home)
@@ -57,6 +57,6 @@ def create_staff_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth.auth)
     app.register_blueprint(desk.desk)
     app.register_blueprint(records.records)
-    app.register_blueprint(__import__("search_app.staff.plan", fromlist=["plan"]).plan)   # the plan report
+    app.register_blueprint(plan.plan)
     auth.limit_logins(app)
     return app
