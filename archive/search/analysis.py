@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 import unicodedata
 from itertools import chain
 
@@ -50,6 +51,7 @@ _LOOKALIKES = str.maketrans({
 _FOLD = str.maketrans({"ё": "е", "һ": "х"})
 
 
+@lru_cache(maxsize=500_000)
 def fold(text: str) -> str:
     """Lower case, ё → е, һ → х, and Latin look-alikes inside a Cyrillic word made Cyrillic."""
     text = unicodedata.normalize("NFC", text)
@@ -95,6 +97,18 @@ class FoldFilter(Filter):
             yield t
 
 
+@lru_cache(maxsize=500_000)
+def _alternatives(text: str, lang: str, translit: bool) -> tuple[str, ...]:
+    """A token's stems; cached, as a page repeats its words and an archive its vocabulary."""
+    if _is_cyrillic_word(text):
+        found = _stems(text, lang)
+    elif translit and looks_latin_kazakh(text):
+        found = [text] + [s for cyr in latin_to_cyrillic_variants(text) for s in _stems(fold(cyr), lang)]
+    else:
+        found = [text]
+    return tuple(dict.fromkeys(found))
+
+
 class KazRusStemFilter(Filter):
     """Stems Cyrillic tokens as Kazakh ('kaz'), Russian ('rus') or both ('both').
 
@@ -111,15 +125,8 @@ class KazRusStemFilter(Filter):
         self.lang = lang
         self.translit = translit
 
-    def alternatives(self, text: str) -> list[str]:
-        if _is_cyrillic_word(text):
-            found = _stems(text, self.lang)
-        elif self.translit and looks_latin_kazakh(text):
-            found = [text] + [s for cyr in latin_to_cyrillic_variants(text)
-                              for s in _stems(fold(cyr), self.lang)]
-        else:
-            found = [text]
-        return list(dict.fromkeys(found))
+    def alternatives(self, text: str) -> tuple[str, ...]:
+        return _alternatives(text, self.lang, self.translit)
 
     def __call__(self, tokens):
         for t in tokens:

@@ -8,6 +8,7 @@ index from it at any time, whatever state a crash left the index in.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from abc import ABC, abstractmethod
@@ -23,6 +24,7 @@ from archive.errors import ArchiveBusy, IndexDamaged
 from archive.search.schema import STEMMED_FIELDS, build_schema
 
 WRITE_WAIT = 120.0  # seconds a writer waits for another to finish
+BULK_PROCS = max(1, min(4, os.cpu_count() or 1))
 
 
 @dataclass
@@ -109,12 +111,14 @@ class WhooshIndex(SearchIndex):
         return self._ix
 
     @contextmanager
-    def writer(self) -> Iterator:
+    def writer(self, bulk: bool = False) -> Iterator:
+        """A writer, waiting its turn; ``bulk`` writers analyse on every core into one segment."""
         deadline = time.monotonic() + WRITE_WAIT
         delay = 0.05
+        options = {"procs": BULK_PROCS, "limitmb": 256, "multisegment": False} if bulk and BULK_PROCS > 1 else {}
         while True:
             try:
-                writer = self.ix.writer()
+                writer = self.ix.writer(**options)
                 break
             except LockError:
                 if time.monotonic() > deadline:
@@ -132,15 +136,20 @@ class WhooshIndex(SearchIndex):
     def searcher(self):
         return self.ix.searcher()
 
-    def replace_documents(self, documents, optimize: bool = False) -> int:
+    def replace_documents(self, documents, optimize: bool = False, bulk: bool = False) -> int:
+        """Index these documents' pages in place of what the index held for them.
+
+        ``bulk`` is for filling an empty index (rebuild): nothing to delete, every core analyses.
+        """
         count = 0
-        with self.writer() as writer:
+        with self.writer(bulk=bulk) as writer:
             for document, pages in documents:
-                writer.delete_by_term("doc_id", document.id)
+                if not bulk:
+                    writer.delete_by_term("doc_id", document.id)
                 for page in pages:
                     writer.add_document(**page_fields(document, page))
                     count += 1
-            if optimize:
+            if optimize and self.segment_count() > 1:
                 writer.optimize = True
         return count
 
@@ -157,6 +166,9 @@ class WhooshIndex(SearchIndex):
                     for f in searcher.all_stored_fields()}
 
     def optimize(self) -> None:
+        """Merge the index into one segment (a single segment is already as good as it gets)."""
+        if self.segment_count() <= 1:
+            return
         with self.writer() as writer:
             writer.optimize = True
 

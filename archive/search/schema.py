@@ -21,8 +21,10 @@ def build_schema() -> fields.Schema:
         key=fields.ID(stored=True, unique=True),                 # "<document id>:<page>"
         doc_id=fields.NUMERIC(int, stored=True, sortable=True, signed=False),
         page=fields.NUMERIC(int, stored=True, signed=False),
-        text_kaz=fields.TEXT(analyzer=page_analyzer("kaz"), phrase=True, multitoken_query="or"),
-        text_rus=fields.TEXT(analyzer=page_analyzer("rus"), phrase=True, multitoken_query="or"),
+        # no positions in the stemmed fields: phrases are matched in `exact`, and positions would
+        # double what indexing writes
+        text_kaz=fields.TEXT(analyzer=page_analyzer("kaz"), phrase=False, multitoken_query="or"),
+        text_rus=fields.TEXT(analyzer=page_analyzer("rus"), phrase=False, multitoken_query="or"),
         exact=fields.TEXT(analyzer=exact_analyzer(), phrase=True, stored=True),
         title=fields.TEXT(analyzer=both, stored=True, field_boost=2.0, multitoken_query="or"),
         author=fields.TEXT(analyzer=both, multitoken_query="or"),

@@ -27,17 +27,15 @@ def index_documents(catalog: Catalog, index: SearchIndex, document_ids: Iterable
 
 
 def rebuild(catalog: Catalog, index: SearchIndex, progress=None) -> int:
-    """Index every active document afresh, in batches, and optimise once at the end."""
+    """Index every active document afresh with one bulk writer, into one segment."""
     index.clear()
-    ids = [d.id for d in reversed(catalog.documents())]
-    pages = 0
-    for start in range(0, len(ids), 200):
-        batch = ids[start:start + 200]
-        pages += index_documents(catalog, index, batch)
-        if progress:
-            progress(len(batch))
-    index.optimize()
-    return pages
+
+    def documents():
+        for document in reversed(catalog.documents()):
+            yield document, catalog.pages(document.id)
+            if progress:
+                progress(1)
+    return index.replace_documents(documents(), bulk=True)
 
 
 def check(catalog: Catalog, index: SearchIndex) -> IndexCheck:
