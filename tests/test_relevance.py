@@ -1,0 +1,91 @@
+"""Relevance of Olke's search over the sample documents, against plain Whoosh (bench/relevance.toml).
+
+The query set and the measurement live in bench/search_bench.py (``make bench`` reports them);
+here the key cases are held: inflected Kazakh, Latin-script Kazakh and OCR-damaged words are
+found where plain Whoosh finds little, and Olke finds at least 90 % of the relevant pages
+in its first ten hits overall.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
+
+from bench import search_bench  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def report():
+    return search_bench.relevance()
+
+
+def _query(report, text: str, corpus: str = "clean") -> dict:
+    return next(q for q in report["queries"] if q["q"] == text and q["corpus"] == corpus)
+
+
+def test_query_set_covers_every_category():
+    queries = search_bench.load_queries()
+    assert len(queries) >= 30
+    for category in search_bench.CATEGORIES:
+        assert sum(q["category"] == category for q in queries) >= 5, category
+    assert {q["corpus"] for q in queries} == {"clean", "ocr"}
+
+
+def test_a_bad_query_set_names_the_query(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[query]]\nq = "кітап"\ncategory = "kazakh_inflected"\nrelevant = ["no-such-sample:1"]\n',
+                   encoding="utf-8")
+    with pytest.raises(ValueError, match=r"query 1 \('кітап'\).*no-such-sample:1"):
+        search_bench.load_queries(bad)
+
+
+def test_ocr_damage_is_seeded_and_sparse():
+    text = search_bench.samples.load_truth("kaz-newspaper-library")[0]
+    once, again = search_bench.ocr_damage(text, seed=3), search_bench.ocr_damage(text, seed=3)
+    assert once == again != text
+    damageable = sum(ch.lower() in search_bench.LOOKALIKES for ch in text)
+    changed = sum(a != b for a, b in zip(text, once))
+    assert 0.01 * damageable < changed < 0.08 * damageable
+
+
+def test_olke_finds_nine_in_ten_relevant_pages(report):
+    assert report["olke"]["overall"]["recall@10"] >= 0.9
+    assert report["olke"]["overall"]["mrr"] >= 0.85
+
+
+@pytest.mark.parametrize("category", ["kazakh_inflected", "latin_kazakh", "ocr_damaged", "russian_inflected"])
+def test_olke_beats_plain_whoosh(report, category):
+    olke, baseline = report["olke"][category], report["baseline"][category]
+    assert olke["recall@10"] > baseline["recall@10"], (category, olke, baseline)
+    assert olke["mrr"] > baseline["mrr"], (category, olke, baseline)
+
+
+@pytest.mark.parametrize("category", ["kazakh_inflected", "russian_inflected", "latin_kazakh", "phrase"])
+def test_olke_recall_per_category(report, category):
+    assert report["olke"][category]["recall@10"] >= 0.95, report["olke"][category]
+
+
+def test_phrases_are_no_worse_than_plain_whoosh(report):
+    assert report["olke"]["phrase"]["recall@10"] >= report["baseline"]["phrase"]["recall@10"]
+
+
+@pytest.mark.parametrize("text, corpus, page", [
+    ("кітапханаларда", "clean", "kaz-book-steppe:1"),        # the page has кітапхананың only
+    ("өзендерінде", "clean", "kaz-book-steppe:6"),            # өзендер
+    ("ученому", "clean", "rus-image-only-pdf:2"),             # учёными, учёных: ё folded, stemmed
+    ("kitaphana", "clean", "kaz-newspaper-library:2"),        # Latin, i for і
+    ("Qazaqstan", "clean", "kaz-book-steppe:3"),               # Қазақстанның
+    ("Жыңғылды", "ocr", "kaz-book-steppe:6"),                 # printed Жыңғылды, OCR read Жынғылды
+    ("учебники", "ocr", "rus-journal-article:2"),             # OCR read учебиики, учебникн
+    ("Сарыарка", "clean", "kaz-book-steppe:3"),               # қ typed as к
+    ('"ученый и путешественник"', "clean", "rus-image-only-pdf:1"),
+])
+def test_key_cases(report, text, corpus, page):
+    query = _query(report, text, corpus)
+    assert page not in query["olke"]["missed"], query
+    assert query["olke"]["rr"] == 1.0, query
