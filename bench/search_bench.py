@@ -56,11 +56,13 @@ _bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True   # keep scan
 import samples  # noqa: E402
 sys.dont_write_bytecode = _bytecode
 
+import numpy as np  # noqa: E402
 from whoosh import fields as whoosh_fields  # noqa: E402
 from whoosh.analysis import StandardAnalyzer  # noqa: E402
 from whoosh.filedb.filestore import RamStorage  # noqa: E402
 from whoosh.qparser import QueryParser  # noqa: E402
 
+from archive.search import engine  # noqa: E402
 from archive.search.index import WhooshIndex  # noqa: E402
 from archive.search.query import SearchRequest, build  # noqa: E402
 from archive.search.results import search  # noqa: E402
@@ -151,15 +153,15 @@ class OlkeEngine:
         self.index = WhooshIndex(Path(self._dir) / "index")
         self.index.replace_documents([(doc, pages) for doc, pages, _ in corpus])
         self.slugs = {doc.id: slug for doc, _, slug in corpus}
-        self.searcher = self.index.searcher()
 
     def ranked(self, text: str, limit: int = TOP) -> list[tuple[str, int]]:
-        query = build(SearchRequest(text=text))
-        hits = self.searcher.search(query, limit=limit)
+        with self.index.searcher() as searcher:
+            matches = engine.evaluate(searcher, build(SearchRequest(text=text))).matches
+            best = np.lexsort((matches.ids, -matches.scores))[:limit]
+            hits = [searcher.stored_fields(int(matches.ids[i])) for i in best]
         return [(self.slugs[hit["doc_id"]], hit["page"]) for hit in hits]
 
     def close(self) -> None:
-        self.searcher.close()
         self.index.ix.close()
         shutil.rmtree(self._dir, ignore_errors=True)
 

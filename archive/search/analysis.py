@@ -176,6 +176,28 @@ def exact_analyzer():
     return RegexTokenizer(TOKEN_PATTERN) | FoldFilter()
 
 
+class PrefixGate(Filter):
+    """Marks as stopped (so that they are not stemmed) the tokens that cannot stem to any of
+    `terms`: a stem keeps its word's first two letters (assimilation and elision change only later
+    ones). Highlighting a page then stems a few words instead of every one."""
+
+    def __init__(self, terms):
+        self.keys = {term[:2] if len(term) > 2 else term[:1] for term in terms}
+
+    def __call__(self, tokens):
+        keys = self.keys
+        for t in tokens:
+            if t.text[:2] not in keys and t.text[:1] not in keys:
+                t.stopped = True
+            yield t
+
+
+def highlight_analyzer(lang: str | None, terms) -> "HighlightAnalyzer":
+    """For marking `terms` (stems of `lang`, or of both languages) in a page's text."""
+    stems = KazRusStemFilter(lang if lang in ("kaz", "rus") else "both")
+    return HighlightAnalyzer(RegexTokenizer(TOKEN_PATTERN) | FoldFilter() | PrefixGate(terms) | stems, terms)
+
+
 class HighlightAnalyzer:
     """`analyzer` for `whoosh.highlight.highlight`: one token per word, carrying the
     alternative that is among `terms` if there is one."""

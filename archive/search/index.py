@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from typing import Iterable, Iterator
 
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
+from whoosh.searching import Searcher
 
 from archive.errors import ArchiveBusy, IndexDamaged
 from archive.search.schema import STEMMED_FIELDS, build_schema
@@ -95,6 +97,7 @@ class WhooshIndex(SearchIndex):
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
         self._ix = None
+        self._local = threading.local()
 
     @property
     def ix(self):
@@ -133,8 +136,18 @@ class WhooshIndex(SearchIndex):
             raise
         writer.commit()
 
-    def searcher(self):
-        return self.ix.searcher()
+    @contextmanager
+    def searcher(self) -> Iterator:
+        """A searcher on the index as it is now. Opening one costs tens of milliseconds, so each
+        thread keeps its own open while the index stays as it was (same generation and segments)."""
+        toc = self.ix._read_toc()
+        state = (toc.generation, tuple(segment.segment_id() for segment in toc.segments))
+        cached = getattr(self._local, "searcher", None)
+        if cached is None or cached[0] != state:
+            # the new reader reuses the old one's unchanged segments (and closes the rest)
+            searcher = Searcher(self.ix.reader(reuse=cached[1].reader() if cached else None), fromindex=self.ix)
+            self._local.searcher = cached = (state, searcher)
+        yield cached[1]
 
     def replace_documents(self, documents, optimize: bool = False, bulk: bool = False) -> int:
         """Index these documents' pages in place of what the index held for them.
@@ -178,6 +191,7 @@ class WhooshIndex(SearchIndex):
     def clear(self) -> None:
         if self._ix is not None:
             self._ix.close()
+        self._local = threading.local()
         shutil.rmtree(self.directory, ignore_errors=True)
         self.directory.mkdir(parents=True)
         self._ix = whoosh_index.create_in(str(self.directory), build_schema())

@@ -5,17 +5,18 @@ import re
 import time
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 from markupsafe import escape
-from whoosh import highlight, sorting
+from whoosh import highlight
 
-from archive.search.analysis import HighlightAnalyzer, exact_analyzer, page_analyzer
+from archive.search import engine
+from archive.search.analysis import HighlightAnalyzer, exact_analyzer, highlight_analyzer, page_analyzer
 from archive.search.index import WhooshIndex
 from archive.search.query import SearchRequest, build
 from archive.search.schema import FACETS, STEMMED_FIELDS
 from archive.search.spelling import suggest
 
 PAGES_PER_DOCUMENT = 3     # best page hits shown under each document
-MAX_SCORED_PAGES = 1000    # pages scored for grouping; facet counts cover every match
 HIGHLIGHT_FIELDS = (*STEMMED_FIELDS.values(), "exact")
 _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
 _FACET_FIELDS = {"kind": "kind", "language": "language", "decade": "decade", "year": "year",
@@ -95,12 +96,13 @@ def _segments(html: str) -> list[tuple[str, bool]]:
 def snippet(text: str, language: str, terms: dict[str, set[str]], length: int = 220) -> list[tuple[str, bool]]:
     """The best fragment of a page's text with the matched words marked."""
     fragmenter = highlight.ContextFragmenter(maxchars=length, surround=60)
-    attempts = [(page_analyzer(language), terms.get(STEMMED_FIELDS.get(language, ""), set())),
-                (exact_analyzer(), terms.get("exact", set()))]
+    fields = [STEMMED_FIELDS[language]] if language in STEMMED_FIELDS else STEMMED_FIELDS.values()
+    stems = set().union(*(terms.get(f, set()) for f in fields))
+    exact = terms.get("exact", set())
+    attempts = [(highlight_analyzer(language, stems), stems), (HighlightAnalyzer(exact_analyzer(), exact), exact)]
     for analyzer, wanted in attempts:
         if wanted:
-            found = highlight.highlight(text, frozenset(wanted), HighlightAnalyzer(analyzer, wanted), fragmenter,
-                                        _SegmentFormatter(), top=2)
+            found = highlight.highlight(text, frozenset(wanted), analyzer, fragmenter, _SegmentFormatter(), top=2)
             if found:
                 return _segments(found)
     text = re.sub(r"\s+", " ", text)
@@ -122,51 +124,84 @@ def matched_word_indexes(words: list[list], language: str | None, terms: dict[st
 
 
 def search(index: WhooshIndex, request: SearchRequest) -> SearchResults:
+    """Every matching page is found and counted; only the pages shown are read and highlighted."""
     started = time.perf_counter()
     query = build(request)
-    facets = {name: sorting.FieldFacet(_FACET_FIELDS[name], allow_overlap=(name == "rubric"))
-              for name in FACETS}
-    facets["doc"] = sorting.FieldFacet("doc_id")
-    sortedby = None if request.sort == "relevance" else sorting.FieldFacet("published",
-                                                                          reverse=request.sort == "-date")
     with index.searcher() as searcher:
-        limit = max(MAX_SCORED_PAGES, request.page * request.per_page * PAGES_PER_DOCUMENT * 4)
-        results = searcher.search(query, limit=limit, groupedby=facets, terms=True,
-                                  sortedby=sortedby)
-        doc_pages = results.groups("doc")
-        doc_column = searcher.reader().column_reader("doc_id")
-        facet_counts = {name: _distinct_documents(results.groups(name), doc_column) for name in FACETS}
-        terms: dict[str, set[str]] = {}
-        for fieldname, text in results.matched_terms() if results.has_matched_terms() else []:
-            if fieldname in HIGHLIGHT_FIELDS:
-                terms.setdefault(fieldname, set()).add(text.decode("utf-8") if isinstance(text, bytes) else text)
-        ordered: dict[int, DocumentHit] = {}
-        for hit in results:
-            stored = hit.fields()
-            score = round(hit.score, 3) if isinstance(hit.score, float) else 0.0
-            doc_id = stored["doc_id"]
-            document = ordered.get(doc_id)
-            if document is None:
-                document = ordered[doc_id] = DocumentHit(
-                    doc_id, stored.get("title", ""), stored.get("kind", ""), stored.get("language", ""),
-                    stored.get("published", ""), stored.get("source_name", ""), stored.get("access", ""),
-                    score, matched_pages=len(doc_pages.get(doc_id, [])))
-            if len(document.pages) < PAGES_PER_DOCUMENT:
-                document.pages.append(PageHit(stored["page"], score,
-                                              snippet(stored.get("exact", ""), stored.get("page_language"), terms)))
-        suggestion = suggest(searcher, request.text) if request.text and len(ordered) < 3 else None
-        start = (request.page - 1) * request.per_page
-        documents = list(ordered.values())[start:start + request.per_page]
-        total_pages = len(results)
-    return SearchResults(request, len(doc_pages), total_pages, documents, facet_counts,
+        pages = engine.view(searcher)
+        found = engine.evaluate(searcher, query, pages)
+        matches = found.matches
+        doc_of_page = pages.numeric("doc_id")[matches.ids]
+        # group by document: its pages best first, the best page standing for the document
+        order = np.lexsort((matches.ids, -matches.scores, doc_of_page))
+        grouped = doc_of_page[order]
+        starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if len(order) else order
+        counts = np.diff(np.r_[starts, len(order)])
+        best = order[starts]
+        best_pages, best_scores = matches.ids[best], matches.scores[best]
+        ranking = _rank(pages, request.sort, best_pages, best_scores, grouped[starts])
+        facet_counts = {name: _facet(pages, _FACET_FIELDS[name], best_pages, many=(name == "rubric"))
+                        for name in FACETS}
+        first = (request.page - 1) * request.per_page
+        shown = [(order[starts[i]:starts[i] + min(counts[i], PAGES_PER_DOCUMENT)], counts[i])
+                 for i in ranking[first:first + request.per_page]]
+        terms = _matched_terms(found.terms, matches.ids)
+        documents = [_document_hit(searcher, matches, positions, int(count), terms)
+                     for positions, count in shown]
+        suggestion = suggest(searcher, request.text) if request.text and len(best) < 3 else None
+    return SearchResults(request, len(best), len(matches), documents, facet_counts,
                          {k: sorted(v) for k, v in terms.items()}, round((time.perf_counter() - started) * 1000, 1),
                          suggestion)
 
 
-def _distinct_documents(groups: dict, doc_column) -> list[tuple[str, int]]:
-    counts = []
-    for value, docnums in groups.items():
-        if value in (None, "", 0):
+def _rank(pages: engine.View, sort: str, best_pages, best_scores, doc_ids):
+    """Documents in the order asked for: by their best page's score, or by date (undated last)."""
+    if sort == "relevance":
+        return np.lexsort((doc_ids, -best_scores))
+    _, ordinals = pages.values("published")
+    dated = ordinals[best_pages]
+    key = np.where(dated < 0, np.iinfo(np.int64).max, dated) if sort == "date" else -dated
+    return np.lexsort((-best_scores, key))
+
+
+def _facet(pages: engine.View, fieldname: str, best_pages, many: bool) -> list[tuple[str, int]]:
+    """Documents per value among all matches (each document counted once, through its best page)."""
+    if many:
+        chosen = np.zeros(pages.size, dtype=bool)
+        chosen[best_pages] = True
+        counted = [(label, int(chosen[ids].sum())) for label, ids in pages.multi(fieldname).items()]
+    else:
+        labels, ordinals = pages.values(fieldname)
+        values = ordinals[best_pages]
+        tally = np.bincount(values[values >= 0], minlength=len(labels))
+        counted = [(labels[i], int(tally[i])) for i in np.flatnonzero(tally)]
+    counted = [(str(label), count) for label, count in counted if count and label not in (None, "", 0)]
+    return sorted(counted, key=lambda item: (-item[1], item[0]))
+
+
+def _matched_terms(looked_up, matched_ids) -> dict[str, set[str]]:
+    """The index words of the query that occur on a matching page, by field (for highlighting)."""
+    terms: dict[str, set[str]] = {}
+    for fieldname, word, ids in looked_up:
+        if fieldname not in HIGHLIGHT_FIELDS or word in terms.get(fieldname, ()):
             continue
-        counts.append((str(value), len({doc_column[n] for n in docnums})))
-    return sorted(counts, key=lambda item: (-item[1], item[0]))
+        where = np.searchsorted(matched_ids, ids)
+        inside = where < len(matched_ids)
+        if np.any(matched_ids[where[inside]] == ids[inside]):
+            terms.setdefault(fieldname, set()).add(word)
+    return terms
+
+
+def _document_hit(searcher, matches, positions, count: int, terms) -> DocumentHit:
+    hits = []
+    for position in positions:
+        stored = searcher.stored_fields(int(matches.ids[position]))
+        hits.append((round(float(matches.scores[position]), 3), stored))
+    score, stored = hits[0]
+    document = DocumentHit(stored["doc_id"], stored.get("title", ""), stored.get("kind", ""),
+                           stored.get("language", ""), stored.get("published", ""), stored.get("source_name", ""),
+                           stored.get("access", ""), score, matched_pages=count)
+    document.pages = [PageHit(page["page"], page_score,
+                              snippet(page.get("exact", ""), page.get("page_language"), terms))
+                      for page_score, page in hits]
+    return document

@@ -1,0 +1,439 @@
+"""Query evaluation over whole posting lists as arrays.
+
+Whoosh's own searcher walks the matches one at a time in Python; facet counts and grouping by
+document over tens of thousands of matching pages took seconds that way. Here each posting list a
+query needs is read block by block into numpy arrays, AND/OR/NOT are set operations on sorted page
+numbers, BM25F scores are computed for all matches at once, and the per-page columns that results
+need (document id, facet values, publication order, field lengths) are read once per index segment
+and kept for as long as the segment lives (segments never change; deletions are tracked apart).
+
+Whoosh still parses queries, stores the index and matches phrases by their positions.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+from whoosh import query as Q
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.matching import wrappers
+
+K1, B = 1.2, 0.75          # BM25F, as Whoosh's default weighting
+_IDS = np.int64
+_CACHED_SEGMENTS = 16      # per process; an index rarely has more than a few segments
+
+
+@dataclass
+class Matches:
+    """Matching pages (sorted global page numbers without repeats) and their scores."""
+    ids: np.ndarray
+    scores: np.ndarray
+
+    @staticmethod
+    def empty() -> "Matches":
+        return Matches(np.empty(0, _IDS), np.empty(0))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def union(parts: list[Matches]) -> Matches:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return Matches.empty()
+    if len(parts) == 1:
+        return parts[0]
+    ids, where = np.unique(np.concatenate([p.ids for p in parts]), return_inverse=True)
+    scores = np.bincount(where, weights=np.concatenate([p.scores for p in parts]), minlength=len(ids))
+    return Matches(ids, scores)
+
+
+def intersect(a: Matches, b: Matches) -> Matches:
+    ids, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
+    return Matches(ids, a.scores[ia] + b.scores[ib])
+
+
+def subtract(a: Matches, b: Matches) -> Matches:
+    keep = ~np.isin(a.ids, b.ids, assume_unique=True)
+    return Matches(a.ids[keep], a.scores[keep])
+
+
+def restrict(a: Matches, ids: np.ndarray) -> Matches:
+    keep = np.isin(a.ids, ids, assume_unique=True)
+    return Matches(a.ids[keep], a.scores[keep])
+
+
+# --------------------------------------------------------------------------------------------
+# what is read once per segment
+
+def _leaf_matcher(reader, fieldname: str, btext: bytes):
+    """The segment's own posting reader for a term, without the deletion filter (applied apart)."""
+    matcher = reader.postings(fieldname, btext)
+    while isinstance(matcher, wrappers.WrappingMatcher):
+        matcher = matcher.child
+    return matcher
+
+
+def read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """A term's postings in one segment: (page numbers, weights), a block at a time."""
+    matcher = _leaf_matcher(reader, fieldname, btext)
+    ids, weights = [], []
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        deltas, blockweights = matcher._data[0], matcher._data[1]
+        ids.append(np.cumsum(np.asarray(deltas, dtype=_IDS)))
+        count = matcher._blocklength
+        if blockweights is None:
+            weights.append(np.ones(count))
+        elif isinstance(blockweights, float):
+            weights.append(np.full(count, blockweights))
+        else:
+            weights.append(np.asarray(blockweights, dtype=np.float64))
+        matcher._next_block()
+    if not ids:
+        return np.empty(0, _IDS), np.empty(0)
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+def _numeric_column(reader, name: str, column, size: int) -> np.ndarray | None:
+    """A fixed-width numeric column (a sortable NUMERIC field or a field's lengths) as an array."""
+    perdoc = reader._perdoc
+    if not perdoc.has_column(name):
+        return None
+    columnreader = perdoc.column_reader(name, column)
+    stored = columnreader._count
+    values = np.full(size, columnreader._default, dtype=np.int64)
+    if stored:
+        raw = columnreader._dbfile.get(columnreader._basepos, stored * columnreader._fixedlen)
+        values[:stored] = np.frombuffer(raw, dtype=np.dtype(columnreader._typecode).newbyteorder(">"))
+    return values
+
+
+# Whoosh stores a field's length in a byte (lossy above ~100); decode all 256 once
+def _length_table() -> np.ndarray:
+    from whoosh.util.numeric import byte_to_length
+    return np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+_LENGTHS = _length_table()
+
+
+class SegmentColumns:
+    """Per-page arrays of one segment, read lazily and kept while the segment lives."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._lock = threading.Lock()
+        self._values: dict[str, tuple[list, np.ndarray]] = {}
+        self._multi: dict[str, list[tuple[object, np.ndarray]]] = {}
+        self._lengths: dict[str, np.ndarray] = {}
+        self._numeric: dict[str, np.ndarray] = {}
+        self._prefixes: OrderedDict = OrderedDict()
+
+    def numeric(self, reader, fieldname: str) -> np.ndarray:
+        """A sortable integer field's values (meaningless where a page has none: see `values`)."""
+        if fieldname not in self._numeric:
+            fieldobj = reader.schema[fieldname]
+            values = _numeric_column(reader, fieldname, fieldobj.default_column(), self.size)
+            if values is None:
+                values = np.zeros(self.size, np.int64)
+            elif getattr(fieldobj, "signed", False):     # stored shifted to sort as unsigned
+                values -= 1 << (fieldobj.bits - 1)
+            self._numeric[fieldname] = values
+        return self._numeric[fieldname]
+
+    def values(self, reader, fieldname: str) -> tuple[list, np.ndarray]:
+        """A single-valued field's distinct values (in index order) and each page's ordinal (-1: none)."""
+        with self._lock:
+            if fieldname not in self._values:
+                fieldobj = reader.schema[fieldname]
+                labels, ordinals = [], np.full(self.size, -1, dtype=np.int64)
+                for btext in fieldobj.sortable_terms(reader, fieldname):
+                    ids, _ = read_postings(reader, fieldname, btext)
+                    ordinals[ids] = len(labels)
+                    labels.append(fieldobj.from_bytes(btext))
+                self._values[fieldname] = (labels, ordinals)
+            return self._values[fieldname]
+
+    def multi(self, reader, fieldname: str) -> list[tuple[object, np.ndarray]]:
+        """A many-valued field's values with the pages that have each."""
+        with self._lock:
+            if fieldname not in self._multi:
+                fieldobj = reader.schema[fieldname]
+                self._multi[fieldname] = [(fieldobj.from_bytes(b), read_postings(reader, fieldname, b)[0])
+                                          for b in reader.lexicon(fieldname)]
+            return self._multi[fieldname]
+
+    def lengths(self, reader, fieldname: str) -> np.ndarray:
+        with self._lock:
+            if fieldname not in self._lengths:
+                raw = _numeric_column(reader, _lenfield(fieldname), LENGTHS_COLUMN, self.size)
+                self._lengths[fieldname] = (_LENGTHS[raw] if raw is not None else np.zeros(self.size))
+            return self._lengths[fieldname]
+
+    def words_from(self, reader, fieldname: str, prefix: str) -> list[str]:
+        """The field's words that start with `prefix` (a few kept, for fuzzy expansion)."""
+        key = (fieldname, prefix)
+        with self._lock:
+            if key in self._prefixes:
+                self._prefixes.move_to_end(key)
+                return self._prefixes[key]
+        fieldobj = reader.schema[fieldname]
+        words = [fieldobj.from_bytes(b) for b in reader.expand_prefix(fieldname, prefix)]
+        with self._lock:
+            self._prefixes[key] = words
+            while len(self._prefixes) > 512:
+                self._prefixes.popitem(last=False)
+        return words
+
+
+_SEGMENTS: OrderedDict = OrderedDict()
+_SEGMENTS_LOCK = threading.Lock()
+
+
+def _segment_columns(reader) -> SegmentColumns:
+    key = (reader._segment.segment_id(), reader.doc_count_all())     # segment ids are random: unique
+    with _SEGMENTS_LOCK:
+        cached = _SEGMENTS.get(key)
+        if cached is not None:
+            _SEGMENTS.move_to_end(key)
+            return cached
+        cached = _SEGMENTS[key] = SegmentColumns(reader.doc_count_all())
+        while len(_SEGMENTS) > _CACHED_SEGMENTS:
+            _SEGMENTS.popitem(last=False)
+        return cached
+
+
+@dataclass
+class Leaf:
+    reader: object               # this searcher's reader of the segment (readers are not shared between threads)
+    columns: SegmentColumns
+    offset: int
+    live: np.ndarray | None      # local page numbers not deleted, when some are
+
+
+@dataclass
+class View:
+    """The whole index as seen by one searcher: its segments and global per-page arrays."""
+    searcher: object
+    leaves: list[Leaf]
+    size: int
+    _global: dict = field(default_factory=dict)
+
+    def _concat(self, make) -> np.ndarray:
+        return np.concatenate([make(leaf) for leaf in self.leaves]) if self.leaves else np.empty(0, np.int64)
+
+    def numeric(self, fieldname: str) -> np.ndarray:
+        key = ("numeric", fieldname)
+        if key not in self._global:
+            self._global[key] = self._concat(lambda leaf: leaf.columns.numeric(leaf.reader, fieldname))
+        return self._global[key]
+
+    def values(self, fieldname: str) -> tuple[list, np.ndarray]:
+        """Distinct values over all segments (sorted) and each page's ordinal into them (-1: none)."""
+        key = ("values", fieldname)
+        if key not in self._global:
+            per_leaf = [leaf.columns.values(leaf.reader, fieldname) for leaf in self.leaves]
+            labels = sorted({label for leaf_labels, _ in per_leaf for label in leaf_labels})
+            position = {label: i for i, label in enumerate(labels)}
+            parts = []
+            for leaf_labels, ordinals in per_leaf:
+                mapping = np.array([position[label] for label in leaf_labels] + [-1], dtype=np.int64)
+                parts.append(mapping[ordinals])     # -1 indexes the appended -1
+            self._global[key] = (labels, np.concatenate(parts) if parts else np.empty(0, np.int64))
+        return self._global[key]
+
+    def multi(self, fieldname: str) -> dict[object, np.ndarray]:
+        key = ("multi", fieldname)
+        if key not in self._global:
+            pages: dict[object, list[np.ndarray]] = {}
+            for leaf in self.leaves:
+                for label, ids in leaf.columns.multi(leaf.reader, fieldname):
+                    pages.setdefault(label, []).append(ids + leaf.offset)
+            self._global[key] = {label: np.concatenate(parts) for label, parts in pages.items()}
+        return self._global[key]
+
+    def live_ids(self) -> np.ndarray:
+        key = ("live",)
+        if key not in self._global:
+            self._global[key] = np.concatenate(
+                [(leaf.live if leaf.live is not None else np.arange(leaf.columns.size)) + leaf.offset
+                 for leaf in self.leaves]) if self.leaves else np.empty(0, _IDS)
+        return self._global[key]
+
+
+def view(searcher) -> View:
+    """The index as `searcher` sees it (kept with the searcher, which sees one version of the index)."""
+    cached = getattr(searcher, "_olke_view", None)
+    if cached is not None:
+        return cached
+    leaves, size = [], 0
+    for reader, offset in searcher.reader().leaf_readers():
+        columns = _segment_columns(reader)
+        live = None
+        if reader.has_deletions():
+            live = np.fromiter(reader.all_doc_ids(), dtype=_IDS)
+        leaves.append(Leaf(reader, columns, offset, live))
+        size = max(size, offset + columns.size)
+    searcher._olke_view = View(searcher, leaves, size)
+    return searcher._olke_view
+
+
+# --------------------------------------------------------------------------------------------
+# evaluation
+
+@dataclass
+class Evaluation:
+    matches: Matches
+    terms: list[tuple[str, str, np.ndarray]]      # (field, word, pages) of every word looked up
+
+
+class Evaluator:
+    def __init__(self, searcher, index_view: View):
+        self.searcher = searcher
+        self.view = index_view
+        self.count = searcher.doc_count_all()
+        self.terms: list[tuple[str, str, np.ndarray]] = []
+
+    def run(self, query: Q.Query) -> Evaluation:
+        matches = self.evaluate(query)
+        matches = self._live(matches)
+        return Evaluation(matches, self.terms)
+
+    def _live(self, matches: Matches) -> Matches:
+        if any(leaf.live is not None for leaf in self.view.leaves):
+            return restrict(matches, self.view.live_ids())
+        return matches
+
+    def evaluate(self, node: Q.Query) -> Matches:
+        if isinstance(node, Q.Term):
+            return self.term(node.fieldname, node.text, node.boost)
+        if isinstance(node, Q.FuzzyTerm):
+            return self.fuzzy(node)
+        if isinstance(node, Q.And):
+            return self._and(node.subqueries, node.boost)
+        if isinstance(node, (Q.Or, Q.DisjunctionMax)):
+            return self._scaled(union([self.evaluate(child) for child in node.subqueries]), node.boost)
+        if isinstance(node, Q.AndNot):
+            return subtract(self.evaluate(node.a), self.evaluate(node.b))
+        if isinstance(node, Q.AndMaybe):
+            required = self.evaluate(node.a)
+            return union([required, restrict(self.evaluate(node.b), required.ids)])
+        if isinstance(node, Q.Require):
+            return restrict(self.evaluate(node.a), self.evaluate(node.b).ids)
+        if isinstance(node, Q.Not):
+            everything = Matches(self.view.live_ids(), np.zeros(len(self.view.live_ids())))
+            return subtract(everything, self.evaluate(node.query))
+        if isinstance(node, Q.Every):
+            ids = self.view.live_ids()
+            return Matches(ids, np.zeros(len(ids)))
+        if node is Q.NullQuery or isinstance(node, type(Q.NullQuery)):
+            return Matches.empty()
+        if isinstance(node, Q.NumericRange) and getattr(self.searcher.schema[node.fieldname], "sortable_typecode", None):
+            return self.numeric_range(node)
+        if isinstance(node, Q.Phrase):
+            return self.phrase(node)
+        if isinstance(node, Q.MultiTerm):           # prefix*, wildcards, ranges: Whoosh expands them
+            return union([self.term(node.fieldname, word, node.boost)
+                          for word in node._btexts(self.searcher.reader())])
+        return self.fallback(node)
+
+    def _and(self, children, boost: float) -> Matches:
+        positive = [c for c in children if not isinstance(c, Q.Not)]
+        negative = [c.query for c in children if isinstance(c, Q.Not)]
+        if not positive:
+            positive = [Q.Every()]
+        parts = sorted((self.evaluate(c) for c in positive), key=len)
+        result = parts[0]
+        for part in parts[1:]:
+            if not len(result):
+                break
+            result = intersect(result, part)
+        for child in negative:
+            if len(result):
+                result = subtract(result, self.evaluate(child))
+        return self._scaled(result, boost)
+
+    @staticmethod
+    def _scaled(matches: Matches, boost: float) -> Matches:
+        return matches if boost == 1 else Matches(matches.ids, matches.scores * boost)
+
+    def term(self, fieldname: str, text, boost: float = 1.0) -> Matches:
+        fieldobj = self.searcher.schema[fieldname]
+        btext = fieldobj.to_bytes(text) if not isinstance(text, bytes) else text
+        word = fieldobj.from_bytes(btext) if isinstance(text, bytes) else text
+        ids_parts, score_parts = [], []
+        scorable = fieldobj.scorable
+        if scorable:
+            frequency = self.searcher.doc_frequency(fieldname, btext)
+            idf = math.log(self.count / (frequency + 1)) + 1
+            average = self.searcher.avg_field_length(fieldname) or 1.0
+        for leaf in self.view.leaves:
+            reader = leaf.reader
+            if (fieldname, btext) not in reader:
+                continue
+            ids, weights = read_postings(reader, fieldname, btext)
+            if scorable:
+                lengths = leaf.columns.lengths(reader, fieldname)[ids]
+                scores = idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
+            else:
+                scores = np.zeros(len(ids))
+            ids_parts.append(ids + leaf.offset)
+            score_parts.append(scores)
+        if not ids_parts:
+            return Matches.empty()
+        matches = Matches(np.concatenate(ids_parts), np.concatenate(score_parts) * boost)
+        if scorable:
+            self.terms.append((fieldname, word, matches.ids))
+        return matches
+
+    def fuzzy(self, node: Q.FuzzyTerm) -> Matches:
+        """Words within `maxdist` edits that share the first `prefixlength` letters (Damerau-Levenshtein)."""
+        prefix = node.text[:node.prefixlength]
+        words: set[str] = set()
+        for leaf in self.view.leaves:
+            candidates = leaf.columns.words_from(leaf.reader, node.fieldname, prefix)
+            found = process.extract(node.text, candidates, scorer=DamerauLevenshtein.distance,
+                                    score_cutoff=node.maxdist, limit=None)
+            words.update(word for word, _, _ in found)
+        return union([self.term(node.fieldname, word, node.boost) for word in sorted(words)])
+
+    def numeric_range(self, node: Q.NumericRange) -> Matches:
+        values = self.view.numeric(node.fieldname)
+        present = self.view.values(node.fieldname)[1] >= 0
+        keep = present.copy()
+        if node.start is not None:
+            keep &= values > node.start if node.startexcl else values >= node.start
+        if node.end is not None:
+            keep &= values < node.end if node.endexcl else values <= node.end
+        ids = np.flatnonzero(keep).astype(_IDS)
+        return Matches(ids, np.zeros(len(ids)))
+
+    def phrase(self, node: Q.Phrase) -> Matches:
+        """Pages with the words in this order (Whoosh checks positions), scored by their words."""
+        words = [self.term(node.fieldname, w) for w in node.words]
+        if not words or any(not len(w) for w in words):
+            return Matches.empty()
+        candidates = words[0]
+        for other in words[1:]:
+            candidates = intersect(candidates, other)
+        if len(node.words) == 1:
+            return self._scaled(candidates, node.boost)
+        found = np.fromiter(node.docs(self.searcher), dtype=_IDS)
+        found.sort()
+        return self._scaled(restrict(candidates, found), node.boost)
+
+    def fallback(self, node: Q.Query) -> Matches:
+        ids = np.fromiter(node.docs(self.searcher), dtype=_IDS)
+        ids = np.unique(ids)
+        return Matches(ids, np.zeros(len(ids)))
+
+
+def evaluate(searcher, query: Q.Query, index_view: View | None = None) -> Evaluation:
+    return Evaluator(searcher, index_view or view(searcher)).run(query)

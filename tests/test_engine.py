@@ -1,0 +1,169 @@
+"""The array query engine against Whoosh's own matching and against counts made by hand.
+
+The index is synthetic (bench/search_bench.py's generator), written in three commits so that it
+has several segments, with documents deleted from two of them: the cases where page numbers,
+offsets and deletions could go wrong.
+"""
+from __future__ import annotations
+
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
+
+from bench.search_bench import synthetic_corpus  # noqa: E402
+
+from archive.search import engine  # noqa: E402
+from archive.search.index import WhooshIndex  # noqa: E402
+from archive.search.query import SearchRequest, build  # noqa: E402
+from archive.search.results import search  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return synthetic_corpus(600, seed=11)
+
+
+@pytest.fixture(scope="module")
+def index(corpus, tmp_path_factory):
+    index = WhooshIndex(tmp_path_factory.mktemp("engine") / "index")
+    documents = corpus.documents
+    third = len(documents) // 3
+    index.replace_documents(documents[:third])
+    index.replace_documents(documents[third:2 * third])
+    index.replace_documents(documents[2 * third:])
+    index.delete_documents([documents[1][0].id, documents[third + 2][0].id])
+    assert index.segment_count() == 3
+    return index
+
+
+def _words(index, count: int, seed: int = 3) -> list[str]:
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        words = [w.decode() for field in ("text_kaz", "text_rus") for w in reader.lexicon(field)
+                 if len(w.decode()) > 3 and not w.decode().isdigit()]
+    return random.Random(seed).sample(words, count)
+
+
+def _common_word(index, seed: int) -> str:
+    """A word on 20-200 of the 600 pages."""
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        words = sorted(w.decode() for w in reader.lexicon("text_kaz")
+                       if 20 <= reader.doc_frequency("text_kaz", w) <= 200 and w.decode().isalpha())
+    return random.Random(seed).choice(words)
+
+
+def _queries(index) -> list[SearchRequest]:
+    w = _words(index, 24)
+    with index.searcher() as searcher:
+        texts = [searcher.stored_fields(n)["exact"].split() for n in range(5, 500, 61)
+                 if not searcher.reader().is_deleted(n)]
+    phrases = [f'"{t[20]} {t[21]}"' for t in texts]
+    return ([SearchRequest(text=x) for x in w[:8]]
+            + [SearchRequest(text=f"{a} {b}") for a, b in zip(w[8:12], w[12:16])]
+            + [SearchRequest(text=f"{a} OR {b}") for a, b in zip(w[:4], w[16:20])]
+            + [SearchRequest(text=f"{a} NOT {b}") for a, b in zip(w[16:20], w[:4])]
+            + [SearchRequest(text=f"{x[:3]}*") for x in w[20:24]]
+            + [SearchRequest(text=p) for p in phrases]
+            + [SearchRequest(text=x, kind="newspaper_article") for x in w[:4]]
+            + [SearchRequest(text=x, year_from=1990, year_to=2010) for x in w[4:8]]
+            + [SearchRequest(text="", language="rus"), SearchRequest(text="", year_to=1975)])
+
+
+def test_pages_found_are_those_whoosh_finds(index):
+    queries = _queries(index)
+    assert len(queries) > 40
+    with index.searcher() as searcher:
+        for request in queries:
+            query = build(request)
+            ours = engine.evaluate(searcher, query).matches.ids
+            theirs = sorted({hit.docnum for hit in searcher.search(query, limit=None)})
+            assert ours.tolist() == theirs, request.text
+
+
+def test_nothing_deleted_is_found(index, corpus):
+    deleted = {corpus.documents[1][0].id, corpus.documents[len(corpus.documents) // 3 + 2][0].id}
+    results = search(index, SearchRequest(text="", per_page=100))
+    assert results.total_documents == len(corpus.documents) - 2
+    assert not deleted & {d.doc_id for d in results.documents}
+
+
+def test_scores_follow_bm25(index):
+    """A page where the word is more frequent (relative to the page's length) scores higher."""
+    word = _words(index, 1, seed=9)[0]
+    with index.searcher() as searcher:
+        matches = engine.evaluate(searcher, build(SearchRequest(text=word, fuzzy=False))).matches
+        assert len(matches) and np.all(matches.scores > 0)
+        reader = searcher.reader()
+        field = next(f for f in ("text_kaz", "text_rus") if (f, word) in reader)
+        frequency = dict(reader.postings(field, word).items_as("frequency"))
+    ranked = sorted(frequency, key=lambda n: -frequency[n])
+    if frequency[ranked[0]] > frequency[ranked[-1]]:
+        score = dict(zip(matches.ids.tolist(), matches.scores.tolist()))
+        assert max(score[n] for n in ranked if frequency[n] == frequency[ranked[0]]) > \
+            min(score[n] for n in ranked if frequency[n] == frequency[ranked[-1]])
+
+
+def test_facets_and_totals_count_documents_over_all_matches(index, corpus):
+    word = _common_word(index, seed=5)
+    results = search(index, SearchRequest(text=word, per_page=5))
+    with index.searcher() as searcher:
+        hits = searcher.search(build(SearchRequest(text=word)), limit=None)
+        stored = [hit.fields() for hit in hits]
+    documents = {f["doc_id"]: f for f in stored}
+    assert results.total_pages == len(stored)
+    assert results.total_documents == len(documents) > 5          # more than the page shows
+    expected = {"kind": Counter(f["kind"] for f in documents.values()),
+                "language": Counter(f["language"] for f in documents.values()),
+                "year": Counter(str(f["year"]) for f in documents.values() if f.get("year")),
+                "rubric": Counter(r for f in documents.values() for r in f["rubric_name"].split(",") if r)}
+    for name, counts in expected.items():
+        assert dict(results.facets[name]) == dict(counts), name
+    assert sum(d.matched_pages for d in results.documents) <= results.total_pages
+
+
+def test_documents_ranked_by_their_best_page_and_pages_best_first(index):
+    word = _common_word(index, seed=7)
+    results = search(index, SearchRequest(text=word, per_page=20))
+    scores = [d.score for d in results.documents]
+    assert scores == sorted(scores, reverse=True)
+    for document in results.documents:
+        page_scores = [p.score for p in document.pages]
+        assert page_scores == sorted(page_scores, reverse=True) and page_scores[0] == document.score
+
+
+def test_sort_by_date_both_ways_and_paging(index):
+    first = search(index, SearchRequest(text="", sort="date", per_page=10))
+    second = search(index, SearchRequest(text="", sort="date", per_page=10, page=2))
+    newest = search(index, SearchRequest(text="", sort="-date", per_page=10))
+    dates = [d.published for d in first.documents + second.documents]
+    assert dates == sorted(dates) and len(set(d.doc_id for d in first.documents + second.documents)) == 20
+    assert [d.published for d in newest.documents] == sorted((d.published for d in newest.documents), reverse=True)
+    assert newest.documents[0].published >= dates[-1]
+
+
+def test_fuzzy_finds_a_damaged_word_and_marks_it(index):
+    word = next(w for w in _words(index, 40, seed=13) if len(w) >= 6 and w.isalpha())
+    damaged = word[:3] + ("ж" if word[3] != "ж" else "з") + word[4:]
+    results = search(index, SearchRequest(text=damaged))
+    exact = search(index, SearchRequest(text=word, fuzzy=False))
+    assert results.total_pages >= exact.total_pages > 0
+    assert any(marked for d in results.documents for p in d.pages for _, marked in p.snippet)
+
+
+def test_columns_are_kept_per_segment(index):
+    """A second search reads no column again: the arrays of unchanged segments are reused."""
+    search(index, SearchRequest(text="", kind="book"))
+    with index.searcher() as searcher:
+        before = [id(leaf.columns) for leaf in engine.view(searcher).leaves]
+    index.replace_documents([])                       # a commit that changes nothing
+    with index.searcher() as searcher:
+        assert [id(leaf.columns) for leaf in engine.view(searcher).leaves] == before
