@@ -105,7 +105,7 @@ TEMPORAL = frozenset("бүгін қазір кеше ертең бұрын ке�
                      "былтыр түн таң кеш соң".split())
 _TEMPORAL_SUFFIXES = ("ғы", "гі", "қы", "кі")
 
-_BY_LENGTH = sorted(SUFFIXES, key=len, reverse=True)
+_LENGTHS = sorted({len(s) for s in SUFFIXES}, reverse=True)   # longest first; one suffix per length can match
 _PLURALS = ("лар", "лер", "дар", "дер", "тар", "тер")
 _SURNAME_ENDINGS = ("ов", "ев", "ёв", "ин", "ова", "ева", "ина")
 
@@ -202,9 +202,10 @@ def _strip_once(word: str, floor: int) -> str | None:
     for suffix in _TEMPORAL_SUFFIXES:
         if word.endswith(suffix) and word[: -len(suffix)] in TEMPORAL:
             return word[: -len(suffix)]
-    for suffix in _BY_LENGTH:
-        if len(word) - len(suffix) >= floor and word.endswith(suffix) and _can_strip(word, suffix):
-            return _normalise(word[: -len(suffix)])
+    for length in _LENGTHS:
+        suffix = word[-length:]
+        if len(word) - length >= floor and suffix in SUFFIXES and _can_strip(word, suffix):
+            return _normalise(word[:-length])
     return None
 
 
