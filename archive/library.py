@@ -8,7 +8,6 @@ from archive.catalog import Catalog
 from archive.home import Home
 from archive.metadata import Description
 
-BULK_PAGES = 200   # after adding this many pages at once, optimise the index to one segment
 
 
 class Archive:
@@ -32,8 +31,7 @@ class Archive:
         ids = list(document_ids)
         if not ids:
             return 0
-        pages = sum(self.catalog.get(i, include_deleted=True).page_count for i in ids)
-        return index_documents(self.catalog, self.index, ids, optimize=pages >= BULK_PAGES)
+        return index_documents(self.catalog, self.index, ids)
 
     def delete(self, document_id: int, user: str | None = None) -> None:
         self.catalog.delete(document_id, user)

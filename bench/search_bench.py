@@ -3,8 +3,9 @@
     python bench/search_bench.py [--pages 100000] [--only relevance|speed] [--writer olke|bulk]
                                  [--queries 60] [--profile] [--keep DIR [--reuse]] [--out FILE] [--judge]
 
-100 000 pages take about an hour on a 2-core machine (mostly indexing); ``--pages 10000`` gives
-the same kind of figures in minutes (latency grows with the number of pages, so say which).
+100 000 pages take about 16 minutes on a 2-core machine (7 indexing, 7 merging into one segment);
+``--pages 20000`` gives the same kind of figures in a few minutes (latency grows with the number
+of pages, so say which).
 ``OLKE_BENCH_PAGES`` sets the default for ``make bench``.
 
 Relevance (issue 3, item 7). The 22 pages of the sample documents (``scans/texts``) are indexed
@@ -20,9 +21,11 @@ relevant page (0 when none is in the first ten).
 Speed (item 8). Synthetic Kazakh-like and Russian-like pages (about 300 words each; a vocabulary
 of the sample texts' words and generated inflections of Kazakh stems with vowel harmony and of
 Russian stems, drawn with a Zipf-like frequency; a little OCR noise; seeded) grouped into
-documents of 1-20 pages with varied metadata, indexed with ``WhooshIndex`` and optimised; then
-p50/p95 latency of ``archive.search.results.search()`` (which always computes the facets) for
-term, AND, phrase, fuzzy and faceted queries, warm.
+documents of 1-20 pages with varied metadata, indexed with ``WhooshIndex`` by the bulk writer of
+`olke index rebuild` (one segment per core; ``--writer olke`` for the writer of ingest); then
+p50/p95 latency of ``archive.search.results.search()`` (which always counts the facets over every
+match) for term, AND, phrase, fuzzy and faceted queries, warm; then the index is merged into one
+segment (how long that takes is reported) and the queries are timed again.
 
 ``run()`` is what ``bench/run.py`` (``make bench``) calls; progress goes to stderr.
 """

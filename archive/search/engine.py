@@ -101,6 +101,34 @@ def read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.
     return np.concatenate(ids), np.concatenate(weights)
 
 
+def read_positions(reader, fieldname: str, btext: bytes, pages: np.ndarray) -> dict[int, list[int]]:
+    """A term's positions on the given pages of one segment (sorted local page numbers), reading only
+    the blocks that hold them."""
+    matcher = _leaf_matcher(reader, fieldname, btext)
+    decode = reader.schema[fieldname].format.decoder("positions")
+    found: dict[int, list[int]] = {}
+    at = 0
+    while matcher.is_active() and at < len(pages):
+        if pages[at] > matcher.block_max_id():
+            matcher._next_block()
+            continue
+        if matcher._data is None:
+            matcher._read_data()
+        ids = np.cumsum(np.asarray(matcher._data[0], dtype=_IDS))
+        end = int(np.searchsorted(pages, ids[-1], side="right"))
+        wanted = pages[at:end]
+        where = np.searchsorted(ids, wanted)           # every wanted page is among ids or absent
+        held = ids[np.minimum(where, len(ids) - 1)] == wanted
+        if held.any():
+            matcher._read_values()
+            values = matcher._values
+            for page, i in zip(wanted[held].tolist(), where[held].tolist()):
+                found[page] = decode(values[i])
+        at = end
+        matcher._next_block()
+    return found
+
+
 def _numeric_column(reader, name: str, column, size: int) -> np.ndarray | None:
     """A fixed-width numeric column (a sortable NUMERIC field or a field's lengths) as an array."""
     perdoc = reader._perdoc
@@ -416,18 +444,35 @@ class Evaluator:
         return Matches(ids, np.zeros(len(ids)))
 
     def phrase(self, node: Q.Phrase) -> Matches:
-        """Pages with the words in this order (Whoosh checks positions), scored by their words."""
+        """Pages with the words next to each other in this order, scored by their words: the pages
+        with all the words are found as for AND, then only their positions are read."""
         words = [self.term(node.fieldname, w) for w in node.words]
         if not words or any(not len(w) for w in words):
             return Matches.empty()
         candidates = words[0]
         for other in words[1:]:
             candidates = intersect(candidates, other)
-        if len(node.words) == 1:
+        if len(node.words) == 1 or not len(candidates):
             return self._scaled(candidates, node.boost)
-        found = np.fromiter(node.docs(self.searcher), dtype=_IDS)
-        found.sort()
-        return self._scaled(restrict(candidates, found), node.boost)
+        if node.slop != 1:
+            found = np.unique(np.fromiter(node.docs(self.searcher), dtype=_IDS))
+            return self._scaled(restrict(candidates, found), node.boost)
+        found = []
+        fieldobj = self.searcher.schema[node.fieldname]
+        for leaf in self.view.leaves:
+            local = candidates.ids[(candidates.ids >= leaf.offset)
+                                   & (candidates.ids < leaf.offset + leaf.columns.size)] - leaf.offset
+            if not len(local):
+                continue
+            positions = [read_positions(leaf.reader, node.fieldname, fieldobj.to_bytes(w), local)
+                         for w in node.words]
+            for page in local.tolist():
+                starts = set(positions[0][page])
+                for shift, later in enumerate(positions[1:], start=1):
+                    starts &= {p - shift for p in later[page]}
+                if starts:
+                    found.append(page + leaf.offset)
+        return self._scaled(restrict(candidates, np.array(found, dtype=_IDS)), node.boost)
 
     def fallback(self, node: Q.Query) -> Matches:
         ids = np.fromiter(node.docs(self.searcher), dtype=_IDS)

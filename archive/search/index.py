@@ -2,9 +2,11 @@
 
 Whoosh allows one writer at a time and a second one fails at once with LockError; here every
 write waits its turn (retrying for up to ``WRITE_WAIT`` seconds) and users never see that error.
-Readers are never blocked. After bulk loads the index is optimised to one segment, which keeps
-fuzzy queries and highlighting fast. The catalog is the source of truth: `rebuild` restores the
-index from it at any time, whatever state a crash left the index in.
+Readers are never blocked. Every commit merges the small segments that earlier commits left
+(Whoosh's merge policy), so ingest never leaves many; a rebuild writes one big segment per core,
+which stay as they are: merging two of 50,000 pages into one took as long as indexing them and
+bought little (bench/search_bench.py measures both). The catalog is the source of truth:
+`rebuild` restores the index from it at any time, whatever state a crash left the index in.
 """
 from __future__ import annotations
 
@@ -159,7 +161,7 @@ class WhooshIndex(SearchIndex):
 
     @contextmanager
     def writer(self, bulk: bool = False) -> Iterator:
-        """A writer, waiting its turn; ``bulk`` writers analyse on every core into one segment."""
+        """A writer, waiting its turn; ``bulk`` writers index on every core, a segment each."""
         deadline = time.monotonic() + WRITE_WAIT
         delay = 0.05
         options = {"procs": BULK_PROCS, "limitmb": BULK_LIMIT_MB, "multisegment": True} \
@@ -194,7 +196,7 @@ class WhooshIndex(SearchIndex):
             self._local.searcher = cached = (state, searcher)
         yield cached[1]
 
-    def replace_documents(self, documents, optimize: bool = False, bulk: bool = False) -> int:
+    def replace_documents(self, documents, bulk: bool = False) -> int:
         """Index these documents' pages in place of what the index held for them.
 
         ``bulk`` is for filling an empty index (rebuild): nothing to delete, every core analyses.
@@ -207,8 +209,6 @@ class WhooshIndex(SearchIndex):
                 for page in pages:
                     writer.add_document(**page_fields(document, page))
                     count += 1
-            if optimize and self.segment_count() > 1:
-                writer.optimize = True
         return count
 
     def delete_documents(self, document_ids) -> None:

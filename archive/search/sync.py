@@ -11,9 +11,9 @@ def open_index(catalog: Catalog) -> WhooshIndex:
     return WhooshIndex(catalog.home.index_dir)
 
 
-def index_documents(catalog: Catalog, index: SearchIndex, document_ids: Iterable[int],
-                    optimize: bool = False) -> int:
-    """(Re)index the given documents; deleted ones are removed from the index."""
+def index_documents(catalog: Catalog, index: SearchIndex, document_ids: Iterable[int]) -> int:
+    """(Re)index the given documents; deleted ones are removed from the index. Each commit merges
+    the small segments earlier commits left (Whoosh's policy) and leaves the big ones alone."""
     ids = list(document_ids)
     active = []
     for document_id in ids:
@@ -23,11 +23,11 @@ def index_documents(catalog: Catalog, index: SearchIndex, document_ids: Iterable
     gone = [i for i in ids if i not in {d.id for d, _ in active}]
     if gone:
         index.delete_documents(gone)
-    return index.replace_documents(active, optimize=optimize) if active else 0
+    return index.replace_documents(active) if active else 0
 
 
 def rebuild(catalog: Catalog, index: SearchIndex, progress=None) -> int:
-    """Index every active document afresh with one bulk writer, into one segment."""
+    """Index every active document afresh with one bulk writer: one segment per core, in parallel."""
     index.clear()
 
     def documents():
