@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from whoosh import index as whoosh_index
+from whoosh import writing as whoosh_writing
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import LockError
 from whoosh.searching import Searcher
-from whoosh import writing as whoosh_writing
 from whoosh.writing import PostingPool
 
 from archive.errors import ArchiveBusy, IndexDamaged
@@ -191,7 +191,7 @@ class WhooshIndex(SearchIndex):
         state = (toc.generation, tuple(segment.segment_id() for segment in toc.segments))
         cached = getattr(self._local, "searcher", None)
         if cached is None or cached[0] != state:
-            # the new reader reuses the old one's unchanged segments (and closes the rest)
+            # passing the old reader closes it (Whoosh 2.7.4 then opens every segment afresh)
             searcher = Searcher(self.ix.reader(reuse=cached[1].reader() if cached else None), fromindex=self.ix)
             self._local.searcher = cached = (state, searcher)
         yield cached[1]
