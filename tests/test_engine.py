@@ -167,3 +167,12 @@ def test_columns_are_kept_per_segment(index):
     index.replace_documents([])                       # a commit that changes nothing
     with index.searcher() as searcher:
         assert [id(leaf.columns) for leaf in engine.view(searcher).leaves] == before
+
+
+def test_an_empty_index_finds_nothing(tmp_path):
+    empty = WhooshIndex(tmp_path / "index")
+    for request in (SearchRequest(text="кітап"), SearchRequest(text=""), SearchRequest(text="", sort="date"),
+                    SearchRequest(text='"ескі кітап"', kind="book", year_from=1990)):
+        results = search(empty, request)
+        assert (results.total_documents, results.total_pages, results.documents) == (0, 0, [])
+        assert all(counts == [] for counts in results.facets.values())

@@ -303,6 +303,8 @@ def view(searcher) -> View:
         return cached
     leaves, size = [], 0
     for reader, offset in searcher.reader().leaf_readers():
+        if not hasattr(reader, "_segment"):          # an index with no segments yet
+            continue
         columns = _segment_columns(reader)
         live = None
         if reader.has_deletions():
@@ -397,6 +399,8 @@ class Evaluator:
         btext = fieldobj.to_bytes(text) if not isinstance(text, bytes) else text
         word = fieldobj.from_bytes(btext) if isinstance(text, bytes) else text
         ids_parts, score_parts = [], []
+        if not self.view.leaves:
+            return Matches.empty()
         scorable = fieldobj.scorable
         if scorable:
             frequency = self.searcher.doc_frequency(fieldname, btext)
