@@ -7,7 +7,7 @@ numbers, BM25F scores are computed for all matches at once, and the per-page col
 need (document id, facet values, publication order, field lengths) are read once per index segment
 and kept for as long as the segment lives (segments never change; deletions are tracked apart).
 
-Whoosh still parses queries, stores the index and matches phrases by their positions.
+Whoosh still stores the index and parses the queries.
 """
 from __future__ import annotations
 
@@ -363,7 +363,7 @@ class Evaluator:
         if isinstance(node, Q.Every):
             ids = self.view.live_ids()
             return Matches(ids, np.zeros(len(ids)))
-        if node is Q.NullQuery or isinstance(node, type(Q.NullQuery)):
+        if isinstance(node, type(Q.NullQuery)):
             return Matches.empty()
         if isinstance(node, Q.NumericRange) and getattr(self.searcher.schema[node.fieldname], "sortable_typecode", None):
             return self.numeric_range(node)
