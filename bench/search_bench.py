@@ -252,18 +252,18 @@ def relevance(queries: list[dict] | None = None) -> dict:
         for query in queries:
             row = {"q": query["q"], "category": query["category"], "corpus": query["corpus"],
                    "relevant": len(query["relevant"])}
-            for engine in engines[query["corpus"]]:
-                ranked = engine.ranked(query["q"])
+            for ranker in engines[query["corpus"]]:
+                ranked = ranker.ranked(query["q"])
                 recall, rr = score(ranked, query["relevant"])
-                scores[engine.name].setdefault(query["category"], []).append((recall, rr))
-                scores[engine.name].setdefault("overall", []).append((recall, rr))
-                row[engine.name] = {"recall@10": round(recall, 3), "rr": round(rr, 3),
+                scores[ranker.name].setdefault(query["category"], []).append((recall, rr))
+                scores[ranker.name].setdefault("overall", []).append((recall, rr))
+                row[ranker.name] = {"recall@10": round(recall, 3), "rr": round(rr, 3),
                                     "missed": [f"{s}:{p}" for s, p in query["relevant"] if (s, p) not in ranked]}
             per_query.append(row)
     finally:
         for pair in engines.values():
-            for engine in pair:
-                engine.close()
+            for ranker in pair:
+                ranker.close()
     result = {name: {category: _summary(rows) for category, rows in
                      sorted(by_category.items(), key=lambda kv: (kv[0] == "overall", kv[0]))}
               for name, by_category in scores.items()}

@@ -166,15 +166,16 @@ class SegmentColumns:
 
     def numeric(self, reader, fieldname: str) -> np.ndarray:
         """A sortable integer field's values (meaningless where a page has none: see `values`)."""
-        if fieldname not in self._numeric:
-            fieldobj = reader.schema[fieldname]
-            values = _numeric_column(reader, fieldname, fieldobj.default_column(), self.size)
-            if values is None:
-                values = np.zeros(self.size, np.int64)
-            elif getattr(fieldobj, "signed", False):     # stored shifted to sort as unsigned
-                values -= 1 << (fieldobj.bits - 1)
-            self._numeric[fieldname] = values
-        return self._numeric[fieldname]
+        with self._lock:
+            if fieldname not in self._numeric:
+                fieldobj = reader.schema[fieldname]
+                values = _numeric_column(reader, fieldname, fieldobj.default_column(), self.size)
+                if values is None:
+                    values = np.zeros(self.size, np.int64)
+                elif getattr(fieldobj, "signed", False):     # stored shifted to sort as unsigned
+                    values -= 1 << (fieldobj.bits - 1)
+                self._numeric[fieldname] = values
+            return self._numeric[fieldname]
 
     def values(self, reader, fieldname: str) -> tuple[list, np.ndarray]:
         """A single-valued field's distinct values (in index order) and each page's ordinal (-1: none)."""
@@ -243,7 +244,6 @@ class Leaf:
     reader: object               # this searcher's reader of the segment (readers are not shared between threads)
     columns: SegmentColumns
     offset: int
-    live: np.ndarray | None      # local page numbers not deleted, when some are
 
 
 @dataclass
@@ -252,6 +252,7 @@ class View:
     searcher: object
     leaves: list[Leaf]
     size: int
+    deleted: np.ndarray | None       # per page, True where deleted; None when nothing is
     _global: dict = field(default_factory=dict)
 
     def _concat(self, make) -> np.ndarray:
@@ -290,9 +291,8 @@ class View:
     def live_ids(self) -> np.ndarray:
         key = ("live",)
         if key not in self._global:
-            self._global[key] = np.concatenate(
-                [(leaf.live if leaf.live is not None else np.arange(leaf.columns.size)) + leaf.offset
-                 for leaf in self.leaves]) if self.leaves else np.empty(0, _IDS)
+            self._global[key] = (np.arange(self.size, dtype=_IDS) if self.deleted is None
+                                 else np.flatnonzero(~self.deleted).astype(_IDS))
         return self._global[key]
 
 
@@ -301,17 +301,19 @@ def view(searcher) -> View:
     cached = getattr(searcher, "_olke_view", None)
     if cached is not None:
         return cached
-    leaves, size = [], 0
-    for reader, offset in searcher.reader().leaf_readers():
-        if not hasattr(reader, "_segment"):          # an index with no segments yet
-            continue
-        columns = _segment_columns(reader)
-        live = None
-        if reader.has_deletions():
-            live = np.fromiter(reader.all_doc_ids(), dtype=_IDS)
-        leaves.append(Leaf(reader, columns, offset, live))
-        size = max(size, offset + columns.size)
-    searcher._olke_view = View(searcher, leaves, size)
+    leaves = [Leaf(reader, _segment_columns(reader), offset)
+              for reader, offset in searcher.reader().leaf_readers()
+              if hasattr(reader, "_segment")]           # an index with no segments yet has none
+    size = max((leaf.offset + leaf.columns.size for leaf in leaves), default=0)
+    deleted = None
+    for leaf in leaves:
+        if leaf.reader.has_deletions():
+            if deleted is None:
+                deleted = np.zeros(size, dtype=bool)
+            gone = np.ones(leaf.columns.size, dtype=bool)
+            gone[np.fromiter(leaf.reader.all_doc_ids(), dtype=_IDS)] = False
+            deleted[leaf.offset:leaf.offset + leaf.columns.size] = gone
+    searcher._olke_view = View(searcher, leaves, size, deleted)
     return searcher._olke_view
 
 
@@ -333,13 +335,10 @@ class Evaluator:
 
     def run(self, query: Q.Query) -> Evaluation:
         matches = self.evaluate(query)
-        matches = self._live(matches)
+        if self.view.deleted is not None:               # postings keep deleted pages until a merge
+            keep = ~self.view.deleted[matches.ids]
+            matches = Matches(matches.ids[keep], matches.scores[keep])
         return Evaluation(matches, self.terms)
-
-    def _live(self, matches: Matches) -> Matches:
-        if any(leaf.live is not None for leaf in self.view.leaves):
-            return restrict(matches, self.view.live_ids())
-        return matches
 
     def evaluate(self, node: Q.Query) -> Matches:
         if isinstance(node, Q.Term):
