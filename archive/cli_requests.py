@@ -426,18 +426,9 @@ def serve_staff(ctx, host, port, threads):
     Example:
       olke --home /srv/olke serve-staff --port 8001
     """
-    from waitress import create_server
-
+    from archive.cli_web import run_server
     from search_app.staff import create_staff_app
 
     home = ctx.obj["home"]
-    app = create_staff_app({"OLKE_HOME": str(home.root)})
-    server = create_server(app, host=host, port=port, threads=threads, ident="olke-staff")
-    shown = f"[{host}]" if ":" in host else host
-    click.echo(f"Olke staff app for {home.root}: http://{shown}:{server.effective_port}/  (Ctrl-C stops it)")
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+    run_server(create_staff_app({"OLKE_HOME": str(home.root)}), f"Olke staff app for {home.root}",
+               host, port, threads, ident="olke-staff")

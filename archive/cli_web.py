@@ -20,15 +20,20 @@ def serve(ctx, host, port, threads):
     Example:
       olke --home /srv/olke serve --host 0.0.0.0 --port 8000
     """
-    from waitress import create_server
-
     from search_app import create_app
 
     home = ctx.obj["home"]
-    app = create_app({"OLKE_HOME": str(home.root)})
-    server = create_server(app, host=host, port=port, threads=threads, ident="olke")
+    run_server(create_app({"OLKE_HOME": str(home.root)}), f"Olke reading room for {home.root}",
+               host, port, threads, ident="olke")
+
+
+def run_server(app, label: str, host: str, port: int, threads: int, ident: str) -> None:
+    """Serve `app` with waitress until Ctrl-C, saying where."""
+    from waitress import create_server
+
+    server = create_server(app, host=host, port=port, threads=threads, ident=ident)
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"Olke reading room for {home.root}: http://{shown}:{server.effective_port}/  (Ctrl-C stops it)")
+    click.echo(f"{label}: http://{shown}:{server.effective_port}/  (Ctrl-C stops it)")
     try:
         server.run()
     except KeyboardInterrupt:
