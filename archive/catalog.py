@@ -11,18 +11,16 @@ import json
 import os
 import shutil
 import sqlite3
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
+from archive import db
 from archive.db import connect
 from archive.errors import DuplicateScan, NotFound
 from archive.home import Home
 from archive.metadata import Description
 from archive.storage import StagedDocument, clear_abandoned_staging, file_rows
-from ocr.engine import PageResult
 
 DOCUMENT_COLUMNS = ("kind", "title", "authors", "source", "issue", "published", "source_pages", "language",
                     "rubrics", "udc", "notes", "access", "digitised_on", "digitised_by")
@@ -81,15 +79,8 @@ class Catalog:
     def close(self) -> None:
         self.conn.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+    def transaction(self):
+        return db.transaction(self.conn)
 
     def recover(self) -> None:
         """Remove what an interrupted run left behind: abandoned staging and orphan folders.

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Iterable, Iterator
+from typing import Iterable
 
+from archive.db import transaction
 from archive.errors import NotFound, UsageError
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -65,15 +65,6 @@ def _active_ids(conn: sqlite3.Connection, collection_id: int) -> list[int]:
     return [row[0] for row in rows]
 
 
-@contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def create(conn: sqlite3.Connection, name: str, title_kk: str | None = None, title_ru: str | None = None,
@@ -92,7 +83,7 @@ def create(conn: sqlite3.Connection, name: str, title_kk: str | None = None, tit
 def add(conn: sqlite3.Connection, name: str, document_ids: Iterable[int]) -> list[int]:
     """Add documents at the end of the collection; returns the ids newly added (others were there)."""
     ids = list(dict.fromkeys(document_ids))
-    with _transaction(conn):
+    with transaction(conn):
         collection_id = _row_id(conn, name)
         for document_id in ids:
             row = conn.execute("SELECT status FROM documents WHERE id = ?", (document_id,)).fetchone()
@@ -114,7 +105,7 @@ def add(conn: sqlite3.Connection, name: str, document_ids: Iterable[int]) -> lis
 def remove(conn: sqlite3.Connection, name: str, document_ids: Iterable[int]) -> list[int]:
     """Take documents out of the collection; returns the ids that were in it."""
     ids = list(dict.fromkeys(document_ids))
-    with _transaction(conn):
+    with transaction(conn):
         collection_id = _row_id(conn, name)
         removed = []
         for document_id in ids:
@@ -128,7 +119,7 @@ def remove(conn: sqlite3.Connection, name: str, document_ids: Iterable[int]) -> 
 
 def delete(conn: sqlite3.Connection, name: str) -> None:
     """Delete the collection itself; its documents stay in the archive."""
-    with _transaction(conn):
+    with transaction(conn):
         conn.execute("DELETE FROM collections WHERE id = ?", (_row_id(conn, name),))
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import tomllib
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.catalog import current_user, now
+from archive.db import transaction
 from archive.errors import InvalidPlan, NotFound
 from archive.metadata import KINDS
 
@@ -256,15 +256,6 @@ def _column_name(quarter: int, kazakh: bool) -> str:
 
 # --- the plan in the catalog -------------------------------------------------------------------
 
-@contextmanager
-def _transaction(conn: sqlite3.Connection):
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def save_plan(conn: sqlite3.Connection, plan: Plan, user: str | None = None) -> Plan | None:
@@ -274,7 +265,7 @@ def save_plan(conn: sqlite3.Connection, plan: Plan, user: str | None = None) -> 
                for (q, k), value in cells.items()]
     figures += [(DELIVERY, DELIVERY_MEASURE, q, 0, value, "") for q, value in plan.deliveries.items()]
     figures += [(TOTAL, e.measure, YEAR, int(e.kazakh), e.value, e.where) for e in plan.elsewhere]
-    with _transaction(conn):
+    with transaction(conn):
         try:
             previous = get_plan(conn, plan.year)
         except NotFound:

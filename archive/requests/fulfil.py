@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pikepdf
 
+from archive.db import transaction
 from archive.catalog import Catalog, now
 from archive.metadata import Description
 from archive.requests import consent, links, model, outbox
@@ -74,7 +75,7 @@ def extract(catalog: Catalog, document_id: int, pages: str) -> tuple[dict, bool]
         _write_aside(final, write)
     except (pikepdf.PdfError, OSError) as error:
         raise FulfilmentFailed(f"could not extract pages {pages or 'all'} of document {document_id} ({error})")
-    with model.transaction(conn):
+    with transaction(conn):
         conn.execute("INSERT OR REPLACE INTO delivery_extracts (document_id, pages, source_sha256, path, page_count,"
                      " made_at) VALUES (?, ?, ?, ?, ?, ?)", (document_id, pages, source_sha,
                                                              catalog.home.relative(final), len(numbers), now()))
@@ -123,7 +124,7 @@ def deliver(catalog: Catalog, code: str, user: str, settings: DeliverySettings, 
                                            stamp_lines(request, settings, stamp_day), f"{request.code}: {document.title}"))
     expires = datetime.now(timezone.utc) + timedelta(days=settings.link_days)
     try:
-        with model.transaction(conn):
+        with transaction(conn):
             current = model.get(conn, code)
             if not can_move(current.status, DELIVERED):
                 raise BadTransition(f"request {request.code} is {LABELS[current.status]}; it cannot be delivered")

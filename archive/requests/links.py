@@ -12,6 +12,7 @@ from pathlib import Path
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from archive.db import transaction
 from archive.catalog import now
 from archive.home import Home
 from archive.requests import model
@@ -57,7 +58,7 @@ def take_download(conn: sqlite3.Connection, home: Home, secret: str, token: str,
     """Count one download of the copy the token names, if its link is still good."""
     copy_id = read_token(secret, token, max_days)
     stamp = now()
-    with model.transaction(conn):
+    with transaction(conn):
         counted = conn.execute(
             "UPDATE delivery_copies SET downloads = downloads + 1 WHERE id = ? AND downloads < max_downloads"
             " AND revoked = 0 AND path IS NOT NULL AND expires_at > ?", (copy_id, stamp))

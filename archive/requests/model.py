@@ -4,10 +4,8 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone
-from typing import Iterator
 
 from archive.catalog import now
 from archive.requests.errors import RequestNotFound
@@ -83,15 +81,6 @@ def local_date(stamp: str) -> date:
     return datetime.fromisoformat(stamp).astimezone().date()
 
 
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def fold(text: str | None) -> str | None:

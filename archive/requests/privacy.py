@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, timedelta
 
+from archive.db import transaction
 from archive.catalog import now
 from archive.home import Home
 from archive.requests import model
@@ -44,7 +45,7 @@ def purge(conn: sqlite3.Connection, home: Home, keep_days: int, user: str, today
     """Blank the personal data of requests closed more than ``keep_days`` ago."""
     found = due_for_purge(conn, keep_days, today)
     if not dry_run:
-        with model.transaction(conn):
+        with transaction(conn):
             for request in found:
                 anonymise(conn, home, request, user)
     return found
@@ -58,7 +59,7 @@ def erase_person(conn: sqlite3.Connection, home: Home, email: str, user: str, dr
         return found
     from archive.requests.workflow import _move
 
-    with model.transaction(conn):
+    with transaction(conn):
         for request in found:
             if request.status in OPEN:
                 request = _move(conn, request.code, CANCELLED, user, "cancelled", {"by": "erasure"})

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable
 
+from archive.db import transaction
 from archive.catalog import Document, now
 from archive.errors import UsageError
 from archive.requests import model, outbox, rules, staff
 from archive.requests.errors import BadTransition, InvalidRequest
-from archive.requests.model import REQUESTER, SYSTEM, DeliveryRequest, transaction
+from archive.requests.model import REQUESTER, SYSTEM, DeliveryRequest
 from archive.requests.settings import DeliverySettings
 from archive.requests.statuses import (CANCELLED, EXPIRED, IN_PROGRESS, LABELS, NEW, OPEN, REFUSAL_REASONS,
                                        REFUSED, WAITING, can_move)
