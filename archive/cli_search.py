@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -77,7 +78,7 @@ def rebuild(ctx):
 
     archive = open_archive(ctx)
     with click.progressbar(length=len(archive.catalog.documents()), label="Indexing documents",
-                           file=click.get_text_stream("stderr")) as bar:
+                           file=sys.stderr) as bar:
         pages = rebuild_index(archive.catalog, archive.index, progress=bar.update)
     click.echo(f"Index rebuilt: {pages} pages.")
 
@@ -105,5 +106,7 @@ def check(ctx):
     if found.stale:
         click.echo(f"{len(found.stale)} documents with outdated descriptions in the index: "
                    f"{', '.join(map(str, found.stale[:10]))}")
+    if found.outdated:
+        click.echo("The index was written by an older version of Olke; phrase searches are slower in it.")
     click.echo("Run `olke index rebuild` to repair it.")
     ctx.exit(1)

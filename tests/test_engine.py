@@ -20,8 +20,12 @@ if str(ROOT) not in sys.path:
 
 from bench.search_bench import synthetic_corpus  # noqa: E402
 
+from whoosh import formats  # noqa: E402
+
 from archive.search import engine  # noqa: E402
+from archive.search import index as index_module  # noqa: E402
 from archive.search.index import WhooshIndex  # noqa: E402
+from archive.search.schema import WIDE, PackedPositions, build_schema  # noqa: E402
 from archive.search.query import SearchRequest, build  # noqa: E402
 from archive.search.results import search  # noqa: E402
 
@@ -66,7 +70,10 @@ def _queries(index) -> list[SearchRequest]:
     with index.searcher() as searcher:
         texts = [searcher.stored_fields(n)["exact"].split() for n in range(5, 500, 61)
                  if not searcher.reader().is_deleted(n)]
-    phrases = [f'"{t[20]} {t[21]}"' for t in texts]
+    phrases = ([f'"{t[20]} {t[21]}"' for t in texts]
+               + [f'"{t[31]} {t[30]}"' for t in texts[:3]]            # the words reversed
+               + [f'"{t[40]} {t[42]}"' for t in texts[:3]]            # a word between them
+               + [f'"{t[50]} {t[51]} {t[52]}"' for t in texts[:3]])
     return ([SearchRequest(text=x) for x in w[:8]]
             + [SearchRequest(text=f"{a} {b}") for a, b in zip(w[8:12], w[12:16])]
             + [SearchRequest(text=f"{a} OR {b}") for a, b in zip(w[:4], w[16:20])]
@@ -80,7 +87,7 @@ def _queries(index) -> list[SearchRequest]:
 
 def test_pages_found_are_those_whoosh_finds(index):
     queries = _queries(index)
-    assert len(queries) > 40
+    assert len(queries) > 50
     with index.searcher() as searcher:
         for request in queries:
             query = build(request)
@@ -176,3 +183,61 @@ def test_an_empty_index_finds_nothing(tmp_path):
         results = search(empty, request)
         assert (results.total_documents, results.total_pages, results.documents) == (0, 0, [])
         assert all(counts == [] for counts in results.facets.values())
+
+
+@pytest.mark.parametrize("positions", [[0], [3, 17, 240], [5, 65534], [2, 65535], [0, 70000, 4_000_000]])
+def test_packed_positions_read_back(positions):
+    packed = PackedPositions()
+    value = packed.encode(positions)
+    assert packed.decode_positions(value) == positions
+    assert packed.decode_frequency(value) == len(positions)
+    assert value.startswith(WIDE) == (positions[-1] >= 0xFFFF)
+
+
+def _phrase_pages(index, phrases: list[str]) -> list[tuple[list[int], list[int]]]:
+    with index.searcher() as searcher:
+        found = []
+        for text in phrases:
+            query = build(SearchRequest(text=text))
+            found.append((engine.evaluate(searcher, query).matches.ids.tolist(),
+                          sorted({hit.docnum for hit in searcher.search(query, limit=None)})))
+        return found
+
+
+def test_phrases_on_a_page_longer_than_65535_words(tmp_path, corpus):
+    """Positions past 65,535 are stored wide; phrases there are still found, and not elsewhere."""
+    document, pages = corpus.documents[0]
+    words = " ".join(pages[0]["text"].split()[:50])
+    long_text = " ".join([words] * 1400) + " ақырғы сөйлем мұнда"        # 70,000+ words
+    index = WhooshIndex(tmp_path / "index")
+    index.replace_documents([(document, [dict(pages[0], text=long_text), dict(pages[0], number=2)])])
+    found = _phrase_pages(index, ['"ақырғы сөйлем мұнда"', '"мұнда ақырғы"', f'"{words.split()[0]} {words.split()[1]}"'])
+    assert found[0] == ([0], [0]) and found[1] == ([], [])
+    assert found[2][0] == found[2][1] and 0 in found[2][0]
+    with index.searcher() as searcher:
+        reader = engine.view(searcher).leaves[0].reader
+        pages, positions = engine.read_positions(reader, "exact", "ақырғы".encode(), np.array([0, 1]))
+    assert (pages.tolist(), positions.tolist()) == ([0], [len(long_text.split()) - 3])
+
+
+def test_indexes_written_with_whooshs_own_positions_still_match_phrases(tmp_path, corpus, monkeypatch):
+    """An index written before packed positions (Whoosh's pickled lists) is read one page at a time."""
+    def old_schema():
+        schema = build_schema()
+        schema["exact"].format = formats.Positions()
+        return schema
+
+    monkeypatch.setattr(index_module, "build_schema", old_schema)
+    old = WhooshIndex(tmp_path / "index")
+    old.replace_documents(corpus.documents[:40])
+    with old.searcher() as searcher:
+        assert type(searcher.schema["exact"].format) is formats.Positions
+        texts = [searcher.stored_fields(n)["exact"].split() for n in range(0, 100, 9)]
+    phrases = [f'"{t[10]} {t[11]}"' for t in texts] + [f'"{t[11]} {t[10]}"' for t in texts]
+    found = _phrase_pages(old, phrases)
+    assert all(ours == theirs for ours, theirs in found)
+    assert sum(bool(ours) for ours, _ in found) >= len(texts)
+    assert old.outdated()
+    monkeypatch.undo()
+    old.clear()
+    assert not old.outdated()

@@ -161,6 +161,29 @@ def test_check_finds_differences_and_rebuild_repairs(archive):
     assert archive.index.segment_count() == 1
 
 
+def test_check_reports_an_index_of_an_older_layout_until_rebuilt(archive, monkeypatch):
+    from whoosh import formats
+
+    from archive.search import index as index_module
+    build_schema = index_module.build_schema
+
+    def old_schema():
+        schema = build_schema()
+        schema["exact"].format = formats.Positions()      # how indexes were written before PackedPositions
+        return schema
+    with monkeypatch.context() as patch:
+        patch.setattr(index_module, "build_schema", old_schema)
+        rebuild(archive.catalog, archive.index)
+    assert titles(archive, '"Иртыш"') == ["Иртыш"]          # still searchable, phrases included
+    runner = CliRunner()
+    checked = runner.invoke(main, ["--home", str(archive.home.root), "index", "check"])
+    assert checked.exit_code == 1
+    assert "written by an older version of Olke" in checked.stdout and "pages in" not in checked.stdout
+    runner.invoke(main, ["--home", str(archive.home.root), "index", "rebuild"])
+    checked = runner.invoke(main, ["--home", str(archive.home.root), "index", "check"])
+    assert checked.exit_code == 0, checked.stdout
+
+
 def test_rebuild_recovers_from_a_destroyed_index(archive):
     for path in archive.index.directory.iterdir():
         path.write_bytes(b"garbage")

@@ -23,6 +23,8 @@ from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.matching import wrappers
 
+from archive.search.schema import WIDE, PackedPositions
+
 K1, B = 1.2, 0.75          # BM25F, as Whoosh's default weighting
 _IDS = np.int64
 _CACHED_SEGMENTS = 16      # per process; an index rarely has more than a few segments
@@ -101,12 +103,15 @@ def read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def read_positions(reader, fieldname: str, btext: bytes, pages: np.ndarray) -> dict[int, list[int]]:
+def read_positions(reader, fieldname: str, btext: bytes, pages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A term's positions on the given pages of one segment (sorted local page numbers), reading only
-    the blocks that hold them."""
+    the blocks that hold them: (page of each position, position). Packed positions (the schema's
+    `PackedPositions`) are read a block at a time; other formats (indexes written before them) one
+    page at a time through the format's decoder."""
     matcher = _leaf_matcher(reader, fieldname, btext)
-    decode = reader.schema[fieldname].format.decoder("positions")
-    found: dict[int, list[int]] = {}
+    fmt = reader.schema[fieldname].format
+    packed = isinstance(fmt, PackedPositions)
+    page_parts, position_parts = [], []
     at = 0
     while matcher.is_active() and at < len(pages):
         if pages[at] > matcher.block_max_id():
@@ -121,12 +126,21 @@ def read_positions(reader, fieldname: str, btext: bytes, pages: np.ndarray) -> d
         held = ids[np.minimum(where, len(ids) - 1)] == wanted
         if held.any():
             matcher._read_values()
-            values = matcher._values
-            for page, i in zip(wanted[held].tolist(), where[held].tolist()):
-                found[page] = decode(values[i])
+            values = [matcher._values[i] for i in where[held].tolist()]
+            if packed and not any(v[:2] == WIDE for v in values):
+                counts = np.fromiter(map(len, values), dtype=_IDS, count=len(values)) // 2
+                positions = np.frombuffer(b"".join(values), dtype="<u2").astype(_IDS)
+            else:
+                decoded = [fmt.decode_positions(v) for v in values]
+                counts = np.fromiter(map(len, decoded), dtype=_IDS, count=len(decoded))
+                positions = np.fromiter((p for d in decoded for p in d), dtype=_IDS, count=int(counts.sum()))
+            page_parts.append(np.repeat(wanted[held], counts))
+            position_parts.append(positions)
         at = end
         matcher._next_block()
-    return found
+    if not page_parts:
+        return np.empty(0, _IDS), np.empty(0, _IDS)
+    return np.concatenate(page_parts), np.concatenate(position_parts)
 
 
 def _numeric_column(reader, name: str, column, size: int) -> np.ndarray | None:
@@ -467,15 +481,20 @@ class Evaluator:
                                    & (candidates.ids < leaf.offset + leaf.columns.size)] - leaf.offset
             if not len(local):
                 continue
-            positions = [read_positions(leaf.reader, node.fieldname, fieldobj.to_bytes(w), local)
-                         for w in node.words]
-            for page in local.tolist():
-                starts = set(positions[0][page])
-                for shift, later in enumerate(positions[1:], start=1):
-                    starts &= {p - shift for p in later[page]}
-                if starts:
-                    found.append(page + leaf.offset)
-        return self._scaled(restrict(candidates, np.array(found, dtype=_IDS)), node.boost)
+            # (page, where the phrase would start) for each word; a phrase is where all agree
+            starts = None
+            for shift, word in enumerate(node.words):
+                pages, positions = read_positions(leaf.reader, node.fieldname, fieldobj.to_bytes(word), local)
+                keep = positions >= shift
+                keys = (pages[keep] << 32) | (positions[keep] - shift)
+                starts = np.unique(keys) if starts is None else np.intersect1d(starts, keys)
+                if not len(starts):
+                    break
+                local = np.unique(starts >> 32)        # later words are read on these pages only
+            if starts is not None and len(starts):
+                found.append(np.unique(starts >> 32) + leaf.offset)
+        found_ids = np.concatenate(found) if found else np.empty(0, _IDS)
+        return self._scaled(restrict(candidates, found_ids), node.boost)
 
     def fallback(self, node: Q.Query) -> Matches:
         ids = np.fromiter(node.docs(self.searcher), dtype=_IDS)

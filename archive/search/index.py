@@ -42,10 +42,11 @@ class IndexCheck:
     missing: list[str]       # page keys in the catalog, not in the index
     extra: list[str]         # page keys in the index, not in the catalog
     stale: list[int]         # documents whose indexed metadata differs from the catalog
+    outdated: bool = False   # written by an older Olke, in a layout this one reads more slowly
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.extra or self.stale)
+        return not (self.missing or self.extra or self.stale or self.outdated)
 
 
 class SearchIndex(ABC):
@@ -65,6 +66,10 @@ class SearchIndex(ABC):
 
     @abstractmethod
     def clear(self) -> None: ...
+
+    def outdated(self) -> bool:
+        """Whether the index was written in an older layout than this version writes."""
+        return False
 
 
 def page_fields(document, page: dict) -> dict:
@@ -229,6 +234,14 @@ class WhooshIndex(SearchIndex):
             return
         with self.writer() as writer:
             writer.optimize = True
+
+    def outdated(self) -> bool:
+        """The schema is stored with the index: fields or posting formats that differ from what
+        `build_schema` makes now mean an index written by an older Olke (a rebuild updates it)."""
+        def layout(schema):
+            return {name: (type(field).__name__, type(getattr(field, "format", None)).__name__)
+                    for name, field in schema.items()}
+        return layout(self.ix.schema) != layout(build_schema())
 
     def segment_count(self) -> int:
         return len(self.ix._segments())

@@ -7,7 +7,9 @@ stemming; pages of unknown language into both), and unstemmed into ``exact`` for
 """
 from __future__ import annotations
 
-from whoosh import fields
+import struct
+
+from whoosh import fields, formats
 
 from archive.search.analysis import exact_analyzer, page_analyzer
 
@@ -15,8 +17,37 @@ STEMMED_FIELDS = {"kaz": "text_kaz", "rus": "text_rus"}
 FACETS = ("kind", "language", "decade", "year", "source", "rubric")
 
 
+WIDE = b"\xff\xff"       # marks positions stored as uint32: a page of 65,535 words or more
+
+
+class PackedPositions(formats.Positions):
+    """Word positions as a little-endian uint16 array (uint32 after `WIDE` on very long pages).
+
+    Whoosh stores them as a pickled list, one ``pickle.loads`` per page when a phrase is checked;
+    for a phrase of two common words that is 100,000 loads. These arrays are read for all the
+    candidate pages of a posting block at once (``archive.search.engine.read_positions``).
+    """
+
+    def encode(self, poslist) -> bytes:
+        if poslist[-1] < 0xFFFF:
+            return struct.pack(f"<{len(poslist)}H", *poslist)
+        return WIDE + struct.pack(f"<{len(poslist)}I", *poslist)
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        if valuestring[:2] == WIDE:
+            return list(struct.unpack(f"<{(len(valuestring) - 2) // 4}I", valuestring[2:]))
+        return list(struct.unpack(f"<{len(valuestring) // 2}H", valuestring))
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        if valuestring[:2] == WIDE:
+            return (len(valuestring) - 2) // 4
+        return len(valuestring) // 2
+
+
 def build_schema() -> fields.Schema:
     both = page_analyzer("auto")
+    exact = fields.TEXT(analyzer=exact_analyzer(), phrase=True, stored=True)
+    exact.format = PackedPositions()
     return fields.Schema(
         key=fields.ID(stored=True, unique=True),                 # "<document id>:<page>"
         doc_id=fields.NUMERIC(int, stored=True, sortable=True, signed=False),
@@ -25,7 +56,7 @@ def build_schema() -> fields.Schema:
         # double what indexing writes
         text_kaz=fields.TEXT(analyzer=page_analyzer("kaz"), phrase=False, multitoken_query="or"),
         text_rus=fields.TEXT(analyzer=page_analyzer("rus"), phrase=False, multitoken_query="or"),
-        exact=fields.TEXT(analyzer=exact_analyzer(), phrase=True, stored=True),
+        exact=exact,
         title=fields.TEXT(analyzer=both, stored=True, field_boost=2.0, multitoken_query="or"),
         author=fields.TEXT(analyzer=both, multitoken_query="or"),
         source=fields.TEXT(analyzer=both, multitoken_query="or"),

@@ -50,7 +50,7 @@ def check(catalog: Catalog, index: SearchIndex) -> IndexCheck:
     extra = sorted(set(indexed) - set(expected), key=_key_order)
     stale = sorted({doc_id for key, (doc_id, *meta) in indexed.items()
                     if doc_id in signatures and tuple(meta) != signatures[doc_id]})
-    return IndexCheck(missing, extra, stale)
+    return IndexCheck(missing, extra, stale, index.outdated())
 
 
 def _key_order(key: str) -> tuple[int, int]:
