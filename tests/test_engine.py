@@ -216,7 +216,7 @@ def test_phrases_on_a_page_longer_than_65535_words(tmp_path, corpus):
     assert found[2][0] == found[2][1] and 0 in found[2][0]
     with index.searcher() as searcher:
         reader = engine.view(searcher).leaves[0].reader
-        pages, positions = engine.read_positions(reader, "exact", "ақырғы".encode(), np.array([0, 1]))
+        pages, positions = engine.read_positions(reader, "exact", "ақырғы".encode(), np.array([0]))
     assert (pages.tolist(), positions.tolist()) == ([0], [len(long_text.split()) - 3])
 
 
@@ -237,7 +237,7 @@ def test_indexes_written_with_whooshs_own_positions_still_match_phrases(tmp_path
     found = _phrase_pages(old, phrases)
     assert all(ours == theirs for ours, theirs in found)
     assert sum(bool(ours) for ours, _ in found) >= len(texts)
-    assert old.outdated()
     monkeypatch.undo()
+    assert old.outdated()
     old.clear()
     assert not old.outdated()

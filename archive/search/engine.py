@@ -23,7 +23,7 @@ from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.matching import wrappers
 
-from archive.search.schema import WIDE, PackedPositions
+from archive.search.schema import PackedPositions
 
 K1, B = 1.2, 0.75          # BM25F, as Whoosh's default weighting
 _IDS = np.int64
@@ -70,6 +70,13 @@ def restrict(a: Matches, ids: np.ndarray) -> Matches:
     return Matches(a.ids[keep], a.scores[keep])
 
 
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array (np.unique, without sorting again)."""
+    if len(values) < 2:
+        return values
+    return values[np.concatenate(([True], values[1:] != values[:-1]))]
+
+
 # --------------------------------------------------------------------------------------------
 # what is read once per segment
 
@@ -81,8 +88,10 @@ def _leaf_matcher(reader, fieldname: str, btext: bytes):
     return matcher
 
 
-def read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """A term's postings in one segment: (page numbers, weights), a block at a time."""
+def read_postings(reader, fieldname: str, btext: bytes, values: list | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """A term's postings in one segment: (page numbers, weights), a block at a time; with `values`,
+    each posting's raw value (positions, in a field that has them) is appended to that list too."""
     matcher = _leaf_matcher(reader, fieldname, btext)
     ids, weights = [], []
     while matcher.is_active():
@@ -97,50 +106,37 @@ def read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.
             weights.append(np.full(count, blockweights))
         else:
             weights.append(np.asarray(blockweights, dtype=np.float64))
+        if values is not None:
+            matcher._read_values()
+            values.extend(matcher._values)
         matcher._next_block()
     if not ids:
         return np.empty(0, _IDS), np.empty(0)
     return np.concatenate(ids), np.concatenate(weights)
 
 
+def positions_at(fmt, ids: np.ndarray, values: list, pages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(page of each position, position) on `pages`, a sorted subset of a term's postings `ids`
+    with their raw `values`. Packed positions (the schema's `PackedPositions`) are read for all the
+    pages at once; other formats (indexes written before them) page by page by the format's decoder."""
+    chosen = [values[i] for i in np.searchsorted(ids, pages).tolist()]
+    if isinstance(fmt, PackedPositions) and chosen:
+        counts = np.fromiter(map(len, chosen), dtype=_IDS, count=len(chosen)) // 2
+        flat = np.frombuffer(b"".join(chosen), dtype="<u2")
+        if not (flat[np.cumsum(counts) - counts] == 0xFFFF).any():        # no page stored WIDE
+            return np.repeat(pages, counts), flat.astype(_IDS)
+    decoded = [fmt.decode_positions(v) for v in chosen]
+    counts = np.fromiter(map(len, decoded), dtype=_IDS, count=len(decoded))
+    positions = np.fromiter((p for d in decoded for p in d), dtype=_IDS, count=int(counts.sum()))
+    return np.repeat(pages, counts), positions
+
+
 def read_positions(reader, fieldname: str, btext: bytes, pages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A term's positions on the given pages of one segment (sorted local page numbers), reading only
-    the blocks that hold them: (page of each position, position). Packed positions (the schema's
-    `PackedPositions`) are read a block at a time; other formats (indexes written before them) one
-    page at a time through the format's decoder."""
-    matcher = _leaf_matcher(reader, fieldname, btext)
-    fmt = reader.schema[fieldname].format
-    packed = isinstance(fmt, PackedPositions)
-    page_parts, position_parts = [], []
-    at = 0
-    while matcher.is_active() and at < len(pages):
-        if pages[at] > matcher.block_max_id():
-            matcher._next_block()
-            continue
-        if matcher._data is None:
-            matcher._read_data()
-        ids = np.cumsum(np.asarray(matcher._data[0], dtype=_IDS))
-        end = int(np.searchsorted(pages, ids[-1], side="right"))
-        wanted = pages[at:end]
-        where = np.searchsorted(ids, wanted)           # every wanted page is among ids or absent
-        held = ids[np.minimum(where, len(ids) - 1)] == wanted
-        if held.any():
-            matcher._read_values()
-            values = [matcher._values[i] for i in where[held].tolist()]
-            if packed and not any(v[:2] == WIDE for v in values):
-                counts = np.fromiter(map(len, values), dtype=_IDS, count=len(values)) // 2
-                positions = np.frombuffer(b"".join(values), dtype="<u2").astype(_IDS)
-            else:
-                decoded = [fmt.decode_positions(v) for v in values]
-                counts = np.fromiter(map(len, decoded), dtype=_IDS, count=len(decoded))
-                positions = np.fromiter((p for d in decoded for p in d), dtype=_IDS, count=int(counts.sum()))
-            page_parts.append(np.repeat(wanted[held], counts))
-            position_parts.append(positions)
-        at = end
-        matcher._next_block()
-    if not page_parts:
-        return np.empty(0, _IDS), np.empty(0, _IDS)
-    return np.concatenate(page_parts), np.concatenate(position_parts)
+    """A term's positions on the given pages of one segment (sorted local page numbers, all of them
+    among the term's postings): (page of each position, position)."""
+    values: list = []
+    ids, _ = read_postings(reader, fieldname, btext, values)
+    return positions_at(reader.schema[fieldname].format, ids, values, pages)
 
 
 def _numeric_column(reader, name: str, column, size: int) -> np.ndarray | None:
@@ -407,7 +403,9 @@ class Evaluator:
     def _scaled(matches: Matches, boost: float) -> Matches:
         return matches if boost == 1 else Matches(matches.ids, matches.scores * boost)
 
-    def term(self, fieldname: str, text, boost: float = 1.0) -> Matches:
+    def term(self, fieldname: str, text, boost: float = 1.0, positions: dict | None = None) -> Matches:
+        """A word's pages and scores; with `positions`, each segment's (local page numbers, raw
+        values) of the word are kept there by segment, for checking phrases without a second read."""
         fieldobj = self.searcher.schema[fieldname]
         btext = fieldobj.to_bytes(text) if not isinstance(text, bytes) else text
         word = fieldobj.from_bytes(btext) if isinstance(text, bytes) else text
@@ -423,7 +421,10 @@ class Evaluator:
             reader = leaf.reader
             if (fieldname, btext) not in reader:
                 continue
-            ids, weights = read_postings(reader, fieldname, btext)
+            values = None if positions is None else []
+            ids, weights = read_postings(reader, fieldname, btext, values)
+            if positions is not None:
+                positions[id(leaf)] = (ids, values)
             if scorable:
                 lengths = leaf.columns.lengths(reader, fieldname)[ids]
                 scores = idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
@@ -462,8 +463,9 @@ class Evaluator:
 
     def phrase(self, node: Q.Phrase) -> Matches:
         """Pages with the words next to each other in this order, scored by their words: the pages
-        with all the words are found as for AND, then only their positions are read."""
-        words = [self.term(node.fieldname, w) for w in node.words]
+        with all the words are found as for AND, then positions are compared on those pages only."""
+        postings = [{} for _ in node.words]
+        words = [self.term(node.fieldname, w, positions=kept) for w, kept in zip(node.words, postings)]
         if not words or any(not len(w) for w in words):
             return Matches.empty()
         candidates = words[0]
@@ -474,25 +476,24 @@ class Evaluator:
         if node.slop != 1:
             found = np.unique(np.fromiter(node.docs(self.searcher), dtype=_IDS))
             return self._scaled(restrict(candidates, found), node.boost)
+        fmt = self.searcher.schema[node.fieldname].format
         found = []
-        fieldobj = self.searcher.schema[node.fieldname]
         for leaf in self.view.leaves:
             local = candidates.ids[(candidates.ids >= leaf.offset)
                                    & (candidates.ids < leaf.offset + leaf.columns.size)] - leaf.offset
-            if not len(local):
-                continue
-            # (page, where the phrase would start) for each word; a phrase is where all agree
+            # (page << 32 | where the phrase would start) for each word; a phrase is where all agree.
+            # Keys come sorted and distinct: by page, then by position.
             starts = None
-            for shift, word in enumerate(node.words):
-                pages, positions = read_positions(leaf.reader, node.fieldname, fieldobj.to_bytes(word), local)
+            for shift, kept in enumerate(postings):
+                if not len(local):
+                    break
+                pages, positions = positions_at(fmt, *kept[id(leaf)], local)
                 keep = positions >= shift
                 keys = (pages[keep] << 32) | (positions[keep] - shift)
-                starts = np.unique(keys) if starts is None else np.intersect1d(starts, keys)
-                if not len(starts):
-                    break
-                local = np.unique(starts >> 32)        # later words are read on these pages only
-            if starts is not None and len(starts):
-                found.append(np.unique(starts >> 32) + leaf.offset)
+                starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
+                local = _distinct_sorted(starts >> 32)        # later words are read on these pages only
+            if len(local):
+                found.append(local + leaf.offset)
         found_ids = np.concatenate(found) if found else np.empty(0, _IDS)
         return self._scaled(restrict(candidates, found_ids), node.boost)
 
