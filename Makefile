@@ -54,6 +54,7 @@ $(OLKE_HOME)/.demo-built: $(VENV)/.installed scans/make_samples.py $(wildcard sc
 	@touch $@
 
 demo: apt-runtime $(OLKE_HOME)/.demo-built
+	@$(OLKE) --home $(OLKE_HOME) index check >/dev/null || $(OLKE) --home $(OLKE_HOME) index rebuild
 
 run: demo
 	@$(OLKE) --home $(OLKE_HOME) serve --host $(HOST) --port $(PORT)

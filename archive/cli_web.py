@@ -23,6 +23,9 @@ def serve(ctx, host, port, threads):
     from search_app import create_app
 
     home = ctx.obj["home"]
+    if open_archive(ctx).index.outdated():
+        click.echo("olke: the search index was written by an older version of Olke; phrase searches "
+                   "are slower until `olke index rebuild` is run", err=True)
     run_server(create_app({"OLKE_HOME": str(home.root)}), f"Olke reading room for {home.root}",
                host, port, threads, ident="olke")
 
