@@ -24,12 +24,12 @@ class PackedPositions(formats.Positions):
     """Word positions as a little-endian uint16 array (uint32 after `WIDE` on very long pages).
 
     Whoosh stores them as a pickled list, one ``pickle.loads`` per page when a phrase is checked;
-    for a phrase of two common words that is 100,000 loads. These arrays are read for all the
-    candidate pages of a posting block at once (``archive.search.engine.read_positions``).
+    for a phrase of two common words that is 100,000 loads. These arrays are joined and read for
+    all the candidate pages at once (``archive.search.engine.positions_at``).
     """
 
     def encode(self, poslist) -> bytes:
-        if poslist[-1] < 0xFFFF:
+        if not poslist or poslist[-1] < 0xFFFF:
             return struct.pack(f"<{len(poslist)}H", *poslist)
         return WIDE + struct.pack(f"<{len(poslist)}I", *poslist)
 
