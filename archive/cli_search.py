@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 import click
 
@@ -81,6 +82,30 @@ def rebuild(ctx):
                            file=sys.stderr) as bar:
         pages = rebuild_index(archive.catalog, archive.index, progress=bar.update)
     click.echo(f"Index rebuilt: {pages} pages.")
+
+
+@index.command("optimize")
+@click.pass_context
+def optimize(ctx):
+    """Merge the index into one segment.
+
+    A rebuild leaves one segment per core, and ingest merges small segments as it goes; one
+    segment answers some queries faster (fuzzy and AND p95 about halved at 100,000 pages), but
+    merging takes about as long as the rebuild itself. Searches go on meanwhile.
+
+    
+    Example:
+      olke index rebuild && olke index optimize
+    """
+    archive = open_archive(ctx)
+    segments = archive.index.segment_count()
+    if segments <= 1:
+        click.echo("The index is already one segment.")
+        return
+    click.echo(f"Merging {segments} segments into one …", err=True)
+    started = time.monotonic()
+    archive.index.optimize()
+    click.echo(f"Index merged into one segment in {time.monotonic() - started:.0f} s.")
 
 
 @index.command("check")

@@ -188,6 +188,20 @@ def test_check_reports_an_index_of_an_older_layout_until_rebuilt(archive, monkey
     assert runner.invoke(main, ["--home", str(archive.home.root), "serve"]).stderr == ""
 
 
+def test_cli_optimize_merges_segments(archive):
+    archive.documents_changed([1])
+    archive.documents_changed([2])
+    assert archive.index.segment_count() > 1
+    before = archive.search(SearchRequest(text="кітапхана")).total_pages
+    runner = CliRunner()
+    merged = runner.invoke(main, ["--home", str(archive.home.root), "index", "optimize"])
+    assert merged.exit_code == 0 and "Index merged into one segment" in merged.stdout
+    assert archive.index.segment_count() == 1
+    assert archive.search(SearchRequest(text="кітапхана")).total_pages == before > 0
+    again = runner.invoke(main, ["--home", str(archive.home.root), "index", "optimize"])
+    assert again.stdout.strip() == "The index is already one segment."
+
+
 def test_rebuild_recovers_from_a_destroyed_index(archive):
     for path in archive.index.directory.iterdir():
         path.write_bytes(b"garbage")
