@@ -13,7 +13,7 @@ from archive.cli import main
 from archive.library import Archive
 from archive.metadata import Description
 from archive.search.query import SearchRequest
-from archive.search.results import matched_word_indexes
+from archive.search.results import exact_hits, matched_word_indexes, snippet
 from archive.search.sync import check, rebuild
 from ingest.pipeline import IngestOptions, ingest
 from ingest.sources import DocumentSource
@@ -135,6 +135,28 @@ def test_viewer_highlight_boxes(archive):
     page = archive.catalog.pages(results.documents[0].doc_id)[0]
     hits = matched_word_indexes(page["words"], page["language"], results.terms)
     assert {page["words"][i][0].strip(".,") for i in hits} == {"кітапханасы", "кітапханаларда"}
+
+
+def test_exact_hits_mark_phrase_words_only_where_the_whole_phrase_stands():
+    tokens = "абай және семей ұлы ақын абай құнанбайұлы туралы абай".split()
+    hits = exact_hits(tokens, {"абай", "құнанбайұлы", "семей"}, [["абай", "құнанбайұлы"]])
+    assert [t for t, hit in zip(tokens, hits) if hit] == ["семей", "абай", "құнанбайұлы"]
+    assert exact_hits(["а", "б", "а", "б"], {"а", "б"}, [["а", "б"], ["б", "а"]]) == [True] * 4
+    assert exact_hits(["а", "б"], {"а", "б"}, [["б", "а"]]) == [False, False]
+
+
+def test_phrase_marks_in_snippets_and_viewer(archive):
+    page_text = "Абай және Семей өңірі. Ұлы ақын Абай Құнанбайұлы 1845 жылы туды. Абай оқыды."
+    terms = {"exact": {"абай", "құнанбайұлы"}, "phrases": {"абай құнанбайұлы"}}
+    assert [text for text, marked in snippet(page_text, "kaz", terms) if marked] == ["Абай", "Құнанбайұлы"]
+
+    results = archive.search(SearchRequest(text='кітапханасы "кітапханаларда оқырмандар"'))
+    assert results.terms["phrases"] == ["кітапханаларда оқырмандар"]
+    marked = {text for d in results.documents for p in d.pages for text, hit in p.snippet if hit}
+    assert marked == {"кітапханасы", "кітапханаларда", "оқырмандар"}        # stems and the phrase together
+    words = [[word, 0.1, 0.1, 0.2, 0.2, 90] for word in page_text.split()]       # as OCR gives them
+    hits = matched_word_indexes(words, "kaz", {k: sorted(v) for k, v in terms.items()})
+    assert [words[i][0] for i in hits] == ["Абай", "Құнанбайұлы"]
 
 
 def test_index_follows_delete_reocr_and_edits(archive):

@@ -334,6 +334,7 @@ def view(searcher) -> View:
 class Evaluation:
     matches: Matches
     terms: list[tuple[str, str, np.ndarray]]      # (field, word, pages) of every word looked up
+    phrases: list[tuple[str, list[str]]]           # (field, words) of every exact phrase looked up
 
 
 class Evaluator:
@@ -342,13 +343,14 @@ class Evaluator:
         self.view = index_view
         self.count = searcher.doc_count_all()
         self.terms: list[tuple[str, str, np.ndarray]] = []
+        self.phrases: list[tuple[str, list[str]]] = []
 
     def run(self, query: Q.Query) -> Evaluation:
         matches = self.evaluate(query)
         if self.view.deleted is not None:               # postings keep deleted pages until a merge
             keep = ~self.view.deleted[matches.ids]
             matches = Matches(matches.ids[keep], matches.scores[keep])
-        return Evaluation(matches, self.terms)
+        return Evaluation(matches, self.terms, self.phrases)
 
     def evaluate(self, node: Q.Query) -> Matches:
         if isinstance(node, Q.Term):
@@ -476,6 +478,7 @@ class Evaluator:
         if node.slop != 1:
             found = np.unique(np.fromiter(node.docs(self.searcher), dtype=_IDS))
             return self._scaled(restrict(candidates, found), node.boost)
+        self.phrases.append((node.fieldname, list(node.words)))
         fmt = self.searcher.schema[node.fieldname].format
         found = []
         for leaf in self.view.leaves:

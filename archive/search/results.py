@@ -10,7 +10,7 @@ from markupsafe import escape
 from whoosh import highlight
 
 from archive.search import engine
-from archive.search.analysis import HighlightAnalyzer, exact_analyzer, highlight_analyzer, page_analyzer
+from archive.search.analysis import exact_analyzer, highlight_analyzer, page_analyzer
 from archive.search.index import WhooshIndex
 from archive.search.query import SearchRequest, build
 from archive.search.schema import FACETS, STEMMED_FIELDS
@@ -18,6 +18,7 @@ from archive.search.spelling import suggest
 
 PAGES_PER_DOCUMENT = 3     # best page hits shown under each document
 HIGHLIGHT_FIELDS = (*STEMMED_FIELDS.values(), "exact")
+PHRASES = "phrases"      # in `terms`: the quoted phrases found, their words joined by a space
 _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
 _FACET_FIELDS = {"kind": "kind", "language": "language", "decade": "decade", "year": "year",
                  "source": "source_name", "rubric": "rubric_name"}
@@ -93,18 +94,57 @@ def _segments(html: str) -> list[tuple[str, bool]]:
     return parts
 
 
-def snippet(text: str, language: str, terms: dict[str, set[str]], length: int = 220) -> list[tuple[str, bool]]:
+def exact_hits(tokens: list[str], exact: set[str], phrases: list[list[str]]) -> list[bool]:
+    """Which of a text's unstemmed `tokens` to mark: the words of each quoted phrase only where
+    the whole phrase stands, other `exact` words wherever they are."""
+    in_phrases = {word for phrase in phrases for word in phrase}
+    hits = [token in exact and token not in in_phrases for token in tokens]
+    for phrase in phrases:
+        n = len(phrase)
+        for i, token in enumerate(tokens[:len(tokens) - n + 1]):
+            if token == phrase[0] and tokens[i:i + n] == phrase:
+                hits[i:i + n] = [True] * n
+    return hits
+
+
+class _HitAnalyzer:
+    """For `whoosh.highlight.highlight`: a token per word of the text, named `HIT` where the word
+    matches the query (its stem is among the stems looked up, or it is marked by `exact_hits`)."""
+
+    HIT = "\x01hit"
+
+    def __init__(self, language: str | None, terms: dict):
+        fields = [STEMMED_FIELDS[language]] if language in STEMMED_FIELDS else STEMMED_FIELDS.values()
+        self.stems = set().union(*(terms.get(f, ()) for f in fields))
+        self.exact = set(terms.get("exact", ()))
+        self.phrases = [phrase.split(" ") for phrase in terms.get(PHRASES, ())]
+        self.language = language
+
+    def __bool__(self) -> bool:
+        return bool(self.stems or self.exact)
+
+    def __call__(self, text: str, **kwargs):
+        kwargs["chars"] = True
+        tokens = [t.copy() for t in exact_analyzer()(text, **kwargs)]
+        stemmed = {}
+        if self.stems:
+            stemmed = {t.startchar: t.text for t in
+                       highlight_analyzer(self.language, self.stems)(text, **kwargs) if t.text in self.stems}
+        hits = exact_hits([t.text for t in tokens], self.exact, self.phrases) if self.exact else [False] * len(tokens)
+        for token, hit in zip(tokens, hits):
+            if hit or token.startchar in stemmed:
+                token.text = self.HIT
+            yield token
+
+
+def snippet(text: str, language: str, terms: dict, length: int = 220) -> list[tuple[str, bool]]:
     """The best fragment of a page's text with the matched words marked."""
-    fragmenter = highlight.ContextFragmenter(maxchars=length, surround=60)
-    fields = [STEMMED_FIELDS[language]] if language in STEMMED_FIELDS else STEMMED_FIELDS.values()
-    stems = set().union(*(terms.get(f, set()) for f in fields))
-    exact = terms.get("exact", set())
-    attempts = [(highlight_analyzer(language, stems), stems), (HighlightAnalyzer(exact_analyzer(), exact), exact)]
-    for analyzer, wanted in attempts:
-        if wanted:
-            found = highlight.highlight(text, frozenset(wanted), analyzer, fragmenter, _SegmentFormatter(), top=2)
-            if found:
-                return _segments(found)
+    analyzer = _HitAnalyzer(language, terms)
+    if analyzer:
+        fragmenter = highlight.ContextFragmenter(maxchars=length, surround=60)
+        found = highlight.highlight(text, frozenset({analyzer.HIT}), analyzer, fragmenter, _SegmentFormatter(), top=2)
+        if found:
+            return _segments(found)
     text = re.sub(r"\s+", " ", text)
     return [(text[:length].rsplit(" ", 1)[0] + (" …" if len(text) > length else ""), False)]
 
@@ -113,14 +153,18 @@ def matched_word_indexes(words: list[list], language: str | None, terms: dict[st
     """Which of a page's OCR words (``[text, x0, y0, x1, y1, conf]``) match the query terms."""
     fields = [STEMMED_FIELDS[language]] if language in STEMMED_FIELDS else list(STEMMED_FIELDS.values())
     stems = {t for f in fields for t in terms.get(f, [])}
-    exact = set(terms.get("exact", []))
     analyzer, plain = page_analyzer(language or "auto"), exact_analyzer()
-    hits = []
-    for index, word in enumerate(words):
-        tokens = {t.text for t in analyzer(word[0])}
-        if tokens & stems or {t.text for t in plain(word[0])} & exact:
-            hits.append(index)
-    return hits
+    hits = {index for index, word in enumerate(words) if stems and {t.text for t in analyzer(word[0])} & stems}
+    exact = set(terms.get("exact", []))
+    if exact:
+        owners, tokens = [], []
+        for index, word in enumerate(words):
+            for token in plain(word[0]):
+                owners.append(index)
+                tokens.append(token.text)
+        phrases = [phrase.split(" ") for phrase in terms.get(PHRASES, [])]
+        hits.update(owner for owner, hit in zip(owners, exact_hits(tokens, exact, phrases)) if hit)
+    return sorted(hits)
 
 
 def search(index: WhooshIndex, request: SearchRequest) -> SearchResults:
@@ -146,6 +190,10 @@ def search(index: WhooshIndex, request: SearchRequest) -> SearchResults:
         shown = [(order[starts[i]:starts[i] + min(counts[i], PAGES_PER_DOCUMENT)], counts[i])
                  for i in ranking[first:first + request.per_page]]
         terms = _matched_terms(found.terms, matches.ids)
+        phrases = {" ".join(words) for fieldname, words in found.phrases
+                   if set(words) <= terms.get(fieldname, set())}
+        if phrases:
+            terms[PHRASES] = phrases
         documents = [_document_hit(searcher, matches, positions, int(count), terms)
                      for positions, count in shown]
         suggestion = suggest(searcher, request.text) if request.text and len(best) < 3 else None
