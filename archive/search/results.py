@@ -125,14 +125,17 @@ class _HitAnalyzer:
 
     def __call__(self, text: str, **kwargs):
         kwargs["chars"] = True
+        stemmed = highlight_analyzer(self.language, self.stems)(text, **kwargs) if self.stems else ()
+        if not self.exact:                      # the usual case: one pass, stems only
+            for token in stemmed:
+                if token.text in self.stems:
+                    token.text = self.HIT
+                yield token
+            return
+        stem_hits = {t.startchar for t in stemmed if t.text in self.stems}
         tokens = [t.copy() for t in exact_analyzer()(text, **kwargs)]
-        stemmed = {}
-        if self.stems:
-            stemmed = {t.startchar: t.text for t in
-                       highlight_analyzer(self.language, self.stems)(text, **kwargs) if t.text in self.stems}
-        hits = exact_hits([t.text for t in tokens], self.exact, self.phrases) if self.exact else [False] * len(tokens)
-        for token, hit in zip(tokens, hits):
-            if hit or token.startchar in stemmed:
+        for token, hit in zip(tokens, exact_hits([t.text for t in tokens], self.exact, self.phrases)):
+            if hit or token.startchar in stem_hits:
                 token.text = self.HIT
             yield token
 
