@@ -57,7 +57,7 @@ def discover(paths: list[Path], base: Description) -> tuple[list[DocumentSource]
                 documents.extend(_from_folder(path, base))
             elif path.exists():
                 if path.suffix.lower() not in SCAN_SUFFIXES and path.suffix:
-                    raise WrongFileType(f"not a scan Olke can read; use PNG, JPEG, TIFF or PDF", path)
+                    raise WrongFileType("not a scan Olke can read; use PNG, JPEG, TIFF or PDF", path)
                 description = read_sidecar(path.parent, base).with_title_default(_title_from(path))
                 documents.append(DocumentSource(str(path), [path], description))
             else:

@@ -1,7 +1,6 @@
 """Fixtures: tiny scans built on the fly, a fresh data home, the fake OCR engine."""
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 

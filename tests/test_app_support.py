@@ -7,6 +7,8 @@ Imported by tests/test_app_*.py and tests/test_browser.py; the archive holds:
 """
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -84,3 +86,23 @@ ENGLISH_UI = ["Skip to main content", "Search the full text", ">Search<", "Brows
               "Request a copy", "copies on request", "Cite", "Nothing was found", "Did you mean",
               "Interface language", "local history archive", "Years", "Subject", "document found",
               "Page not found", "Something went wrong", "recognition confidence", "Thematic collections"]
+
+
+@contextmanager
+def serve(app, threads: int = 8):
+    """`app` on waitress on a free loopback port, in a background thread; yields its base URL.
+
+    The server's sockets are closed from its own thread (through waitress's trigger): closing them
+    from this one let its loop poll a closed socket now and then, an OSError in that thread that
+    pytest reports against whichever test runs at the time."""
+    from waitress import create_server, wasyncore
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=threads, ident="olke-test")
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        thread.join(timeout=5)
+        server.task_dispatcher.shutdown()

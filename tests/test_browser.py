@@ -5,12 +5,11 @@ switches to Russian, downloads the PDF. Screenshots go to test-output/ for a per
 """
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
 
-from test_app_support import build_archive
+from test_app_support import build_archive, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parent.parent / "test-output"
@@ -24,18 +23,12 @@ pytestmark = [pytest.mark.browser,
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
-    from waitress import create_server
-
     from search_app import create_app
 
     home, _ids = build_archive(tmp_path_factory.mktemp("browser"))
     app = create_app({"OLKE_HOME": str(home)})
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with serve(app) as url:
+        yield url
     app.extensions["olke"].close()
 
 

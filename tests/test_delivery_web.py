@@ -14,8 +14,9 @@ import pytest
 
 from archive.requests.settings import secret_key
 from archive.home import Home
+from test_app_support import serve
 from test_requests_support import (SHOTS, aged_link, aged_start, body, build_archive, copy_home, form_data,
-                                   pdf_page_texts, public_app, serve, smtp_server)
+                                   pdf_page_texts, public_app, smtp_server)
 
 FAST = {"min_fill_seconds": 0}
 

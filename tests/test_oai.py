@@ -4,18 +4,17 @@ from __future__ import annotations
 import base64
 import json
 import re
-import threading
 
 import pytest
 from flask import Flask
 from lxml import etree
 from sickle import Sickle
-from waitress import create_server, wasyncore
 
 from archive.catalog import Catalog
 from archive.metadata import KINDS
 from archive.oai import PAGE_SIZE
 from search_app.oai import bp
+from test_app_support import serve
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -108,14 +107,8 @@ def client(app):
 
 @pytest.fixture
 def server(app):
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    # close the sockets in the server's own thread, so its loop never polls a closed one
-    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
-    thread.join(timeout=5)
-    server.task_dispatcher.shutdown()
+    with serve(app) as url:
+        yield url
 
 
 def check_response(body: bytes, base_url: str = "http://localhost/oai") -> etree._Element:

@@ -187,21 +187,6 @@ def smtp_server():
         controller.stop()
 
 
-@contextmanager
-def serve(app):
-    """The app on waitress on a free loopback port, in a background thread; yields its base URL."""
-    from waitress import create_server
-
-    server = create_server(app, host="127.0.0.1", port=0, threads=8, ident="olke-test")
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
-
-
 def pdf_page_texts(path: Path) -> list[str]:
     import subprocess
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from whoosh import query as Q
-from whoosh.qparser import FieldAliasPlugin, MultifieldParser, OrGroup, PlusMinusPlugin  # noqa: F401
+from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
 
 from archive.errors import UsageError
 from archive.search.schema import STEMMED_FIELDS, build_schema
