@@ -1,6 +1,7 @@
-"""A small archive for the reading room's tests, built with the fake OCR engine (no tests here).
+"""A small archive for the reading room's tests, built with the fake OCR engine, and `serve`, which
+runs an app on waitress for tests that speak HTTP (no tests here).
 
-Imported by tests/test_app_*.py and tests/test_browser.py; the archive holds:
+Imported by tests/test_app_*.py, tests/test_browser.py and the OAI and delivery tests; the archive holds:
   kazakh  — a Kazakh newspaper article, open, 2 pages, in the collection "kitaphana"
   russian — a Russian journal article, on request, 1 page
   hostile — a book whose title, metadata and OCR text carry HTML and script
