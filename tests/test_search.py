@@ -145,6 +145,19 @@ def test_exact_hits_mark_phrase_words_only_where_the_whole_phrase_stands():
     assert exact_hits(["а", "б"], {"а", "б"}, [["б", "а"]]) == [False, False]
 
 
+def test_snippets_prefer_passages_with_more_of_the_query_words():
+    from archive.search.analysis import page_analyzer
+
+    def stems(word):
+        return {t.text for t in page_analyzer("kaz")(word)}
+    rich = "Кітапхана кітапхана үлкен кітапхана. " + "Ол туралы ұзақ әңгіме айтылады. " * 8
+    text = rich * 3 + "Кітапхана қорында ескі газеттер сақталады."
+    marked = [t for t, hit in snippet(text, "kaz", {"text_kaz": stems("кітапхана") | stems("газеттер")}) if hit]
+    assert "газеттер" in marked
+    terms = {"text_kaz": stems("кітапхана"), "exact": {"ескі", "газеттер"}, "phrases": {"ескі газеттер"}}
+    assert "газеттер" in [t for t, hit in snippet(text, "kaz", terms) if hit]
+
+
 def test_phrase_marks_in_snippets_and_viewer(archive):
     page_text = "Абай және Семей өңірі. Ұлы ақын Абай Құнанбайұлы 1845 жылы туды. Абай оқыды."
     terms = {"exact": {"абай", "құнанбайұлы"}, "phrases": {"абай құнанбайұлы"}}

@@ -108,10 +108,11 @@ def exact_hits(tokens: list[str], exact: set[str], phrases: list[list[str]]) -> 
 
 
 class _HitAnalyzer:
-    """For `whoosh.highlight.highlight`: a token per word of the text, named `HIT` where the word
-    matches the query (its stem is among the stems looked up, or it is marked by `exact_hits`)."""
+    """For `whoosh.highlight.highlight`: a token per word of the text, named by what it matches in
+    `wanted` (its stem, or ``EXACT`` + the word where `exact_hits` marks it), or by nothing that is.
+    Distinct names keep Whoosh's preference for fragments with more of the query's words."""
 
-    HIT = "\x01hit"
+    EXACT, NOTHING = "\x01", "\x00"
 
     def __init__(self, language: str | None, terms: dict):
         fields = [STEMMED_FIELDS[language]] if language in STEMMED_FIELDS else STEMMED_FIELDS.values()
@@ -119,33 +120,27 @@ class _HitAnalyzer:
         self.exact = set(terms.get("exact", ()))
         self.phrases = [phrase.split(" ") for phrase in terms.get(PHRASES, ())]
         self.language = language
-
-    def __bool__(self) -> bool:
-        return bool(self.stems or self.exact)
+        self.wanted = frozenset(self.stems | {self.EXACT + word for word in self.exact})
 
     def __call__(self, text: str, **kwargs):
         kwargs["chars"] = True
         stemmed = highlight_analyzer(self.language, self.stems)(text, **kwargs) if self.stems else ()
         if not self.exact:                      # the usual case: one pass, stems only
-            for token in stemmed:
-                if token.text in self.stems:
-                    token.text = self.HIT
-                yield token
+            yield from stemmed
             return
-        stem_hits = {t.startchar for t in stemmed if t.text in self.stems}
+        stem_hits = {t.startchar: t.text for t in stemmed if t.text in self.stems}
         tokens = [t.copy() for t in exact_analyzer()(text, **kwargs)]
         for token, hit in zip(tokens, exact_hits([t.text for t in tokens], self.exact, self.phrases)):
-            if hit or token.startchar in stem_hits:
-                token.text = self.HIT
+            token.text = stem_hits.get(token.startchar) or (self.EXACT + token.text if hit else self.NOTHING)
             yield token
 
 
 def snippet(text: str, language: str, terms: dict, length: int = 220) -> list[tuple[str, bool]]:
     """The best fragment of a page's text with the matched words marked."""
     analyzer = _HitAnalyzer(language, terms)
-    if analyzer:
+    if analyzer.wanted:
         fragmenter = highlight.ContextFragmenter(maxchars=length, surround=60)
-        found = highlight.highlight(text, frozenset({analyzer.HIT}), analyzer, fragmenter, _SegmentFormatter(), top=2)
+        found = highlight.highlight(text, analyzer.wanted, analyzer, fragmenter, _SegmentFormatter(), top=2)
         if found:
             return _segments(found)
     text = re.sub(r"\s+", " ", text)
