@@ -216,7 +216,9 @@ def test_phrases_on_a_page_longer_than_65535_words(tmp_path, corpus):
     assert found[2][0] == found[2][1] and 0 in found[2][0]
     with index.searcher() as searcher:
         reader = engine.view(searcher).leaves[0].reader
-        pages, positions = engine.read_positions(reader, "exact", "ақырғы".encode(), np.array([0]))
+        values = []
+        ids, _ = engine.read_postings(reader, "exact", "ақырғы".encode(), values)
+        pages, positions = engine.positions_at(reader.schema["exact"].format, ids, values, np.array([0]))
     assert (pages.tolist(), positions.tolist()) == ([0], [len(long_text.split()) - 3])
 
 

@@ -131,14 +131,6 @@ def positions_at(fmt, ids: np.ndarray, values: list, pages: np.ndarray) -> tuple
     return np.repeat(pages, counts), positions
 
 
-def read_positions(reader, fieldname: str, btext: bytes, pages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A term's positions on the given pages of one segment (sorted local page numbers, all of them
-    among the term's postings): (page of each position, position)."""
-    values: list = []
-    ids, _ = read_postings(reader, fieldname, btext, values)
-    return positions_at(reader.schema[fieldname].format, ids, values, pages)
-
-
 def _numeric_column(reader, name: str, column, size: int) -> np.ndarray | None:
     """A fixed-width numeric column (a sortable NUMERIC field or a field's lengths) as an array."""
     perdoc = reader._perdoc

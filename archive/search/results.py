@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -56,7 +57,8 @@ class SearchResults:
     total_pages: int
     documents: list[DocumentHit]
     facets: dict[str, list[tuple[str, int]]]
-    terms: dict[str, list[str]]          # matched index terms by field, for highlighting pages
+    terms: dict[str, list[str]]          # matched index terms by field, and the quoted phrases found
+                                         # (under PHRASES), for highlighting pages
     took_ms: float
     suggestion: str | None = None
 
@@ -94,9 +96,10 @@ def _segments(html: str) -> list[tuple[str, bool]]:
     return parts
 
 
-def exact_hits(tokens: list[str], exact: set[str], phrases: list[list[str]]) -> list[bool]:
-    """Which of a text's unstemmed `tokens` to mark: the words of each quoted phrase only where
-    the whole phrase stands, other `exact` words wherever they are."""
+def exact_hits(tokens: list[str], exact: set[str], phrases: Iterable[str]) -> list[bool]:
+    """Which of a text's unstemmed `tokens` to mark: the words of each quoted phrase (words joined
+    by a space) only where the whole phrase stands, other `exact` words wherever they are."""
+    phrases = [phrase.split(" ") for phrase in phrases]
     in_phrases = {word for phrase in phrases for word in phrase}
     hits = [token in exact and token not in in_phrases for token in tokens]
     for phrase in phrases:
@@ -118,7 +121,7 @@ class _HitAnalyzer:
         fields = [STEMMED_FIELDS[language]] if language in STEMMED_FIELDS else STEMMED_FIELDS.values()
         self.stems = set().union(*(terms.get(f, ()) for f in fields))
         self.exact = set(terms.get("exact", ()))
-        self.phrases = [phrase.split(" ") for phrase in terms.get(PHRASES, ())]
+        self.phrases = terms.get(PHRASES, ())
         self.language = language
         self.wanted = frozenset(self.stems | {self.EXACT + word for word in self.exact})
 
@@ -160,8 +163,8 @@ def matched_word_indexes(words: list[list], language: str | None, terms: dict[st
             for token in plain(word[0]):
                 owners.append(index)
                 tokens.append(token.text)
-        phrases = [phrase.split(" ") for phrase in terms.get(PHRASES, [])]
-        hits.update(owner for owner, hit in zip(owners, exact_hits(tokens, exact, phrases)) if hit)
+        marked = exact_hits(tokens, exact, terms.get(PHRASES, ()))
+        hits.update(owner for owner, hit in zip(owners, marked) if hit)
     return sorted(hits)
 
 
