@@ -26,6 +26,8 @@ import jiwer
 ROOT = Path(__file__).resolve().parent.parent
 sys.dont_write_bytecode = True
 sys.path.insert(0, str(ROOT / "scans"))
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))          # for `bench.search_bench` when run as bench/run.py
 import samples  # noqa: E402
 
 OLKE = [sys.executable, "-m", "archive"]
