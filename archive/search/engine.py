@@ -40,6 +40,10 @@ class Matches:
     def empty() -> "Matches":
         return Matches(np.empty(0, _IDS), np.empty(0))
 
+    @staticmethod
+    def unscored(ids: np.ndarray) -> "Matches":
+        return Matches(ids, np.zeros(len(ids)))
+
     def __len__(self) -> int:
         return len(self.ids)
 
@@ -70,11 +74,9 @@ def restrict(a: Matches, ids: np.ndarray) -> Matches:
     return Matches(a.ids[keep], a.scores[keep])
 
 
-def _distinct_sorted(values: np.ndarray) -> np.ndarray:
-    """The distinct values of a sorted array (np.unique, without sorting again)."""
-    if len(values) < 2:
-        return values
-    return values[np.concatenate(([True], values[1:] != values[:-1]))]
+def run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts in a sorted array (np.unique's indices, without sorting)."""
+    return np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if len(values) else np.empty(0, _IDS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -160,53 +162,52 @@ class SegmentColumns:
     def __init__(self, size: int):
         self.size = size
         self._lock = threading.Lock()
-        self._values: dict[str, tuple[list, np.ndarray]] = {}
-        self._multi: dict[str, list[tuple[object, np.ndarray]]] = {}
-        self._lengths: dict[str, np.ndarray] = {}
-        self._numeric: dict[str, np.ndarray] = {}
+        self._kept: dict[tuple[str, str], object] = {}
         self._prefixes: OrderedDict = OrderedDict()
+
+    def _keep(self, kind: str, fieldname: str, read):
+        """What `read()` gives, read once per segment (under the lock: readers share the columns)."""
+        with self._lock:
+            key = (kind, fieldname)
+            if key not in self._kept:
+                self._kept[key] = read()
+            return self._kept[key]
 
     def numeric(self, reader, fieldname: str) -> np.ndarray:
         """A sortable integer field's values (meaningless where a page has none: see `values`)."""
-        with self._lock:
-            if fieldname not in self._numeric:
-                fieldobj = reader.schema[fieldname]
-                values = _numeric_column(reader, fieldname, fieldobj.default_column(), self.size)
-                if values is None:
-                    values = np.zeros(self.size, np.int64)
-                elif getattr(fieldobj, "signed", False):     # stored shifted to sort as unsigned
-                    values -= 1 << (fieldobj.bits - 1)
-                self._numeric[fieldname] = values
-            return self._numeric[fieldname]
+        def read():
+            fieldobj = reader.schema[fieldname]
+            values = _numeric_column(reader, fieldname, fieldobj.default_column(), self.size)
+            if values is None:
+                return np.zeros(self.size, np.int64)
+            if getattr(fieldobj, "signed", False):          # stored shifted to sort as unsigned
+                values -= 1 << (fieldobj.bits - 1)
+            return values
+        return self._keep("numeric", fieldname, read)
 
     def values(self, reader, fieldname: str) -> tuple[list, np.ndarray]:
         """A single-valued field's distinct values (in index order) and each page's ordinal (-1: none)."""
-        with self._lock:
-            if fieldname not in self._values:
-                fieldobj = reader.schema[fieldname]
-                labels, ordinals = [], np.full(self.size, -1, dtype=np.int64)
-                for btext in fieldobj.sortable_terms(reader, fieldname):
-                    ids, _ = read_postings(reader, fieldname, btext)
-                    ordinals[ids] = len(labels)
-                    labels.append(fieldobj.from_bytes(btext))
-                self._values[fieldname] = (labels, ordinals)
-            return self._values[fieldname]
+        def read():
+            fieldobj = reader.schema[fieldname]
+            labels, ordinals = [], np.full(self.size, -1, dtype=np.int64)
+            for btext in fieldobj.sortable_terms(reader, fieldname):
+                ids, _ = read_postings(reader, fieldname, btext)
+                ordinals[ids] = len(labels)
+                labels.append(fieldobj.from_bytes(btext))
+            return labels, ordinals
+        return self._keep("values", fieldname, read)
 
     def multi(self, reader, fieldname: str) -> list[tuple[object, np.ndarray]]:
         """A many-valued field's values with the pages that have each."""
-        with self._lock:
-            if fieldname not in self._multi:
-                fieldobj = reader.schema[fieldname]
-                self._multi[fieldname] = [(fieldobj.from_bytes(b), read_postings(reader, fieldname, b)[0])
-                                          for b in reader.lexicon(fieldname)]
-            return self._multi[fieldname]
+        fieldobj = reader.schema[fieldname]
+        return self._keep("multi", fieldname, lambda: [
+            (fieldobj.from_bytes(b), read_postings(reader, fieldname, b)[0]) for b in reader.lexicon(fieldname)])
 
     def lengths(self, reader, fieldname: str) -> np.ndarray:
-        with self._lock:
-            if fieldname not in self._lengths:
-                raw = _numeric_column(reader, _lenfield(fieldname), LENGTHS_COLUMN, self.size)
-                self._lengths[fieldname] = (_LENGTHS[raw] if raw is not None else np.zeros(self.size))
-            return self._lengths[fieldname]
+        def read():
+            raw = _numeric_column(reader, _lenfield(fieldname), LENGTHS_COLUMN, self.size)
+            return _LENGTHS[raw] if raw is not None else np.zeros(self.size)
+        return self._keep("lengths", fieldname, read)
 
     def words_from(self, reader, fieldname: str, prefix: str) -> list[str]:
         """The field's words that start with `prefix` (a few kept, for fuzzy expansion)."""
@@ -251,25 +252,23 @@ class Leaf:
 @dataclass
 class View:
     """The whole index as seen by one searcher: its segments and global per-page arrays."""
-    searcher: object
     leaves: list[Leaf]
     size: int
     deleted: np.ndarray | None       # per page, True where deleted; None when nothing is
-    _global: dict = field(default_factory=dict)
+    _kept: dict = field(default_factory=dict)
 
-    def _concat(self, make) -> np.ndarray:
-        return np.concatenate([make(leaf) for leaf in self.leaves]) if self.leaves else np.empty(0, np.int64)
+    def _keep(self, key: tuple, make):
+        if key not in self._kept:
+            self._kept[key] = make()
+        return self._kept[key]
 
     def numeric(self, fieldname: str) -> np.ndarray:
-        key = ("numeric", fieldname)
-        if key not in self._global:
-            self._global[key] = self._concat(lambda leaf: leaf.columns.numeric(leaf.reader, fieldname))
-        return self._global[key]
+        return self._keep(("numeric", fieldname), lambda: np.concatenate(
+            [leaf.columns.numeric(leaf.reader, fieldname) for leaf in self.leaves] or [np.empty(0, np.int64)]))
 
     def values(self, fieldname: str) -> tuple[list, np.ndarray]:
         """Distinct values over all segments (sorted) and each page's ordinal into them (-1: none)."""
-        key = ("values", fieldname)
-        if key not in self._global:
+        def make():
             per_leaf = [leaf.columns.values(leaf.reader, fieldname) for leaf in self.leaves]
             labels = sorted({label for leaf_labels, _ in per_leaf for label in leaf_labels})
             position = {label: i for i, label in enumerate(labels)}
@@ -277,25 +276,21 @@ class View:
             for leaf_labels, ordinals in per_leaf:
                 mapping = np.array([position[label] for label in leaf_labels] + [-1], dtype=np.int64)
                 parts.append(mapping[ordinals])     # -1 indexes the appended -1
-            self._global[key] = (labels, np.concatenate(parts) if parts else np.empty(0, np.int64))
-        return self._global[key]
+            return labels, np.concatenate(parts) if parts else np.empty(0, np.int64)
+        return self._keep(("values", fieldname), make)
 
     def multi(self, fieldname: str) -> dict[object, np.ndarray]:
-        key = ("multi", fieldname)
-        if key not in self._global:
+        def make():
             pages: dict[object, list[np.ndarray]] = {}
             for leaf in self.leaves:
                 for label, ids in leaf.columns.multi(leaf.reader, fieldname):
                     pages.setdefault(label, []).append(ids + leaf.offset)
-            self._global[key] = {label: np.concatenate(parts) for label, parts in pages.items()}
-        return self._global[key]
+            return {label: np.concatenate(parts) for label, parts in pages.items()}
+        return self._keep(("multi", fieldname), make)
 
     def live_ids(self) -> np.ndarray:
-        key = ("live",)
-        if key not in self._global:
-            self._global[key] = (np.arange(self.size, dtype=_IDS) if self.deleted is None
-                                 else np.flatnonzero(~self.deleted).astype(_IDS))
-        return self._global[key]
+        return self._keep(("live",), lambda: np.arange(self.size, dtype=_IDS) if self.deleted is None
+                          else np.flatnonzero(~self.deleted).astype(_IDS))
 
 
 def view(searcher) -> View:
@@ -315,7 +310,7 @@ def view(searcher) -> View:
             gone = np.ones(leaf.columns.size, dtype=bool)
             gone[np.fromiter(leaf.reader.all_doc_ids(), dtype=_IDS)] = False
             deleted[leaf.offset:leaf.offset + leaf.columns.size] = gone
-    searcher._olke_view = View(searcher, leaves, size, deleted)
+    searcher._olke_view = View(leaves, size, deleted)
     return searcher._olke_view
 
 
@@ -361,11 +356,9 @@ class Evaluator:
         if isinstance(node, Q.Require):
             return restrict(self.evaluate(node.a), self.evaluate(node.b).ids)
         if isinstance(node, Q.Not):
-            everything = Matches(self.view.live_ids(), np.zeros(len(self.view.live_ids())))
-            return subtract(everything, self.evaluate(node.query))
+            return subtract(Matches.unscored(self.view.live_ids()), self.evaluate(node.query))
         if isinstance(node, Q.Every):
-            ids = self.view.live_ids()
-            return Matches(ids, np.zeros(len(ids)))
+            return Matches.unscored(self.view.live_ids())
         if isinstance(node, type(Q.NullQuery)):
             return Matches.empty()
         if isinstance(node, Q.NumericRange) and getattr(self.searcher.schema[node.fieldname], "sortable_typecode", None):
@@ -452,8 +445,7 @@ class Evaluator:
             keep &= values > node.start if node.startexcl else values >= node.start
         if node.end is not None:
             keep &= values < node.end if node.endexcl else values <= node.end
-        ids = np.flatnonzero(keep).astype(_IDS)
-        return Matches(ids, np.zeros(len(ids)))
+        return Matches.unscored(np.flatnonzero(keep).astype(_IDS))
 
     def phrase(self, node: Q.Phrase) -> Matches:
         """Pages with the words next to each other in this order, scored by their words: the pages
@@ -467,9 +459,8 @@ class Evaluator:
             candidates = intersect(candidates, other)
         if len(node.words) == 1 or not len(candidates):
             return self._scaled(candidates, node.boost)
-        if node.slop != 1:
-            found = np.unique(np.fromiter(node.docs(self.searcher), dtype=_IDS))
-            return self._scaled(restrict(candidates, found), node.boost)
+        if node.slop != 1:                              # near, not next to each other: Whoosh decides
+            return self._scaled(restrict(candidates, self.fallback(node).ids), node.boost)
         self.phrases.append((node.fieldname, list(node.words)))
         fmt = self.searcher.schema[node.fieldname].format
         found = []
@@ -486,16 +477,15 @@ class Evaluator:
                 keep = positions >= shift
                 keys = (pages[keep] << 32) | (positions[keep] - shift)
                 starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
-                local = _distinct_sorted(starts >> 32)        # later words are read on these pages only
+                still = starts >> 32
+                local = still[run_starts(still)]             # later words are read on these pages only
             if len(local):
                 found.append(local + leaf.offset)
         found_ids = np.concatenate(found) if found else np.empty(0, _IDS)
         return self._scaled(restrict(candidates, found_ids), node.boost)
 
     def fallback(self, node: Q.Query) -> Matches:
-        ids = np.fromiter(node.docs(self.searcher), dtype=_IDS)
-        ids = np.unique(ids)
-        return Matches(ids, np.zeros(len(ids)))
+        return Matches.unscored(np.unique(np.fromiter(node.docs(self.searcher), dtype=_IDS)))
 
 
 def evaluate(searcher, query: Q.Query, index_view: View | None = None) -> Evaluation:

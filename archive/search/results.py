@@ -96,6 +96,12 @@ def _segments(html: str) -> list[tuple[str, bool]]:
     return parts
 
 
+def _stems(language: str | None, terms: dict) -> set[str]:
+    """The stems looked up in the stemmed field of a page of `language` (of both, if unknown)."""
+    fields = [STEMMED_FIELDS[language]] if language in STEMMED_FIELDS else STEMMED_FIELDS.values()
+    return set().union(*(terms.get(f, ()) for f in fields))
+
+
 def exact_hits(tokens: list[str], exact: set[str], phrases: Iterable[str]) -> list[bool]:
     """Which of a text's unstemmed `tokens` to mark: the words of each quoted phrase (words joined
     by a space) only where the whole phrase stands, other `exact` words wherever they are."""
@@ -118,8 +124,7 @@ class _HitAnalyzer:
     EXACT, NOTHING = "\x01", "\x00"
 
     def __init__(self, language: str | None, terms: dict):
-        fields = [STEMMED_FIELDS[language]] if language in STEMMED_FIELDS else STEMMED_FIELDS.values()
-        self.stems = set().union(*(terms.get(f, ()) for f in fields))
+        self.stems = _stems(language, terms)
         self.exact = set(terms.get("exact", ()))
         self.phrases = terms.get(PHRASES, ())
         self.language = language
@@ -152,8 +157,7 @@ def snippet(text: str, language: str, terms: dict, length: int = 220) -> list[tu
 
 def matched_word_indexes(words: list[list], language: str | None, terms: dict[str, list[str]]) -> list[int]:
     """Which of a page's OCR words (``[text, x0, y0, x1, y1, conf]``) match the query terms."""
-    fields = [STEMMED_FIELDS[language]] if language in STEMMED_FIELDS else list(STEMMED_FIELDS.values())
-    stems = {t for f in fields for t in terms.get(f, [])}
+    stems = _stems(language, terms)
     analyzer, plain = page_analyzer(language or "auto"), exact_analyzer()
     hits = {index for index, word in enumerate(words) if stems and {t.text for t in analyzer(word[0])} & stems}
     exact = set(terms.get("exact", []))
@@ -180,7 +184,7 @@ def search(index: WhooshIndex, request: SearchRequest) -> SearchResults:
         # group by document: its pages best first, the best page standing for the document
         order = np.lexsort((matches.ids, -matches.scores, doc_of_page))
         grouped = doc_of_page[order]
-        starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if len(order) else order
+        starts = engine.run_starts(grouped)
         counts = np.diff(np.r_[starts, len(order)])
         best = order[starts]
         best_pages, best_scores = matches.ids[best], matches.scores[best]
