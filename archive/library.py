@@ -9,7 +9,6 @@ from archive.home import Home
 from archive.metadata import Description
 
 
-
 class Archive:
     def __init__(self, home: Home):
         self.home = home

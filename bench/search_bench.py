@@ -568,7 +568,7 @@ def synthetic_corpus(pages: int, seed: int = 20240601, words: int = 300, noise: 
 # --------------------------------------------------------------------------------------------
 # speed
 
-WRITERS = {"bulk": True, "olke": False}   # the writer of ingest and edits; the one of `olke index rebuild`
+WRITERS = {"bulk": True, "olke": False}   # the writer of `olke index rebuild`; the one of ingest and edits
 
 
 def directory_mb(path: Path) -> float:
@@ -707,10 +707,9 @@ TARGETS = {"pages_per_second": ">= 200", "term_p95_ms": "<= 150", "and_p95_ms": 
 
 
 def speed(pages: int = 100_000, writer: str = "bulk", queries: int = 60, profile: bool = False,
-          keep: Path | None = None, reuse: bool = False, frequent: int | None = None,
-          optimize: bool = True) -> dict:
-    """Generate, index, time the queries; then (with `optimize`) merge the index into one segment
-    and time them again. With `keep` the index stays in that directory; with `reuse` too, an index
+          keep: Path | None = None, reuse: bool = False, frequent: int | None = None) -> dict:
+    """Generate, index, time the queries; then merge the index into one segment and time them
+    again. With `keep` the index stays in that directory; with `reuse` too, an index
     kept there before (same `pages`) is queried again without rebuilding."""
     started = time.perf_counter()
     log(f"search bench: generating {pages} synthetic pages")
@@ -732,7 +731,7 @@ def speed(pages: int = 100_000, writer: str = "bulk", queries: int = 60, profile
         requests = make_queries(corpus, queries, frequent=frequent)
         del corpus
         latency = measure_latency(directory, requests, profile)
-        if optimize and WhooshIndex(directory).segment_count() > 1:
+        if WhooshIndex(directory).segment_count() > 1:
             optimized = optimize_index(directory)
             latency_optimized = measure_latency(directory, requests, profile)
     finally:

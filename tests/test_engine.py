@@ -7,27 +7,19 @@ offsets and deletions could go wrong.
 from __future__ import annotations
 
 import random
-import sys
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
+from whoosh import formats
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.append(str(ROOT))
-
-from bench.search_bench import synthetic_corpus  # noqa: E402
-
-from whoosh import formats  # noqa: E402
-
-from archive.search import engine  # noqa: E402
-from archive.search import index as index_module  # noqa: E402
-from archive.search.index import WhooshIndex  # noqa: E402
-from archive.search.schema import WIDE, PackedPositions, build_schema  # noqa: E402
-from archive.search.query import SearchRequest, build  # noqa: E402
-from archive.search.results import search  # noqa: E402
+from archive.search import engine
+from archive.search import index as index_module
+from archive.search.index import WhooshIndex
+from archive.search.query import SearchRequest, build
+from archive.search.results import search
+from archive.search.schema import WIDE, PackedPositions, build_schema
+from bench.search_bench import synthetic_corpus
 
 
 @pytest.fixture(scope="module")

@@ -7,16 +7,9 @@ in its first ten hits overall.
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.append(str(ROOT))
-
-from bench import search_bench  # noqa: E402
+from bench import search_bench
 
 
 @pytest.fixture(scope="module")

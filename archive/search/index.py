@@ -5,8 +5,9 @@ write waits its turn (retrying for up to ``WRITE_WAIT`` seconds) and users never
 Readers are never blocked. Every commit merges the small segments that earlier commits left
 (Whoosh's merge policy), so ingest never leaves many; a rebuild writes one big segment per core,
 which stay as they are: merging two of 50,000 pages into one took as long as indexing them and
-bought little (bench/search_bench.py measures both; `olke index optimize` merges when wanted). The catalog is the source of truth:
-`rebuild` restores the index from it at any time, whatever state a crash left the index in.
+bought little (bench/search_bench.py measures both; `olke index optimize` merges when wanted).
+The catalog is the source of truth: `rebuild` restores the index from it at any time, whatever
+state a crash left the index in.
 """
 from __future__ import annotations
 
