@@ -238,10 +238,11 @@ class Catalog:
         if keep_originals:
             rows = [r for r in rows if r["role"] != "original"]
         self.conn.executemany(
-            "INSERT INTO pages (document_id, number, text, words, confidence, language, width_pt, height_pt)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO pages (document_id, number, text, words, confidence, language, width_pt, height_pt,"
+            " verdict, verdict_reasons, ocr_steps) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(document_id, p.number, p.text, json.dumps([w.as_row() for w in p.words], ensure_ascii=False),
-              p.confidence, p.language, p.width_pt, p.height_pt) for p in staged.pages],
+              p.confidence, p.language, p.width_pt, p.height_pt, p.verdict,
+              json.dumps(p.reasons), json.dumps(p.steps, ensure_ascii=False)) for p in staged.pages],
         )
         self.conn.executemany(
             "INSERT INTO files (document_id, role, page, path, media_type, size_bytes, sha256)"

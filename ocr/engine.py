@@ -45,6 +45,9 @@ class PageResult:
     width_pt: float | None = None
     height_pt: float | None = None
     rotated: int = 0   # clockwise degrees the page's view was turned after OCR
+    verdict: str | None = None          # ok | doubtful | failed (ocr.verdict); None: not judged
+    reasons: list[str] = field(default_factory=list)   # reason codes, worst first (ocr.verdict.REASONS)
+    steps: dict = field(default_factory=dict)          # checks measured, steps taken, passes read
 
 
 class OcrEngine(ABC):
