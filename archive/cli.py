@@ -74,6 +74,24 @@ def description_options(func):
     return func
 
 
+def ocr_step_options(command):
+    """Options that force a step of OCR on or off; by default each page's checks decide."""
+    for option in reversed([
+        click.option("--deskew/--no-deskew", default=None,
+                     help="Straighten every page / none (default: the pages that are skewed)."),
+        click.option("--no-rotate", is_flag=True, help="Do not turn sideways pages upright."),
+        click.option("--osd", is_flag=True,
+                     help="Check every page's orientation before OCR, upside-down too (about 0.6 s a page)."),
+        click.option("--clean/--no-clean", default=None,
+                     help="Read a cleaned copy of every page / none (default: pages with dark borders, "
+                          "faint ink or uneven light)."),
+        click.option("--reread/--no-reread", default=True,
+                     help="Read a page again another way when its first reading is poor (default: on)."),
+    ]):
+        command = option(command)
+    return command
+
+
 @main.command("ingest")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @description_options
@@ -81,14 +99,11 @@ def description_options(func):
               help="CSV with a 'path' column and one row per document")
 @click.option("--force-ocr", is_flag=True, help="OCR PDFs that already carry text, replacing it.")
 @click.option("--skip-duplicates", is_flag=True, help="Note scans already archived instead of failing.")
-@click.option("--deskew", is_flag=True, help="Straighten skewed pages before OCR (about 0.15 s a page).")
-@click.option("--no-rotate", is_flag=True, help="Do not turn sideways pages upright.")
-@click.option("--osd", is_flag=True, help="Check every page's orientation before OCR, upside-down too (slower).")
-@click.option("--clean", is_flag=True, help="Clean scanning noise with unpaper before OCR (slower).")
+@ocr_step_options
 @click.option("--workers", type=click.IntRange(1, 64), help="Parallel workers; default: all cores.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @click.pass_context
-def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rotate, osd, clean, workers,
+def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rotate, osd, clean, reread, workers,
                as_json, **fields):
     """Archive scans: OCR them into searchable PDF/A and record them in the catalog.
 
@@ -115,7 +130,7 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rota
         errors += problems
     archive = open_archive(ctx)
     options = IngestOptions(force_ocr=force_ocr, skip_duplicates=skip_duplicates, deskew=deskew,
-                            rotate_pages=not no_rotate, always_osd=osd, clean=clean,
+                            rotate_pages=not no_rotate, always_osd=osd, clean=clean, reread=reread,
                             **({"workers": workers} if workers else {}))
     reporter = BarReporter(quiet=as_json, verbose=ctx.obj["verbose"])
     for source in sources:
@@ -142,22 +157,22 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rota
 
 @main.command("reocr")
 @click.argument("document_id", type=int)
-@click.option("--deskew", is_flag=True, help="Straighten skewed pages before OCR.")
-@click.option("--clean", is_flag=True, help="Clean scanning noise with unpaper before OCR.")
+@ocr_step_options
 @click.pass_context
-def reocr_cmd(ctx, document_id, deskew, clean):
+def reocr_cmd(ctx, document_id, deskew, no_rotate, osd, clean, reread):
     """OCR a document again from its archived original scans.
 
     \b
     Example:
-      olke reocr 12 --deskew --clean
+      olke reocr 12 --clean
     """
     from ingest.pipeline import IngestOptions, reocr
     from ingest.progress import BarReporter
     from ocr import get_engine
 
     archive = open_archive(ctx)
-    outcome = reocr(document_id, archive.catalog, get_engine(), IngestOptions(deskew=deskew, clean=clean),
+    outcome = reocr(document_id, archive.catalog, get_engine(), IngestOptions(deskew=deskew, clean=clean, rotate_pages=not no_rotate,
+                                                                     always_osd=osd, reread=reread),
                     BarReporter())
     archive.documents_changed([document_id])
     click.echo(f"Document {document_id} OCRed again: {outcome.pages} pages.")

@@ -32,15 +32,17 @@ class IngestOptions:
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     force_ocr: bool = False
     skip_duplicates: bool = False
-    deskew: bool = False
+    deskew: bool | None = None      # None: as each page's checks decide
     rotate_pages: bool = True
     always_osd: bool = False
-    clean: bool = False
+    clean: bool | None = None       # None: as each page's checks decide
+    reread: bool = True
     user: str | None = None
 
     def ocr_options(self, language: str) -> OcrOptions:
         return OcrOptions(languages=LANGUAGE_ORDER[language], deskew=self.deskew, rotate_pages=self.rotate_pages,
-                          always_osd=self.always_osd, clean=self.clean, jobs=max(1, self.workers))
+                          always_osd=self.always_osd, clean=self.clean, reread=self.reread,
+                          jobs=max(1, self.workers))
 
 
 @dataclass

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import io
 import shutil
-from dataclasses import dataclass, replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import img2pdf
 import pikepdf
+from pdf2image import convert_from_path
 from PIL import Image
 
 from archive.errors import ScanUnreadable
@@ -19,6 +21,7 @@ from archive.storage import StagedDocument
 from ingest.scanfile import ScanFile
 from ocr import render, textlayer
 from ocr.engine import OcrEngine, OcrOptions, PageDone
+from ocr.preprocess import PreparedPage
 
 ASSUMED_DPI = 300  # for images that do not say their resolution
 
@@ -48,28 +51,52 @@ def keep_originals(job: DocumentJob) -> Path:
     return target
 
 
-def straighten_pages(job: DocumentJob, engine: OcrEngine) -> list[ScanFile]:
-    """Deskew skewed pages (and with --osd turn any page upright), one image per page.
+def prepare_pages(job: DocumentJob, engine: OcrEngine) -> list[PreparedPage]:
+    """Every page as a one-page image, checked, and straightened or cleaned where it needs it.
 
-    PDFs are left to ocrmypdf, which straightens their pages itself.
+    Multi-page TIFFs are split into frames and image-only PDFs rendered at their scans' resolution,
+    so every page gets the same checks. A PDF that carries text is left as it is (None).
     """
-    if not (job.ocr_options.deskew or job.ocr_options.always_osd):
-        return job.files
-    folder = job.directory / "straightened"
+    if any(f.has_text for f in job.files) and not job.force_ocr:
+        return []
+    folder = job.directory / "prepared"
     folder.mkdir(exist_ok=True)
-    pages: list[ScanFile] = []
+    images: list[Path] = []
     for index, scan in enumerate(job.files, start=1):
         if scan.type == "pdf":
-            pages.append(scan)
-            continue
-        frames = _frames(scan, folder / f"{index:04d}") if scan.pages > 1 else [scan.path]
-        straightened = [engine.straighten_image(frame, folder / f"{index:04d}-{n:04d}.png", job.ocr_options)
-                        for n, frame in enumerate(frames, start=1)]
-        if straightened == [scan.path]:
-            pages.append(scan)
+            images.extend(_pdf_pages(scan, folder / f"{index:04d}"))
+        elif scan.pages > 1:
+            images.extend(_frames(scan, folder / f"{index:04d}"))
         else:
-            pages.extend(ScanFile(path, "png", 1, dpi_missing=scan.dpi_missing) for path in straightened)
-    return pages
+            images.append(scan.path)
+    with ThreadPoolExecutor(max_workers=max(1, job.ocr_options.jobs)) as pool:
+        return list(pool.map(lambda image: engine.prepare_page(image, folder, job.ocr_options), images))
+
+
+def _pdf_pages(scan: ScanFile, prefix: Path) -> list[Path]:
+    """Render each page of an image-only PDF at the resolution of the scan it holds."""
+    paths = []
+    with pikepdf.open(scan.path) as pdf:
+        resolutions = [_scan_dpi(page) for page in pdf.pages]
+    for number, dpi in enumerate(resolutions, start=1):
+        (image,) = convert_from_path(scan.path, dpi=dpi, first_page=number, last_page=number)
+        path = prefix.with_name(f"{prefix.name}-page-{number:04d}.png")
+        page = image.convert("L") if render._is_grey(image) else image
+        page.save(path, "PNG", dpi=(dpi, dpi), compress_level=1)
+        paths.append(path)
+    return paths
+
+
+def _scan_dpi(page: pikepdf.Page) -> int:
+    """The resolution of the largest image on the page, or ASSUMED_DPI."""
+    box = page.mediabox
+    width_in = float(box[2] - box[0]) / 72
+    best = 0
+    for image in page.get_images().values():
+        best = max(best, int(image.get("/Width", 0)))
+    if not best or width_in <= 0:
+        return ASSUMED_DPI
+    return max(72, min(600, round(best / width_in)))
 
 
 def _frames(scan: ScanFile, prefix: Path) -> list[Path]:
@@ -83,28 +110,35 @@ def _frames(scan: ScanFile, prefix: Path) -> list[Path]:
     return paths
 
 
-def assemble_pdf(job: DocumentJob, pages: list[ScanFile]) -> Path:
-    """One PDF of all pages; images go in losslessly with their resolution (img2pdf)."""
+def assemble_pdf(job: DocumentJob, pages: list[PreparedPage]) -> Path:
+    """One PDF of all pages; images go in losslessly with their resolution (img2pdf).
+
+    With no prepared pages (a PDF that carries text) the input PDFs are joined as they are.
+    """
     output = job.directory / "input.pdf"
-    if len(pages) == 1 and pages[0].type == "pdf":
-        shutil.copyfile(pages[0].path, output)
+    if not pages and len(job.files) == 1:
+        shutil.copyfile(job.files[0].path, output)
         return output
+    dpi_missing = {f.path for f in job.files if f.dpi_missing}
     with pikepdf.new() as combined:
-        for scan in pages:
-            data = scan.path.read_bytes() if scan.type == "pdf" else _image_pdf(scan)
+        if pages:
+            parts = [_image_pdf(page.image, page.image in dpi_missing) for page in pages]
+        else:
+            parts = [f.path.read_bytes() if f.type == "pdf" else _image_pdf(f.path, f.dpi_missing) for f in job.files]
+        for data in parts:
             with pikepdf.open(io.BytesIO(data)) as part:
                 combined.pages.extend(part.pages)
         combined.save(output)
     return output
 
 
-def _image_pdf(scan: ScanFile) -> bytes:
-    layout = {"layout_fun": img2pdf.get_fixed_dpi_layout_fun((ASSUMED_DPI, ASSUMED_DPI))} if scan.dpi_missing else {}
+def _image_pdf(path: Path, dpi_missing: bool = False) -> bytes:
+    layout = {"layout_fun": img2pdf.get_fixed_dpi_layout_fun((ASSUMED_DPI, ASSUMED_DPI))} if dpi_missing else {}
     try:
-        return img2pdf.convert(str(scan.path), rotation=img2pdf.Rotation.ifvalid, **layout)
+        return img2pdf.convert(str(path), rotation=img2pdf.Rotation.ifvalid, **layout)
     except img2pdf.AlphaChannelError:
         # img2pdf keeps images bit-exact and so refuses transparency; flatten onto white paper.
-        with Image.open(scan.path) as image:
+        with Image.open(path) as image:
             frames = []
             for index in range(getattr(image, "n_frames", 1)):
                 image.seek(index)
@@ -117,15 +151,14 @@ def _image_pdf(scan: ScanFile) -> bytes:
         return img2pdf.convert(frames)
     except (img2pdf.ImageOpenError, ValueError, OSError) as error:
         raise ScanUnreadable(f"cannot put the image into a PDF ({error}); re-save it as PNG or TIFF",
-                             scan.path) from None
+                             path) from None
 
 
-def recognise(job: DocumentJob, pages: list[ScanFile], input_pdf: Path, engine: OcrEngine,
+def recognise(job: DocumentJob, pages: list[PreparedPage], input_pdf: Path, engine: OcrEngine,
               page_done: PageDone | None) -> StagedDocument:
-    """OCR the pages, or keep a PDF's own text layer unless OCR is forced."""
+    """OCR the prepared pages, or keep a PDF's own text layer (no prepared pages)."""
     staged = StagedDocument(job.directory, [], engine.name)
-    has_text = any(f.has_text for f in job.files)
-    if has_text and not job.force_ocr:
+    if not pages:
         shutil.copyfile(input_pdf, staged.pdf)
         staged.pages = textlayer.read_pages(staged.pdf)
         staged.ocr_engine = None
@@ -133,20 +166,16 @@ def recognise(job: DocumentJob, pages: list[ScanFile], input_pdf: Path, engine: 
             for page in staged.pages:
                 page_done(page.number)
     else:
-        options, images = job.ocr_options, None
-        if not any(f.type == "pdf" for f in job.files):  # images were straightened already
-            options = replace(options, deskew=False, always_osd=False)
-            images = [p.path for p in pages] if all(p.pages == 1 for p in pages) else None
-        staged.pages = engine.ocr_pdf(input_pdf, staged.pdf, options, page_done, images)
+        staged.pages = engine.ocr_pdf(input_pdf, staged.pdf, job.ocr_options, page_done, pages)
     input_pdf.unlink()
     return staged
 
 
-def page_images(staged: StagedDocument, pages: list[ScanFile]) -> StagedDocument:
+def page_images(staged: StagedDocument, pages: list[PreparedPage]) -> StagedDocument:
     """Viewer images; scaled from the page images when the PDF holds them unchanged."""
-    from_images = staged.ocr_engine is not None and not any(p.type == "pdf" for p in pages)
+    from_images = staged.ocr_engine is not None and bool(pages)
     staged.page_images = render.render_pages(staged.pdf, staged.pages_dir, len(staged.pages),
-                                             [p.path for p in pages] if from_images else None,
+                                             [p.image for p in pages] if from_images else None,
                                              [p.rotated for p in staged.pages])
     return staged
 
@@ -154,8 +183,8 @@ def page_images(staged: StagedDocument, pages: list[ScanFile]) -> StagedDocument
 def run_job(job: DocumentJob, engine: OcrEngine, page_done: PageDone | None = None) -> StagedDocument:
     """The recipe for one document."""
     keep_originals(job)
-    pages = straighten_pages(job, engine)
+    pages = prepare_pages(job, engine)
     staged = recognise(job, pages, assemble_pdf(job, pages), engine, page_done)
     staged = page_images(staged, pages)
-    shutil.rmtree(job.directory / "straightened", ignore_errors=True)
+    shutil.rmtree(job.directory / "prepared", ignore_errors=True)
     return staged

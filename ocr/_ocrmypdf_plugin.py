@@ -1,16 +1,19 @@
-"""An ocrmypdf plugin: keep each page's hOCR, and skip rendering pages Olke already has as images.
+"""An ocrmypdf plugin: read each page well, keep its hOCR, and skip rendering pages Olke already has.
 
-ocrmypdf runs tesseract once per page and renders the hOCR into the PDF's text layer; this
-engine lets that happen and copies the hOCR aside, so Olke gets word boxes and confidences from
-the same run instead of a second tesseract pass. It also reports each finished page.
+ocrmypdf runs tesseract once per page and renders the hOCR into the PDF's text layer. This engine
+judges that first reading against the page's checks (``ocr.reading``); a poor reading is read
+again other ways and the best one is what ocrmypdf renders. The hOCR is copied aside, so Olke
+gets word boxes and confidences from the same run, and each finished page is reported.
 
 ocrmypdf also renders every page of its input PDF back into an image for tesseract. When a page
 is a scan that img2pdf put into the PDF unchanged, that image is the scan itself, so the plugin
-hands over the scan instead: the same pixels, without a render and a PNG encode per page.
+hands over the scan instead (or its cleaned copy of the same size, which OCR reads better): the
+same pixels, without a render and a PNG encode per page.
 """
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -18,31 +21,49 @@ from ocrmypdf import hookimpl
 from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOcrEngine
 from PIL import Image
 
-from ocr import preprocess
+from ocr import checks, reading
+from ocr.preprocess import PreparedPage
 
 # Set by the process that calls ocrmypdf (pages run in threads of that process, use_threads).
 page_done: Callable[[int], None] | None = None
 hocr_dir: Path | None = None
-page_images: dict[int, Path] = {}   # page number → the scan that is that page, pixel for pixel
+prepared: dict[int, PreparedPage] = {}   # page number → the scan that is that page, pixel for pixel
+reread_poor_pages = True
+languages: list[str] = []
+outcomes: dict[int, dict] = {}           # page number → {"check", "readings", "kept"}
+cleaned_read: set[int] = set()           # pages whose cleaned copy went to OCR
+_lock = threading.Lock()
 _SCAN_MODES = {"1", "L", "RGB"}
+
+
+def _page_number(path: Path) -> int:
+    return int(Path(path).name.split("_", 1)[0])
 
 
 class HocrKeepingEngine(TesseractOcrEngine):
     @staticmethod
-    def get_deskew(input_file, options) -> float:
-        with Image.open(input_file) as image:
-            _, degrees = preprocess.layout(preprocess.small_copy(image, image.info.get("dpi", (300, 300))[0]))
-        return degrees if preprocess.MIN_SKEW_DEGREES <= abs(degrees) <= preprocess.MAX_SKEW_DEGREES else 0.0
-
-    @staticmethod
     def generate_hocr(input_file, output_hocr, output_text, options):
         TesseractOcrEngine.generate_hocr(input_file, output_hocr, output_text, options)
-        page_number = int(Path(output_hocr).name.split("_", 1)[0])
+        number = _page_number(output_hocr)
+        page = prepared.get(number)
+        check = page.check if page is not None else None
+        if check is None:   # a page ocrmypdf rendered itself: measure it now
+            with Image.open(input_file) as image:
+                check = checks.check(image, float((image.info.get("dpi") or (300, 300))[0] or 300))[0]
+        first = reading.load("first", Path(output_hocr), Path(output_text))
+        best, made = first, [first]
+        if reread_poor_pages and reading.is_poor(first, check):
+            cleaned_already = number in cleaned_read
+            best, made = reading.reread(first, Path(input_file), check, cleaned_already,
+                                        languages or list(options.languages), Path(output_hocr).parent)
+            reading.keep(best, Path(output_hocr), Path(output_text))
+        with _lock:
+            outcomes[number] = {"check": check, "readings": [r.summary() for r in made], "kept": best.how}
         hocr_dir.mkdir(exist_ok=True)
-        shutil.copyfile(output_hocr, hocr_dir / f"{page_number:06d}.hocr")
-        shutil.copyfile(output_text, hocr_dir / f"{page_number:06d}.txt")
+        shutil.copyfile(output_hocr, hocr_dir / f"{number:06d}.hocr")
+        shutil.copyfile(output_text, hocr_dir / f"{number:06d}.txt")
         if page_done is not None:
-            page_done(page_number)
+            page_done(number)
 
 
 @hookimpl
@@ -53,13 +74,16 @@ def get_ocr_engine(options):
 @hookimpl
 def rasterize_pdf_page(input_file, output_file, raster_device, raster_dpi, pageno, page_dpi, rotation,
                        filter_vector, stop_on_soft_error, options, use_cropbox):
-    scan = page_images.get(pageno)
-    if scan is None or rotation or filter_vector or not str(raster_device).lower().endswith(("pnggray", "png16m")):
+    page = prepared.get(pageno)
+    if page is None or rotation or filter_vector or not str(raster_device).lower().endswith(("pnggray", "png16m")):
         return None  # ocrmypdf renders the page itself
-    with Image.open(scan) as image:
+    with Image.open(page.image) as image:
         dpi = image.info.get("dpi")
         if image.format not in ("PNG", "JPEG") or image.mode not in _SCAN_MODES or not dpi \
                 or abs(float(dpi[0]) - float(raster_dpi.x)) > 0.5 or abs(float(dpi[1]) - float(raster_dpi.y)) > 0.5:
             return None
-    shutil.copyfile(scan, output_file)
+    shutil.copyfile(page.ocr_image or page.image, output_file)
+    if page.ocr_image is not None:
+        with _lock:
+            cleaned_read.add(pageno)
     return output_file

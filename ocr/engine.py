@@ -7,17 +7,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ocr.preprocess import PreparedPage
+
 DEFAULT_LANGUAGES = ("kaz", "rus", "eng")
 PageDone = Callable[[int], None]
 
 
 @dataclass(frozen=True)
 class OcrOptions:
+    """How to read pages. ``None`` for deskew and clean: as each page's checks decide (the default)."""
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
-    deskew: bool = False       # straighten skewed pages before OCR (costs ~0.15 s a page)
-    rotate_pages: bool = True  # turn sideways pages upright (free: judged from the OCR's word boxes)
-    always_osd: bool = False   # detect every page's orientation before OCR, upside-down too (~0.6 s a page)
-    clean: bool = False
+    deskew: bool | None = None   # straighten skewed pages before OCR
+    rotate_pages: bool = True    # turn sideways pages upright
+    always_osd: bool = False     # detect every page's orientation before OCR, upside-down too (~0.6 s a page)
+    clean: bool | None = None    # read a cleaned copy (light evened, contrast stretched, dark borders removed)
+    reread: bool = True          # read a page again another way when its first reading is poor
     jobs: int = 1
 
 
@@ -57,18 +61,18 @@ class OcrEngine(ABC):
     def check(self, options: OcrOptions) -> None:
         """Raise MissingDependency / MissingLanguagePack if this engine cannot run."""
 
-    def straighten_image(self, image: Path, output: Path, options: OcrOptions) -> Path:
-        """Turn and deskew a one-page image before it goes into the PDF; returns the page to use."""
-        return image
+    def prepare_page(self, image: Path, workdir: Path, options: OcrOptions) -> PreparedPage:
+        """Check a one-page image and straighten or clean it as it needs, before it goes into the PDF."""
+        return PreparedPage(image)
 
     @abstractmethod
     def ocr_pdf(
         self, input_pdf: Path, output_pdf: Path, options: OcrOptions, page_done: PageDone | None = None,
-        page_images: list[Path] | None = None,
+        pages: list[PreparedPage] | None = None,
     ) -> list[PageResult]:
-        """OCR every page of ``input_pdf`` into a PDF/A at ``output_pdf``; return the pages.
+        """OCR every page of ``input_pdf`` into a PDF/A at ``output_pdf``; return the pages, judged.
 
-        ``page_images``, when given, are the images that are the PDF's pages, in order.
+        ``pages``, when given, are the prepared images that are the PDF's pages, in order.
         """
 
 

@@ -16,6 +16,9 @@ import pikepdf
 from archive.errors import OcrFailed
 from ocr.engine import OcrEngine, OcrOptions, PageDone, PageResult, Word
 from ocr.language import detect_language
+from ocr.verdict import judge
+
+FAKE_INK_CHARS = 500
 
 DEFAULT_TEXT = "Өлке тарихы, {n}-бет. Кітапхана қорындағы құжаттар мен газет мақалалары цифрланды."
 
@@ -45,7 +48,7 @@ class FakeEngine(OcrEngine):
         return template.replace("{n}", str(number))
 
     def ocr_pdf(self, input_pdf: Path, output_pdf: Path, options: OcrOptions,
-                page_done: PageDone | None = None, page_images: list[Path] | None = None) -> list[PageResult]:
+                page_done: PageDone | None = None, pages: list | None = None) -> list[PageResult]:
         shutil.copyfile(input_pdf, output_pdf)
         delay = float(os.environ.get("OLKE_FAKE_OCR_DELAY", "0"))  # seconds a page, to test Ctrl-C
         results = []
@@ -54,8 +57,11 @@ class FakeEngine(OcrEngine):
                 time.sleep(delay)
                 text = self.text_for(number)
                 box = page.mediabox
+                # every fake page has ink: a page the fake "reads" as empty is judged as OCR would judge it
+                judgement = judge(len(text.replace(" ", "")), len(text.replace(" ", "")) or FAKE_INK_CHARS, 90.0)
                 results.append(PageResult(number, text, _fake_words(text), 90.0, detect_language(text),
-                                          float(box[2] - box[0]), float(box[3] - box[1])))
+                                          float(box[2] - box[0]), float(box[3] - box[1]), 0,
+                                          judgement.verdict, list(judgement.reasons), {"engine": "fake"}))
                 if page_done:
                     page_done(number)
         return results
@@ -64,5 +70,5 @@ class FakeEngine(OcrEngine):
 class CrashingEngine(FakeEngine):
     name = "crash"
 
-    def ocr_pdf(self, input_pdf, output_pdf, options, page_done=None, page_images=None):
+    def ocr_pdf(self, input_pdf, output_pdf, options, page_done=None, pages=None):
         raise OcrFailed("the OCR engine crashed; try again with --verbose", input_pdf)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from archive.errors import OcrFailed
+from ocr import checks
 
 ANALYSIS_DPI = 100
 MIN_SKEW_DEGREES = 0.3     # below this, rotating costs more than it buys
@@ -39,13 +41,6 @@ def _tesseract(image: Image.Image, args: list[str]) -> dict[str, float]:
     return {key: float(value) for key, value in _FIELD.findall(done.stdout + done.stderr)}
 
 
-def small_copy(image: Image.Image, dpi: float) -> Image.Image:
-    """A greyscale copy at about ANALYSIS_DPI; box-averaging is plenty for layout analysis."""
-    factor = max(1, round(dpi / ANALYSIS_DPI))
-    grey = image.convert("L")
-    return grey.reduce(factor) if factor > 1 else grey
-
-
 def layout(small: Image.Image, language: str = "kaz") -> tuple[bool, float]:
     """(text lines run vertically, skew in degrees) from tesseract's layout analysis."""
     found = _tesseract(small, ["--psm", "2", "-l", language])  # any model will do; kaz loads quickly
@@ -53,10 +48,9 @@ def layout(small: Image.Image, language: str = "kaz") -> tuple[bool, float]:
     return vertical, round(found.get("Deskew angle", 0.0) * 57.29578, 2)  # tesseract reports radians
 
 
-def analyse(image: Image.Image, dpi: float, always_osd: bool = False, deskew: bool = True,
-            language: str = "kaz") -> Straightening:
-    """How to turn and deskew this page so its text lines run level and upright."""
-    small = small_copy(image, dpi)
+def analyse_small(small: Image.Image, always_osd: bool = False, deskew: bool = True,
+                  language: str = "kaz") -> Straightening:
+    """How to turn and deskew a page, from its small copy, so its text lines run level and upright."""
     vertical_lines, degrees = layout(small, language)
     rotated = 0
     if vertical_lines or always_osd:
@@ -65,25 +59,66 @@ def analyse(image: Image.Image, dpi: float, always_osd: bool = False, deskew: bo
         if osd.get("Orientation confidence", 0) >= 0.1:
             rotated = int(osd.get("Rotate", 0)) % 360
     if rotated:
-        _, degrees = layout(small.rotate(-rotated, expand=True), language)
+        small = small.rotate(-rotated, expand=True)
+        _, degrees = layout(small, language)
+    if deskew and abs(degrees) >= MIN_SKEW_DEGREES / 2:
+        degrees = checks.refine_skew(np.asarray(small), degrees)
     if not deskew or not MIN_SKEW_DEGREES <= abs(degrees) <= MAX_SKEW_DEGREES:
         degrees = 0.0
     return Straightening(rotated, degrees)
 
 
-def straighten(path: Path, output: Path, always_osd: bool = False, deskew: bool = True,
-               language: str = "kaz") -> tuple[Path, Straightening]:
-    """Write a straightened copy of a one-page image to ``output``, or return ``path`` untouched."""
+@dataclass
+class PreparedPage:
+    """One page made ready for OCR: the image that goes into the PDF, and the one OCR reads.
+
+    Both have the same size and resolution, so the reading's word boxes fit the visible page.
+    """
+    image: Path                        # the page as it goes into the PDF (straightened if it needed it)
+    ocr_image: Path | None = None      # a cleaned copy for OCR; None: OCR reads ``image``
+    check: checks.PageCheck | None = None
+    steps: dict = field(default_factory=dict)
+
+
+def prepare(path: Path, workdir: Path, deskew: bool | None = None, clean: bool | None = None,
+            always_osd: bool = False, language: str = "kaz") -> PreparedPage:
+    """Measure a one-page image and straighten or clean it as it needs (None: as the checks decide)."""
     with Image.open(path) as image:
-        dpi = float(image.info.get("dpi", (300, 300))[0] or 300)
-        plan = analyse(image, dpi, always_osd, deskew, language)
-        if plan == Straightening():
-            return path, plan
+        dpi = float((image.info.get("dpi") or (300, 300))[0] or 300)
+        found, cleaning = checks.check(image, dpi)
+        steps: dict = {"checks": found.as_dict(), "found": found.reasons}
+        small = Image.fromarray(cleaning.small, "L")
+        plan = analyse_small(small, always_osd, deskew is not False, language)
+        if deskew is None and abs(plan.deskewed) < MIN_SKEW_DEGREES:
+            plan = Straightening(plan.rotated, 0.0)
+        clean_it = found.needs_cleaning if clean is None else clean
+        if plan == Straightening() and not clean_it:
+            return PreparedPage(path, None, found, steps)
         page = image.convert("L") if image.mode not in ("L", "RGB") else image.copy()
-        if plan.rotated:
-            page = page.rotate(-plan.rotated, expand=True)
-        if plan.deskewed:
-            page = page.rotate(plan.deskewed, resample=Image.BICUBIC, expand=False,
-                               fillcolor=255 if page.mode == "L" else (255, 255, 255))
-        page.save(output, "PNG", dpi=image.info.get("dpi", (300, 300)), compress_level=1)
-    return output, plan
+        save_dpi = image.info.get("dpi") or (300, 300)
+    stem = workdir / path.stem
+    if plan.rotated or plan.deskewed:
+        page = _turn(page, plan)
+        steps.update(rotated=plan.rotated, deskewed=plan.deskewed)
+        visible = stem.with_name(stem.name + "-straight.png")
+        page.save(visible, "PNG", dpi=save_dpi, compress_level=1)
+        if clean_it:
+            # measured again: the straightened page has new corners, and the border moved with it
+            found, cleaning = checks.check(page, dpi)
+    else:
+        visible = path
+    ocr_image = None
+    if clean_it:
+        ocr_image = stem.with_name(stem.name + "-ocr.png")
+        checks.cleaned(page, cleaning).save(ocr_image, "PNG", dpi=save_dpi, compress_level=1)
+        steps["cleaned"] = True
+    return PreparedPage(visible, ocr_image, found, steps)
+
+
+def _turn(page: Image.Image, plan: Straightening) -> Image.Image:
+    if plan.rotated:
+        page = page.rotate(-plan.rotated, expand=True)
+    if plan.deskewed:
+        page = page.rotate(plan.deskewed, resample=Image.BICUBIC, expand=False,
+                           fillcolor=255 if page.mode == "L" else (255, 255, 255))
+    return page

@@ -11,10 +11,11 @@ from pathlib import Path
 import pikepdf
 
 from archive.errors import MissingDependency, MissingLanguagePack, OcrFailed, ScanEncrypted, ScanUnreadable
-from ocr import _ocrmypdf_plugin, orientation, preprocess
+from ocr import _ocrmypdf_plugin, orientation, preprocess, reading
 from ocr.engine import OcrEngine, OcrOptions, PageDone, PageResult
 from ocr.hocr import mean_confidence, read_words
 from ocr.language import detect_language
+from ocr.preprocess import PreparedPage
 
 LANGUAGE_PACKAGES = {"kaz": "tesseract-ocr-kaz", "rus": "tesseract-ocr-rus", "eng": "tesseract-ocr-eng",
                      "osd": "tesseract-ocr-osd"}
@@ -42,7 +43,7 @@ class TesseractEngine(OcrEngine):
     name = "tesseract"
 
     def check(self, options: OcrOptions) -> None:
-        needed = ["tesseract", "gs", "pdftoppm"] + (["unpaper"] if options.clean else [])
+        needed = ["tesseract", "gs", "pdftoppm"]
         for program in needed:
             if shutil.which(program) is None:
                 raise MissingDependency(f"program '{program}' is missing; install {PROGRAMS[program]}")
@@ -52,19 +53,21 @@ class TesseractEngine(OcrEngine):
                 package = LANGUAGE_PACKAGES.get(language, f"tesseract-ocr-{language}")
                 raise MissingLanguagePack(f"Tesseract language '{language}' is missing; install {package}")
 
-    def straighten_image(self, image: Path, output: Path, options: OcrOptions) -> Path:
-        if not (options.deskew or options.always_osd):
-            return image
-        straightened, _ = preprocess.straighten(image, output, options.always_osd, options.deskew,
-                                                options.languages[0])
-        return straightened
+    def prepare_page(self, image: Path, workdir: Path, options: OcrOptions) -> PreparedPage:
+        return preprocess.prepare(image, workdir, options.deskew, options.clean, options.always_osd,
+                                  options.languages[0])
 
     def ocr_pdf(self, input_pdf: Path, output_pdf: Path, options: OcrOptions,
-                page_done: PageDone | None = None, page_images: list[Path] | None = None) -> list[PageResult]:
+                page_done: PageDone | None = None, pages: list[PreparedPage] | None = None) -> list[PageResult]:
+        pages_in = pages
         hocr_dir = output_pdf.with_name(output_pdf.name + ".hocr")
         shutil.rmtree(hocr_dir, ignore_errors=True)
         _ocrmypdf_plugin.hocr_dir = hocr_dir
-        _ocrmypdf_plugin.page_images = dict(enumerate(page_images or [], start=1))
+        _ocrmypdf_plugin.prepared = dict(enumerate(pages_in or [], start=1))
+        _ocrmypdf_plugin.outcomes = {}
+        _ocrmypdf_plugin.cleaned_read = set()
+        _ocrmypdf_plugin.languages = list(options.languages)
+        _ocrmypdf_plugin.reread_poor_pages = options.reread
         self._run(input_pdf, output_pdf, options, options.always_osd, None, page_done)
         pages = self._pages(output_pdf, hocr_dir, options.rotate_pages)
         doubtful = [p.number for p in pages if _doubtful(p)] if options.rotate_pages else []
@@ -76,6 +79,8 @@ class TesseractEngine(OcrEngine):
             second.replace(output_pdf)
             pages = self._pages(output_pdf, hocr_dir, options.rotate_pages)
         shutil.rmtree(hocr_dir, ignore_errors=True)
+        for result, page in zip(pages, pages_in or []):
+            result.steps.update({k: v for k, v in page.steps.items() if k not in ("checks",)})
         return pages
 
     @staticmethod
@@ -94,8 +99,9 @@ class TesseractEngine(OcrEngine):
                 output_type="pdfa-2",
                 rotate_pages=detect_orientation,
                 **({"rotate_pages_threshold": 1.0} if detect_orientation else {}),
-                deskew=options.deskew,
-                clean=options.clean,
+                deskew=False,              # pages are straightened before they go into the PDF
+                clean=False,               # and read from a cleaned copy when they need it
+                tesseract_timeout=reading.TESSERACT_TIMEOUT,
                 jobs=max(1, options.jobs),
                 optimize=0,                # lossless re-compression bought <1% size for ~5% time
                 fast_web_view=1e6,         # no linearising: the viewer shows page images, not the PDF
@@ -135,8 +141,13 @@ class TesseractEngine(OcrEngine):
                     page.obj.Rotate = (existing + rotated) % 360
                     words = orientation.turn_words(words, rotated)
                     width, height = height, width
+                outcome = _ocrmypdf_plugin.outcomes.get(number, {})
+                check = outcome.get("check")
+                judgement = reading.judge(reading.Reading("kept", hocr, hocr, words), check)
+                steps = {"checks": check.as_dict() if check else None, "readings": outcome.get("readings", []),
+                         "kept": outcome.get("kept")}
                 results.append(PageResult(number, text, words, mean_confidence(words), detect_language(text),
-                                          width, height, rotated))
+                                          width, height, rotated, judgement.verdict, list(judgement.reasons), steps))
             if any(r.rotated for r in results):
                 pdf.save(output_pdf)
         return results

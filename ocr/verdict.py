@@ -24,7 +24,7 @@ REASON_ORDER = tuple(REASONS)
 
 # Thresholds, measured on the samples and the hard kinds (bench/run.py reports them per kind).
 MIN_TEXT_CHARS = 25          # fewer characters than this on a page with ink: no text
-SPARSE_SHARE = 0.35          # characters read below this share of what the ink promises: sparse
+SPARSE_SHARE = 0.6           # characters read below this share of what the ink promises: sparse
 DOUBTFUL_CONFIDENCE = 70     # mean word confidence (length-weighted) below this: low
 FAILED_CONFIDENCE = 40
 
