@@ -21,7 +21,7 @@ from ocrmypdf import hookimpl
 from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOcrEngine
 from PIL import Image
 
-from ocr import checks, reading
+from ocr import checks, hocr, reading
 from ocr.preprocess import PreparedPage
 
 # Set by the process that calls ocrmypdf (pages run in threads of that process, use_threads).
@@ -57,6 +57,7 @@ class HocrKeepingEngine(TesseractOcrEngine):
             best, made = reading.reread(first, Path(input_file), check, cleaned_already,
                                         languages or list(options.languages), Path(output_hocr).parent)
             reading.keep(best, Path(output_hocr), Path(output_text))
+        hocr.even_line_heights(Path(output_hocr))
         with _lock:
             outcomes[number] = {"check": check, "readings": [r.summary() for r in made], "kept": best.how}
         hocr_dir.mkdir(exist_ok=True)

@@ -37,3 +37,55 @@ def mean_confidence(words: list[Word]) -> float | None:
     scored = [(w.confidence, len(w.text)) for w in words if w.confidence is not None]
     total = sum(n for _, n in scored)
     return round(sum(c * n for c, n in scored) / total, 1) if total else None
+
+
+LINE_CLASSES = ("ocr_line", "ocr_header", "ocr_caption", "ocr_textfloat")
+_BASELINE = re.compile(r"baseline (-?[\d.]+) (-?\d+)")
+SAME_SIZE = 0.35   # lines within this share of a block's usual text size are set at that size
+# A line's top-to-baseline height is about the capital letters' height, some 0.7 of the type's
+# size; the text layer is set at the type's size, so that lines 1.1-1.5 sizes apart read as one
+# block (pdftotext's default mode measured on 2- and 3-column clippings: 51-65% CER at the
+# capitals' height, 0% from 1.2 to 1.5 times it).
+EM_PER_CAP = 1.4
+
+
+def even_line_heights(hocr_path: Path) -> None:
+    """Give the lines of each text block one height from top to baseline, the type's size, in place.
+
+    ocrmypdf sets the PDF's invisible text at each line's height from its top to its baseline,
+    which varies with the letters a line happens to hold (capitals, Ә, Й) and is smaller than
+    the type. Text extractors that find reading order by geometry (pdftotext's default mode,
+    viewers' copy and paste) then take every line for a block of its own and read two columns
+    across, line by line. Lines set at one size, close enough for their spacing, form blocks,
+    and the blocks columns.
+    """
+    from lxml import etree
+
+    tree = etree.parse(str(hocr_path))
+    changed = False
+    for block in tree.iter("{*}div"):
+        if block.get("class") != "ocr_carea":
+            continue
+        lines = []
+        for line in block.iter("{*}span"):
+            if line.get("class") not in LINE_CLASSES:
+                continue
+            title = line.get("title", "")
+            box, base = _BBOX.search(title), _BASELINE.search(title)
+            if not box or not base:
+                continue
+            x0, y0, x1, y1 = map(int, box.groups())
+            baseline_y = y1 + int(base.group(2))
+            lines.append((line, title, box, x0, y0, x1, baseline_y, baseline_y - y0))
+        if not lines:
+            continue
+        sizes = sorted(entry[-1] for entry in lines)
+        usual = sizes[len(sizes) // 2]
+        for line, title, box, x0, y0, x1, baseline_y, size in lines:
+            if abs(size - usual) > SAME_SIZE * usual:
+                continue
+            top = baseline_y - round(usual * EM_PER_CAP)
+            line.set("title", title.replace(box.group(0), f"bbox {x0} {top} {x1} {box.group(4)}", 1))
+            changed = True
+    if changed:
+        tree.write(str(hocr_path), encoding="utf-8", xml_declaration=True, doctype=tree.docinfo.doctype)
