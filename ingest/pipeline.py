@@ -23,6 +23,7 @@ from ingest.sources import DocumentSource
 from ingest.stages import DocumentJob, run_job
 from ocr.engine import OcrEngine, OcrOptions
 from ocr.language import primary_language
+from ocr.verdict import mark_language
 
 LANGUAGE_ORDER = {"kaz": ("kaz", "rus", "eng"), "rus": ("rus", "kaz", "eng"), "auto": ("kaz", "rus", "eng")}
 
@@ -100,10 +101,12 @@ def prepare(source: DocumentSource, catalog: Catalog, options: IngestOptions) ->
 
 
 def resolve_language(description: Description, staged: StagedDocument) -> Description:
-    if description.language != "auto":
-        return description
-    detected = primary_language([(p.language, len(p.text)) for p in staged.pages]) or "kaz"
-    return replace(description, language=detected)
+    """The document's language (detected when 'auto'); pages in another language are marked doubtful."""
+    if description.language == "auto":
+        detected = primary_language([(p.language, len(p.text)) for p in staged.pages]) or "kaz"
+        description = replace(description, language=detected)
+    mark_language(staged.pages, description.language)
+    return description
 
 
 def ingest(sources: list[DocumentSource], catalog: Catalog, engine: OcrEngine, options: IngestOptions,
@@ -242,6 +245,7 @@ def reocr(document_id: int, catalog: Catalog, engine: OcrEngine, options: Ingest
     reporter.start(1, job.page_count)
     try:
         staged = run_job(job, engine, lambda _: reporter.page_done())
+        mark_language(staged.pages, document.language)
         shutil.rmtree(staged.originals_dir)  # the archived originals stay in place
         catalog.replace_content(document_id, staged, options.user)
     except KeyboardInterrupt:

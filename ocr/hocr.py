@@ -89,3 +89,36 @@ def even_line_heights(hocr_path: Path) -> None:
             changed = True
     if changed:
         tree.write(str(hocr_path), encoding="utf-8", xml_declaration=True, doctype=tree.docinfo.doctype)
+
+
+GUTTER_GAP = 1.5          # a gap inside a line wider than this many line heights may be a gutter
+GUTTER_LINES = 3          # lines crossing one gutter before the page's columns are in doubt
+
+
+def lines_across_gutter(hocr_path: Path) -> int:
+    """How many lines run across one gutter: tesseract took two columns for one, line by line.
+
+    A running head spreads its parts across the line, but it is one line; three or more lines
+    with a wide gap at the same place are columns read across.
+    """
+    root = ElementTree.parse(hocr_path).getroot()
+    page = next((el for el in root.iter() if el.get("class") == "ocr_page"), None)
+    if page is None:
+        return 0
+    width = int(_BBOX.search(page.get("title", "")).group(3)) or 1
+    centres: list[float] = []
+    for line in root.iter():
+        if line.get("class") not in LINE_CLASSES:
+            continue
+        line_box = _BBOX.search(line.get("title", ""))
+        height = int(line_box.group(4)) - int(line_box.group(2)) if line_box else 0
+        boxes = sorted(tuple(map(int, _BBOX.search(w.get("title", "")).groups()))
+                       for w in line.iter() if w.get("class") == "ocrx_word" and "".join(w.itertext()).strip())
+        for (_, _, right, _), (left, _, _, _) in zip(boxes, boxes[1:]):
+            if height and left - right > GUTTER_GAP * height:
+                centres.append((left + right) / 2 / width)
+    centres.sort()
+    most = 0
+    for i, centre in enumerate(centres):
+        most = max(most, sum(1 for other in centres[i:] if other - centre <= 0.02))
+    return most if most >= GUTTER_LINES else 0

@@ -18,7 +18,7 @@ from PIL import Image
 from archive.errors import OcrFailed
 from ocr import checks, verdict
 from ocr.engine import Word
-from ocr.hocr import mean_confidence, read_words
+from ocr.hocr import lines_across_gutter, mean_confidence, read_words
 
 REREAD_SHARE = 0.75          # reread a page that gave less than this share of its ink's characters
 REREAD_CONFIDENCE = 75
@@ -111,6 +111,7 @@ def keep(best: Reading, hocr: Path, text: Path) -> None:
         shutil.copyfile(best.text, text)
 
 
-def judge(best: Reading, check: checks.PageCheck | None, columns_uncertain: bool = False) -> verdict.Judgement:
+def judge(best: Reading, check: checks.PageCheck | None) -> verdict.Judgement:
     expected = check.expected_chars if check is not None else None
-    return verdict.judge(best.chars, expected, best.confidence, columns_uncertain)
+    across = lines_across_gutter(best.hocr) if best.hocr.exists() else 0
+    return verdict.judge(best.chars, expected, best.confidence, columns_uncertain=across > 0)

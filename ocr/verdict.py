@@ -68,3 +68,14 @@ def judge(chars: int, expected_chars: float | None, confidence: float | None,
 
 def needs_look(verdict: str | None) -> bool:
     return verdict in (DOUBTFUL, FAILED)
+
+
+def mark_language(pages, document_language: str) -> None:
+    """Add 'language_mismatch' to the pages whose detected language is not the document's."""
+    for page in pages:
+        if page.verdict is None or not page.language or page.language == document_language:
+            continue
+        if "language_mismatch" not in page.reasons:
+            page.reasons = [*page.reasons, "language_mismatch"]
+        if page.verdict == OK:
+            page.verdict = DOUBTFUL

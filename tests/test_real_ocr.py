@@ -90,3 +90,72 @@ def test_sideways_and_skewed_scans_are_straightened(make_png, catalog, tmp_path)
     assert first["width_pt"] > first["height_pt"]  # landscape once turned upright
     with Image.open(catalog.file_path(outcome.document_id, "page_image", 1)) as image:
         assert image.width > image.height
+
+
+def _ingest_one(path, catalog, **options):
+    from archive.metadata import Description
+    from ingest.pipeline import IngestOptions, ingest
+    from ingest.sources import discover
+
+    sources, _ = discover([path], Description(title="Сынақ", language="kaz"))
+    (outcome,) = ingest(sources, catalog, TesseractEngine(), IngestOptions(workers=1, **options))
+    assert outcome.status == "ingested", outcome.error
+    return outcome.document_id
+
+
+def test_grey_page_with_dark_borders_is_read_reread_and_never_ok_when_empty(tmp_path, catalog):
+    """Plain tesseract reads nothing on this page; Olke cleans it, or rereads it, or says it failed."""
+    import json
+
+    from tests.test_page_checks import on_scanner, text_page
+
+    page, chars = text_page(lines=8, size=(1100, 800), paper=185, ink=140)
+
+    def ingest_scan(name: str, **options) -> dict:
+        folder = tmp_path / name
+        folder.mkdir()
+        shade = 24 + len(list(tmp_path.iterdir()))   # a new scan each time, not a duplicate
+        on_scanner(page, angle=2.5, background=shade).save(folder / "page-1.png", dpi=(200, 200))
+        (read,) = catalog.pages(_ingest_one(folder, catalog, **options))
+        read["steps"] = json.loads(read["ocr_steps"]) if isinstance(read["ocr_steps"], str) else read["ocr_steps"]
+        read["chars"] = len("".join(read["text"].split()))
+        return read
+
+    default = ingest_scan("default")
+    assert default["steps"]["cleaned"] and abs(default["steps"]["deskewed"]) > 1.5
+    assert default["verdict"] == "ok" and default["chars"] > 0.9 * chars
+
+    reread = ingest_scan("reread", clean=False)
+    assert [r["how"] for r in reread["steps"]["readings"]][:2] == ["first", "cleaned"]
+    assert reread["steps"]["readings"][0]["chars"] < 25 and reread["chars"] > 0.9 * chars
+
+    unread = ingest_scan("unread", clean=False, reread=False)
+    assert unread["chars"] < 25
+    assert unread["verdict"] == "failed" and "no_text" in unread["verdict_reasons"]
+
+
+def test_uneven_columns_read_column_by_column_in_every_text_extraction(tmp_path, catalog):
+    from PIL import Image, ImageDraw
+
+    from tests.conftest import font
+
+    left = ["Қаладағы кітапхана тарихы", "туралы мақала жазылды.", "Ескі газеттер сақталған,",
+            "оқырмандар оларды сұрайды.", "Өлкетану бөлімі ашық."]
+    right = ["Мұрағат деректері", "ауыл тарихын ашады."]
+    image = Image.new("L", (1400, 520), 250)
+    draw = ImageDraw.Draw(image)
+    face = font(30)
+    for column, lines in ((60, left), (740, right)):
+        for number, line in enumerate(lines):
+            draw.text((column, 60 + number * 42), line, font=face, fill=20)
+    folder = tmp_path / "columns"
+    folder.mkdir()
+    image.save(folder / "page-1.png", dpi=(200, 200))
+    document = _ingest_one(folder, catalog)
+    truth = " ".join(left + right)
+    pdf = str(catalog.file_path(document, "pdf"))
+    for mode in (["-raw"], []):
+        text = subprocess.run(["pdftotext", *mode, pdf, "-"], capture_output=True, text=True).stdout
+        assert jiwer.cer(truth, " ".join(text.split())) < 0.03, (mode, text)
+    (page,) = catalog.pages(document)
+    assert jiwer.cer(truth, " ".join(page["text"].split())) < 0.03

@@ -1,0 +1,182 @@
+"""The cheap page checks, the cleaned copy, the verdict rules and the hOCR handling (no OCR)."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from ocr import checks, hocr, reading, verdict
+from ocr.engine import PageResult
+from tests.conftest import KAZAKH_LINES, font
+
+DPI = 200
+PARAGRAPH = ("Өлкетану бөлімі қорындағы ескі газеттер мен журналдарды цифрлап, оқырмандарға "
+             "электрондық түрде ұсынады. Мұрағат деректері ауыл тарихын зерттеуге көмектеседі.")
+
+
+def text_page(lines: int = 14, size=(1100, 1500), paper: int = 246, ink: int = 25) -> tuple[Image.Image, int]:
+    """A page of body text at 200 dpi, and the number of characters on it (spaces left out)."""
+    image = Image.new("L", size, paper)
+    draw = ImageDraw.Draw(image)
+    face = font(int(DPI / 7))
+    words, chars, y = PARAGRAPH.split(), 0, 80
+    rng = random.Random(7)
+    for _ in range(lines):
+        line = " ".join(rng.choice(words) for _ in range(7))
+        draw.text((70, y), line, font=face, fill=ink)
+        chars += len(line.replace(" ", ""))
+        y += int(DPI / 7 * 1.35)
+    return image, chars
+
+
+def on_scanner(page: Image.Image, border: int = 90, angle: float = 3.0, background: int = 30) -> Image.Image:
+    canvas = Image.new("L", (page.width + 2 * border, page.height + 2 * border), background)
+    canvas.paste(page, (border, border))
+    return canvas.rotate(angle, resample=Image.BICUBIC, fillcolor=background)
+
+
+def test_a_clean_page_needs_no_cleaning_and_its_ink_promises_about_its_characters():
+    page, chars = text_page()
+    found, _ = checks.check(page, DPI)
+    assert not found.needs_cleaning and found.reasons == []
+    assert found.dark_border == 0
+    assert 0.6 * chars < found.expected_chars < 1.6 * chars
+
+
+def test_a_blank_page_promises_no_text():
+    found, _ = checks.check(Image.new("L", (1100, 1500), 240), DPI)
+    assert found.expected_chars < verdict.MIN_TEXT_CHARS
+
+
+def test_grey_paper_faint_ink_and_dark_borders_are_found_and_cleaned_away():
+    page, chars = text_page(paper=185, ink=140)
+    scan = on_scanner(page)
+    found, cleaning = checks.check(scan, DPI)
+    assert {"dark_border", "low_contrast"} <= set(found.reasons) and found.needs_cleaning
+    assert 0.6 * chars < found.expected_chars < 1.6 * chars
+    clean = np.asarray(checks.cleaned(scan, cleaning))
+    assert clean.shape == (scan.height, scan.width)            # same geometry: boxes still fit the page
+    assert clean[:20, :20].min() >= 250                        # the scanner background is paper-white now
+    body = clean[scan.height // 2 - 200: scan.height // 2 + 200, 200:-200]
+    assert np.percentile(body, 1) < 60 and np.percentile(body, 50) > 230   # dark ink on white paper
+
+
+def test_uneven_light_is_found():
+    page, _ = text_page()
+    shade = np.linspace(0.45, 1.0, page.width, dtype=np.float32)[None, :]
+    dim = Image.fromarray((np.asarray(page, dtype=np.float32) * shade).astype(np.uint8))
+    found, _ = checks.check(dim, DPI)
+    assert "uneven_light" in found.reasons
+
+
+def test_a_picture_is_not_taken_for_text():
+    page, chars = text_page(lines=5)
+    rng = np.random.default_rng(3)
+    photo = rng.integers(40, 200, size=(600, 800), dtype=np.uint8)
+    with_photo = page.copy()
+    with_photo.paste(Image.fromarray(photo, "L"), (150, 650))
+    found, _ = checks.check(with_photo, DPI)
+    assert found.expected_chars < 2.5 * chars
+
+
+@pytest.mark.parametrize("angle", [-4.0, -1.2, 2.5])
+def test_skew_is_refined_to_a_tenth_of_a_degree(angle):
+    page, _ = text_page()
+    tilted = page.rotate(-angle, resample=Image.BICUBIC, fillcolor=246)
+    _, cleaning = checks.check(tilted, DPI)
+    found = checks.refine_skew(cleaning.small, angle + 0.8)     # a rough estimate, as tesseract gives
+    assert abs(found - angle) <= 0.25
+
+
+def test_judge_no_text_where_there_is_ink_is_failed_never_ok():
+    judged = verdict.judge(0, expected_chars=900, confidence=None)
+    assert judged.verdict == "failed" and judged.reasons == ("no_text",)
+    assert verdict.judge(12, 900, 95.0).verdict == "failed"
+
+
+def test_judge_sparse_low_confidence_and_good_pages():
+    assert verdict.judge(450, 1000, 95.0) == verdict.Judgement("doubtful", ("sparse_text",))
+    assert verdict.judge(900, 1000, 55.0) == verdict.Judgement("doubtful", ("low_confidence",))
+    assert verdict.judge(900, 1000, 30.0).verdict == "failed"
+    assert verdict.judge(950, 1000, 93.0) == verdict.Judgement("ok")
+    assert verdict.judge(0, 3, None) == verdict.Judgement("ok")                 # a blank page
+    assert verdict.judge(900, None, None) == verdict.Judgement("ok")           # a born-digital text layer
+    assert verdict.judge(900, 1000, 93.0, columns_uncertain=True).reasons == ("columns_uncertain",)
+
+
+def test_pages_in_another_language_are_doubtful():
+    pages = [PageResult(1, "x", language="rus", verdict="ok"), PageResult(2, "y", language="kaz", verdict="ok"),
+             PageResult(3, "z", language=None, verdict="ok"), PageResult(4, "w", language="rus", verdict=None)]
+    verdict.mark_language(pages, "kaz")
+    assert [(p.verdict, p.reasons) for p in pages] == [
+        ("doubtful", ["language_mismatch"]), ("ok", []), ("ok", []), (None, [])]
+
+
+HOCR = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"
+    "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">
+ <body>
+  <div class='ocr_page' id='page_1' title='bbox 0 0 2000 1000'>
+   <div class='ocr_carea' id='block_1_1' title="bbox 100 100 900 300">
+    <p class='ocr_par' id='par_1_1' title="bbox 100 100 900 300">
+{lines}
+    </p>
+   </div>
+  </div>
+ </body>
+</html>
+"""
+
+
+def hocr_line(number: int, top: int, bottom: int, words: list[tuple[str, int, int]], descent: int = -8) -> str:
+    spans = "".join(f"<span class='ocrx_word' id='w_{number}_{i}' title='bbox {x0} {top} {x1} {bottom}; "
+                    f"x_wconf 95'>{text}</span> " for i, (text, x0, x1) in enumerate(words))
+    return (f"<span class='ocr_line' id='line_{number}' title=\"bbox 100 {top} 900 {bottom}; "
+            f"baseline 0 {descent}; x_size 40\">{spans}</span>")
+
+
+def test_even_line_heights_sets_a_blocks_lines_at_one_size(tmp_path):
+    lines = [hocr_line(1, 100, 140, [("Әуелі", 100, 300)]),          # capitals: 32 px to the baseline
+             hocr_line(2, 146, 178, [("ауыл", 100, 250)]),           # small letters only: 24 px
+             hocr_line(3, 200, 240, [("Қала", 100, 250)])]
+    path = tmp_path / "page.hocr"
+    path.write_text(HOCR.format(lines="\n".join(lines)), encoding="utf-8")
+    hocr.even_line_heights(path)
+    from xml.etree import ElementTree
+    tops = {el.get("id"): el.get("title") for el in ElementTree.parse(path).getroot().iter()
+            if el.get("class") == "ocr_line"}
+    usual = round(32 * hocr.EM_PER_CAP)
+    assert tops["line_1"].startswith(f"bbox 100 {132 - usual} 900 140;")
+    assert tops["line_2"].startswith(f"bbox 100 {170 - usual} 900 178;")
+    assert [w.text for w in hocr.read_words(path)] == ["Әуелі", "ауыл", "Қала"]   # words keep their boxes
+
+
+def test_lines_read_across_a_gutter_make_columns_uncertain(tmp_path):
+    across = [hocr_line(n, 100 + 50 * n, 140 + 50 * n, [("сол", 100, 900), ("оң", 1100, 1900)]) for n in range(4)]
+    path = tmp_path / "across.hocr"
+    path.write_text(HOCR.format(lines="\n".join(across)), encoding="utf-8")
+    assert hocr.lines_across_gutter(path) == 4
+    head = [hocr_line(1, 100, 140, [("«Газет»", 100, 400), ("№ 11", 900, 1000), ("2019", 1700, 1900)])]
+    path.write_text(HOCR.format(lines="\n".join(head)), encoding="utf-8")
+    assert hocr.lines_across_gutter(path) == 0                        # a running head is one line
+
+
+def test_a_reading_is_poor_when_sparse_for_its_ink_or_unsure(tmp_path):
+    from ocr.engine import Word
+
+    def made(n_chars: int, confidence: float) -> reading.Reading:
+        words = [Word("а" * 10, 0, 0, 0.1, 0.1, confidence) for _ in range(n_chars // 10)]
+        return reading.Reading("first", Path("x.hocr"), Path("x.txt"), words)
+
+    page, _ = text_page()
+    found, _ = checks.check(page, DPI)
+    expected = int(found.expected_chars)
+    assert reading.is_poor(made(0, 0), found)
+    assert reading.is_poor(made(expected // 2, 95), found)
+    assert reading.is_poor(made(expected, 50), found)
+    assert not reading.is_poor(made(expected, 95), found)
+    assert made(100, 90).score > made(100, 40).score > made(20, 90).score
