@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+
+import pikepdf
 from xml.etree import ElementTree
 
 from archive.errors import ScanUnreadable
 from ocr.engine import PageResult, Word
+from ocr import verdict
 from ocr.language import detect_language
+from ocr.verdict import judge
 
 _NS = "{http://www.w3.org/1999/xhtml}"
 
@@ -26,8 +30,14 @@ def page_texts(pdf: Path) -> list[str]:
 
 
 def read_pages(pdf: Path) -> list[PageResult]:
-    """Pages of a PDF that already carries text, with word boxes and no confidence."""
+    """Pages of a PDF that already carries text, with word boxes and no confidence, judged.
+
+    A page of such a PDF that shows a picture but carries no text (a scanned page among born-digital
+    ones) is ``failed``: its text is missing, and ``--force-ocr`` reads it.
+    """
     texts = page_texts(pdf)
+    with pikepdf.open(pdf) as opened:
+        pictured = [bool(page.get_images()) for page in opened.pages]
     root = ElementTree.fromstring(_pdftotext(["-bbox", "-enc", "UTF-8"], pdf))
     results = []
     for number, page in enumerate(root.iter(f"{_NS}page"), start=1):
@@ -38,5 +48,9 @@ def read_pages(pdf: Path) -> list[PageResult]:
             for w in page.iter(f"{_NS}word") if (w.text or "").strip()
         ]
         text = texts[number - 1] if number <= len(texts) else ""
-        results.append(PageResult(number, text, words, None, detect_language(text), width, height))
+        chars = len("".join(text.split()))
+        has_picture = number <= len(pictured) and pictured[number - 1]
+        judgement = judge(chars, verdict.MIN_TEXT_CHARS * 4 if has_picture and not chars else None, None)
+        results.append(PageResult(number, text, words, None, detect_language(text), width, height, 0,
+                                  judgement.verdict, list(judgement.reasons), {"text_layer": True}))
     return results

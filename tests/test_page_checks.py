@@ -180,3 +180,21 @@ def test_a_reading_is_poor_when_sparse_for_its_ink_or_unsure(tmp_path):
     assert reading.is_poor(made(expected, 50), found)
     assert not reading.is_poor(made(expected, 95), found)
     assert made(100, 90).score > made(100, 40).score > made(20, 90).score
+
+
+def test_a_scanned_page_without_text_in_a_born_digital_pdf_is_failed(tmp_path, make_png):
+    import img2pdf
+    import pikepdf
+
+    from ocr import textlayer
+    from tests.conftest import text_pdf
+
+    mixed = tmp_path / "mixed.pdf"
+    born = text_pdf(tmp_path / "born.pdf", ["Кітапхана тарихы. Бірінші бет.", ""])
+    scanned = tmp_path / "scan.pdf"
+    scanned.write_bytes(img2pdf.convert(str(make_png("scan.png"))))
+    with pikepdf.open(born) as pdf, pikepdf.open(scanned) as scan:
+        pdf.pages.append(scan.pages[0])
+        pdf.save(mixed)
+    pages = textlayer.read_pages(mixed)
+    assert [(p.verdict, p.reasons) for p in pages] == [("ok", []), ("ok", []), ("failed", ["no_text"])]
