@@ -54,8 +54,7 @@ class TesseractEngine(OcrEngine):
                 raise MissingLanguagePack(f"Tesseract language '{language}' is missing; install {package}")
 
     def prepare_page(self, image: Path, workdir: Path, options: OcrOptions) -> PreparedPage:
-        return preprocess.prepare(image, workdir, options.deskew, options.clean, options.always_osd,
-                                  options.languages[0])
+        return preprocess.prepare(image, workdir, options.deskew, options.clean, options.always_osd)
 
     def ocr_pdf(self, input_pdf: Path, output_pdf: Path, options: OcrOptions,
                 page_done: PageDone | None = None, pages: list[PreparedPage] | None = None) -> list[PageResult]:

@@ -82,13 +82,24 @@ def test_a_picture_is_not_taken_for_text():
     assert found.expected_chars < 2.5 * chars
 
 
-@pytest.mark.parametrize("angle", [-4.0, -1.2, 2.5])
-def test_skew_is_refined_to_a_tenth_of_a_degree(angle):
+@pytest.mark.parametrize("angle", [-4.0, -1.2, 0.0, 2.5, 9.0])
+def test_skew_is_found_to_a_quarter_of_a_degree(angle):
     page, _ = text_page()
     tilted = page.rotate(-angle, resample=Image.BICUBIC, fillcolor=246)
     _, cleaning = checks.check(tilted, DPI)
-    found = checks.refine_skew(cleaning.small, angle + 0.8)     # a rough estimate, as tesseract gives
-    assert abs(found - angle) <= 0.25
+    sideways, found = checks.text_lines(cleaning.small)
+    assert not sideways and abs(found - angle) <= 0.25
+
+
+@pytest.mark.parametrize("turn", [90, 270])
+def test_sideways_lines_are_found(turn):
+    page, _ = text_page()
+    _, cleaning = checks.check(page.rotate(turn, expand=True), DPI)
+    assert checks.text_lines(cleaning.small)[0]
+
+
+def test_a_blank_page_has_no_lines_to_turn():
+    assert checks.text_lines(np.full((300, 200), 255, dtype=np.uint8)) == (False, 0.0)
 
 
 def test_judge_no_text_where_there_is_ink_is_failed_never_ok():
