@@ -80,8 +80,8 @@ def alternatives(image: Path, cleaned_already: bool, workdir: Path) -> list[tupl
         with Image.open(image) as page:
             dpi = float((page.info.get("dpi") or (300, 300))[0] or 300)
             _, cleaning = checks.check(page, dpi)
-            clean_path = workdir / f"{image.stem}-reread-clean.png"
-            checks.cleaned(page, cleaning).save(clean_path, "PNG", dpi=(dpi, dpi), compress_level=1)
+            clean_path = workdir / f"{image.stem}-reread-clean.tif"
+            checks.cleaned(page, cleaning).save(clean_path, "TIFF", dpi=(dpi, dpi))
         ways.append(("cleaned", clean_path, []))
         image = clean_path
     ways.append(("local_threshold", image, ["-c", "thresholding_method=2"]))   # Sauvola
