@@ -64,9 +64,16 @@ def _read_lines(path: Path) -> list[str]:
               help="The page's corrected text, UTF-8, one line of the page a line ('-': standard input).")
 @click.option("--accept", is_flag=True, help="Keep the reading as it is and mark the page ok.")
 @click.option("--show", is_flag=True, help="Print the page's text a line of the page a line, to edit.")
+@click.option("--reread", is_flag=True,
+              help="Read the page again from its original scan, another way (--deskew, --clean, --osd), and "
+                   "print the new reading; add --keep to make it the page's text.")
+@click.option("--deskew", is_flag=True, help="With --reread: straighten the page first.")
+@click.option("--clean", is_flag=True, help="With --reread: clean scanning noise first (unpaper).")
+@click.option("--osd", is_flag=True, help="With --reread: detect the page's orientation first.")
+@click.option("--keep", is_flag=True, help="With --reread: keep the new reading as the page's text.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
 @click.pass_context
-def correct(ctx, document_id, page, text_file, accept, show, as_json):
+def correct(ctx, document_id, page, text_file, accept, show, reread, deskew, clean, osd, keep, as_json):
     """Correct a page's text, or accept its reading; the catalog keeps the machine reading.
 
     The corrected text replaces the page's text in search, the viewer and the PDF's text layer,
@@ -78,14 +85,22 @@ def correct(ctx, document_id, page, text_file, accept, show, as_json):
       olke correct 12 4 --show > page-4.txt     # edit page-4.txt, then:
       olke correct 12 4 --text-file page-4.txt
       olke correct 12 5 --accept
+      olke correct 12 6 --reread --deskew --clean          # look at the new reading, then:
+      olke correct 12 6 --reread --deskew --clean --keep
     """
     from archive.corrections import page as catalog_page
     from ocr.lines import group_lines
 
     archive = open_archive(ctx)
-    if sum(map(bool, (text_file, accept, show))) != 1:
-        raise UsageError("give one of: --text-file F (the corrected text), --accept (the reading is right) "
-                         "or --show (print the page's lines)")
+    if sum(map(bool, (text_file, accept, show, reread))) != 1:
+        raise UsageError("give one of: --text-file F (the corrected text), --accept (the reading is right), "
+                         "--show (print the page's lines) or --reread (read it again another way)")
+    ways = {name for name, wanted in (("deskew", deskew), ("clean", clean), ("osd", osd)) if wanted}
+    if (ways or keep) and not reread:
+        raise UsageError("--deskew, --clean, --osd and --keep go with --reread")
+    if reread:
+        _reread(archive, document_id, page, ways, keep, as_json)
+        return
     if show:
         found = catalog_page(archive.catalog, document_id, page)
         lines = group_lines(found["words"])
@@ -102,3 +117,27 @@ def correct(ctx, document_id, page, text_file, accept, show, as_json):
     else:
         click.echo(f"Document {document_id} page {page} corrected ({done['characters']} characters); "
                    "its verdict is ok, and search and the PDF use the corrected text.")
+
+
+def _reread(archive, document_id: int, page: int, ways: set[str], keep: bool, as_json: bool) -> None:
+    from archive.corrections import reason_words
+    from ingest.reread import WAYS, reading_as_dict, reread
+    from ocr import get_engine
+
+    reading = reread(archive.catalog, get_engine(), document_id, page, ways)
+    how = ", ".join(w for w in WAYS if w in ways) or "the default way"
+    done = archive.keep_reading(document_id, page, reading, details={"ways": sorted(ways)}) if keep else None
+    if as_json:
+        emit_json({"reading": reading_as_dict(reading), "kept": done})
+        return
+    verdict = reading.verdict or (done or {}).get("verdict") or "not judged"
+    reasons = reason_words(list(reading.reasons) or (done or {}).get("reasons") or [])
+    confidence = f", confidence {reading.confidence:.0f}%" if reading.confidence is not None else ""
+    click.echo(f"New reading of document {document_id} page {page} ({how}): {verdict}"
+               f"{' (' + reasons + ')' if reasons else ''}{confidence}, {len(reading.text)} characters.")
+    click.echo(reading.text)
+    if keep:
+        click.echo(f"Kept: it is now the page's text, and its verdict is {done['verdict']}.")
+    else:
+        flags = "".join(f" --{w}" for w in WAYS if w in ways)
+        click.echo(f"Nothing changed; keep it with: olke correct {document_id} {page} --reread{flags} --keep")

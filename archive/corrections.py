@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
+from typing import Callable
 
 from archive.catalog import Catalog, current_user, now
 from archive.errors import NotFound, UsageError
@@ -89,6 +90,19 @@ def history(catalog: Catalog, document_id: int, number: int | None = None) -> li
                  words=json.loads(r["words"]), details=json.loads(r["details"])) for r in rows]
 
 
+@dataclass
+class After:
+    """The page as an action leaves it; ``placed`` is None when the PDF's text layer stays as it is."""
+    text: str
+    words: list[list]
+    placed: list[page_lines.Line] | None
+    verdict: str
+    reasons: list[str]
+    confidence: float | None
+    language: str | None
+    steps: str
+
+
 def correct(catalog: Catalog, document_id: int, number: int, texts: list[str], user: str | None = None,
             extra: list[str] = ()) -> dict:
     """Make ``texts`` (the page's lines, corrected) the page's text; the verdict becomes ok.
@@ -96,86 +110,93 @@ def correct(catalog: Catalog, document_id: int, number: int, texts: list[str], u
     When ``texts`` are as many as the page's lines, each corrects its line; else they are matched
     to the lines by comparing texts. ``extra`` lines (text the reading missed) go below the last.
     """
-    before = page(catalog, document_id, number)
     texts = [t.replace("\r", "") for t in texts]
     extra = [t.replace("\r", "") for t in extra]
     if sum(len(t) for t in [*texts, *extra]) > MAX_TEXT:
         raise NothingToCorrect(f"the text is longer than {MAX_TEXT} characters; is it the right file?")
-    aspect = before["height_pt"] / before["width_pt"] if before["width_pt"] and before["height_pt"] else 1.414
-    placed = page_lines.place(texts, page_lines.group_lines(before["words"]), aspect, extra)
-    text = page_lines.text_of(placed)
-    if not text.strip():
-        raise NothingToCorrect(f"the corrected text of document {document_id} page {number} is empty; give the "
-                               "page's text, or accept the page if it really has none (--accept)")
-    if text == before["text"] and before["verdict"] in (None, OK):
-        raise NothingToCorrect(f"document {document_id} page {number} already has this text; nothing changed")
-    language = detect_language(text) or before["language"]
-    return _apply(catalog, before, "corrected", text, page_lines.words_of(placed), placed, OK, [],
-                  before["confidence"], language, before["ocr_steps"], user, {})
+
+    def corrected(before: dict) -> After:
+        aspect = before["height_pt"] / before["width_pt"] if before["width_pt"] and before["height_pt"] else 1.414
+        placed = page_lines.place(texts, page_lines.group_lines(before["words"]), aspect, extra)
+        text = page_lines.text_of(placed)
+        if not text.strip():
+            raise NothingToCorrect(f"the corrected text of document {document_id} page {number} is empty; give the "
+                                   "page's text, or accept the page if it really has none (--accept)")
+        if text == before["text"] and before["verdict"] in (None, OK):
+            raise NothingToCorrect(f"document {document_id} page {number} already has this text; nothing changed")
+        return After(text, page_lines.words_of(placed), placed, OK, [], before["confidence"],
+                     detect_language(text) or before["language"], before["ocr_steps"])
+
+    return _apply(catalog, document_id, number, "corrected", corrected, user, {})
 
 
 def accept(catalog: Catalog, document_id: int, number: int, user: str | None = None) -> dict:
     """A person found the reading good as it is: the verdict becomes ok, the text stays."""
-    before = page(catalog, document_id, number)
-    if before["verdict"] in (None, OK):
-        raise NothingToCorrect(f"document {document_id} page {number} does not need a look (verdict "
-                               f"{before['verdict'] or 'not judged'}); nothing to accept")
-    return _apply(catalog, before, "accepted", before["text"], before["words"], None, OK, [],
-                  before["confidence"], before["language"], before["ocr_steps"], user, {})
+    def accepted(before: dict) -> After:
+        if before["verdict"] in (None, OK):
+            raise NothingToCorrect(f"document {document_id} page {number} does not need a look (verdict "
+                                   f"{before['verdict'] or 'not judged'}); nothing to accept")
+        return After(before["text"], before["words"], None, OK, [], before["confidence"], before["language"],
+                     before["ocr_steps"])
+
+    return _apply(catalog, document_id, number, "accepted", accepted, user, {})
 
 
 def keep_reading(catalog: Catalog, document_id: int, number: int, reading: PageResult,
                  user: str | None = None, details: dict | None = None) -> dict:
     """Make a re-reading (other OCR options) the page's text, with the verdict OCR gave it."""
-    before = page(catalog, document_id, number)
     words = [w.as_row() for w in reading.words]
     verdict, reasons = reading.verdict, list(reading.reasons)
     if verdict is None:
         judged = judge(len(reading.text.strip()), float(MIN_TEXT_CHARS), reading.confidence, language=reading.language,
                        document_language=catalog.get(document_id).language)
         verdict, reasons = judged.verdict, list(judged.reasons)
-    placed = page_lines.group_lines(words)
-    return _apply(catalog, before, "reread", reading.text, words, placed, verdict, reasons, reading.confidence,
-                  reading.language or before["language"], json.dumps(reading.steps, ensure_ascii=False), user,
-                  details or {})
+
+    def read_again(before: dict) -> After:
+        return After(reading.text, words, page_lines.group_lines(words), verdict, reasons, reading.confidence,
+                     reading.language or before["language"], json.dumps(reading.steps, ensure_ascii=False))
+
+    return _apply(catalog, document_id, number, "reread", read_again, user, details or {})
 
 
-def _apply(catalog: Catalog, before: dict, action: str, text: str, words: list[list],
-           placed: list[page_lines.Line] | None, verdict: str, reasons: list[str], confidence: float | None,
-           language: str | None, steps: str, user: str | None, details: dict) -> dict:
+def _apply(catalog: Catalog, document_id: int, number: int, action: str, build: Callable[[dict], After],
+           user: str | None, details: dict) -> dict:
+    """Record the action and make its result the page, in one write transaction: the page is read,
+    and the PDF rewritten, under the catalog's write lock, so two corrections of one document (from
+    the staff app and a command at once) never rewrite the PDF from the same old copy."""
     from ocr.relayer import replace_page_text
 
-    document_id, number = before["document_id"], before["number"]
-    pdf = catalog.file_path(document_id, "pdf")
-    staging = new_staging_dir(catalog.home) if placed is not None else None
+    page(catalog, document_id, number)               # a missing page is reported before any lock is taken
+    staging = new_staging_dir(catalog.home)
+    new_pdf = staging / "document.pdf"
+    stamp, who = now(), user or current_user()
     try:
-        if staging is not None:
-            replace_page_text(pdf, number, placed, staging / "document.pdf")
-        stamp, who = now(), user or current_user()
         with catalog.transaction() as conn:
+            before = page(catalog, document_id, number)
+            after = build(before)
             conn.execute(
                 "UPDATE pages SET text = ?, words = ?, verdict = ?, verdict_reasons = ?, confidence = ?,"
                 " language = ?, ocr_steps = ? WHERE document_id = ? AND number = ?",
-                (text, json.dumps(words, ensure_ascii=False), verdict, json.dumps(reasons), confidence, language,
-                 steps, document_id, number))
+                (after.text, json.dumps(after.words, ensure_ascii=False), after.verdict, json.dumps(after.reasons),
+                 after.confidence, after.language, after.steps, document_id, number))
             conn.execute(
                 "INSERT INTO page_corrections (document_id, number, action, machine_text, machine_words,"
                 " machine_verdict, machine_reasons, text, words, user, at, details)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (document_id, number, action, before["text"], json.dumps(before["words"], ensure_ascii=False),
-                 before["verdict"], json.dumps(before["verdict_reasons"]), text,
-                 json.dumps(words, ensure_ascii=False), who, stamp, json.dumps(details, ensure_ascii=False)))
+                 before["verdict"], json.dumps(before["verdict_reasons"]), after.text,
+                 json.dumps(after.words, ensure_ascii=False), who, stamp, json.dumps(details, ensure_ascii=False)))
             conn.execute("UPDATE documents SET updated_at = ? WHERE id = ?", (stamp, document_id))
-            if staging is not None:
-                new_pdf = staging / "document.pdf"
+            if after.placed is not None:
+                pdf = catalog.file_path(document_id, "pdf")
+                replace_page_text(pdf, number, after.placed, new_pdf)
                 conn.execute("UPDATE files SET size_bytes = ?, sha256 = ? WHERE document_id = ? AND role = 'pdf'",
                              (new_pdf.stat().st_size, sha256_file(new_pdf), document_id))
                 os.replace(new_pdf, pdf)   # the last step: if it fails, nothing was recorded
     finally:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-    return {"document_id": document_id, "page": number, "action": action, "verdict": verdict, "reasons": reasons,
-            "user": who, "at": stamp, "characters": len(text)}
+        shutil.rmtree(staging, ignore_errors=True)
+    return {"document_id": document_id, "page": number, "action": action, "verdict": after.verdict,
+            "reasons": after.reasons, "user": who, "at": stamp, "characters": len(after.text)}
 
 
 def needs_look_message(pages: list[tuple[int, int, str, list[str]]]) -> str:

@@ -12,7 +12,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import ocrmypdf
 import pikepdf
+from ocrmypdf._graft import _build_text_layer_ctm, strip_invisible_text
+from ocrmypdf.font import MultiFontManager
+from ocrmypdf.fpdf_renderer import Fpdf2PdfRenderer
+from ocrmypdf.models.ocr_element import BoundingBox, OcrClass, OcrElement
 from pikepdf import Name
 
 from ocr.lines import Line
@@ -22,10 +27,6 @@ _RENDER_DPI = 72.0    # the text page is laid out in points: one "pixel" of the 
 
 def _text_page(lines: list[Line], width: float, height: float, output: Path) -> None:
     """A one-page PDF of ``width`` × ``height`` points holding only the lines' invisible text."""
-    from ocrmypdf.font import MultiFontManager
-    from ocrmypdf.fpdf_renderer import Fpdf2PdfRenderer
-    from ocrmypdf.models.ocr_element import BoundingBox, OcrClass, OcrElement
-
     def box(x0, y0, x1, y1) -> BoundingBox:
         return BoundingBox(x0 * width, y0 * height, max(x1, x0) * width, max(y1, y0 + 1e-4) * height)
 
@@ -33,8 +34,6 @@ def _text_page(lines: list[Line], width: float, height: float, output: Path) -> 
                            children=[OcrElement(OcrClass.WORD, bbox=box(*w[1:5]), text=w[0]) for w in line.words])
                 for line in lines if line.words]
     page = OcrElement(OcrClass.PAGE, bbox=BoundingBox(0, 0, width, height), dpi=_RENDER_DPI, children=children)
-    import ocrmypdf
-
     fonts = MultiFontManager(Path(ocrmypdf.__file__).parent / "data")
     logging.getLogger("ocrmypdf").setLevel(logging.ERROR)
     Fpdf2PdfRenderer(page=page, dpi=_RENDER_DPI, multi_font_manager=fonts, invisible_text=True).render(output)
@@ -43,8 +42,6 @@ def _text_page(lines: list[Line], width: float, height: float, output: Path) -> 
 def replace_page_text(pdf_path: Path, number: int, lines: list[Line], output: Path) -> None:
     """Write ``pdf_path`` to ``output`` with page ``number``'s invisible text replaced by ``lines``
     (word boxes as fractions of the page as it is shown, i.e. after its /Rotate)."""
-    from ocrmypdf._graft import _build_text_layer_ctm, strip_invisible_text
-
     with pikepdf.open(pdf_path) as pdf:
         page = pdf.pages[number - 1]
         media = [float(v) for v in page.mediabox]
@@ -56,13 +53,12 @@ def replace_page_text(pdf_path: Path, number: int, lines: list[Line], output: Pa
             text_pdf = output.with_name(output.name + ".text.pdf")
             _text_page(lines, shown_width, shown_height, text_pdf)
             with pikepdf.open(text_pdf) as text:
-                _graft(pdf, page, text.pages[0], media, rotation, _build_text_layer_ctm)
+                _graft(pdf, page, text.pages[0], media, rotation)
             text_pdf.unlink()
         pdf.save(output)
 
 
-def _graft(pdf: pikepdf.Pdf, page: pikepdf.Page, text_page: pikepdf.Page, media: list[float], rotation: int,
-           build_ctm) -> None:
+def _graft(pdf: pikepdf.Pdf, page: pikepdf.Page, text_page: pikepdf.Page, media: list[float], rotation: int) -> None:
     """Draw the text page's content on ``page`` as a form XObject (as ocrmypdf's grafting does)."""
     form = pdf.make_stream(text_page.Contents.read_bytes())
     form.Type, form.Subtype, form.FormType = Name.XObject, Name.Form, 1
@@ -80,8 +76,10 @@ def _graft(pdf: pikepdf.Pdf, page: pikepdf.Page, text_page: pikepdf.Page, media:
     name = Name.random(prefix="OCR-")
     xobjects[name] = form
     text_box = [float(v) for v in text_page.mediabox]
-    ctm = build_ctm(text_box[2] - text_box[0], text_box[3] - text_box[1], media[2] - media[0],
-                    media[3] - media[1], media[0], media[1], (360 - rotation) % 360)
+    # The text page is upright as the page is shown, i.e. turned clockwise by /Rotate from the page's
+    # own space; ocrmypdf's matrix turns it clockwise by the angle given, so by the rest of the turn.
+    ctm = _build_text_layer_ctm(text_box[2] - text_box[0], text_box[3] - text_box[1], media[2] - media[0],
+                                media[3] - media[1], media[0], media[1], (360 - rotation) % 360)
     draw = (b"q %s cm\n" % ctm.encode() if ctm is not None else b"q\n") + b"%s Do\nQ\n" % bytes(str(name), "ascii")
     page.contents_coalesce()
     page.contents_add(pikepdf.Stream(pdf, draw), prepend=False)

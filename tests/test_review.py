@@ -211,7 +211,11 @@ def test_accept_a_page_and_the_messages_of_correct(olke, archived, tmp_path):
     neither = olke("correct", "1", "2")
     assert neither.exit_code == 2
     assert neither.stderr.strip() == ("olke: error: give one of: --text-file F (the corrected text), --accept (the "
-                                      "reading is right) or --show (print the page's lines)")
+                                      "reading is right), --show (print the page's lines) or --reread (read it "
+                                      "again another way)")
+    stray = olke("correct", "1", "2", "--accept", "--keep")
+    assert stray.exit_code == 2
+    assert stray.stderr.strip() == "olke: error: --deskew, --clean, --osd and --keep go with --reread"
     assert olke("correct", "1", "9", "--accept").stderr.strip() == \
         "olke: error: document 1 has no page 9; see `olke show 1`"
     assert olke("correct", "4", "1", "--accept").exit_code == 3
@@ -228,6 +232,23 @@ def test_accept_a_page_and_the_messages_of_correct(olke, archived, tmp_path):
                                                             "UTF-8 and try again"
     missing = olke("correct", "1", "2", "--text-file", tmp_path / "nope.txt")
     assert missing.exit_code == 2 and "cannot read" in missing.stderr
+
+
+def test_read_a_page_again_and_keep_the_new_reading(olke, archived, monkeypatch):
+    monkeypatch.setenv("OLKE_FAKE_OCR_TEXT", "Ертіс өзенінің жағасында ескі кітапхана тұр. Оқырмандар көп келеді.")
+    shown = olke("correct", "1", "2", "--reread", "--deskew", "--clean")
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.splitlines() == [
+        "New reading of document 1 page 2 (deskew, clean): ok, confidence 90%, 67 characters.",
+        "Ертіс өзенінің жағасында ескі кітапхана тұр. Оқырмандар көп келеді.",
+        "Nothing changed; keep it with: olke correct 1 2 --reread --deskew --clean --keep"]
+    assert [p["page"] for p in json.loads(olke("review", "--json").stdout)] == [2, 1]
+    kept = olke("correct", "1", "2", "--reread", "--deskew", "--clean", "--keep")
+    assert kept.stdout.splitlines()[-1] == "Kept: it is now the page's text, and its verdict is ok."
+    assert [p["page"] for p in json.loads(olke("review", "--json").stdout)] == [1]
+    assert "өзенінің" in olke("search", "Ертіс").stdout
+    corrections = json.loads(olke("show", "1", "--json").stdout)["corrections"]
+    assert [(c["number"], c["action"], c["machine_verdict"]) for c in corrections] == [(2, "reread", "failed")]
 
 
 def test_a_failed_page_with_no_lines_gets_its_text_from_standard_input(olke, archived, home):

@@ -96,6 +96,11 @@ def test_correcting_lines_in_the_staff_app(staff, home):
     archive = Archive(home)
     assert archive.search(SearchRequest(text="Жамбыл")).total_pages == 1
     archive.close()
+    from search_app import create_app
+    reading_room = create_app({"OLKE_HOME": str(home.root), "TESTING": True})
+    viewer = reading_room.test_client().get("/documents/1/pages/1?q=Жамбыл").get_data(as_text=True)
+    assert viewer.count('<rect class="hit"') == 1 and "<mark>Жамбылдың</mark>" in viewer   # highlight, text
+    reading_room.extensions["olke"].close()
 
 
 def test_accept_and_read_again_in_the_staff_app(staff, monkeypatch):
