@@ -1,8 +1,9 @@
 """Read one archived page again, from its original scan, with other OCR options.
 
-The page is taken from the scans as they came in (``originals/``), put into a one-page PDF and
-read by the OCR engine like any page at ingest; nothing in the archive changes. The corrector then
-keeps the new reading (``Archive.keep_reading``) or leaves it.
+The page is taken from the scans as they came in (``originals/``), checked and prepared by the
+OCR engine with the ways asked for forced on, put into a one-page PDF and read like any page at
+ingest; nothing in the archive changes. The corrector then keeps the new reading
+(``Archive.keep_reading``) or leaves it.
 """
 from __future__ import annotations
 
@@ -19,16 +20,18 @@ from archive.errors import NotFound
 from archive.home import Home
 from archive.storage import new_staging_dir
 from ingest.pipeline import LANGUAGE_ORDER
-from ingest.scanfile import inspect
+from ingest.scanfile import ScanFile, inspect
+from ingest.stages import ASSUMED_DPI, _pdf_pages
 from ocr.engine import OcrEngine, OcrOptions, PageResult, Word
 
-ASSUMED_DPI = 300    # for scans that do not say their resolution, as at ingest
 WAYS = ("deskew", "clean", "osd")   # the other options a page can be read with
 
 
 def options_for(language: str, ways: set[str]) -> OcrOptions:
-    return OcrOptions(languages=LANGUAGE_ORDER.get(language, LANGUAGE_ORDER["auto"]), deskew="deskew" in ways,
-                      clean="clean" in ways, always_osd="osd" in ways, jobs=1)
+    """The ways asked for are forced on; the other steps are left to the page's checks, as at ingest."""
+    return OcrOptions(languages=LANGUAGE_ORDER.get(language, LANGUAGE_ORDER["auto"]),
+                      deskew=True if "deskew" in ways else None, clean=True if "clean" in ways else None,
+                      always_osd="osd" in ways, jobs=1)
 
 
 def _original(catalog: Catalog, document_id: int, number: int) -> tuple[Path, str, int]:
@@ -43,14 +46,15 @@ def _original(catalog: Catalog, document_id: int, number: int) -> tuple[Path, st
     raise NotFound(f"document {document_id} has no original scan for page {number}; it cannot be read again")
 
 
-def _page_pdf(path: Path, kind: str, index: int, folder: Path) -> tuple[Path, Path | None]:
-    """A one-page PDF of the page, and the page image when the PDF holds it unchanged."""
-    output = folder / "page.pdf"
+def _page_image(path: Path, kind: str, index: int, folder: Path) -> Path:
+    """The page as a one-page image at its scan's resolution (a PDF's page rendered as at ingest)."""
     if kind == "pdf":
-        with pikepdf.open(path) as source, pikepdf.new() as single:
-            single.pages.append(source.pages[index])
-            single.save(output)
-        return output, None
+        single = folder / "original-page.pdf"
+        with pikepdf.open(path) as source, pikepdf.new() as one:
+            one.pages.append(source.pages[index])
+            one.save(single)
+        (image,) = _pdf_pages(ScanFile(single, "pdf", 1), folder / "page")
+        return image
     image_path = folder / "page.png"
     with Image.open(path) as image:
         image.seek(index)
@@ -63,8 +67,7 @@ def _page_pdf(path: Path, kind: str, index: int, folder: Path) -> tuple[Path, Pa
         elif frame.mode not in ("1", "L", "RGB"):
             frame = frame.convert("RGB")
         frame.save(image_path, "PNG", dpi=(round(float(dpi[0])), round(float(dpi[1]))))
-    output.write_bytes(img2pdf.convert(str(image_path)))
-    return output, image_path
+    return image_path
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,10 @@ def read(home: Home, engine: OcrEngine, source: PageSource, number: int, ways: s
     engine.check(options)
     folder = new_staging_dir(home)
     try:
-        pdf, image = _page_pdf(source.path, source.kind, source.index, folder)
-        (reading,) = engine.ocr_pdf(pdf, folder / "read.pdf", options, None, [image] if image else None)
+        prepared = engine.prepare_page(_page_image(source.path, source.kind, source.index, folder), folder, options)
+        pdf = folder / "page.pdf"
+        pdf.write_bytes(img2pdf.convert(str(prepared.image)))
+        (reading,) = engine.ocr_pdf(pdf, folder / "read.pdf", options, None, [prepared])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     reading.number = number
