@@ -68,7 +68,8 @@ def _read_lines(path: Path) -> list[str]:
               help="Read the page again from its original scan, another way (--deskew, --clean, --osd), and "
                    "print the new reading; add --keep to make it the page's text.")
 @click.option("--deskew", is_flag=True, help="With --reread: straighten the page first.")
-@click.option("--clean", is_flag=True, help="With --reread: clean scanning noise first (unpaper).")
+@click.option("--clean", is_flag=True,
+              help="With --reread: read a cleaned copy (light evened, contrast stretched, dark borders removed).")
 @click.option("--osd", is_flag=True, help="With --reread: detect the page's orientation first.")
 @click.option("--keep", is_flag=True, help="With --reread: keep the new reading as the page's text.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")

@@ -20,19 +20,41 @@ from ocrmypdf.fpdf_renderer import Fpdf2PdfRenderer
 from ocrmypdf.models.ocr_element import BoundingBox, OcrClass, OcrElement
 from pikepdf import Name
 
+from ocr.hocr import SAME_SIZE
 from ocr.lines import Line
 
 _RENDER_DPI = 72.0    # the text page is laid out in points: one "pixel" of the boxes below is a point
+# A line's word boxes hold its ink (capitals to descenders); the text is set a little larger, at
+# about the type's size: 1.45 kept two uneven columns apart in pdftotext's default mode for
+# leading from 1.25 to 1.6 times the type (1.0-1.3 read them across, line by line).
+TYPE_PER_INK = 1.45
+
+
+def _line_heights(lines: list[Line]) -> list[float]:
+    """Each line's height for the text layer: lines near the page's usual height all get it, so
+    they are set at one size and text extractors that find reading order by geometry (pdftotext's
+    default mode, viewers' copy and paste) see blocks and columns instead of a block per line (as
+    ``ocr.hocr.even_line_heights`` does at ingest); then enlarged from the word boxes' ink height
+    to the type's, with which the renderer sets about 0.8 of a line's height as the font size."""
+    heights = [line.box[3] - line.box[1] for line in lines]
+    if not heights:
+        return []
+    usual = sorted(heights)[len(heights) // 2]
+    return [(usual if abs(h - usual) <= SAME_SIZE * usual else h) * TYPE_PER_INK for h in heights]
 
 
 def _text_page(lines: list[Line], width: float, height: float, output: Path) -> None:
     """A one-page PDF of ``width`` × ``height`` points holding only the lines' invisible text."""
     def box(x0, y0, x1, y1) -> BoundingBox:
-        return BoundingBox(x0 * width, y0 * height, max(x1, x0) * width, max(y1, y0 + 1e-4) * height)
+        return BoundingBox(x0 * width, max(y0, 0.0) * height, max(x1, x0) * width, max(y1, y0 + 1e-4) * height)
 
-    children = [OcrElement(OcrClass.LINE, bbox=box(*line.box),
-                           children=[OcrElement(OcrClass.WORD, bbox=box(*w[1:5]), text=w[0]) for w in line.words])
-                for line in lines if line.words]
+    lines = [line for line in lines if line.words]
+    children = []
+    for line, size in zip(lines, _line_heights(lines)):
+        x0, _, x1, bottom = line.box
+        top = bottom - size
+        children.append(OcrElement(OcrClass.LINE, bbox=box(x0, top, x1, bottom), children=[
+            OcrElement(OcrClass.WORD, bbox=box(w[1], top, w[3], bottom), text=w[0]) for w in line.words]))
     page = OcrElement(OcrClass.PAGE, bbox=BoundingBox(0, 0, width, height), dpi=_RENDER_DPI, children=children)
     fonts = MultiFontManager(Path(ocrmypdf.__file__).parent / "data")
     logging.getLogger("ocrmypdf").setLevel(logging.ERROR)

@@ -322,3 +322,35 @@ def test_a_real_reading_corrected_and_read_again(make_png, home, monkeypatch):
     reading = reread(archive.catalog, TesseractEngine(), outcome.document_id, 1, {"deskew", "clean"})
     assert "Өлкетану" in reading.text and reading.words and reading.confidence > 70
     archive.close()
+
+
+def test_a_corrected_layer_reads_column_by_column(tmp_path):
+    """Two uneven columns keep apart in pdftotext's default mode (geometry), as at ingest."""
+    import img2pdf
+    from PIL import Image, ImageDraw
+
+    from conftest import font
+    from ocr.relayer import replace_page_text
+
+    size, face = (1700, 2200), font(34)
+    columns = [(100, [f"бірінші бағанның {n}-жолы мұнда" for n in range(1, 7)]),
+               (900, [f"екінші бағанның {n}-жолы мұнда" for n in range(1, 4)])]
+    image, words = Image.new("L", size, 255), []
+    draw = ImageDraw.Draw(image)
+    for x, lines in columns:
+        for n, line in enumerate(lines):
+            y, start = 200 + n * 44, 0
+            draw.text((x, y), line, font=face, fill=0)
+            for word in line.split():
+                start = line.index(word, start)
+                x0, y0, x1, y1 = draw.textbbox((x + draw.textlength(line[:start], font=face), y), word, font=face)
+                words.append([word, x0 / size[0], y0 / size[1], x1 / size[0], y1 / size[1], 90.0])
+                start += len(word)
+    image.save(tmp_path / "page.png", dpi=(200, 200))
+    (tmp_path / "page.pdf").write_bytes(img2pdf.convert(str(tmp_path / "page.png")))
+    texts = [line.text for line in group_lines(words)]
+    texts[0] = texts[0].replace("мұнда", "осында")                       # a correction
+    replace_page_text(tmp_path / "page.pdf", 1, place(texts, group_lines(words)), tmp_path / "out.pdf")
+    read = subprocess.run(["pdftotext", str(tmp_path / "out.pdf"), "-"], capture_output=True, text=True).stdout
+    assert [line for line in read.splitlines() if line.strip()] == \
+        [texts[0]] + columns[0][1][1:] + columns[1][1]
