@@ -199,9 +199,13 @@ def _apply(catalog: Catalog, document_id: int, number: int, action: str, build: 
             "reasons": after.reasons, "user": who, "at": stamp, "characters": len(after.text)}
 
 
-def needs_look_message(pages: list[tuple[int, int, str, list[str]]]) -> str:
-    """"3 pages need a look: document 12 page 4 (failed: no text where there is ink), …; see `olke review`"."""
-    named = [f"document {d} page {n} ({verdict}: {reason_words(reasons) or verdict})"
-             for d, n, verdict, reasons in sorted(pages, key=lambda p: (*severity(p[2], p[3], None), p[0], p[1]))]
+def needs_look_message(pages: list[tuple[int, int, str, list[str]]], named: int = 10) -> str:
+    """"3 pages need a look: document 12 page 4 (failed: no text where there is ink), …; see `olke review`"
+    for (document, page, verdict, reasons), the worst first; at most ``named`` are named."""
+    ordered = sorted(pages, key=lambda p: (*severity(p[2], p[3], None), p[0], p[1]))
+    names = [f"document {d} page {n} ({verdict}: {reason_words(reasons) or verdict})"
+             for d, n, verdict, reasons in ordered[:named]]
+    if len(ordered) > named:
+        names.append(f"and {len(ordered) - named} more")
     count = f"{len(pages)} page{'s' if len(pages) != 1 else ''} need{'s' if len(pages) == 1 else ''} a look"
-    return f"{count}: {', '.join(named)}; see `olke review`"
+    return f"{count}: {', '.join(names)}; see `olke review`"

@@ -354,3 +354,13 @@ def test_a_corrected_layer_reads_column_by_column(tmp_path):
     read = subprocess.run(["pdftotext", str(tmp_path / "out.pdf"), "-"], capture_output=True, text=True).stdout
     assert [line for line in read.splitlines() if line.strip()] == \
         [texts[0]] + columns[0][1][1:] + columns[1][1]
+
+
+def test_the_ingest_summary_names_ten_pages_at_most():
+    from archive.corrections import needs_look_message
+
+    pages = [(3, n, "doubtful", ["low_confidence"]) for n in range(1, 13)] + [(4, 2, "failed", ["no_text"])]
+    message = needs_look_message(pages)
+    assert message.startswith("13 pages need a look: document 4 page 2 (failed: no text where there is ink), "
+                              "document 3 page 1 (doubtful: low confidence), ")
+    assert message.endswith("document 3 page 9 (doubtful: low confidence), and 3 more; see `olke review`")
