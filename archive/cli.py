@@ -1,12 +1,14 @@
 """The `olke` command: parses, calls archive/ and ingest/, and turns errors into messages."""
 from __future__ import annotations
 
+import json
 import traceback
 from pathlib import Path
 
 import click
 
 from archive.cli_context import emit_json, open_archive, open_catalog
+from archive.corrections import history, needs_look_message, reason_words
 from archive.errors import OlkeError
 from archive.home import Home
 from archive.metadata import ACCESS, KINDS, LANGUAGES, Description
@@ -176,6 +178,8 @@ def reocr_cmd(ctx, document_id, deskew, no_rotate, osd, clean, reread):
                     BarReporter())
     archive.documents_changed([document_id])
     click.echo(f"Document {document_id} OCRed again: {outcome.pages} pages.")
+    if outcome.look:
+        click.echo(needs_look_message([(document_id, *page) for page in outcome.look]))
 
 
 @main.command("list")
@@ -207,7 +211,7 @@ def list_cmd(ctx, kind, language, limit, as_json):
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def show_cmd(ctx, document_id, as_json):
-    """Show a document: description, pages, files and history.
+    """Show a document: description, pages (with OCR verdicts), files and history.
 
     \b
     Example:
@@ -218,11 +222,16 @@ def show_cmd(ctx, document_id, as_json):
     pages = catalog.pages(document_id)
     files = catalog.files(document_id)
     events = catalog.events(document_id)
+    corrections = history(catalog, document_id)
     if as_json:
         emit_json({"document": document.as_dict(),
-                    "pages": [{k: p[k] for k in ("number", "confidence", "language", "width_pt", "height_pt")}
-                              | {"characters": len(p["text"]), "words": len(p["words"])} for p in pages],
-                    "files": files, "events": events})
+                    "pages": [{k: p[k] for k in ("number", "confidence", "language", "width_pt", "height_pt",
+                                                 "verdict")}
+                              | {"reasons": json.loads(p["verdict_reasons"]), "characters": len(p["text"]),
+                                 "words": len(p["words"])} for p in pages],
+                    "files": files, "events": events, "corrections": [
+                        {k: c[k] for k in ("number", "action", "machine_verdict", "machine_reasons", "user", "at")}
+                        for c in corrections]})
         return
     for field in Description.FIELDS:
         value = getattr(document, field)
@@ -235,9 +244,21 @@ def show_cmd(ctx, document_id, as_json):
     for page in pages:
         conf = f"{page['confidence']:.0f}%" if page["confidence"] is not None else "text layer"
         click.echo(f"{'':>13}  page {page['number']:>3}: {page['language'] or '?'}, confidence {conf}, "
-                   f"{len(page['text'])} characters")
+                   f"{len(page['text'])} characters, {verdict_text(page)}")
     for event in events:
         click.echo(f"{'history':>13}: {event['at']} {event['action']} by {event['user']}")
+    for correction in corrections:
+        click.echo(f"{'history':>13}: {correction['at']} page {correction['number']} {correction['action']} "
+                   f"by {correction['user']}")
+
+
+def verdict_text(page: dict) -> str:
+    """"ok", "doubtful: low confidence", "not judged"."""
+    reasons = json.loads(page["verdict_reasons"]) if isinstance(page["verdict_reasons"], str) \
+        else page["verdict_reasons"]
+    if not page["verdict"]:
+        return "not judged"
+    return f"{page['verdict']}: {reason_words(reasons)}" if reasons else page["verdict"]
 
 
 @main.command("delete")
@@ -268,7 +289,8 @@ def _register_command_groups() -> None:
                          ("archive.cli_search", "index"), ("archive.cli_web", "serve"),
                          ("archive.cli_web", "collection"), ("archive.cli_export", "export"),
                          ("archive.cli_export", "import_metadata"), ("archive.cli_requests", "requests"),
-                         ("archive.cli_requests", "staff"), ("archive.cli_requests", "serve_staff")):
+                         ("archive.cli_requests", "staff"), ("archive.cli_requests", "serve_staff"),
+                         ("archive.cli_review", "review"), ("archive.cli_review", "correct")):
         try:
             main.add_command(getattr(importlib.import_module(module), name))
         except ModuleNotFoundError as error:

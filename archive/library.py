@@ -40,6 +40,31 @@ class Archive:
         self.catalog.update_description(document_id, description, user)
         self.documents_changed([document_id])
 
+    def correct_page(self, document_id: int, number: int, lines: list[str], user: str | None = None,
+                     extra: list[str] = ()) -> dict:
+        """A person's text for the page (its lines, and ``extra`` lines the reading missed);
+        the catalog keeps the machine reading."""
+        from archive import corrections
+
+        done = corrections.correct(self.catalog, document_id, number, lines, user, extra)
+        self.documents_changed([document_id])
+        return done
+
+    def accept_page(self, document_id: int, number: int, user: str | None = None) -> dict:
+        """A person found the page's reading good as it is (its text, so the index, stay)."""
+        from archive import corrections
+
+        return corrections.accept(self.catalog, document_id, number, user)
+
+    def keep_reading(self, document_id: int, number: int, reading, user: str | None = None,
+                     details: dict | None = None) -> dict:
+        """Make a re-reading of the page (``ocr.engine.PageResult``) its text."""
+        from archive import corrections
+
+        done = corrections.keep_reading(self.catalog, document_id, number, reading, user, details)
+        self.documents_changed([document_id])
+        return done
+
     def search(self, request):
         from archive.search.results import search
 

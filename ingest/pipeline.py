@@ -23,7 +23,7 @@ from ingest.sources import DocumentSource
 from ingest.stages import DocumentJob, run_job
 from ocr.engine import OcrEngine, OcrOptions
 from ocr.language import primary_language
-from ocr.verdict import mark_language
+from ocr.verdict import mark_language, needs_look
 
 LANGUAGE_ORDER = {"kaz": ("kaz", "rus", "eng"), "rus": ("rus", "kaz", "eng"), "auto": ("kaz", "rus", "eng")}
 
@@ -53,13 +53,15 @@ class Outcome:
     document_id: int | None = None
     pages: int = 0
     error: OlkeError | None = None
+    look: list[tuple[int, str, list[str]]] = field(default_factory=list)  # (page, verdict, reasons) to check
 
     @property
     def ok(self) -> bool:
         return self.status in ("ingested", "reocred") or (self.status == "duplicate" and self.error is None)
 
     def as_dict(self) -> dict:
-        data = {"source": self.label, "status": self.status, "document_id": self.document_id, "pages": self.pages}
+        data = {"source": self.label, "status": self.status, "document_id": self.document_id, "pages": self.pages,
+                "need_look": [{"page": n, "verdict": v, "reasons": list(r)} for n, v, r in self.look]}
         if self.error is not None:
             data["error"] = self.error.message
         return data
@@ -109,6 +111,10 @@ def resolve_language(description: Description, staged: StagedDocument) -> Descri
     return description
 
 
+def pages_to_look_at(staged: StagedDocument) -> list[tuple[int, str, list[str]]]:
+    return [(p.number, p.verdict, list(p.reasons)) for p in staged.pages if needs_look(p.verdict)]
+
+
 def ingest(sources: list[DocumentSource], catalog: Catalog, engine: OcrEngine, options: IngestOptions,
            reporter: Reporter | None = None, archived: Callable[[int], None] | None = None) -> list[Outcome]:
     """Archive every source; one bad document never stops the others."""
@@ -135,7 +141,8 @@ def ingest(sources: list[DocumentSource], catalog: Catalog, engine: OcrEngine, o
                 description = resolve_language(job.description, staged)
                 document_id = catalog.add_document(description, staged, job.scan_sha256, options.user,
                                                    {"source": job.label})
-                outcome = Outcome(job.label, "ingested", document_id, len(staged.pages))
+                outcome = Outcome(job.label, "ingested", document_id, len(staged.pages),
+                                  look=pages_to_look_at(staged))
                 if archived:
                     archived(document_id)
             except DuplicateScan as duplicate:
@@ -253,4 +260,4 @@ def reocr(document_id: int, catalog: Catalog, engine: OcrEngine, options: Ingest
     finally:
         shutil.rmtree(job.directory, ignore_errors=True)
         reporter.finish()
-    return Outcome(job.label, "reocred", document_id, len(staged.pages))
+    return Outcome(job.label, "reocred", document_id, len(staged.pages), look=pages_to_look_at(staged))

@@ -60,3 +60,8 @@ class BarReporter:
         if failed:
             parts.append(f"{failed} failed")
         click.echo("Done: " + ", ".join(parts) + ".")
+        look = [(o.document_id, *page) for o in archived for page in o.look]
+        if look:
+            from archive.corrections import needs_look_message
+
+            click.echo(needs_look_message(look))

@@ -3,7 +3,8 @@
 It runs on its own port (``olke serve-staff``, default 127.0.0.1:8001), with its own session
 cookie, login and templates, so the public reading room never serves a staff page or a
 requester's data. Blueprints: ``auth`` (sign in and out), ``desk`` (the queue and one request's
-actions) and ``records`` (the archive of fulfilled requests, CSV, quarterly figures).
+actions), ``records`` (the archive of fulfilled requests, CSV, quarterly figures), ``plan`` (the
+digitisation plan) and ``review`` (pages OCR was unsure of, and correcting their text).
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def create_staff_app(config: dict | None = None) -> Flask:
     from archive.home import Home
     from archive.requests.settings import load_settings, secret_key, with_changes
     from search_app import i18n, security, store
-    from search_app.staff import auth, desk, errors, plan, records
+    from search_app.staff import auth, desk, errors, plan, records, review
 
     home = Home.resolve(app.config["OLKE_HOME"])
     settings = load_settings(home)
@@ -58,5 +59,6 @@ def create_staff_app(config: dict | None = None) -> Flask:
     app.register_blueprint(desk.desk)
     app.register_blueprint(records.records)
     app.register_blueprint(plan.plan)
+    app.register_blueprint(review.review)
     auth.limit_logins(app)
     return app
