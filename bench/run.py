@@ -403,7 +403,8 @@ def report(ocr: dict) -> str:
     for name, target in ocr["targets"].items():
         if name != "wanted":
             detail = {k: v for k, v in target.items() if k != "met"}
-            lines.append(f"target {name}: {'met' if target['met'] else 'NOT met'} {json.dumps(detail, ensure_ascii=False)}")
+            met = "met" if target["met"] else "NOT met"
+            lines.append(f"target {name}: {met} {json.dumps(detail, ensure_ascii=False)}")
     return "\n".join(lines)
 
 

@@ -41,7 +41,8 @@ def test_page_cer_counts_a_page_with_no_text_as_all_wrong():
     run = _run()
     assert run.page_cer("Кітапхана  тарихы\nбет", "Кітапхана тарихы бет") == 0.0
     assert run.page_cer("Кітапхана", " \n") == 1.0
-    assert run.error_rates([("аб вг", "аб вг"), ("де", "дж")]) == {"cer": 0.1429, "wer": 0.3333}   # 1 of 7 letters, 1 of 3 words
+    # one letter of 7 wrong, one word of 3
+    assert run.error_rates([("аб вг", "аб вг"), ("де", "дж")]) == {"cer": 0.1429, "wer": 0.3333}
     assert run.error_rates([]) == {"cer": None, "wer": None}
 
 

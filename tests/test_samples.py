@@ -129,7 +129,8 @@ def test_bad_render_keys_are_refused(tmp_path, render, message):
 
 
 @pytest.mark.parametrize("layout, text, message", [
-    ("two_column", "Бір.\n\n---\n\nЕкі.\n\n---\n\nҮш.", "page 1 has 2 column break(s) ('---'); a two_column page takes 1 or none"),
+    ("two_column", "Бір.\n\n---\n\nЕкі.\n\n---\n\nҮш.",
+     "page 1 has 2 column break(s) ('---'); a two_column page takes 1 or none"),
     ("single", "Бір.\n\n## Тақырып", "page 1 has a heading after its text; headings ('#', '##') go first"),
 ])
 def test_misplaced_breaks_and_headings_are_refused(tmp_path, layout, text, message):
