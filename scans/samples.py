@@ -82,8 +82,12 @@ class Block:
     parts: tuple[str, ...] = ()      # header only: the pieces spread across the line
 
 
-def slugs(texts_dir: Path = TEXTS_DIR) -> list[str]:
-    return sorted(p.stem for p in texts_dir.glob("*.toml"))
+HARD = "hard-"     # the slugs of the hard kinds of scan start so (scans/README.md)
+
+
+def slugs(texts_dir: Path = TEXTS_DIR, hard: bool = True) -> list[str]:
+    """Every sample's slug; ``hard=False``: the plain samples only, without the hard kinds."""
+    return sorted(p.stem for p in texts_dir.glob("*.toml") if hard or not p.stem.startswith(HARD))
 
 
 def load(slug: str, texts_dir: Path = TEXTS_DIR) -> dict:
@@ -105,8 +109,8 @@ def load(slug: str, texts_dir: Path = TEXTS_DIR) -> dict:
     return sample
 
 
-def load_all(texts_dir: Path = TEXTS_DIR) -> dict[str, dict]:
-    return {slug: load(slug, texts_dir) for slug in slugs(texts_dir)}
+def load_all(texts_dir: Path = TEXTS_DIR, hard: bool = True) -> dict[str, dict]:
+    return {slug: load(slug, texts_dir) for slug in slugs(texts_dir, hard)}
 
 
 def load_truth(slug: str, texts_dir: Path = TEXTS_DIR) -> list[str]:

@@ -74,6 +74,7 @@ def test_there_are_the_seven_samples_and_a_sample_of_each_hard_kind():
     assert sorted(ALL) == sorted(PLAIN + HARD)
     assert 18 <= sum(len(ALL[s]["pages"]) for s in PLAIN) <= 24
     assert 8 <= sum(len(ALL[s]["pages"]) for s in HARD) <= 12
+    assert samples.slugs(hard=False) == sorted(PLAIN) and sorted(samples.load_all(hard=False)) == sorted(PLAIN)
 
 
 def test_the_hard_kinds_are_rendered_as_the_issue_describes():
