@@ -8,7 +8,8 @@
 of pages, so say which).
 ``OLKE_BENCH_PAGES`` sets the default for ``make bench``.
 
-Relevance (issue 3, item 7). The 22 pages of the sample documents (``scans/texts``) are indexed
+Relevance (issue 3, item 7). The pages of the plain sample documents (``scans/texts``; not the hard
+kinds of scan, ``hard-*``, which are there for OCR and were not judged for these queries) are indexed
 twice, each time into two indexes of the same pages: Olke's (``archive/search``: schema, analysers,
 query building) and a baseline with ``whoosh.analysis.StandardAnalyzer()`` on a single text field
 queried through a plain ``QueryParser``. The two corpora are the ground-truth texts ("clean") and
@@ -132,7 +133,7 @@ def sample_corpus(corpus: str = "clean") -> list[tuple[Doc, list[dict], str]]:
     into the baseline too (see `BaselineEngine`).
     """
     out = []
-    for number, (slug, sample) in enumerate(samples.load_all().items(), start=1):
+    for number, (slug, sample) in enumerate(samples.load_all(hard=False).items(), start=1):
         meta = sample["document"]
         pages = []
         for index, text in enumerate(sample["truth"]):
@@ -200,7 +201,7 @@ class BaselineEngine:
 def load_queries(path: Path = QUERIES) -> list[dict]:
     """The query set, checked: every query has q, a known category and corpus, and relevant pages."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    known = {slug: len(s["truth"]) for slug, s in samples.load_all().items()}
+    known = {slug: len(s["truth"]) for slug, s in samples.load_all(hard=False).items()}
     queries = []
     for number, item in enumerate(data.get("query", []), start=1):
         where = f"{path.name}, query {number} ({item.get('q')!r})"
@@ -418,7 +419,7 @@ class Vocabulary:
 
     def __init__(self, language: str, seed: int, lexemes: int):
         rng = random.Random(seed)
-        texts = [t for s in samples.load_all().values() if s["document"]["language"] == language
+        texts = [t for s in samples.load_all(hard=False).values() if s["document"]["language"] == language
                  for t in s["truth"]]
         counts: dict[str, int] = {}
         for text in texts:

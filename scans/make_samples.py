@@ -53,6 +53,7 @@ MIN_BODY_PT = 8
 LEADING = 1.24            # line height / font size
 COLUMN_GAP_MM = 6
 PAPER, WHITE_FILL = 246, 252
+BED = 26                  # the dark scanner bed around a page that does not cover it
 GRAIN_TILE = 127
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
@@ -86,7 +87,7 @@ def _find_font(name: str, paratype: tuple[str, ...], dejavu: tuple[str, ...]) ->
 
 @dataclass
 class Op:
-    kind: str           # "text" or "rule"
+    kind: str           # "text", "rule" or "photo" (x, y to x2, y2)
     x: float
     y: float            # text: the baseline; rule: the line's start
     text: str = ""
@@ -130,7 +131,7 @@ def _layout(blocks, settings, fonts: Fonts, body_pt: float):
     line_h = pt(body_pt) * LEADING
     y = mm(top)
     folio = None
-    paragraphs = []
+    flow_blocks = []
     for block in blocks:
         if block.style == "header":
             font = fonts.get("sans_bold", pt(body_pt - 1.5))
@@ -139,7 +140,7 @@ def _layout(blocks, settings, fonts: Fonts, body_pt: float):
             y += pt(4)
             ops.append(Op("rule", x0, y, x2=x1, y2=y, width=max(2, round(dpi / 120))))
             y += pt(10)
-        elif block.style in ("title", "heading"):
+        elif block.style in ("title", "heading"):      # above the text, across all its columns
             size = pt(body_pt + (5 if block.style == "title" else 1.5))
             font = fonts.get("serif_bold", size)
             if block.style == "heading":
@@ -149,32 +150,41 @@ def _layout(blocks, settings, fonts: Fonts, body_pt: float):
                 text = " ".join(line)
                 ops.append(Op("text", (x0 + x1 - font.getlength(text)) / 2, y, text, font))
             y += size * (0.9 if block.style == "title" else 0.6)
-        elif block.style == "para":
-            paragraphs.append(block.text)
+        elif block.style in ("para", "photo", "column_break"):
+            flow_blocks.append(block)
         elif block.style == "folio":
             folio = block.text
 
-    columns = 2 if settings["layout"] == "two_column" else 1
+    columns = samples.COLUMNS[settings["layout"]]
     gap = mm(COLUMN_GAP_MM)
     col_w = (x1 - x0 - gap * (columns - 1)) / columns
-    lines = []                                 # (words, is_last_of_paragraph, indent)
-    indent = pt(body_pt) * 1.5
-    for text in paragraphs:
-        wrapped = _wrap(text.split(), body, col_w, first_indent=indent)
-        for i, words in enumerate(wrapped):
-            lines.append((words, i == len(wrapped) - 1, indent if i == 0 else 0))
-    per_column = math.ceil(len(lines) / columns)
+    flow = _flow(flow_blocks, body, fonts.get("serif", pt(body_pt - 1)), pt(body_pt - 1), col_w, columns,
+                 pt(body_pt) * 1.5, line_h)
+    chunks = _columns(flow, columns, line_h)
     top_y = y
-    bottom_y = top_y + per_column * line_h
+    bottom_y = top_y + max((sum(i.rows for i in c) * line_h + sum(i.extra for i in c) for c in chunks), default=0)
     if bottom_y > y_limit - (line_h * 1.5 if folio else 0):
         raise PageFull
-    for c in range(columns):
+    for c, chunk in enumerate(chunks):
         cx = x0 + c * (col_w + gap)
-        for row, (words, last, ind) in enumerate(lines[c * per_column:(c + 1) * per_column]):
-            baseline = top_y + (row + 0.8) * line_h
-            ops.extend(_set_line(words, body, cx + ind, col_w - ind, baseline, justify=not last))
-    if columns == 2:
-        mid = x0 + col_w + gap / 2
+        rows, extra = 0, 0
+        for item in chunk:
+            if item.kind == "line":
+                baseline = top_y + (rows + 0.8) * line_h + extra
+                ops.extend(_set_line(item.words, body, cx + item.indent, col_w - item.indent, baseline,
+                                     justify=not item.last))
+            elif item.kind == "photo":
+                left = cx + (col_w - item.width) / 2
+                y0 = top_y + rows * line_h + extra + line_h * 0.3
+                ops.append(Op("photo", left, y0, x2=left + item.width, y2=y0 + item.height))
+            elif item.kind == "caption":
+                font = item.font
+                baseline = top_y + rows * line_h + extra + item.height * 0.8
+                ops.append(Op("text", cx + (col_w - font.getlength(item.text)) / 2, baseline, item.text, font))
+            rows += item.rows
+            extra += item.extra
+    for c in range(1, columns):
+        mid = x0 + c * col_w + (c - 0.5) * gap
         ops.append(Op("rule", mid, top_y, x2=mid, y2=bottom_y, width=max(1, round(dpi / 200))))
     if height is None:
         height = round(bottom_y + mm(bottom))
@@ -183,6 +193,69 @@ def _layout(blocks, settings, fonts: Fonts, body_pt: float):
         ops.append(Op("text", (x0 + x1 - font.getlength(folio)) / 2, height - mm(bottom) + pt(body_pt) * 0.6,
                       folio, font))
     return (width, height), ops
+
+
+@dataclass
+class Item:
+    """One piece of the text's flow: a line of a paragraph, a photo, a caption line, a column break."""
+    kind: str                     # line | photo | caption | break
+    rows: int = 0                 # body lines it takes
+    extra: float = 0              # height besides whole body lines (photos, captions), in pixels
+    words: list | None = None
+    last: bool = False
+    indent: float = 0
+    width: float = 0
+    height: float = 0
+    text: str = ""
+    font: ImageFont.FreeTypeFont | None = None
+
+
+def _flow(blocks, body, caption_font, caption_px: float, col_w: float, columns: int, indent: float,
+          line_h: float) -> list[Item]:
+    items: list[Item] = []
+    for block in blocks:
+        if block.style == "para":
+            wrapped = _wrap(block.text.split(), body, col_w, first_indent=indent)
+            for i, words in enumerate(wrapped):
+                items.append(Item("line", rows=1, words=words, last=i == len(wrapped) - 1,
+                                  indent=indent if i == 0 else 0))
+        elif block.style == "photo":           # a picture, its caption centred below it
+            width = col_w * (0.8 if columns == 1 else 1.0)
+            height = width * (0.55 if columns == 1 else 0.7)
+            items.append(Item("photo", extra=height + line_h * 0.3 + line_h * 0.35, width=width, height=height))
+            lines = _wrap(block.text.split(), caption_font, width)
+            for i, line in enumerate(lines):
+                tail = line_h * 0.6 if i == len(lines) - 1 else 0
+                items.append(Item("caption", extra=caption_px * 1.25 + tail, height=caption_px * 1.25,
+                                  text=" ".join(line), font=caption_font))
+        else:
+            items.append(Item("break"))
+    return items
+
+
+def _columns(items: list[Item], columns: int, line_h: float) -> list[list[Item]]:
+    """The flow cut into columns: at the explicit breaks, or balanced (by lines when it is all lines)."""
+    if any(i.kind == "break" for i in items):
+        chunks: list[list[Item]] = [[]]
+        for item in items:
+            if item.kind == "break":
+                chunks.append([])
+            else:
+                chunks[-1].append(item)
+        return chunks
+    if all(i.kind == "line" for i in items):
+        per_column = math.ceil(len(items) / columns)
+        return [items[c * per_column:(c + 1) * per_column] for c in range(columns)]
+    heights = [i.rows * line_h + i.extra for i in items]
+    total = sum(heights)
+    chunks, used = [[]], 0.0
+    for item, h in zip(items, heights):
+        if chunks[-1] and used + h / 2 > total / columns and len(chunks) < columns and item.kind != "caption":
+            chunks.append([])
+            used = 0.0
+        chunks[-1].append(item)
+        used += h
+    return chunks + [[] for _ in range(columns - len(chunks))]
 
 
 def _spread(parts, font, x0: float, x1: float, baseline: float) -> list[Op]:
@@ -275,10 +348,27 @@ def render_page(sample: dict, index: int, fonts: Fonts) -> Image.Image:
     for op in ops:
         if op.kind == "text":
             draw.text((round(op.x), round(op.y)), op.text, font=op.font, fill=0, anchor="ls")
+        elif op.kind == "photo":
+            box = tuple(round(v) for v in (op.x, op.y, op.x2, op.y2))
+            page.paste(_photo((box[2] - box[0], box[3] - box[1]), random.Random(settings["seed"] ^ 0x9E3779B9)),
+                       box[:2])
         else:
             draw.line((round(op.x), round(op.y), round(op.x2), round(op.y2)), fill=0, width=op.width)
     _dust(draw, size, settings, rng)
     return wear(page, settings, rng, gutter=_gutter_side(sample, index))
+
+
+def _photo(size: tuple[int, int], rng: random.Random) -> Image.Image:
+    """A stand-in for a printed photograph: grey blobs of a landscape, finer texture, a dark frame."""
+    w, h = size
+    coarse = Image.frombytes("L", (6, 4), rng.randbytes(24)).point(lambda v: 60 + v * 130 // 255)
+    picture = coarse.resize(size, Image.Resampling.BICUBIC)
+    fine = Image.frombytes("L", (max(2, w // 6), max(2, h // 6)), rng.randbytes(max(2, w // 6) * max(2, h // 6)))
+    picture = Image.blend(picture, fine.resize(size, Image.Resampling.BILINEAR).point(lambda v: 70 + v // 2), 0.3)
+    sky = Image.linear_gradient("L").resize(size).point(lambda v: 255 - v // 3)   # lighter towards the top
+    picture = ImageChops.multiply(picture, sky)
+    ImageDraw.Draw(picture).rectangle((0, 0, w - 1, h - 1), outline=40, width=max(1, w // 300))
+    return picture
 
 
 def _gutter_side(sample: dict, index: int) -> str | None:
@@ -305,12 +395,30 @@ def _dust(draw: ImageDraw.ImageDraw, size, settings: dict, rng: random.Random) -
 def wear(page: Image.Image, settings: dict, rng: random.Random, gutter: str | None = None) -> Image.Image:
     """Blur, ink on off-white paper, uneven light, skew, a turn on the scanner, grain; 8-bit gray out."""
     dpi = settings["dpi"]
-    page = page.filter(ImageFilter.GaussianBlur(0.25 + 0.45 * dpi / 300))
+    page = page.filter(ImageFilter.GaussianBlur(0.25 + 0.45 * dpi / 300 + settings.get("blur", 0)))
     ink = rng.randint(18, 38)
-    page = page.point([round(ink + v * (PAPER - ink) / 255) for v in range(256)])
+    if settings.get("ink_tone") is not None:
+        ink = settings["ink_tone"]
+    paper = settings.get("paper_tone", PAPER)
+    page = page.point([round(ink + v * (paper - ink) / 255) for v in range(256)])
     page = ImageChops.multiply(page, _light(page.size, rng, gutter))
+    if settings.get("vignette"):
+        page = ImageChops.multiply(page, _vignette(page.size, settings["vignette"]))
+    fill = WHITE_FILL
+    border = round(settings.get("dark_border_mm", 0) / 25.4 * dpi)
+    if border:                          # the page lies off-centre on a dark scanner bed (or a desk)
+        fill = BED
+        bed = Image.new("L", (page.width + border + border * 3 // 5, page.height + border + border * 3 // 5), BED)
+        bed.paste(page, (border, border))
+        page = bed
     if settings["skew_degrees"]:
-        page = page.rotate(settings["skew_degrees"], resample=Image.Resampling.BICUBIC, fillcolor=WHITE_FILL)
+        page = page.rotate(settings["skew_degrees"], resample=Image.Resampling.BICUBIC, fillcolor=fill)
+    if settings.get("perspective"):     # a phone held a little tilted: the far (top) edge looks narrower
+        w, h = page.size
+        inset = settings["perspective"] * w
+        page = page.transform(page.size, Image.Transform.QUAD,
+                              (-inset, 0, 0, h, w, h, w + inset, 0), resample=Image.Resampling.BICUBIC,
+                              fillcolor=fill)
     rotate = settings["rotate"]          # before the grain: the scanner's grain runs along its own rows
     if rotate:
         page = page.transpose({90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180,
@@ -333,6 +441,14 @@ def wear(page: Image.Image, settings: dict, rng: random.Random, gutter: str | No
             grain.paste(wide.crop((shift, y, shift + width, y + 1)), (0, y))
         page = ImageChops.add(page, grain, 1.0, -128)
     return page
+
+
+def _vignette(size, strength: float) -> Image.Image:
+    """A phone's light: full in the middle, falling off towards the corners by ``strength``."""
+    small = Image.new("L", (64, 64))
+    small.putdata([round(255 * (1 - strength * (((x - 31.5) ** 2 + (y - 31.5) ** 2) / (2 * 31.5 ** 2))))
+                   for y in range(64) for x in range(64)])
+    return small.resize(size, Image.Resampling.BICUBIC)
 
 
 def _light(size, rng: random.Random, gutter: str | None) -> Image.Image:

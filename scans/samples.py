@@ -9,7 +9,8 @@ Each ``scans/texts/<slug>.toml`` is one document (see ``scans/README.md`` for it
 
 The truth of a page is every line printed on it, in reading order: the running head (made from
 the metadata for newspaper and journal articles), the title and headings without their ``#``
-marks, each paragraph on one line, and the page number of a book page.
+marks, each paragraph on one line (column by column; a ``---`` paragraph ends a column and prints
+nothing), a photo's caption (``![caption]``) where the photo stands, and the page number of a book page.
 """
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ DOCUMENT_KEYS = ("kind", "title", "authors", "source", "issue", "published", "so
                  "language", "rubrics", "udc", "access", "notes")
 KINDS = ("newspaper_article", "journal_article", "book", "other")
 LANGUAGES = ("kaz", "rus")
-LAYOUTS = ("single", "two_column")
+LAYOUTS = ("single", "two_column", "three_column")
+COLUMNS = {"single": 1, "two_column": 2, "three_column": 3}
 FORMATS = ("png", "jpeg", "tiff_multipage", "pdf_image_only")
 PAGE_SIZES = ("A4", "A5", "clipping")
 ROTATIONS = (0, 90, 180, 270)
@@ -40,10 +42,23 @@ RENDER_DEFAULTS = {
     "page_size": "A5",
     "jpeg_quality": 85,
     "font_size": None,      # body type in points; None: 11.5 on A4, 10.5 on A5, 9.5 on a clipping
+    # The hard kinds (see scans/README.md); the defaults leave a page as the plain samples are.
+    "paper_tone": 246,      # 0..255: the paper's grey (grey paper: about 190)
+    "ink_tone": None,       # 0..255: the ink's grey; None: a near-black drawn per page (faded: about 110)
+    "dark_border_mm": 0.0,  # 0..30: the dark scanner bed (or a desk) around the page, before the turn
+    "blur": 0.0,            # 0..3: extra blur in pixels (a phone's focus)
+    "vignette": 0.0,        # 0..0.7: how much darker the corners are than the middle (a phone's light)
+    "perspective": 0.0,     # 0..0.08: the top edge narrower than the bottom by this share on each side
+}
+RANGES = {  # key: (low, high) for the numeric hard-kind keys
+    "paper_tone": (120, 255), "ink_tone": (0, 200), "dark_border_mm": (0, 30), "blur": (0, 3),
+    "vignette": (0, 0.7), "perspective": (0, 0.08),
 }
 DEFAULT_FONT_SIZE = {"A4": 11.5, "A5": 10.5, "clipping": 9.5}
 PAGE_OVERRIDES = ("skew_degrees", "rotate")   # optional per-page keys besides text and layout
 PAGE_LAYOUTS = ("text", "title")              # "title": a book's title page, centred
+COLUMN_BREAK = "---"                          # a paragraph of its own: the next column starts here
+_PHOTO = re.compile(r"^!\[(.+)\]$", re.S)     # a paragraph "![caption]": a photo with its caption below
 _PUBLISHED = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 MONTHS = {
@@ -62,13 +77,17 @@ class SampleError(ValueError):
 
 @dataclass(frozen=True)
 class Block:
-    style: str                       # header | title | heading | para | folio
-    text: str                        # the ground truth of the block (one line)
+    style: str                       # header | title | heading | para | photo | column_break | folio
+    text: str                        # the ground truth of the block (one line; a photo's: its caption)
     parts: tuple[str, ...] = ()      # header only: the pieces spread across the line
 
 
-def slugs(texts_dir: Path = TEXTS_DIR) -> list[str]:
-    return sorted(p.stem for p in texts_dir.glob("*.toml"))
+HARD = "hard-"     # the slugs of the hard kinds of scan start so (scans/README.md)
+
+
+def slugs(texts_dir: Path = TEXTS_DIR, hard: bool = True) -> list[str]:
+    """Every sample's slug; ``hard=False``: the plain samples only, without the hard kinds."""
+    return sorted(p.stem for p in texts_dir.glob("*.toml") if hard or not p.stem.startswith(HARD))
 
 
 def load(slug: str, texts_dir: Path = TEXTS_DIR) -> dict:
@@ -85,12 +104,13 @@ def load(slug: str, texts_dir: Path = TEXTS_DIR) -> dict:
     except SampleError as error:
         raise SampleError(f"{path}: {error}") from None
     sample["path"] = path
-    sample["truth"] = ["\n".join(b.text for b in page_blocks(sample, i)) for i in range(len(sample["pages"]))]
+    sample["truth"] = ["\n".join(b.text for b in page_blocks(sample, i) if b.text)
+                       for i in range(len(sample["pages"]))]
     return sample
 
 
-def load_all(texts_dir: Path = TEXTS_DIR) -> dict[str, dict]:
-    return {slug: load(slug, texts_dir) for slug in slugs(texts_dir)}
+def load_all(texts_dir: Path = TEXTS_DIR, hard: bool = True) -> dict[str, dict]:
+    return {slug: load(slug, texts_dir) for slug in slugs(texts_dir, hard)}
 
 
 def load_truth(slug: str, texts_dir: Path = TEXTS_DIR) -> list[str]:
@@ -141,7 +161,11 @@ def page_blocks(sample: dict, index: int) -> list[Block]:
         text = " ".join(paragraph.split())
         if not text:
             continue
-        if text.startswith("## "):
+        if text == COLUMN_BREAK:
+            blocks.append(Block("column_break", ""))
+        elif _PHOTO.match(text):
+            blocks.append(Block("photo", _PHOTO.match(text).group(1).strip()))
+        elif text.startswith("## "):
             blocks.append(Block("heading", text[3:].strip()))
         elif text.startswith("# "):
             blocks.append(Block("title", text[2:].strip()))
@@ -222,6 +246,19 @@ def _validate(slug: str, data: dict) -> dict:
         raise SampleError(f"font_size {render['font_size']!r} must be from 7 to 16 (points)")
     for key in ("skew_degrees", "skew_jitter", "noise", "font_size"):
         render[key] = float(render[key])
+    for key, (low, high) in RANGES.items():
+        value = render[key]
+        if value is None and key == "ink_tone":
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise SampleError(f"{key} {value!r} must be a number from {low} to {high}")
+        if key in ("paper_tone", "ink_tone") and not isinstance(value, int):
+            raise SampleError(f"{key} {value!r} must be a whole number from {low} to {high}")
+        if key not in ("paper_tone", "ink_tone"):
+            render[key] = float(value)
+    if render["ink_tone"] is not None and render["ink_tone"] >= render["paper_tone"] - 30:
+        raise SampleError(f"ink_tone {render['ink_tone']} must be at least 30 darker than paper_tone "
+                          f"{render['paper_tone']}, or nothing could read it")
 
     pages = data.get("pages")
     if not isinstance(pages, list) or not pages:
@@ -236,6 +273,16 @@ def _validate(slug: str, data: dict) -> dict:
             _one_of(f"page {number} layout", page["layout"], PAGE_LAYOUTS)
         if "rotate" in page:
             _one_of(f"page {number} rotate", page["rotate"], ROTATIONS)
+        if page.get("layout") != "title":
+            kinds = ["heading" if q.strip().startswith("#") else "text"
+                     for q in re.split(r"\n\s*\n", page["text"].strip()) if q.strip()]
+            if "heading" in kinds[kinds.index("text"):] if "text" in kinds else False:
+                raise SampleError(f"page {number} has a heading after its text; headings ('#', '##') go "
+                                  "first, above the text (and across its columns)")
+        breaks = sum(1 for p in re.split(r"\n\s*\n", page["text"].strip()) if p.strip() == COLUMN_BREAK)
+        if breaks and breaks != COLUMNS[render["layout"]] - 1:
+            raise SampleError(f"page {number} has {breaks} column break(s) ('{COLUMN_BREAK}'); a "
+                              f"{render['layout']} page takes {COLUMNS[render['layout']] - 1} or none")
     return {"slug": slug, "document": dict(doc), "render": render, "pages": [dict(p) for p in pages]}
 
 

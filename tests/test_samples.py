@@ -6,7 +6,9 @@ truth, and that a second run leaves everything alone.
 from __future__ import annotations
 
 import importlib
+import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -62,11 +64,88 @@ def page_images(sample: dict, out: Path) -> list[Image.Image]:
     return [Image.open(f) for f in files]
 
 
-def test_there_are_seven_samples_of_about_twenty_pages():
-    assert sorted(ALL) == sorted([
-        "kaz-newspaper-library", "rus-newspaper-two-column", "kaz-journal-article", "rus-journal-article",
-        "kaz-book-steppe", "rus-image-only-pdf", "kaz-rotated-page"])
-    assert 18 <= sum(len(s["pages"]) for s in ALL.values()) <= 24
+PLAIN = ["kaz-newspaper-library", "rus-newspaper-two-column", "kaz-journal-article", "rus-journal-article",
+         "kaz-book-steppe", "rus-image-only-pdf", "kaz-rotated-page"]
+HARD = ["hard-skew-book", "hard-dark-border", "hard-grey-faded", "hard-columns-two", "hard-columns-three",
+        "hard-photo-caption", "hard-latin-names", "hard-phone-capture"]
+
+
+def test_there_are_the_seven_samples_and_a_sample_of_each_hard_kind():
+    assert sorted(ALL) == sorted(PLAIN + HARD)
+    assert 18 <= sum(len(ALL[s]["pages"]) for s in PLAIN) <= 24
+    assert 8 <= sum(len(ALL[s]["pages"]) for s in HARD) <= 12
+    assert samples.slugs(hard=False) == sorted(PLAIN) and sorted(samples.load_all(hard=False)) == sorted(PLAIN)
+
+
+def test_the_hard_kinds_are_rendered_as_the_issue_describes():
+    skews = [samples.page_settings(ALL["hard-skew-book"], i)["skew_degrees"] for i in range(2)]
+    assert all(1 <= abs(s) <= 5 for s in skews) and ALL["hard-skew-book"]["render"]["dpi"] == 200
+    border = ALL["hard-dark-border"]["render"]
+    assert border["dark_border_mm"] > 0 and 1 <= border["skew_degrees"] <= 5
+    faded = ALL["hard-grey-faded"]["render"]
+    assert faded["dpi"] == 300 and faded["paper_tone"] <= 200 and faded["paper_tone"] - faded["ink_tone"] <= 90
+    assert ALL["hard-columns-two"]["render"]["layout"] == "two_column"
+    assert ALL["hard-columns-three"]["render"]["layout"] == "three_column"
+    phone = ALL["hard-phone-capture"]["render"]
+    assert phone["dpi"] == 150 and phone["format"] == "jpeg"
+    assert phone["blur"] > 0 and phone["vignette"] > 0 and phone["perspective"] > 0
+
+
+def test_uneven_columns_read_column_by_column_under_their_heading():
+    truth = samples.load_truth("hard-columns-three")[0].splitlines()
+    assert truth[1:3] == ["Ауылдың алғашқы кітапханасы", "Өлкетану бөлімінің деректерінен"]
+    assert truth[3].startswith("Ауылдағы алғашқы") and truth[4].startswith("Қыс кезінде")
+    assert truth[5] == "Бүгінде кітапхана жаңа ғимаратта жұмыс істейді."
+    assert "---" not in samples.load_truth("hard-columns-two")[0]
+    blocks = samples.page_blocks(ALL["hard-columns-two"], 0)
+    assert [b.style for b in blocks].count("column_break") == 1
+
+
+def test_a_caption_stands_between_the_paragraphs_where_the_photo_is():
+    lines = samples.load_truth("hard-photo-caption")[0].splitlines()
+    caption = "Водонапорная башня у станции. Снимок из фондов городского музея."
+    assert lines.index(caption) == 3 and lines[2].startswith("Кирпичная") and lines[4].startswith("В девяностые")
+
+
+def test_latin_names_stand_inside_the_kazakh_text():
+    truth = samples.load_truth("hard-latin-names")[0]
+    for name in ("Tesseract", "ABBYY FineReader", "IRBIS64", "UNESCO", "Almaty", "OpenStreetMap"):
+        assert name in truth
+
+
+@pytest.mark.parametrize("render, message", [
+    ({"paper_tone": 300}, "paper_tone 300 must be a number from 120 to 255"),
+    ({"paper_tone": 200.5}, "paper_tone 200.5 must be a whole number from 120 to 255"),
+    ({"ink_tone": 180, "paper_tone": 190}, "ink_tone 180 must be at least 30 darker than paper_tone 190"),
+    ({"dark_border_mm": -1}, "dark_border_mm -1 must be a number from 0 to 30"),
+    ({"blur": "soft"}, "blur 'soft' must be a number from 0 to 3"),
+    ({"vignette": 0.9}, "vignette 0.9 must be a number from 0 to 0.7"),
+    ({"perspective": True}, "perspective True must be a number from 0 to 0.08"),
+    ({"layout": "four_column"}, "layout 'four_column' is not one of: single, two_column, three_column"),
+])
+def test_bad_render_keys_are_refused(tmp_path, render, message):
+    write_text(tmp_path, render, "Мәтін.")
+    with pytest.raises(samples.SampleError, match="^" + re.escape(f"{tmp_path / 'x.toml'}: {message}")):
+        samples.load("x", tmp_path)
+
+
+@pytest.mark.parametrize("layout, text, message", [
+    ("two_column", "Бір.\n\n---\n\nЕкі.\n\n---\n\nҮш.",
+     "page 1 has 2 column break(s) ('---'); a two_column page takes 1 or none"),
+    ("single", "Бір.\n\n## Тақырып", "page 1 has a heading after its text; headings ('#', '##') go first"),
+])
+def test_misplaced_breaks_and_headings_are_refused(tmp_path, layout, text, message):
+    write_text(tmp_path, {"layout": layout}, text)
+    with pytest.raises(samples.SampleError, match=re.escape(message)):
+        samples.load("x", tmp_path)
+
+
+def write_text(folder: Path, render: dict, text: str) -> None:
+    doc = dict(ALL["hard-latin-names"]["document"])
+    lines = ["[document]"] + [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in doc.items()]
+    lines += ["[render]"] + [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in render.items()]
+    lines += ["[[pages]]", f"text = {json.dumps(text, ensure_ascii=False)}"]
+    (folder / "x.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def test_every_sample_is_rendered_and_a_second_run_changes_nothing(tmp_path):
