@@ -57,6 +57,7 @@ class HocrKeepingEngine(TesseractOcrEngine):
             best, made = reading.reread(first, Path(input_file), check, cleaned_already,
                                         languages or list(options.languages), Path(output_hocr).parent)
             reading.keep(best, Path(output_hocr), Path(output_text))
+        hocr.fix_typography(Path(output_hocr), Path(output_text))
         hocr.even_line_heights(Path(output_hocr))
         with _lock:
             outcomes[number] = {"check": check, "readings": [r.summary() for r in made], "kept": best.how}

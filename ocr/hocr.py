@@ -63,6 +63,7 @@ def even_line_heights(hocr_path: Path) -> None:
 
     tree = etree.parse(str(hocr_path))
     changed = False
+    lone: list[tuple] = []          # the lines that are a block of their own: running heads' parts
     for block in tree.iter("{*}div"):
         if block.get("class") != "ocr_carea":
             continue
@@ -79,6 +80,8 @@ def even_line_heights(hocr_path: Path) -> None:
             lines.append((line, title, box, x0, y0, x1, baseline_y, baseline_y - y0))
         if not lines:
             continue
+        if len(lines) == 1:
+            lone.append(lines[0])
         sizes = sorted(entry[-1] for entry in lines)
         usual = sizes[len(sizes) // 2]
         for line, title, box, x0, y0, x1, baseline_y, size in lines:
@@ -87,12 +90,38 @@ def even_line_heights(hocr_path: Path) -> None:
             top = baseline_y - round(usual * EM_PER_CAP)
             line.set("title", title.replace(box.group(0), f"bbox {x0} {top} {x1} {box.group(4)}", 1))
             changed = True
+    changed = _share_baselines(lone) or changed
     if changed:
         tree.write(str(hocr_path), encoding="utf-8", xml_declaration=True, doctype=tree.docinfo.doctype)
 
 
 GUTTER_GAP = 1.5          # a gap inside a line wider than this many line heights may be a gutter
 GUTTER_LINES = 3          # lines crossing one gutter before the page's columns are in doubt
+
+
+def _share_baselines(lone: list[tuple]) -> bool:
+    """Set lone lines that stand side by side (a running head's parts) on one baseline at one size.
+
+    Each part is a block of its own, a little higher or lower than the next, and extractors
+    that order blocks by height then read the date before the paper's name.
+    """
+    changed = False
+    lone = sorted(lone, key=lambda entry: entry[6])
+    row: list[tuple] = []
+    for entry in lone + [None]:
+        if entry is not None and row and abs(entry[6] - row[0][6]) <= 0.3 * max(row[0][7], 1):
+            row.append(entry)
+            continue
+        if len(row) > 1:
+            baseline = sorted(e[6] for e in row)[len(row) // 2]
+            size = round(max(e[7] for e in row) * EM_PER_CAP)
+            for line, title, box, x0, y0, x1, _, _ in row:
+                bottom = max(int(box.group(4)), baseline)
+                title = title.replace(box.group(0), f"bbox {x0} {baseline - size} {x1} {bottom}", 1)
+                line.set("title", _BASELINE.sub(f"baseline 0 {baseline - bottom}", title, count=1))
+            changed = True
+        row = [entry] if entry is not None else []
+    return changed
 
 
 def lines_across_gutter(hocr_path: Path) -> int:
@@ -122,3 +151,25 @@ def lines_across_gutter(hocr_path: Path) -> int:
     for i, centre in enumerate(centres):
         most = max(most, sum(1 for other in centres[i:] if other - centre <= 0.02))
     return most if most >= GUTTER_LINES else 0
+
+
+def fix_typography(hocr_path: Path, text_path: Path) -> None:
+    """Roman numerals and dashes put right (``ocr.typography``) in a reading's hOCR and text, in place."""
+    from lxml import etree
+
+    from ocr.typography import fix_text, fix_words
+
+    tree = etree.parse(str(hocr_path))
+    changed = False
+    for line in tree.iter("{*}span"):
+        if line.get("class") not in LINE_CLASSES:
+            continue
+        words = [w for w in line.iter("{*}span") if w.get("class") == "ocrx_word" and len(w) == 0 and w.text]
+        fixed = fix_words([w.text for w in words])
+        for word, text in zip(words, fixed):
+            if word.text != text:
+                word.text = text
+                changed = True
+    if changed:
+        tree.write(str(hocr_path), encoding="utf-8", xml_declaration=True, doctype=tree.docinfo.doctype)
+        text_path.write_text(fix_text(text_path.read_text(encoding="utf-8")), encoding="utf-8")

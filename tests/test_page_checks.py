@@ -209,3 +209,24 @@ def test_a_scanned_page_without_text_in_a_born_digital_pdf_is_failed(tmp_path, m
         pdf.save(mixed)
     pages = textlayer.read_pages(mixed)
     assert [(p.verdict, p.reasons) for p in pages] == [("ok", []), ("ok", []), ("failed", ["no_text"])]
+
+
+@pytest.mark.parametrize("read, meant", [
+    ("Ещё в ХУШ веке здесь", "Ещё в XVIII веке здесь"), ("ХІХ-ХХ ғасырлар", "XIX-XX ғасырлар"),
+    ("ХVI–ХVII вв.", "XVI–XVII вв."), ("ІІІ тоқсан", "III тоқсан"), ("Иртыш -- Караганда", "Иртыш — Караганда"),
+    ("с века до века", "с века до века"), ("Хан ғасыр", "Хан ғасыр"), ("ХУШ", "ХУШ"), ("1960-1970", "1960-1970"),
+])
+def test_roman_numerals_and_dashes_are_put_right(read, meant):
+    from ocr.typography import fix_text
+
+    assert fix_text(read) == meant
+
+
+def test_typography_is_fixed_in_the_hocr_and_the_text(tmp_path):
+    path, text = tmp_path / "page.hocr", tmp_path / "page.txt"
+    words = [("в", 100, 140), ("ХІХ", 150, 260), ("веке", 270, 380), ("--", 390, 420), ("мұрағат", 430, 600)]
+    path.write_text(HOCR.format(lines=hocr_line(1, 100, 140, words)), encoding="utf-8")
+    text.write_text("в ХІХ веке -- мұрағат\n", encoding="utf-8")
+    hocr.fix_typography(path, text)
+    assert [w.text for w in hocr.read_words(path)] == ["в", "XIX", "веке", "—", "мұрағат"]
+    assert text.read_text(encoding="utf-8") == "в XIX веке — мұрағат\n"
