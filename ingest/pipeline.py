@@ -191,7 +191,7 @@ def run_jobs(jobs: list[DocumentJob], engine: OcrEngine, workers: int, reporter:
                 try:
                     _failed(job, error, finished)
                 except DiskFull:
-                    for left in jobs[number:]:
+                    for left in jobs[number + 1:]:
                         shutil.rmtree(left.directory, ignore_errors=True)
                     raise
             else:
@@ -233,11 +233,13 @@ def run_jobs(jobs: list[DocumentJob], engine: OcrEngine, workers: int, reporter:
 
 
 def _failed(job: DocumentJob, error: Exception, finished) -> None:
-    """Report a job that failed; a full disk ends the batch (no room for the rest either)."""
+    """Report a job that failed; a full disk ends the batch instead (no room for the rest either),
+    said once by whoever handles the error."""
     failure = _as_olke_error(error, job)
-    finished(job, None, failure)
     if isinstance(failure, DiskFull):
+        shutil.rmtree(job.directory, ignore_errors=True)
         raise failure
+    finished(job, None, failure)
 
 
 def _as_olke_error(error: Exception, job: DocumentJob) -> OlkeError:
