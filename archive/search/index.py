@@ -236,7 +236,9 @@ class WhooshIndex(SearchIndex):
         generation = self.live()
         if cached is not None and cached.generation != generation:
             cached.close()
-            self._local.searcher = cached = None
+            self._local.searcher = None
+            self._retire(cached.generation)     # deleted now if this was its last reader
+            cached = None
         if cached is None:
             generation, fd = self._hold_live()
             cached = self._local.searcher = _HeldSearcher(generation, fd)
@@ -373,32 +375,38 @@ class WhooshIndex(SearchIndex):
 
     def remove_retired(self) -> list[str]:
         """Delete the generations that are not live and that no reader holds; returns their names."""
-        live = self.live()
         removed = []
         for entry in sorted(self.directory.iterdir()):
             if entry.name.startswith(BUILDING):
                 pid = entry.name[len(BUILDING):].split("-", 1)[0]
                 if not (pid.isdigit() and _alive(int(pid))):
                     shutil.rmtree(entry, ignore_errors=True)      # a rebuild that crashed
-                continue
-            if not entry.name.startswith(GENERATION) or entry == live or not entry.is_dir():
-                continue
-            if _remove_unheld(entry, lambda e=entry: shutil.rmtree(e, ignore_errors=True)):
+            elif entry.name.startswith(GENERATION) and entry.is_dir() and self._retire(entry):
                 removed.append(entry.name)
-        if live != self.directory and _remove_unheld(self.directory, self._remove_first_generation):
+        if self._retire(self.directory):
             removed.append(".")
-        with self._opened_lock:
-            for generation in [g for g in self._opened if g != live and not g.exists()]:
-                del self._opened[generation]
         return removed
+
+    def _retire(self, generation: Path) -> bool:
+        """Delete a generation that is not live, if no reader holds it."""
+        if generation == self.live() or not generation.exists():
+            return False
+        if generation == self.directory:
+            if not any(self.directory.glob("_MAIN_*.toc")):
+                return False
+            done = _remove_unheld(generation, self._remove_first_generation)
+        else:
+            done = _remove_unheld(generation, lambda: shutil.rmtree(generation, ignore_errors=True))
+        if done:
+            with self._opened_lock:
+                self._opened.pop(generation, None)
+        return done
 
     def _remove_first_generation(self) -> None:
         """The files of an index kept in the directory itself (before its first rebuild)."""
         for entry in self.directory.iterdir():
-            if entry.is_file() and not entry.is_symlink() and (entry.name.startswith(("_MAIN_", "MAIN_"))):
+            if entry.is_file() and not entry.is_symlink() and entry.name.startswith(("_MAIN_", "MAIN_")):
                 entry.unlink(missing_ok=True)
-        with self._opened_lock:
-            self._opened.pop(self.directory, None)
 
     def optimize(self) -> None:
         """Merge the index into one segment (a single segment is already as good as it gets)."""
