@@ -163,8 +163,8 @@ class WhooshIndex(SearchIndex):
     itself. A rebuild writes a new generation aside (``new-<pid>-…``), renames it into place and
     replaces ``CURRENT`` atomically (``os.replace``): readers see the old index or the new one,
     never a missing or half-written one. Every reader and writer of a generation holds a shared
-    lock on its ``.readers`` file; a retired generation is deleted only when no one does (else by
-    a later rebuild).
+    lock (flock) on its folder; a retired generation is deleted only when no one does: by its
+    last reader as it moves on, or by a later rebuild.
     """
 
     def __init__(self, directory: Path):
@@ -421,7 +421,6 @@ class WhooshIndex(SearchIndex):
 
 
 CURRENT = "CURRENT"          # symbolic link to the live generation
-READERS = ".readers"         # shared-locked by whoever uses a generation (Whoosh leaves dot files alone)
 GENERATION = "gen-"
 BUILDING = "new-"
 
@@ -449,9 +448,10 @@ class _HeldSearcher:
 
 
 def _hold(generation: Path) -> int | None:
-    """A shared lock on the generation's reader file, or None if it is being deleted."""
+    """A shared lock on the generation's folder, or None if it is being deleted. Locking the folder
+    itself needs no file written: it works on a read-only or full disk."""
     try:
-        fd = os.open(generation / READERS, os.O_RDONLY | os.O_CREAT, 0o644)
+        fd = os.open(generation, os.O_RDONLY | os.O_DIRECTORY)
     except FileNotFoundError:
         return None
     try:
@@ -464,7 +464,7 @@ def _hold(generation: Path) -> int | None:
 
 def _remove_unheld(generation: Path, remove) -> bool:
     try:
-        fd = os.open(generation / READERS, os.O_RDONLY | os.O_CREAT, 0o644)
+        fd = os.open(generation, os.O_RDONLY | os.O_DIRECTORY)
     except FileNotFoundError:
         return False
     try:
