@@ -103,8 +103,13 @@ def test_kill_9_at_random_moments_then_one_rerun(home, batch):
         assert_consistent(trial_home, 4)
 
 
+def ingest_here(home, *paths) -> None:
+    result = CliRunner().invoke(main, ["--home", str(home.root), "ingest", *map(str, paths), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+
+
 def test_catching_up_costs_nothing_when_nothing_is_missing(home, batch):
-    assert run(home, "ingest", *batch[:2], env=fake_env()).returncode == 0
+    ingest_here(home, *batch[:2])
     archive = Archive(home)
     try:
         toc = archive.index.ix._read_toc().generation
@@ -121,7 +126,7 @@ def test_changes_the_index_missed_are_caught_up(home, batch):
     crash after the commit leaves them): the next catch-up indexes all three."""
     from archive.metadata import Description
 
-    assert run(home, "ingest", *batch[:3], env=fake_env()).returncode == 0
+    ingest_here(home, *batch[:3])
     catalog = Catalog(home)
     first, second, third = sorted(d.id for d in catalog.documents())
     document = catalog.get(first)
