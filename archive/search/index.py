@@ -6,8 +6,8 @@ Readers are never blocked. Every commit merges the small segments that earlier c
 (Whoosh's merge policy), so ingest never leaves many; a rebuild writes one big segment per core,
 which stay as they are: merging two of 50,000 pages into one took as long as indexing them and
 bought little (bench/search_bench.py measures both; `olke index optimize` merges when wanted).
-The catalog is the source of truth: `rebuild` restores the index from it at any time, whatever
-state a crash left the index in.
+The catalog is the source of truth: `rebuild` restores the index from it whatever state a crash
+left the index in, writing the new index aside and swapping it in while searches go on.
 """
 from __future__ import annotations
 
@@ -389,7 +389,11 @@ class WhooshIndex(SearchIndex):
 
     def _retire(self, generation: Path) -> bool:
         """Delete a generation that is not live, if no reader holds it."""
-        if generation == self.live() or not generation.exists():
+        if not generation.exists():                 # another process deleted it
+            with self._opened_lock:
+                self._opened.pop(generation, None)
+            return False
+        if generation == self.live():
             return False
         if generation == self.directory:
             if not any(self.directory.glob("_MAIN_*.toc")):
