@@ -96,3 +96,23 @@ def test_searches_during_25_rebuilds_never_fail_and_never_come_back_empty(home, 
     assert generations == [archive.index.live().name]
     assert archive.search(SearchRequest(text="кітапхана")).total_documents == expected
     archive.close()
+
+
+def test_a_rebuild_repairs_an_index_whose_live_generation_is_gone(home, make_png):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from archive.cli import main
+
+    def olke(*args):
+        return CliRunner().invoke(main, ["--home", str(home.root), *args])
+
+    image = make_png("one.png")
+    assert olke("ingest", str(image)).exit_code == 0
+    assert olke("index", "rebuild").exit_code == 0
+    shutil.rmtree(Archive(home).index.live())
+    checked = olke("index", "check")
+    assert checked.exit_code == 9 and "run `olke index rebuild`" in checked.stderr
+    assert olke("index", "rebuild").exit_code == 0
+    assert olke("index", "check").exit_code == 0

@@ -206,15 +206,6 @@ class WhooshIndex(SearchIndex):
         """The live generation's Whoosh index."""
         return self._index(self.live())
 
-    @contextmanager
-    def _using(self) -> Iterator[tuple[Path, int]]:
-        """The live generation, held (a shared lock) so no rebuild deletes it while in use."""
-        fd = self._hold_live()
-        try:
-            yield fd
-        finally:
-            os.close(fd[1])
-
     def _hold_live(self) -> tuple[Path, int]:
         for _ in range(200):
             generation = self.live()
@@ -223,6 +214,9 @@ class WhooshIndex(SearchIndex):
                 if generation == self.live() or whoosh_index.exists_in(str(generation)):
                     return generation, fd
                 os.close(fd)
+            elif not generation.exists() and generation == self.live():
+                raise IndexDamaged(f"the search index is missing ({CURRENT} names {generation.name}, which is "
+                                   "not there); run `olke index rebuild`")
             time.sleep(0.01)        # swapped and deleted in between: look again
         raise IndexDamaged("the search index keeps changing under this reader; run `olke index check`")
 
@@ -301,13 +295,21 @@ class WhooshIndex(SearchIndex):
             writer.commit()
 
     @contextmanager
-    def _write_turn(self) -> Iterator[Path]:
+    def _write_turn(self, missing_ok: bool = False) -> Iterator[Path | None]:
         """The live generation's write lock (Whoosh's own, so that its writers wait for it too),
-        waiting for other writers and rebuilds up to WRITE_WAIT seconds."""
+        waiting for other writers and rebuilds up to WRITE_WAIT seconds. With ``missing_ok`` (a
+        rebuild), a live generation that is not there at all gives None: nothing to wait for."""
         deadline = time.monotonic() + WRITE_WAIT
         delay = 0.05
         while True:
-            with self._using() as (generation, _):
+            try:
+                generation, fd = self._hold_live()
+            except IndexDamaged:
+                if missing_ok and not self.live().exists():
+                    yield None
+                    return
+                raise
+            try:
                 lock = FileStorage(str(generation)).lock(f"{whoosh_index._DEF_INDEX_NAME}_WRITELOCK")
                 if lock.acquire(blocking=False):
                     try:
@@ -317,6 +319,8 @@ class WhooshIndex(SearchIndex):
                     finally:
                         lock.release()
                     continue
+            finally:
+                os.close(fd)
             if time.monotonic() > deadline:
                 raise ArchiveBusy("the search index is busy with another long update; try again in a few "
                                   "minutes, or run `olke index rebuild` if no other olke is running") from None
@@ -344,7 +348,7 @@ class WhooshIndex(SearchIndex):
         Other writers wait meanwhile (they would write into the generation being retired), and
         ``before_swap`` runs last before the swap. Retired generations no reader holds are deleted.
         """
-        with self._write_turn():
+        with self._write_turn(missing_ok=True):
             building = self.directory / f"{BUILDING}{os.getpid()}-{time.time_ns()}"
             building.mkdir()
             try:
