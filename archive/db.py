@@ -168,12 +168,12 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
                 conn.execute("ROLLBACK")
             raise
     except (sqlite3.OperationalError, OSError) as error:
-        path = _database_path(conn)
+        path = database_path(conn)
         if is_disk_full(error, path):
             raise DiskFull.at(path) from error
         raise
 
 
-def _database_path(conn: sqlite3.Connection) -> Path:
+def database_path(conn: sqlite3.Connection) -> Path:
     row = conn.execute("PRAGMA database_list").fetchone()
     return Path(row[2]) if row and row[2] else Path.cwd()

@@ -70,6 +70,9 @@ def test_a_full_disk_on_a_real_filesystem(tmp_path, make_png):
 
         first, second = make_png("first.png"), make_png("second.png", lines=["Екінші құжат"])
         assert run("ingest", first).returncode == 0
+        from search_app import create_app
+
+        app = create_app({"OLKE_HOME": str(mount / "home"), "TESTING": True})     # serving when the disk fills
         filler = mount / "filler"
         fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
         try:
@@ -82,6 +85,11 @@ def test_a_full_disk_on_a_real_filesystem(tmp_path, make_png):
         finally:
             os.close(fd)
         assert shutil.disk_usage(mount).free == 0
+        client = app.test_client()
+        for address in ("/", "/search?q=кітапхана", "/api/search?q=кітапхана", "/documents/1/pages/1",
+                        "/files/1/document.pdf"):
+            assert client.get(address).status_code == 200, address      # a view goes uncounted, that is all
+        app.extensions["olke"].close()
         listed = run("list")
         assert listed.returncode == 0 and "first" in listed.stdout, listed.stderr
         assert run("show", "1").returncode == 0
