@@ -21,7 +21,7 @@ from typing import Callable, Protocol
 from archive.catalog import Catalog
 from archive.errors import DiskFull, DuplicateScan, Interrupted, OcrFailed, OlkeError, is_disk_full
 from archive.metadata import Description
-from archive.storage import StagedDocument, new_staging_dir
+from archive.storage import StagedDocument, new_staging_dir, process_alive
 from ingest.scanfile import inspect
 from ingest.sources import DocumentSource
 from ingest.stages import DocumentJob, run_job
@@ -284,7 +284,7 @@ def _end_with(pid: int) -> None:
     except ProcessLookupError:
         _end_process_group()
     except OSError:                         # no pidfd (kernel before 5.3): ask twice a second
-        while _alive(pid):
+        while process_alive(pid):
             time.sleep(0.5)
     else:
         select.select([handle], [], [])
@@ -293,16 +293,6 @@ def _end_with(pid: int) -> None:
 
 def _end_process_group(*_) -> None:
     os.killpg(0, signal.SIGKILL)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _run_in_worker(job: DocumentJob, engine: OcrEngine) -> StagedDocument:

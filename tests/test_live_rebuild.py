@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import threading
@@ -10,13 +11,16 @@ import urllib.parse
 from collections import Counter
 from http.client import HTTPConnection
 
+from click.testing import CliRunner
+
+from archive.cli import main
 from archive.library import Archive
+from archive.metadata import Description
 from archive.search.index import GENERATION
 from archive.search.query import SearchRequest
 from ingest.pipeline import IngestOptions, ingest
 from ingest.sources import DocumentSource
 from ocr.fake import FakeEngine
-from archive.metadata import Description
 from test_app_support import serve
 
 REBUILDS = 25
@@ -99,12 +103,6 @@ def test_searches_during_25_rebuilds_never_fail_and_never_come_back_empty(home, 
 
 
 def test_a_rebuild_repairs_an_index_whose_live_generation_is_gone(home, make_png):
-    import shutil
-
-    from click.testing import CliRunner
-
-    from archive.cli import main
-
     def olke(*args):
         return CliRunner().invoke(main, ["--home", str(home.root), *args])
 

@@ -28,13 +28,13 @@ from whoosh import index as whoosh_index
 from whoosh import writing as whoosh_writing
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import LockError
 from whoosh.searching import Searcher
 from whoosh.writing import PostingPool
 
 from archive.crashpoints import crash_point
 from archive.errors import ArchiveBusy, IndexDamaged
 from archive.search.schema import STEMMED_FIELDS, build_schema
+from archive.storage import process_alive
 
 WRITE_WAIT = 120.0  # seconds a writer waits for another to finish
 BULK_PROCS = max(1, min(4, os.cpu_count() or 1))   # a bulk load writes one segment per process
@@ -383,7 +383,7 @@ class WhooshIndex(SearchIndex):
         for entry in sorted(self.directory.iterdir()):
             if entry.name.startswith(BUILDING):
                 pid = entry.name[len(BUILDING):].split("-", 1)[0]
-                if not (pid.isdigit() and _alive(int(pid))):
+                if not (pid.isdigit() and process_alive(int(pid))):
                     shutil.rmtree(entry, ignore_errors=True)      # a rebuild that crashed
             elif entry.name.startswith(GENERATION) and entry.is_dir() and self._retire(entry):
                 removed.append(entry.name)
@@ -521,13 +521,3 @@ def _sync_directory(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
