@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from archive import db
+from archive.crashpoints import crash_point
 from archive.db import connect
 from archive.errors import DuplicateScan, NotFound
 from archive.home import Home
@@ -90,6 +91,8 @@ class Catalog:
         truly orphaned, never one that is about to be committed.
         """
         clear_abandoned_staging(self.home)
+        if self.conn.full_disk:
+            return      # opened read-only on a full disk: nothing can be moved now, the next run will
         with self.transaction() as conn:
             known = {row[0] for row in conn.execute("SELECT id FROM documents WHERE status = 'active'")}
             for folder in self.home.files_dir.iterdir():
@@ -175,6 +178,8 @@ class Catalog:
             document_id = cursor.lastrowid
             self._write_pages_and_files(document_id, staged)
             self._event(document_id, "ingested", user, {"pages": len(staged.pages), **(details or {})})
+            crash_point("before-commit")
+        crash_point("after-commit")
         return document_id
 
     def replace_content(self, document_id: int, staged: StagedDocument, user: str | None = None,

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import json
+import signal
+import sqlite3
+import threading
 import traceback
 from pathlib import Path
 
@@ -9,7 +12,7 @@ import click
 
 from archive.cli_context import emit_json, open_archive, open_catalog
 from archive.corrections import history, needs_look_message, reason_words
-from archive.errors import OlkeError
+from archive.errors import DiskFull, OlkeError, is_disk_full
 from archive.home import Home
 from archive.metadata import ACCESS, KINDS, LANGUAGES, Description
 
@@ -21,7 +24,15 @@ class OlkeGroup(click.Group):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except (OSError, sqlite3.Error) as error:
+                home = ctx.obj["home"].root if ctx.obj and ctx.obj.get("home") else Path.cwd()
+                archive = (ctx.obj or {}).get("archive")
+                opened_read_only = archive is not None and archive.catalog.conn.full_disk
+                if is_disk_full(error, home) or (opened_read_only and isinstance(error, sqlite3.Error)):
+                    raise DiskFull.at(home) from error
+                raise
         except OlkeError as error:
             if ctx.obj and ctx.obj.get("verbose"):
                 traceback.print_exc()
@@ -119,6 +130,8 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rota
     """
     from ingest.pipeline import IngestOptions, ingest
     from ingest.progress import BarReporter
+
+    interrupt_on_sigterm()
     from ingest.sources import discover, read_manifest
     from ocr import get_engine
 
@@ -147,7 +160,8 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rota
     try:
         outcomes += ingest(sources, archive.catalog, get_engine(), options, reporter, archived=archived.append)
     finally:
-        archive.documents_changed(archived)
+        # also what an earlier run committed to the catalog but did not get into the index
+        archive.catch_up(archived)
     if as_json:
         emit_json([o.as_dict() for o in outcomes])
     else:
@@ -172,14 +186,25 @@ def reocr_cmd(ctx, document_id, deskew, no_rotate, osd, clean, reread):
     from ingest.progress import BarReporter
     from ocr import get_engine
 
+    interrupt_on_sigterm()
     archive = open_archive(ctx)
     outcome = reocr(document_id, archive.catalog, get_engine(), IngestOptions(deskew=deskew, clean=clean, rotate_pages=not no_rotate,
                                                                      always_osd=osd, reread=reread),
                     BarReporter())
-    archive.documents_changed([document_id])
+    archive.catch_up([document_id])
     click.echo(f"Document {document_id} OCRed again: {outcome.pages} pages.")
     if outcome.look:
         click.echo(needs_look_message([(document_id, *page) for page in outcome.look]))
+
+
+def interrupt_on_sigterm() -> None:
+    """SIGTERM (a service manager stopping Olke, `kill`) ends a long command as Ctrl-C does:
+    its workers and the OCR programs stop, and the archive stays consistent."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 @main.command("list")

@@ -69,7 +69,9 @@ def index():
 @index.command("rebuild")
 @click.pass_context
 def rebuild(ctx):
-    """Rebuild the search index from the catalog (safe at any time).
+    """Rebuild the search index from the catalog, aside, then swap it in at once.
+
+    Searches go on meanwhile and see the old index until the swap; other writers wait for it.
 
     \b
     Example:
@@ -133,5 +135,9 @@ def check(ctx):
                    f"{', '.join(map(str, found.stale[:10]))}")
     if found.outdated:
         click.echo("The index was written by an older version of Olke; phrase searches are slower in it.")
-    click.echo("Run `olke index rebuild` to repair it.")
+    if found.outdated:
+        click.echo("Run `olke index rebuild` to repair it.")
+    else:
+        click.echo("The next `olke ingest`, `olke reocr` or `olke serve` indexes what the catalog holds and the "
+                   "index lacks; `olke index rebuild` repairs everything now.")
     ctx.exit(1)

@@ -22,8 +22,19 @@ def serve(ctx, host, port, threads):
     """
     from search_app import create_app
 
+    from archive.errors import OlkeError
+
     home = ctx.obj["home"]
-    if open_archive(ctx).index.outdated():
+    archive = open_archive(ctx)
+    try:
+        caught_up = archive.catch_up()
+    except OlkeError as error:
+        click.echo(f"olke: warning: the search index could not catch up with the catalog: {error.message}",
+                   err=True)
+    else:
+        if caught_up:
+            click.echo(f"Indexed {len(caught_up)} documents the search index lacked.", err=True)
+    if archive.index.outdated():
         click.echo("olke: the search index was written by an older version of Olke; phrase searches "
                    "are slower until `olke index rebuild` is run", err=True)
     run_server(create_app({"OLKE_HOME": str(home.root)}), f"Olke reading room for {home.root}",

@@ -5,6 +5,9 @@ message that says what to do next. The CLI and Flask each map it in a single han
 """
 from __future__ import annotations
 
+import errno
+import os
+import shutil
 from pathlib import Path
 
 
@@ -106,3 +109,45 @@ class IndexDamaged(OlkeError):
 
 class Interrupted(OlkeError):
     exit_code = 130
+
+
+class DiskFull(OlkeError):
+    """No space left where Olke writes; nothing half-written stays behind."""
+
+    exit_code = 12
+    http_status = 507
+
+    @classmethod
+    def at(cls, path: Path | str) -> "DiskFull":
+        mount, free = _free_space(Path(path))
+        return cls(f"the disk is full: {free / 1e6:.0f} MB free on {mount}; free space and run again")
+
+
+ENOSPC_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+SQLITE_FULL, SQLITE_IOERR = 13, 10
+LOW_SPACE = 1 << 20     # bytes: below this, a disk I/O error of SQLite is taken for a full disk
+
+
+def is_disk_full(error: BaseException, path: Path | str | None = None) -> bool:
+    """Whether `error` means there is no space left (an OSError, or SQLite's "database or disk is
+    full", or its "disk I/O error" when the disk at `path` is indeed (nearly) full)."""
+    if isinstance(error, DiskFull):
+        return True
+    if isinstance(error, OSError) and error.errno in ENOSPC_ERRNOS:
+        return True
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None:
+        return False
+    if code & 0xFF == SQLITE_FULL:
+        return True
+    return code & 0xFF == SQLITE_IOERR and path is not None and _free_space(Path(path))[1] < LOW_SPACE
+
+
+def _free_space(path: Path) -> tuple[Path, int]:
+    path = path.absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    mount = path
+    while not os.path.ismount(mount) and mount != mount.parent:
+        mount = mount.parent
+    return mount, shutil.disk_usage(path).free

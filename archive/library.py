@@ -32,6 +32,13 @@ class Archive:
             return 0
         return index_documents(self.catalog, self.index, ids)
 
+    def catch_up(self, document_ids: Iterable[int] = ()) -> list[int]:
+        """Index these documents and whatever else the catalog holds that the index lacks (cheap
+        when nothing does); returns the documents indexed."""
+        from archive.search.sync import catch_up
+
+        return catch_up(self.catalog, self.index, document_ids)
+
     def delete(self, document_id: int, user: str | None = None) -> None:
         self.catalog.delete(document_id, user)
         self.documents_changed([document_id])

@@ -57,11 +57,11 @@ def clear_abandoned_staging(home: Home) -> None:
         return
     for entry in home.staging_dir.iterdir():
         pid = entry.name.split("-", 1)[0]
-        if not (pid.isdigit() and _alive(int(pid))):
+        if not (pid.isdigit() and process_alive(int(pid))):
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -9,7 +9,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 
-from archive.errors import UsageError
+from archive.db import database_path
+from archive.errors import UsageError, is_disk_full
 
 KINDS = ("view", "download")
 
@@ -52,11 +53,16 @@ def record(conn: sqlite3.Connection, document_id: int, kind: str, day: date | st
     """Count one view or download of a document on ``day`` (default today); one statement, so atomic."""
     if kind not in KINDS:
         raise UsageError(f"unknown usage kind '{kind}'; use one of: {', '.join(KINDS)}")
-    conn.execute(
-        "INSERT INTO usage_daily (document_id, day, kind, count) VALUES (?, ?, ?, 1)"
-        " ON CONFLICT (document_id, day, kind) DO UPDATE SET count = count + 1",
-        (document_id, _day(day), kind),
-    )
+    try:
+        conn.execute(
+            "INSERT INTO usage_daily (document_id, day, kind, count) VALUES (?, ?, ?, 1)"
+            " ON CONFLICT (document_id, day, kind) DO UPDATE SET count = count + 1",
+            (document_id, _day(day), kind),
+        )
+    except sqlite3.OperationalError as error:
+        if getattr(conn, "full_disk", None) or is_disk_full(error, database_path(conn)):
+            return      # the disk is full: the page is served all the same, this view goes uncounted
+        raise
 
 
 def figures(conn: sqlite3.Connection, start: date | str, end: date | str) -> UsageFigures:

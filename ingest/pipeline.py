@@ -8,16 +8,20 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import select
 import shutil
+import signal
+import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Protocol
 
 from archive.catalog import Catalog
-from archive.errors import DuplicateScan, Interrupted, OcrFailed, OlkeError
+from archive.errors import DiskFull, DuplicateScan, Interrupted, OcrFailed, OlkeError, is_disk_full
 from archive.metadata import Description
-from archive.storage import StagedDocument, new_staging_dir
+from archive.storage import StagedDocument, new_staging_dir, process_alive
 from ingest.scanfile import inspect
 from ingest.sources import DocumentSource
 from ingest.stages import DocumentJob, run_job
@@ -180,48 +184,71 @@ def run_jobs(jobs: list[DocumentJob], engine: OcrEngine, workers: int, reporter:
     for job in jobs:
         job.ocr_options = replace(job.ocr_options, jobs=workers)
     if parallel_documents == 1:
-        for job in jobs:
+        for number, job in enumerate(jobs):
             try:
                 staged = run_job(job, engine, lambda _: reporter.page_done())
             except Exception as error:
-                finished(job, None, _as_olke_error(error, job))
+                try:
+                    _failed(job, error, finished)
+                except DiskFull:
+                    for left in jobs[number + 1:]:
+                        shutil.rmtree(left.directory, ignore_errors=True)
+                    raise
             else:
                 finished(job, staged, None)
         return
     # Workers fork from a server that has already imported the pipeline: quick to start, and
-    # safe, unlike forking this process, which may be running threads.
+    # safe, unlike forking this process, which may be running threads. They end with this
+    # process however it ends (see _worker_start); a queue they inherit carries page progress.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["ingest.stages", "ocr.tesseract"])
-    with context.Manager() as manager:
-        progress = manager.Queue()
-        executor = ProcessPoolExecutor(max_workers=parallel_documents, mp_context=context)
-        try:
-            pending: dict[Future, DocumentJob] = {
-                executor.submit(_run_in_worker, job, engine, progress): job for job in jobs
-            }
-            while pending:
-                done, _ = wait(pending, timeout=0.3, return_when=FIRST_COMPLETED)
-                _drain(progress, reporter)
-                for future in done:
-                    job = pending.pop(future)
-                    try:
-                        staged = future.result()
-                    except Exception as error:
-                        finished(job, None, _as_olke_error(error, job))
-                    else:
-                        finished(job, staged, None)
+    progress = context.SimpleQueue()
+    executor = ProcessPoolExecutor(max_workers=parallel_documents, mp_context=context,
+                                   initializer=_worker_start, initargs=(os.getpid(), progress))
+    pending: dict[Future, DocumentJob] = {}
+    try:
+        pending.update({executor.submit(_run_in_worker, job, engine): job for job in jobs})
+        while pending:
+            done, _ = wait(pending, timeout=0.3, return_when=FIRST_COMPLETED)
             _drain(progress, reporter)
-        except BaseException:
-            for process in list(getattr(executor, "_processes", {}).values()):
-                process.terminate()
-            executor.shutdown(wait=False, cancel_futures=True)
-            raise
-        executor.shutdown()
+            for future in done:
+                job = pending.pop(future)
+                try:
+                    staged = future.result()
+                except Exception as error:
+                    _failed(job, error, finished)
+                else:
+                    finished(job, staged, None)
+        _drain(progress, reporter)
+    except BaseException:
+        # SIGTERM makes each worker end its process group: itself and the OCR programs it runs
+        for process in list(getattr(executor, "_processes", {}).values()):
+            process.terminate()
+        executor.shutdown(wait=False, cancel_futures=True)
+        for job in pending.values():        # their half-written staging goes now, not at the next run
+            shutil.rmtree(job.directory, ignore_errors=True)
+        raise
+    executor.shutdown()
+    progress.close()
+
+
+def _failed(job: DocumentJob, error: Exception, finished) -> None:
+    """Report a job that failed; a full disk ends the batch instead (no room for the rest either),
+    said once by whoever handles the error."""
+    failure = _as_olke_error(error, job)
+    if isinstance(failure, DiskFull):
+        shutil.rmtree(job.directory, ignore_errors=True)
+        raise failure
+    finished(job, None, failure)
 
 
 def _as_olke_error(error: Exception, job: DocumentJob) -> OlkeError:
     if isinstance(error, OlkeError):
         return error
+    if is_disk_full(error):
+        full = DiskFull.at(job.directory)
+        full.__cause__ = error
+        return full
     wrapped = OcrFailed(f"unexpected {type(error).__name__}: {error}; run again with --verbose for details",
                         job.label)
     wrapped.__cause__ = error
@@ -230,12 +257,46 @@ def _as_olke_error(error: Exception, job: DocumentJob) -> OlkeError:
 
 def _drain(progress, reporter: Reporter) -> None:
     while not progress.empty():
-        progress.get_nowait()
+        progress.get()
         reporter.page_done()
 
 
-def _run_in_worker(job: DocumentJob, engine: OcrEngine, progress) -> StagedDocument:
-    return run_job(job, engine, lambda number: progress.put(number))
+_progress = None     # in a worker: the queue for page progress
+
+
+def _worker_start(ingest_pid: int, progress) -> None:
+    """Set up a worker so that nothing of it outlives the ingest: it leads a process group of its
+    own (the tesseract and ocrmypdf programs it starts join it), ends that whole group on SIGTERM,
+    and a thread ends it when the ingest process is gone, even after `kill -9`. Ctrl-C is the
+    ingest's to handle: it terminates the workers."""
+    global _progress
+    _progress = progress
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _end_process_group)
+    threading.Thread(target=_end_with, args=(ingest_pid,), name="olke-watch-ingest", daemon=True).start()
+
+
+def _end_with(pid: int) -> None:
+    """Wait for process `pid` to end (a pidfd becomes readable), then end this process group."""
+    try:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:
+        _end_process_group()
+    except OSError:                         # no pidfd (kernel before 5.3): ask twice a second
+        while process_alive(pid):
+            time.sleep(0.5)
+    else:
+        select.select([handle], [], [])
+    _end_process_group()
+
+
+def _end_process_group(*_) -> None:
+    os.killpg(0, signal.SIGKILL)
+
+
+def _run_in_worker(job: DocumentJob, engine: OcrEngine) -> StagedDocument:
+    return run_job(job, engine, lambda number: _progress.put(number))
 
 
 def reocr(document_id: int, catalog: Catalog, engine: OcrEngine, options: IngestOptions,

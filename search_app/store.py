@@ -1,8 +1,9 @@
 """The app's one Archive, shared by waitress's threads.
 
 The catalog has one SQLite connection; a lock serialises its use, so reads and the usage
-counters never interleave on it. The Whoosh index needs no lock: each search opens its own
-searcher. Opening the Archive once (not per request) also runs the catalog's recovery once.
+counters never interleave on it. The Whoosh index needs no lock: each thread keeps its own
+searcher, and moves to a rebuilt index (a new generation) at its next search. Opening the Archive
+once (not per request) also runs the catalog's recovery once.
 """
 from __future__ import annotations
 

@@ -146,5 +146,5 @@ def test_serve_starts_waitress_and_prints_the_url(built, monkeypatch):
     monkeypatch.setattr(MultiSocketServer, "run", lambda self: ran.append(0), raising=False)
     result = CliRunner().invoke(main, ["--home", str(built[0]), "serve", "--port", "0"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Olke reading room for ")
+    assert result.stdout.startswith("Olke reading room for ")   # stderr may say what serve indexed first
     assert f"http://127.0.0.1:{ran[0]}/" in result.output

@@ -238,8 +238,9 @@ def test_cli_optimize_merges_segments(archive):
 
 
 def test_rebuild_recovers_from_a_destroyed_index(archive):
-    for path in archive.index.directory.iterdir():
-        path.write_bytes(b"garbage")
+    for path in archive.index.live().iterdir():
+        if path.is_file() and not path.name.startswith("."):
+            path.write_bytes(b"garbage")
     fresh = Archive(archive.home)
     fresh.index.clear()
     rebuild(fresh.catalog, fresh.index)

@@ -6,11 +6,12 @@ Readers are never blocked. Every commit merges the small segments that earlier c
 (Whoosh's merge policy), so ingest never leaves many; a rebuild writes one big segment per core,
 which stay as they are: merging two of 50,000 pages into one took as long as indexing them and
 bought little (bench/search_bench.py measures both; `olke index optimize` merges when wanted).
-The catalog is the source of truth: `rebuild` restores the index from it at any time, whatever
-state a crash left the index in.
+The catalog is the source of truth: `rebuild` restores the index from it whatever state a crash
+left the index in, writing the new index aside and swapping it in while searches go on.
 """
 from __future__ import annotations
 
+import fcntl
 import marshal
 import os
 import shutil
@@ -26,12 +27,14 @@ from typing import Iterable, Iterator
 from whoosh import index as whoosh_index
 from whoosh import writing as whoosh_writing
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.index import LockError
+from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 from whoosh.writing import PostingPool
 
+from archive.crashpoints import crash_point
 from archive.errors import ArchiveBusy, IndexDamaged
 from archive.search.schema import STEMMED_FIELDS, build_schema
+from archive.storage import process_alive
 
 WRITE_WAIT = 120.0  # seconds a writer waits for another to finish
 BULK_PROCS = max(1, min(4, os.cpu_count() or 1))   # a bulk load writes one segment per process
@@ -61,6 +64,14 @@ class SearchIndex(ABC):
 
     @abstractmethod
     def keys(self) -> dict[str, tuple]: ...
+
+    @abstractmethod
+    def page_counts(self) -> dict[int, int]:
+        """Pages indexed per document: cheap enough to compare with the catalog at every start."""
+
+    @abstractmethod
+    def rebuild(self, documents: Iterable[tuple[object, list[dict]]], before_swap=None) -> int:
+        """Index these documents afresh, aside, and swap them in at once for the index as it was."""
 
     @abstractmethod
     def optimize(self) -> None: ...
@@ -145,96 +156,115 @@ def _codec() -> W3Codec:
 
 
 class WhooshIndex(SearchIndex):
+    """The Whoosh index in ``directory``, as generations that a rebuild swaps in one step.
+
+    ``CURRENT`` (a symbolic link) names the live generation, a folder beside it; an index written
+    before generations existed (or a new one, until its first rebuild) lives in ``directory``
+    itself. A rebuild writes a new generation aside (``new-<pid>-…``), renames it into place and
+    replaces ``CURRENT`` atomically (``os.replace``): readers see the old index or the new one,
+    never a missing or half-written one. Every reader and writer of a generation holds a shared
+    lock (flock) on its folder; a retired generation is deleted only when no one does: by its
+    last reader as it moves on, or by a later rebuild.
+    """
+
     def __init__(self, directory: Path):
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
-        self._ix = None
+        self._opened: dict[Path, object] = {}
+        self._opened_lock = threading.Lock()
         self._local = threading.local()
+
+    # --- generations -------------------------------------------------------------------------
+
+    def live(self) -> Path:
+        """The folder of the live generation (one readlink: cheap enough to ask on every search)."""
+        try:
+            return self.directory / os.readlink(self.directory / CURRENT)
+        except FileNotFoundError:
+            return self.directory
+
+    def _index(self, generation: Path):
+        """The Whoosh index of a generation, opened once; a damaged one says how to repair it."""
+        with self._opened_lock:
+            ix = self._opened.get(generation)
+            if ix is None:
+                try:
+                    if whoosh_index.exists_in(str(generation)):
+                        ix = whoosh_index.open_dir(str(generation))
+                    elif generation == self.directory:
+                        ix = _create_first(generation)
+                    else:
+                        raise FileNotFoundError(f"{generation.name} has no index")
+                except Exception as error:
+                    raise IndexDamaged(f"the search index cannot be read ({type(error).__name__}); "
+                                       "run `olke index rebuild`") from error
+                self._opened[generation] = ix
+            return ix
 
     @property
     def ix(self):
-        """The Whoosh index, opened on first use; a damaged one says how to repair it."""
-        if self._ix is None:
-            try:
-                if whoosh_index.exists_in(str(self.directory)):
-                    self._ix = whoosh_index.open_dir(str(self.directory))
-                else:
-                    self._ix = whoosh_index.create_in(str(self.directory), build_schema())
-            except Exception as error:
-                raise IndexDamaged(f"the search index cannot be read ({type(error).__name__}); "
-                                   "run `olke index rebuild`") from error
-        return self._ix
+        """The live generation's Whoosh index."""
+        return self._index(self.live())
 
-    @contextmanager
-    def writer(self, bulk: bool = False) -> Iterator:
-        """A writer, waiting its turn; ``bulk`` writers index on every core, a segment each."""
-        deadline = time.monotonic() + WRITE_WAIT
-        delay = 0.05
-        options = {"procs": BULK_PROCS, "limitmb": BULK_LIMIT_MB, "multisegment": True} \
-            if bulk and BULK_PROCS > 1 else {}
-        while True:
-            try:
-                writer = self.ix.writer(codec=_codec(), **options)
-                break
-            except LockError:
-                if time.monotonic() > deadline:
-                    raise ArchiveBusy("the search index is busy with another long update; try again in a few "
-                                      "minutes, or run `olke index rebuild` if no other olke is running") from None
-                time.sleep(delay)
-                delay = min(delay * 2, 1.0)
-        try:
-            yield writer
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+    def _hold_live(self) -> tuple[Path, int]:
+        for _ in range(200):
+            generation = self.live()
+            fd = _hold(generation)
+            if fd is not None:
+                if generation == self.live() or whoosh_index.exists_in(str(generation)):
+                    return generation, fd
+                os.close(fd)
+            elif not generation.exists() and generation == self.live():
+                raise IndexDamaged(f"the search index is missing ({CURRENT} names {generation.name}, which is "
+                                   "not there); run `olke index rebuild`")
+            time.sleep(0.01)        # swapped and deleted in between: look again
+        raise IndexDamaged("the search index keeps changing under this reader; run `olke index check`")
+
+    # --- reading -----------------------------------------------------------------------------
 
     @contextmanager
     def searcher(self) -> Iterator:
         """A searcher on the index as it is now. Opening one costs tens of milliseconds, so each
-        thread keeps its own open while the index stays as it was (same generation and segments)."""
-        toc = self.ix._read_toc()
-        state = (toc.generation, tuple(segment.segment_id() for segment in toc.segments))
+        thread keeps its own open (and its generation held) while the index stays as it was."""
         cached = getattr(self._local, "searcher", None)
-        if cached is None or cached[0] != state:
+        generation = self.live()
+        if cached is not None and cached.generation != generation:
+            cached.close()
+            self._local.searcher = None
+            self._retire(cached.generation)     # deleted now if this was its last reader
+            cached = None
+        if cached is None:
+            generation, fd = self._hold_live()
+            cached = self._local.searcher = _HeldSearcher(generation, fd)
+        ix = self._index(cached.generation)
+        toc = ix._read_toc()
+        state = (toc.generation, tuple(segment.segment_id() for segment in toc.segments))
+        if cached.searcher is None or cached.state != state:
             # passing the old reader closes it (Whoosh 2.7.4 then opens every segment afresh)
-            searcher = Searcher(self.ix.reader(reuse=cached[1].reader() if cached else None), fromindex=self.ix)
-            self._local.searcher = cached = (state, searcher)
-        yield cached[1]
-
-    def replace_documents(self, documents, bulk: bool = False) -> int:
-        """Index these documents' pages in place of what the index held for them.
-
-        ``bulk`` is for filling an empty index (rebuild): nothing to delete, every core analyses.
-        """
-        count = 0
-        with self.writer(bulk=bulk) as writer:
-            for document, pages in documents:
-                if not bulk:
-                    writer.delete_by_term("doc_id", document.id)
-                for page in pages:
-                    writer.add_document(**page_fields(document, page))
-                    count += 1
-        return count
-
-    def delete_documents(self, document_ids) -> None:
-        with self.writer() as writer:
-            for document_id in document_ids:
-                writer.delete_by_term("doc_id", document_id)
+            reuse = cached.searcher.reader() if cached.searcher is not None else None
+            cached.searcher = Searcher(ix.reader(reuse=reuse), fromindex=ix)
+            cached.state = state
+        yield cached.searcher
 
     def keys(self) -> dict[str, tuple]:
-        with self.ix.searcher() as searcher:
+        with self.searcher() as searcher:
             return {f["key"]: (f["doc_id"], f.get("title"), f.get("kind"), f.get("language"),
                                f.get("source_name", ""), f.get("published", ""), f.get("access"),
                                f.get("rubric_name", ""))
                     for f in searcher.all_stored_fields()}
 
-    def optimize(self) -> None:
-        """Merge the index into one segment (a single segment is already as good as it gets)."""
-        if self.segment_count() <= 1:
-            return
-        with self.writer() as writer:
-            writer.optimize = True
+    def page_counts(self) -> dict[int, int]:
+        """Pages indexed per document, from the ``doc_id`` column (milliseconds, not a full read)."""
+        import numpy as np
+
+        from archive.search import engine
+
+        with self.searcher() as searcher:
+            pages = engine.view(searcher)
+            if not pages.size:
+                return {}
+            counts = np.bincount(pages.numeric("doc_id")[pages.live_ids()])
+        return {int(doc_id): int(counts[doc_id]) for doc_id in np.flatnonzero(counts)}
 
     def outdated(self) -> bool:
         """The schema is stored with the index: fields or posting formats that differ from what
@@ -247,10 +277,247 @@ class WhooshIndex(SearchIndex):
     def segment_count(self) -> int:
         return len(self.ix._segments())
 
-    def clear(self) -> None:
-        if self._ix is not None:
-            self._ix.close()
+    # --- writing -----------------------------------------------------------------------------
+
+    @contextmanager
+    def writer(self, bulk: bool = False) -> Iterator:
+        """A writer of the live generation, waiting its turn; ``bulk`` writers index on every
+        core, a segment each. A writer that got its turn just as a rebuild swapped in a new
+        generation moves on to that one, so nothing is written into a retired index."""
+        with self._write_turn() as generation:
+            writer = self._index(generation).writer(_lk=False, **_writer_options(bulk))
+            try:
+                yield writer
+            except BaseException:
+                writer.cancel()
+                raise
+            crash_point("index-write")
+            writer.commit()
+
+    @contextmanager
+    def _write_turn(self, missing_ok: bool = False) -> Iterator[Path | None]:
+        """The live generation's write lock (Whoosh's own, so that its writers wait for it too),
+        waiting for other writers and rebuilds up to WRITE_WAIT seconds. With ``missing_ok`` (a
+        rebuild), a live generation that is not there at all gives None: nothing to wait for."""
+        deadline = time.monotonic() + WRITE_WAIT
+        delay = 0.05
+        while True:
+            try:
+                generation, fd = self._hold_live()
+            except IndexDamaged:
+                if missing_ok and not self.live().exists():
+                    yield None
+                    return
+                raise
+            try:
+                lock = FileStorage(str(generation)).lock(f"{whoosh_index._DEF_INDEX_NAME}_WRITELOCK")
+                if lock.acquire(blocking=False):
+                    try:
+                        if generation == self.live():
+                            yield generation
+                            return
+                    finally:
+                        lock.release()
+                    continue
+            finally:
+                os.close(fd)
+            if time.monotonic() > deadline:
+                raise ArchiveBusy("the search index is busy with another long update; try again in a few "
+                                  "minutes, or run `olke index rebuild` if no other olke is running") from None
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+    def replace_documents(self, documents, bulk: bool = False) -> int:
+        """Index these documents' pages in place of what the index held for them.
+
+        ``bulk`` is for filling an empty index (rebuild): nothing to delete, every core analyses.
+        """
+        count = 0
+        with self.writer(bulk=bulk) as writer:
+            count = _add(writer, documents, replace=not bulk)
+        return count
+
+    def delete_documents(self, document_ids) -> None:
+        with self.writer() as writer:
+            for document_id in document_ids:
+                writer.delete_by_term("doc_id", document_id)
+
+    def rebuild(self, documents: Iterable[tuple[object, list[dict]]], before_swap=None) -> int:
+        """Index these documents into a new generation and swap it in, in one step.
+
+        Other writers wait meanwhile (they would write into the generation being retired), and
+        ``before_swap`` runs last before the swap. Retired generations no reader holds are deleted.
+        """
+        with self._write_turn(missing_ok=True):
+            building = self.directory / f"{BUILDING}{os.getpid()}-{time.time_ns()}"
+            building.mkdir()
+            try:
+                ix = whoosh_index.create_in(str(building), build_schema())
+                writer = ix.writer(**_writer_options(bulk=True))
+                try:
+                    count = _add(writer, documents, replace=False)
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit()
+                ix.close()
+                generation = self.directory / f"{GENERATION}{building.name[len(BUILDING):]}"
+                building.rename(generation)
+            except BaseException:
+                shutil.rmtree(building, ignore_errors=True)
+                raise
+            if before_swap:
+                before_swap()
+            link = self.directory / f"{CURRENT}.{os.getpid()}"
+            link.unlink(missing_ok=True)
+            os.symlink(generation.name, link)
+            os.replace(link, self.directory / CURRENT)
+            _sync_directory(self.directory)
         self._local = threading.local()
-        shutil.rmtree(self.directory, ignore_errors=True)
-        self.directory.mkdir(parents=True)
-        self._ix = whoosh_index.create_in(str(self.directory), build_schema())
+        self.remove_retired()
+        return count
+
+    def remove_retired(self) -> list[str]:
+        """Delete the generations that are not live and that no reader holds; returns their names."""
+        removed = []
+        for entry in sorted(self.directory.iterdir()):
+            if entry.name.startswith(BUILDING):
+                pid = entry.name[len(BUILDING):].split("-", 1)[0]
+                if not (pid.isdigit() and process_alive(int(pid))):
+                    shutil.rmtree(entry, ignore_errors=True)      # a rebuild that crashed
+            elif entry.name.startswith(GENERATION) and entry.is_dir() and self._retire(entry):
+                removed.append(entry.name)
+        if self._retire(self.directory):
+            removed.append(".")
+        return removed
+
+    def _retire(self, generation: Path) -> bool:
+        """Delete a generation that is not live, if no reader holds it."""
+        if not generation.exists():                 # another process deleted it
+            with self._opened_lock:
+                self._opened.pop(generation, None)
+            return False
+        if generation == self.live():
+            return False
+        if generation == self.directory:
+            if not any(self.directory.glob("_MAIN_*.toc")):
+                return False
+            done = _remove_unheld(generation, self._remove_first_generation)
+        else:
+            done = _remove_unheld(generation, lambda: shutil.rmtree(generation, ignore_errors=True))
+        if done:
+            with self._opened_lock:
+                self._opened.pop(generation, None)
+        return done
+
+    def _remove_first_generation(self) -> None:
+        """The files of an index kept in the directory itself (before its first rebuild)."""
+        for entry in self.directory.iterdir():
+            if entry.is_file() and not entry.is_symlink() and entry.name.startswith(("_MAIN_", "MAIN_")):
+                entry.unlink(missing_ok=True)
+
+    def optimize(self) -> None:
+        """Merge the index into one segment (a single segment is already as good as it gets)."""
+        if self.segment_count() <= 1:
+            return
+        with self.writer() as writer:
+            writer.optimize = True
+
+    def clear(self) -> None:
+        """An empty index in place of this one (swapped in, like a rebuild)."""
+        self.rebuild([])
+
+
+CURRENT = "CURRENT"          # symbolic link to the live generation
+GENERATION = "gen-"
+BUILDING = "new-"
+
+
+class _HeldSearcher:
+    """A thread's searcher and the lock that keeps its generation from being deleted."""
+
+    def __init__(self, generation: Path, fd: int):
+        self.generation, self.fd = generation, fd
+        self.searcher = None
+        self.state = None
+
+    def close(self) -> None:
+        if self.searcher is not None:
+            self.searcher.close()
+            self.searcher = None
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def __del__(self):          # the thread ended: let the generation go
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def _hold(generation: Path) -> int | None:
+    """A shared lock on the generation's folder, or None if it is being deleted. Locking the folder
+    itself needs no file written: it works on a read-only or full disk."""
+    try:
+        fd = os.open(generation, os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _remove_unheld(generation: Path, remove) -> bool:
+    try:
+        fd = os.open(generation, os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return False
+    try:
+        remove()
+    finally:
+        os.close(fd)
+    return True
+
+
+def _create_first(directory: Path):
+    """A new empty index, created by one process only: Whoosh's create_in clears what is there,
+    so a second process doing the same a moment later would delete what the first wrote."""
+    with open(directory / ".creating", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if whoosh_index.exists_in(str(directory)):
+            return whoosh_index.open_dir(str(directory))
+        return whoosh_index.create_in(str(directory), build_schema())
+
+
+def _writer_options(bulk: bool) -> dict:
+    if not (bulk and BULK_PROCS > 1):
+        return {"codec": _codec()}
+    return {"codec": _codec(), "procs": BULK_PROCS, "limitmb": BULK_LIMIT_MB, "multisegment": True,
+            "subargs": {"codec": _codec(), "limitmb": BULK_LIMIT_MB}}
+
+
+def _add(writer, documents, replace: bool) -> int:
+    count = 0
+    for document, pages in documents:
+        if replace:
+            writer.delete_by_term("doc_id", document.id)
+        for page in pages:
+            writer.add_document(**page_fields(document, page))
+            count += 1
+    return count
+
+
+def _sync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from archive.catalog import Catalog
+from archive.crashpoints import crash_point
+from archive.errors import DiskFull, NotFound
 from archive.search.index import IndexCheck, SearchIndex, WhooshIndex, metadata_signature
 
 
@@ -13,29 +15,75 @@ def open_index(catalog: Catalog) -> WhooshIndex:
 
 def index_documents(catalog: Catalog, index: SearchIndex, document_ids: Iterable[int]) -> int:
     """(Re)index the given documents; deleted ones are removed from the index. Each commit merges
-    the small segments earlier commits left (Whoosh's policy) and leaves the big ones alone."""
-    ids = list(document_ids)
+    the small segments earlier commits left (Whoosh's policy) and leaves the big ones alone.
+    Their catalog marks (set with every change) are cleared once the index holds the change."""
+    ids = sorted(set(document_ids))
+    marks = pending(catalog, ids)
     active = []
     for document_id in ids:
-        document = catalog.get(document_id, include_deleted=True)
+        try:
+            document = catalog.get(document_id, include_deleted=True)
+        except NotFound:
+            continue
         if document.status == "active":
             active.append((document, catalog.pages(document_id)))
     gone = [i for i in ids if i not in {d.id for d, _ in active}]
     if gone:
         index.delete_documents(gone)
-    return index.replace_documents(active) if active else 0
+    count = index.replace_documents(active) if active else 0
+    crash_point("after-index")
+    clear_marks(catalog, marks)
+    return count
+
+
+def catch_up(catalog: Catalog, index: SearchIndex, document_ids: Iterable[int] = ()) -> list[int]:
+    """Index what the catalog holds and the index lacks: the given documents, those marked as
+    changed since the index last took them (a crash between a catalog commit and the index
+    write leaves the mark), and those whose page count differs between catalog and index.
+    When nothing is missing this costs a look at two small tables and one index column."""
+    expected = {row[0]: row[1] for row in catalog.conn.execute(
+        "SELECT id, page_count FROM documents WHERE status = 'active'")}
+    indexed = index.page_counts()
+    differ = {d for d, pages in expected.items() if indexed.get(d, 0) != pages}
+    differ |= {d for d in indexed if d not in expected}
+    ids = sorted(set(document_ids) | set(pending(catalog)) | differ)
+    if ids:
+        index_documents(catalog, index, ids)
+    return ids
+
+
+def pending(catalog: Catalog, document_ids: list[int] | None = None) -> dict[int, int]:
+    """The documents marked for the index, with their mark's version."""
+    rows = catalog.conn.execute("SELECT document_id, version FROM index_pending").fetchall()
+    wanted = set(document_ids) if document_ids is not None else None
+    return {row[0]: row[1] for row in rows if wanted is None or row[0] in wanted}
+
+
+def clear_marks(catalog: Catalog, marks: dict[int, int]) -> None:
+    """Clear these marks, unless a document changed again meanwhile (its version moved on)."""
+    if not marks:
+        return
+    try:
+        with catalog.transaction() as conn:
+            conn.executemany("DELETE FROM index_pending WHERE document_id = ? AND version = ?", marks.items())
+    except DiskFull:
+        pass        # the marks stay: the next run indexes these documents once more, which is harmless
 
 
 def rebuild(catalog: Catalog, index: SearchIndex, progress=None) -> int:
-    """Index every active document afresh with one bulk writer: one segment per core, in parallel."""
-    index.clear()
+    """Index every active document afresh, aside from the live index, which then gives way to it
+    in one step (searches go on meanwhile); one bulk writer: one segment per core, in parallel."""
+    marks = {}
 
     def documents():
+        marks.update(pending(catalog))
         for document in reversed(catalog.documents()):
             yield document, catalog.pages(document.id)
             if progress:
                 progress(1)
-    return index.replace_documents(documents(), bulk=True)
+    count = index.rebuild(documents())
+    clear_marks(catalog, marks)
+    return count
 
 
 def check(catalog: Catalog, index: SearchIndex) -> IndexCheck:
