@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from werkzeug.utils import secure_filename
 
 from archive.errors import NotFound, OlkeError
+from archive import metadata
 from archive.metadata import Description
 from archive.requests import fulfil, model, outbox, rules, staff, workflow
 from archive.requests.statuses import LABELS, OPEN, REFUSAL_REASONS, STATUSES
@@ -168,7 +169,7 @@ def upload(code: str):
                 "kind": _text("kind", 20) or "other", "title": _text("title", 1000) or found.title,
                 "language": _text("language", 5) or "auto", "access": _text("access", 12) or "on_request",
                 "authors": found.cite_author, "source": found.cite_source, "issue": found.cite_issue,
-                "source_pages": found.cite_pages})
+                "source_pages": found.cite_pages if metadata.valid_source_pages(found.cite_pages) else None})
             scan = saved if len(saved) == 1 else [folder / "scan"]
             document_id = fulfil.archive_scan(store.archive, scan, description, g.user["name"])
             flash(f"The scan is archived as document {document_id}.", "done")
