@@ -182,6 +182,8 @@ def reocr_cmd(ctx, document_id, deskew, no_rotate, osd, clean, reread):
     click.echo(f"Document {document_id} OCRed again: {outcome.pages} pages.")
     if outcome.look:
         click.echo(needs_look_message([(document_id, *page) for page in outcome.look]))
+    for note in outcome.notes:
+        click.echo(f"note: document {document_id}: {note}")
 
 
 @main.command("list")

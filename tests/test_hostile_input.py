@@ -163,3 +163,107 @@ def test_a_page_without_area_is_damaged(olke, tmp_path):
     assert result.exit_code == 4
     assert result.stderr.strip() == (f"olke: error: {flat}: page 1 is 500 x 0 pt (6.9 x 0.0 in), too small to be a "
                                      "page; the PDF is damaged — export or scan it again")
+
+
+def with_active_content(source: Path, target: Path) -> Path:
+    """``source`` with what an attacker would add: a script run on opening, a launch action, attachments."""
+    from pikepdf import Array, Dictionary, Name, String
+
+    with pikepdf.open(source) as pdf:
+        pdf.Root.OpenAction = pdf.make_indirect(Dictionary(S=Name.JavaScript, JS=String("app.alert(1)")))
+        pdf.pages[0].obj.AA = Dictionary(O=Dictionary(S=Name.Launch, F=String("evil.sh")))
+        pdf.attachments["evil.sh"] = pikepdf.AttachedFileSpec(pdf, b"#!/bin/sh\n", filename="evil.sh")
+        note = pikepdf.AttachedFileSpec(pdf, b"payload", filename="note.txt")
+        link = Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=[40, 40, 90, 60],
+                          A=Dictionary(S=Name.URI, URI=String("https://example.kz/")))
+        pdf.pages[0].obj.Annots = Array([
+            pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.FileAttachment, Rect=[0, 0, 9, 9],
+                                         FS=note.obj)),
+            pdf.make_indirect(link)])
+        pdf.save(target)
+    return target
+
+
+REMOVED = ("removed JavaScript (1), automatic actions (2), actions that open files, send data or play media (1), "
+           "attached files (2: evil.sh, note.txt)")
+
+
+def assert_safe_pdfa(stored: Path, source: Path, link_kept: bool = True) -> None:
+    from ocrmypdf.pdfa import file_claims_pdfa
+
+    from ocr.sanitize import active_content
+    from ocr.textlayer import page_texts
+
+    with pikepdf.open(stored) as pdf:
+        assert not active_content(pdf)
+        assert not pdf.attachments and "/OpenAction" not in pdf.Root
+        if link_kept:                                # Ghostscript's PDF/A leaves out links
+            assert pdf.pages[0].obj.Annots[0].A.URI == "https://example.kz/"
+        assert pikepdf.pdfa.check(pdf, "2b").passed
+    assert file_claims_pdfa(stored)["conformance"] == "PDF/A-2b"
+    assert page_texts(stored) == page_texts(source)
+
+
+def test_a_pdf_with_text_loses_scripts_and_attachments_and_becomes_pdfa(olke, tmp_path, catalog):
+    from tests.conftest import text_pdf
+
+    source = text_pdf(tmp_path / "article.pdf", ["Кітапхана тарихы. Бірінші бет."])
+    evil = with_active_content(source, tmp_path / "evil.pdf")
+    result = olke("ingest", evil, "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert f"archived {evil} as document 1 (1 pages)\nnote: {evil}: {REMOVED}\n" in result.stdout
+    assert_safe_pdfa(catalog.file_path(1, "pdf"), source)
+
+
+def test_a_pdf_whose_fonts_are_not_embedded_goes_through_ghostscript(olke, tmp_path, catalog):
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format=(420, 595))
+    pdf.add_page()
+    pdf.set_font("helvetica", size=14)                   # a standard font: named, not embedded
+    pdf.multi_cell(0, 20, "Library history. First page.")
+    pdf.output(str(tmp_path / "plain.pdf"))
+    evil = with_active_content(tmp_path / "plain.pdf", tmp_path / "evil.pdf")
+    result = olke("ingest", evil, "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("note: ") == 1
+    assert_safe_pdfa(catalog.file_path(1, "pdf"), tmp_path / "plain.pdf", link_kept=False)
+
+
+def test_an_image_pdf_is_sanitised_before_ocr(olke, few, tmp_path, catalog):
+    evil = with_active_content(few["image_pdf"], tmp_path / "evil-scan.pdf")
+    result = olke("ingest", evil, "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert f"note: {evil}: {REMOVED}" in result.stdout
+    with pikepdf.open(catalog.file_path(1, "pdf")) as pdf:
+        from ocr.sanitize import active_content
+        assert not active_content(pdf) and not pdf.attachments
+
+
+def test_a_pdf_that_cannot_be_made_pdfa_is_archived_with_its_text_and_said(olke, tmp_path, catalog, monkeypatch):
+    from ocr import pdfa
+    from ocr.textlayer import page_texts
+    from tests.conftest import text_pdf
+
+    def fails(source, output):
+        raise ValueError("a reason\nand more")
+    monkeypatch.setattr(pdfa, "_with_pikepdf", fails)
+    monkeypatch.setattr(pdfa, "_with_ghostscript", fails)
+    source = text_pdf(tmp_path / "article.pdf", ["Кітапхана тарихы."])
+    result = olke("ingest", source, "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert f"note: {source}: not made PDF/A (pikepdf: a reason; Ghostscript: a reason); archived as it came, its " \
+           "text unchanged\n" in result.stdout
+    assert page_texts(catalog.file_path(1, "pdf")) == page_texts(source)
+
+
+def test_a_conversion_that_changes_the_text_is_not_used(tmp_path, monkeypatch):
+    from ocr import pdfa
+    from ocr.textlayer import page_texts
+    from tests.conftest import text_pdf
+
+    source = text_pdf(tmp_path / "article.pdf", ["Кітапхана тарихы."])
+    other = text_pdf(tmp_path / "other.pdf", ["Басқа мәтін."])
+    monkeypatch.setattr(pdfa, "_with_pikepdf", lambda s, output: output.write_bytes(other.read_bytes()))
+    assert pdfa.convert(source, tmp_path / "out.pdf") == []        # Ghostscript's result was used instead
+    assert page_texts(tmp_path / "out.pdf") == page_texts(source)
