@@ -45,7 +45,7 @@ class ActiveContent:
                  (self.media, "multimedia")]
         text = [f"{label} ({count})" for count, label in parts if count]
         if self.attachments:
-            text.append(f"attached files ({len(self.attachments)}: {', '.join(self.attachments)})")
+            text.append(f"attached files ({len(self.attachments)}: {', '.join(sorted(self.attachments))})")
         return ", ".join(text)
 
 

@@ -1,6 +1,7 @@
 """The staff desk: the queue of requests with filters, one request's page, and what staff do to it."""
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -8,8 +9,9 @@ from pathlib import Path
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.utils import secure_filename
 
-from archive.errors import NotFound, OlkeError
 from archive import metadata
+from archive.catalog import parse_id
+from archive.errors import NotFound, OlkeError
 from archive.metadata import Description
 from archive.requests import fulfil, model, outbox, rules, staff, workflow
 from archive.requests.statuses import LABELS, OPEN, REFUSAL_REASONS, STATUSES
@@ -50,7 +52,7 @@ def queue():
     who = request.args.get("who", "")
     with get_store().catalog() as catalog:
         found = model.queue(catalog.conn, statuses, overdue=request.args.get("overdue") == "1",
-                            older_than_days=int(older) if older.isdigit() else None,
+                            older_than_days=int(older) if re.fullmatch(r"[0-9]{1,5}", older) else None,
                             assigned_to=g.user["name"] if who == "mine" else None, unassigned=who == "unassigned")
     return render_template("staff/queue.html", found=found, status=status, older=older, who=who,
                            overdue=request.args.get("overdue") == "1", statuses=STATUSES, labels=LABELS,
@@ -139,7 +141,7 @@ def fulfil_request(code: str):
 
     def deliver(catalog):
         done = fulfil.deliver(catalog, code, g.user["name"], _settings(), _secret(), pages,
-                              int(document_id) if document_id.isdigit() else None)
+                              parse_id(document_id))
         return done.letters
 
     return _act(code, deliver, "Delivered: the stamped copy is ready and the link was sent.")

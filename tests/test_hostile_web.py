@@ -1,0 +1,117 @@
+"""What the reading room and the staff desk do with hostile addresses, forms and exported cells."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from archive.csv_safe import neutral
+from archive.requests import fulfil, search, staff
+from archive.requests.settings import DeliverySettings, secret_key
+from test_requests_support import build_archive, copy_home, public_app, staff_app
+from test_staff_web import new_request, signed_in, token
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    return build_archive(tmp_path_factory.mktemp("hostile-web"))
+
+
+@pytest.fixture
+def apps(template, tmp_path):
+    root, ids = template
+    home = copy_home(root, tmp_path / "home")
+    public, desk = public_app(home, min_fill_seconds=0), staff_app(home)
+    with desk.extensions["olke"].catalog() as catalog:
+        staff.add(catalog.conn, "librarian", "correct horse 1")
+    yield public, desk, ids
+    public.extensions["olke"].close()
+    desk.extensions["olke"].close()
+
+
+OUT_OF_RANGE = ("9223372036854775808", "18446744073709551616", "99999999999999999999999999", "-1", "-0", "1e3")
+
+
+@pytest.mark.parametrize("number", OUT_OF_RANGE)
+def test_ids_out_of_range_are_404(apps, number):
+    public, desk, ids = apps
+    client = public.test_client()
+    for path in (f"/documents/{number}", f"/documents/{number}/pages/1", f"/documents/{ids['article']}/pages/{number}",
+                 f"/files/{number}/document.pdf", f"/files/{number}/pages/1.jpg", f"/files/{number}/thumbnails/1.jpg",
+                 f"/files/{ids['article']}/pages/{number}.pdf", f"/api/documents/{number}",
+                 f"/request?document={number}"):
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"/api/documents/{number}").json["error"]["status"] == 404
+    staff_client = signed_in(desk)
+    assert staff_client.get(f"/requests/{number}").status_code == 404
+    assert staff_client.get(f"/?older={number}").status_code == 200          # the filter is left out
+    code = new_request(desk, ids["article"]).code
+    page = staff_client.get(f"/requests/{code}").get_data(as_text=True)
+    fulfilled = staff_client.post(f"/requests/{code}/fulfil", data={"csrf_token": token(page), "pages": "",
+                                                                    "document_id": number[:12]})
+    assert fulfilled.status_code in (303, 302), fulfilled.get_data(as_text=True)
+
+
+def test_the_largest_id_sqlite_holds_is_simply_not_found(apps):
+    public, _, _ = apps
+    assert public.test_client().get("/documents/9223372036854775807").status_code == 404
+
+
+@pytest.mark.parametrize("target", [
+    "/%09/evil.example/path", "/\t/evil.example/path", "/\n/evil.example", "//evil.example/", "/\\evil.example",
+    "https://evil.example/", "/ /evil.example", "/\r\nSet-Cookie: x=1", "/\x00/evil.example", "\t//evil.example",
+])
+def test_sign_in_goes_on_only_to_paths_of_this_app(apps, target):
+    from urllib.parse import unquote
+
+    _, desk, _ = apps
+    client = desk.test_client()
+    page = client.get("/login?next=" + target.replace("\n", "%0A").replace("\r", "%0D")).get_data(as_text=True)
+    response = client.post("/login", data={"csrf_token": token(page), "name": "librarian",
+                                           "password": "correct horse 1", "next": unquote(target)})
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+
+
+def test_sign_in_goes_on_to_the_page_asked_for(apps):
+    _, desk, _ = apps
+    client = desk.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post("/login", data={"csrf_token": token(page), "name": "librarian",
+                                           "password": "correct horse 1", "next": "/archive?q=абай"})
+    assert response.headers["Location"] == "/archive?q=%D0%B0%D0%B1%D0%B0%D0%B9"
+
+
+@pytest.mark.parametrize("address, accepted", [
+    ("x%victim@example.kz", False), ("reader!victim@example.kz", False), ("a@localhost", False),
+    ("reader@[127.0.0.1]", False), ('"a b"@example.kz', False), ("a..b@example.kz", False),
+    ("reader@example.kz", True), ("Reader.Name+edd@mail.example.kz", True), ("оқырман@мысал.қаз", True),
+])
+def test_email_addresses_are_checked_by_email_validator(address, accepted):
+    from archive.requests.validate import valid_email
+
+    assert valid_email(address) is accepted
+
+
+@pytest.mark.parametrize("cell, shown", [
+    ("=HYPERLINK(\"http://evil.example\")", "'=HYPERLINK(\"http://evil.example\")"), ("+7 701", "'+7 701"),
+    ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"), ("Абай", "Абай"),
+    ("a=b", "a=b"), (-5, -5), (3.5, 3.5),
+])
+def test_formula_cells_are_neutralised(cell, shown):
+    assert neutral(cell) == shown
+
+
+def test_the_staff_csv_export_carries_no_formula(apps):
+    public, desk, ids = apps
+    hostile = new_request(desk, ids["article"], name="=cmd|' /C calc'!A0;@SUM(1+1)", email="r@example.kz")
+    with desk.extensions["olke"].catalog() as catalog:
+        fulfil.deliver(catalog, hostile.code, "librarian", DeliverySettings(), secret_key(catalog.home))
+        text = search.as_csv(search.search(catalog.conn, ""))
+    row = next(r for r in csv.reader(io.StringIO(text)) if r[0] == hostile.code)
+    assert row[7] == "'=cmd|' /C calc'!A0;@SUM(1+1)"
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in csv.reader(io.StringIO(text))
+               for cell in r)
+    assert f'"{hostile.code}"' in text                   # every cell quoted: a ';' inside one starts no new cell
+    served = signed_in(desk).get("/archive.csv").data.decode("utf-8-sig")
+    assert "'=cmd|" in served and "\n=cmd" not in served and ",=cmd" not in served
