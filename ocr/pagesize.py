@@ -16,6 +16,7 @@ import pikepdf
 from ocr.render import PAGE_WIDTH
 
 OCR_MIN_DPI = 400          # ocrmypdf's resolution for text and drawings (VECTOR_PAGE_DPI)
+SCAN_MIN_DPI = 72          # the least Olke renders a scanned PDF page at before OCR (ingest.stages)
 BYTES_PER_PIXEL = 3        # a colour page as ocrmypdf and the viewer render it
 MIN_SIDE_PT = 1.0          # narrower than this is not a page, and a division by nearly zero
 
@@ -84,5 +85,5 @@ def _render_dpis(pdf: Path) -> dict[int, float]:
     for page in info.pages:
         images = max(float(page.dpi.x or 0), float(page.dpi.y or 0))
         vector = OCR_MIN_DPI if page.has_vector or page.has_text else 0
-        dpis[page.pageno + 1] = max(images or OCR_MIN_DPI, vector)
+        dpis[page.pageno + 1] = max(images or OCR_MIN_DPI, vector, SCAN_MIN_DPI)
     return dpis
