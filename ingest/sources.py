@@ -187,4 +187,6 @@ def read_manifest(manifest: Path, base: Description) -> tuple[list[DocumentSourc
 
 
 def _title_from(path: Path) -> str:
-    return (path.stem if path.is_file() else path.name).replace("_", " ").replace("-", " ").strip()
+    name = path.stem if path.is_file() else path.name
+    name = "".join(c if c.isprintable() else " " for c in name)   # a newline in a name is no part of a title
+    return " ".join(name.replace("_", " ").replace("-", " ").split())

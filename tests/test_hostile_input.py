@@ -96,12 +96,17 @@ def test_a_page_image_with_such_a_name_holds_back_its_folder(olke, few, catalog)
     assert len(catalog.documents()) == 1
 
 
-def test_control_characters_in_a_name_stay_on_one_line(olke, few, tmp_path):
+def test_control_characters_in_a_name_stay_on_one_line(olke, few, tmp_path, catalog):
     odd = tmp_path / "two\nlines\x1b[31m.png"
     odd.write_bytes(b"")
     result = olke("ingest", odd)
     assert result.stderr.strip() == (f"olke: error: {tmp_path}/two\\nlines\\x1b[31m.png: the file is empty (0 bytes); "
                                      "copy or scan it again")
+    named = tmp_path / "gazet\nbet\x1b[2J.png"
+    named.write_bytes(few["png"].read_bytes())
+    archived = olke("ingest", named, "--workers", "1")
+    assert f"archived {tmp_path}/gazet\\nbet\\x1b[2J.png as document 1 (1 pages)" in archived.stdout
+    assert catalog.get(1).title == "gazet bet [2J"
 
 
 def test_a_manifest_row_without_a_path_is_refused(olke, few, tmp_path, catalog):
