@@ -72,6 +72,9 @@ def discover(paths: list[Path], base: Description,
                     raise WrongFileType("not a scan Olke can read; use PNG, JPEG, TIFF or PDF", path)
                 description = read_sidecar(path.parent, base).with_title_default(_title_from(path))
                 walk.documents.append(DocumentSource(shown(path), [path], description))
+            elif path.is_symlink():
+                raise ScanError("a link that leads nowhere, or back to itself; point it at a scan or a folder",
+                                path)
             else:
                 raise ScanError("no such file or folder; check the path", path)
         except OlkeError as error:

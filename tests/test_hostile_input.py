@@ -58,6 +58,14 @@ def test_a_link_back_to_a_parent_folder_is_searched_once(olke, tmp_path, catalog
     assert len(catalog.documents()) == 2
 
 
+def test_a_link_to_itself_is_named(olke, tmp_path):
+    (tmp_path / "loop").symlink_to("loop")
+    result = olke("ingest", tmp_path / "loop")
+    assert result.exit_code == 4
+    assert result.stderr.strip() == (f"olke: error: {tmp_path / 'loop'}: a link that leads nowhere, or back to "
+                                     "itself; point it at a scan or a folder")
+
+
 def test_an_unreadable_folder_is_named_and_its_neighbours_go_in(olke, few, catalog, monkeypatch):
     locked = few["book"]
     real_iterdir = Path.iterdir
