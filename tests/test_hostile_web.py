@@ -72,11 +72,21 @@ def test_the_largest_id_sqlite_holds_is_simply_not_found(reading):
     assert client.get("/request?document=9223372036854775807").status_code == 200   # the form, as a citation
 
 
+@pytest.mark.parametrize("path", ["/search?q=x&page=%C2%B2", "/search?q=x&from=%C2%B9%C2%B9", "/api/search?q=x&page=%C2%B2"])
+def test_digits_that_are_not_ascii_are_a_bad_parameter(reading, path):
+    client, _ = reading
+    assert client.get(path).status_code == 400          # '²'.isdigit() is true, and int('²') fails
+
+
 def test_the_staff_pages_take_no_id_out_of_range(apps):
     _, desk, ids = apps
     client = signed_in(desk)
+    assert client.get("/figures?year=%C2%B2").status_code == 200             # this year's figures instead
     for number in OUT_OF_RANGE:
         assert client.get(f"/requests/{number}").status_code == 404
+        assert client.get(f"/review/{number}/1").status_code == 404
+        assert client.get(f"/review/{ids['article']}/{number}").status_code == 404
+        assert client.get(f"/documents/{number}").status_code == 404
         assert client.get(f"/?older={number}").status_code == 200          # the filter is left out
     code = new_request(desk, ids["article"]).code
     page = client.get(f"/requests/{code}").get_data(as_text=True)
