@@ -19,7 +19,7 @@ from pathlib import Path
 from natsort import os_sorted
 
 from archive.errors import (FolderUnreadable, InvalidMetadata, MissingManifestPath, OlkeError, ScanError,
-                           ScanUnreadable,                            UndecodableFileName, UsageError, WrongFileType, shown)
+                           ScanUnreadable, UndecodableFileName, UsageError, WrongFileType, shown)
 from archive.metadata import Description
 from ingest.scanfile import IMAGE_SUFFIXES, SCAN_SUFFIXES
 

@@ -67,8 +67,9 @@ def clean(pdf_path: Path, sources: list[Path] = ()) -> list[str]:
             _strip(holder)
         left = active_content(pdf)
         if left:
+            named = (list(sources) or [pdf_path])[0]      # the file the bibliographer gave, not the staged copy
             raise ActiveContentLeft(f"could not remove all of its active content ({left.describe()}); print it "
-                                    "to a new PDF or scan the paper, and ingest that", pdf_path)
+                                    "to a new PDF or scan the paper, and ingest that", named)
         pdf.save(pdf_path)
     return [f"removed {found.describe()}"]
 

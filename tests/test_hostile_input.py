@@ -280,3 +280,29 @@ def test_a_conversion_that_changes_the_text_is_not_used(tmp_path, monkeypatch):
     monkeypatch.setattr(pdfa, "_with_pikepdf", lambda s, output: output.write_bytes(other.read_bytes()))
     assert pdfa.convert(source, tmp_path / "out.pdf") == []        # Ghostscript's result was used instead
     assert page_texts(tmp_path / "out.pdf") == page_texts(source)
+
+
+def test_a_pdf_whose_active_content_stays_is_not_archived(olke, tmp_path, catalog, monkeypatch):
+    from ocr import sanitize
+    from tests.conftest import text_pdf
+
+    monkeypatch.setattr(sanitize, "_strip", lambda obj: None)
+    for name in ("remove_javascript", "remove_attachments", "remove_multimedia"):
+        monkeypatch.setattr(sanitize.pikepdf_sanitize, name, lambda pdf: None)
+    evil = with_active_content(text_pdf(tmp_path / "article.pdf", ["Мәтін."]), tmp_path / "evil.pdf")
+    result = olke("ingest", evil, "--workers", "1")
+    assert result.exit_code == 4
+    assert result.stderr.strip() == (f"olke: error: {evil}: could not remove all of its active content ("
+                                     f"{REMOVED.removeprefix('removed ')}); print it to a new PDF or scan the "
+                                     "paper, and ingest that")
+    assert catalog.documents() == []
+
+
+def test_json_outcome_carries_the_notes(olke, tmp_path):
+    import json
+
+    from tests.conftest import text_pdf
+
+    evil = with_active_content(text_pdf(tmp_path / "article.pdf", ["Мәтін."]), tmp_path / "evil.pdf")
+    (outcome,) = json.loads(olke("ingest", evil, "--workers", "1", "--json").stdout)
+    assert outcome["notes"] == [REMOVED]

@@ -72,7 +72,8 @@ def test_the_largest_id_sqlite_holds_is_simply_not_found(reading):
     assert client.get("/request?document=9223372036854775807").status_code == 200   # the form, as a citation
 
 
-@pytest.mark.parametrize("path", ["/search?q=x&page=%C2%B2", "/search?q=x&from=%C2%B9%C2%B9", "/api/search?q=x&page=%C2%B2"])
+@pytest.mark.parametrize("path", ["/search?q=x&page=%C2%B2", "/search?q=x&from=%C2%B9%C2%B9",
+                                  "/api/search?q=x&page=%C2%B2"])
 def test_digits_that_are_not_ascii_are_a_bad_parameter(reading, path):
     client, _ = reading
     assert client.get(path).status_code == 400          # '²'.isdigit() is true, and int('²') fails
