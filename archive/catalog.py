@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -25,6 +26,16 @@ from archive.storage import StagedDocument, clear_abandoned_staging, file_rows
 
 DOCUMENT_COLUMNS = ("kind", "title", "authors", "source", "issue", "published", "source_pages", "language",
                     "rubrics", "udc", "notes", "access", "digitised_on", "digitised_by")
+
+
+MAX_ID = 2**63 - 1   # SQLite's largest integer; ids from outside are checked against it
+_ID = re.compile(r"[0-9]{1,19}")
+
+
+def parse_id(text: str | None) -> int | None:
+    """A document id typed or sent from outside, or None: ASCII digits, from 1 to MAX_ID."""
+    text = (text or "").strip()
+    return int(text) if _ID.fullmatch(text) and 0 < int(text) <= MAX_ID else None
 
 
 def now() -> str:
@@ -108,7 +119,9 @@ class Catalog:
     # --- reading -----------------------------------------------------------------------------
 
     def get(self, document_id: int, include_deleted: bool = False) -> Document:
-        row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
+        in_range = 0 < document_id <= MAX_ID
+        row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone() if in_range \
+            else None
         if row is None or (row["status"] != "active" and not include_deleted):
             raise NotFound(f"no document {document_id} in the archive; see `olke list`")
         return Document.from_row(row)

@@ -12,7 +12,7 @@ import click
 
 from archive.cli_context import emit_json, open_archive, open_catalog
 from archive.corrections import history, needs_look_message, reason_words
-from archive.errors import DiskFull, OlkeError, is_disk_full
+from archive.errors import DiskFull, OlkeError, is_disk_full, shown
 from archive.home import Home
 from archive.metadata import ACCESS, KINDS, LANGUAGES, Description
 
@@ -136,11 +136,11 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rota
     from ocr import get_engine
 
     base = Description.from_mapping({k: v for k, v in fields.items() if v is not None})
-    sources, errors = [], []
+    sources, errors, notes = [], [], []
     if manifest:
         sources, errors = read_manifest(manifest, base)
     if paths or not manifest:
-        found, problems = discover(list(paths) or [Path("scans")], base)
+        found, problems = discover(list(paths) or [Path("scans")], base, notes)
         sources += found
         errors += problems
     archive = open_archive(ctx)
@@ -148,9 +148,11 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rota
                             rotate_pages=not no_rotate, always_osd=osd, clean=clean, reread=reread,
                             **({"workers": workers} if workers else {}))
     reporter = BarReporter(quiet=as_json, verbose=ctx.obj["verbose"])
+    for note in notes:
+        reporter.note(note)
     for source in sources:
         for skipped in source.skipped:
-            reporter.note(f"skipped {skipped}: not a scan (PNG, JPEG, TIFF or PDF)")
+            reporter.note(f"skipped {shown(skipped)}: not a scan (PNG, JPEG, TIFF or PDF)")
     from ingest.pipeline import Outcome
 
     outcomes = [Outcome(e.path or "?", "failed", error=e) for e in errors]
@@ -195,6 +197,8 @@ def reocr_cmd(ctx, document_id, deskew, no_rotate, osd, clean, reread):
     click.echo(f"Document {document_id} OCRed again: {outcome.pages} pages.")
     if outcome.look:
         click.echo(needs_look_message([(document_id, *page) for page in outcome.look]))
+    for note in outcome.notes:
+        click.echo(f"note: document {document_id}: {note}")
 
 
 def interrupt_on_sigterm() -> None:

@@ -11,12 +11,22 @@ import shutil
 from pathlib import Path
 
 
+def shown(path: Path | str) -> str:
+    """A path as one printable line: bytes that are not UTF-8 as ``\\xff``, control characters escaped.
+
+    File names may hold any bytes but NUL and '/'; a message naming one must neither fail to print
+    nor break into lines or move the terminal's cursor.
+    """
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 class OlkeError(Exception):
     exit_code = 1
     http_status = 500
 
     def __init__(self, message: str, path: Path | str | None = None):
-        self.path = str(path) if path is not None else None
+        self.path = shown(path) if path is not None else None
         super().__init__(message)
 
     @property
@@ -32,6 +42,18 @@ class UsageError(OlkeError):
 
 class InvalidMetadata(UsageError):
     """A metadata value is missing, unknown or malformed."""
+
+
+class MissingManifestPath(InvalidMetadata):
+    """A manifest row without a path: it would otherwise mean the manifest's whole folder."""
+
+
+class ImpossibleDate(InvalidMetadata):
+    """A date outside what can be true: digitised before 1990 or in the future, published in the future."""
+
+
+class InvalidPageRange(InvalidMetadata):
+    """Pages in the source that are not page numbers or ranges."""
 
 
 class InvalidPlan(UsageError):
@@ -54,6 +76,14 @@ class ScanUnreadable(ScanError):
     pass
 
 
+class FolderUnreadable(ScanUnreadable):
+    """A folder Olke may not list; the files beside it still go in."""
+
+
+class UndecodableFileName(ScanError):
+    """A file name that is not UTF-8 (often a Windows or old Linux encoding): it is shown escaped."""
+
+
 class ScanEmpty(ScanError):
     pass
 
@@ -66,8 +96,16 @@ class DecompressionBomb(ScanError):
     pass
 
 
+class PageTooLarge(DecompressionBomb):
+    """A PDF page whose bitmap at the OCR resolution would not fit Olke's memory limit per page."""
+
+
 class ScanEncrypted(ScanError):
     pass
+
+
+class ActiveContentLeft(ScanError):
+    """A PDF whose scripts, actions or attachments could not all be removed; it is not archived."""
 
 
 class DuplicateScan(ScanError):

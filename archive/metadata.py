@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Mapping
 
-from archive.errors import InvalidMetadata
+from archive.errors import ImpossibleDate, InvalidMetadata, InvalidPageRange
 
 KINDS = ("newspaper_article", "journal_article", "book", "other")
 LANGUAGES = ("kaz", "rus", "auto")
 ACCESS = ("open", "on_request")
 LIST_SEPARATOR = ";"
+# Digitisation with scanners began in these libraries long after 1990; a day ahead allows for time zones.
+DIGITISED_FROM = date(1990, 1, 1)
+PUBLISHED_FROM = 1500  # printed matter
+_SOURCE_PAGES = re.compile(r"^(\d{1,5})(?:\s*[-–—]\s*(\d{1,5}))?$")
 _PUBLISHED = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 _ALIASES = {  # accepted spellings a bibliographer may type
     "kind": {"newspaper": "newspaper_article", "journal": "journal_article", "article": "journal_article"},
@@ -89,11 +93,48 @@ def _normalise(name: str, raw: Any) -> Any:
             raise InvalidMetadata(f"published date '{raw}' is not YYYY, YYYY-MM or YYYY-MM-DD")
         if len(value) == 10:
             _parse_date("published", value)
+        _check_published(value)
     elif name == "digitised_on":
-        value = _parse_date(name, raw.isoformat() if isinstance(raw, date) else value).isoformat()
+        digitised = _parse_date(name, raw.isoformat() if isinstance(raw, date) else value)
+        latest = date.today() + timedelta(days=1)
+        if not DIGITISED_FROM <= digitised <= latest:
+            raise ImpossibleDate(f"digitised_on {digitised.isoformat()} cannot be right; give a date from "
+                                 f"{DIGITISED_FROM.isoformat()} to {latest.isoformat()} (default: today)")
+        value = digitised.isoformat()
+    elif name == "source_pages":
+        value = source_pages(value)
     elif name == "title" and len(value) > 1000:
         raise InvalidMetadata("title is longer than 1000 characters")
     return value
+
+
+def _check_published(value: str) -> None:
+    """A publication date in the future, or before printing, is a typing error."""
+    latest = (date.today() + timedelta(days=1)).isoformat()   # a newspaper may come out the evening before
+    if value > latest[:len(value)] or int(value[:4]) < PUBLISHED_FROM:
+        raise ImpossibleDate(f"published date '{value}' cannot be right; give a date from {PUBLISHED_FROM} "
+                             f"to {latest}")
+
+
+def source_pages(value: str) -> str:
+    """'3', '12-14' or a list of them ('3, 5-7'): page numbers in the source, ranges ascending."""
+    parts = [p.strip() for p in re.split(r"[,;]", value)]
+    normal = []
+    for part in parts:
+        match = _SOURCE_PAGES.match(part)
+        first, last = (int(match.group(1)), int(match.group(2) or match.group(1))) if match else (0, 0)
+        if not match or first < 1 or last < first:
+            raise InvalidPageRange(f"source_pages '{value}' is not pages in the source; write a page, a range "
+                                   "or a list of them, e.g. 3 or 12-14 or 3, 5-7")
+        normal.append(f"{first}-{last}" if match.group(2) else str(first))
+    return ", ".join(normal)
+
+
+def valid_source_pages(value: str | None) -> bool:
+    try:
+        return bool(value) and bool(source_pages(value))
+    except InvalidPageRange:
+        return False
 
 
 def _parse_date(name: str, value: str) -> date:

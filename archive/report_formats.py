@@ -6,12 +6,12 @@ add up. The numbers all come from one ``Report``; only the layout differs.
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.csv_safe import SafeWriter
 from archive.errors import MissingDependency
 from archive.plans import COLUMNS, DELIVERY, DELIVERY_MEASURE, LIBRARY_KINDS, MEASURES, TOTAL, Plan, is_total
 from archive.reports import (Cell, Report, Row, column_label, inconsistency_sentence, label, mb_text, row_label_key,
@@ -154,7 +154,7 @@ def render_plan(plan: Plan, lang: str) -> str:
 
 def render_csv(report: Report, lang: str) -> str:
     buffer = io.StringIO()
-    out = csv.writer(buffer, lineterminator="\n")
+    out = SafeWriter(buffer, lineterminator="\n")
     out.writerow(["row", "measure", label(lang, "corner"), "", *headers(report, lang)])
     for g in grid(report, with_stated=True):
         out.writerow([g.row.row, g.row.measure, row_label(lang, g.row), label(lang, g.line),

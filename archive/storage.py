@@ -23,6 +23,7 @@ class StagedDocument:
     pages: list[PageResult]
     ocr_engine: str | None
     page_images: list[tuple[int, Path, Path]] = field(default_factory=list)  # (number, page, thumbnail)
+    notes: list[str] = field(default_factory=list)   # what was done to the file, said once at ingest
 
     @property
     def pdf(self) -> Path:

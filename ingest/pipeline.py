@@ -58,6 +58,7 @@ class Outcome:
     pages: int = 0
     error: OlkeError | None = None
     look: list[tuple[int, str, list[str]]] = field(default_factory=list)  # (page, verdict, reasons) to check
+    notes: list[str] = field(default_factory=list)   # e.g. what was removed from a PDF
 
     @property
     def ok(self) -> bool:
@@ -68,6 +69,8 @@ class Outcome:
                 "need_look": [{"page": n, "verdict": v, "reasons": list(r)} for n, v, r in self.look]}
         if self.error is not None:
             data["error"] = self.error.message
+        if self.notes:
+            data["notes"] = self.notes
         return data
 
 
@@ -146,7 +149,7 @@ def ingest(sources: list[DocumentSource], catalog: Catalog, engine: OcrEngine, o
                 document_id = catalog.add_document(description, staged, job.scan_sha256, options.user,
                                                    {"source": job.label})
                 outcome = Outcome(job.label, "ingested", document_id, len(staged.pages),
-                                  look=pages_to_look_at(staged))
+                                  look=pages_to_look_at(staged), notes=staged.notes)
                 if archived:
                     archived(document_id)
             except DuplicateScan as duplicate:
@@ -321,4 +324,5 @@ def reocr(document_id: int, catalog: Catalog, engine: OcrEngine, options: Ingest
     finally:
         shutil.rmtree(job.directory, ignore_errors=True)
         reporter.finish()
-    return Outcome(job.label, "reocred", document_id, len(staged.pages), look=pages_to_look_at(staged))
+    return Outcome(job.label, "reocred", document_id, len(staged.pages), look=pages_to_look_at(staged),
+                   notes=staged.notes)

@@ -35,6 +35,8 @@ class BarReporter:
             return
         if outcome.status in ("ingested", "reocred"):
             self._line(f"archived {outcome.label} as document {outcome.document_id} ({outcome.pages} pages)")
+            if outcome.notes:
+                self._line(f"note: {outcome.label}: {'; '.join(outcome.notes)}")
         elif outcome.status == "duplicate" and outcome.error is None:
             self._line(f"skipped {outcome.label}: already in the archive as document {outcome.document_id}")
         else:

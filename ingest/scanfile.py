@@ -8,7 +8,9 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
-from archive.errors import DecompressionBomb, ScanEmpty, ScanEncrypted, ScanUnreadable, WrongFileType
+from archive.errors import (DecompressionBomb, PageTooLarge, ScanEmpty, ScanEncrypted, ScanUnreadable,
+                           WrongFileType)
+from ocr.pagesize import MIN_SIDE_PT, page_sizes
 
 # A 600 dpi A3 scan is 70 megapixels; anything far beyond is a damaged or hostile file.
 MAX_PIXELS = 150_000_000
@@ -88,7 +90,23 @@ def _inspect_pdf(path: Path) -> ScanFile:
         raise ScanUnreadable(f"the PDF is damaged ({error}); export or scan it again", path) from None
     if pages == 0:
         raise ScanUnreadable("the PDF has no pages", path)
+    check_page_sizes(path)
     return ScanFile(path, "pdf", pages, has_text=has_text)
+
+
+def check_page_sizes(path: Path) -> None:
+    """Refuse a page whose bitmap, for OCR or for the viewer, would be over MAX_PIXELS, before rendering it."""
+    for size in page_sizes(path):
+        if min(size.width_pt, size.height_pt) < MIN_SIDE_PT:
+            raise ScanUnreadable(f"{size.describe()}, too small to be a page; the PDF is damaged — export or "
+                                 "scan it again", path)
+        if size.pixels > MAX_PIXELS:
+            how = (f"at {size.dpi:.0f} dpi for OCR" if size.ocr_pixels >= size.viewer_pixels
+                   else "1100 pixels wide for the viewer")
+            raise PageTooLarge(f"{size.describe()}; rendered {how} it would be {size.pixels / 1e6:,.0f} megapixels "
+                               f"(about {size.memory_bytes / 1e9:,.1f} GB of memory), over Olke's limit of "
+                               f"{MAX_PIXELS // 1_000_000} megapixels a page; it is damaged or not a page scan — "
+                               "export it at the paper's real size", path)
 
 
 def _page_has_text(page: pikepdf.Page) -> bool:

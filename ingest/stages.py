@@ -19,7 +19,7 @@ from archive.errors import ScanUnreadable
 from archive.metadata import Description
 from archive.storage import StagedDocument
 from ingest.scanfile import ScanFile
-from ocr import render, textlayer
+from ocr import pdfa, render, sanitize, textlayer
 from ocr.engine import OcrEngine, OcrOptions, PageDone
 from ocr.preprocess import PreparedPage
 
@@ -156,10 +156,11 @@ def _image_pdf(path: Path, dpi_missing: bool = False) -> bytes:
 
 def recognise(job: DocumentJob, pages: list[PreparedPage], input_pdf: Path, engine: OcrEngine,
               page_done: PageDone | None) -> StagedDocument:
-    """OCR the prepared pages, or keep a PDF's own text layer (no prepared pages)."""
-    staged = StagedDocument(job.directory, [], engine.name)
+    """OCR the prepared pages, or keep a PDF's own text layer (no prepared pages), made PDF/A."""
+    staged = StagedDocument(job.directory, [], engine.name,
+                            notes=sanitize.clean(input_pdf, [f.path for f in job.files if f.type == "pdf"]))
     if not pages:
-        shutil.copyfile(input_pdf, staged.pdf)
+        staged.notes += pdfa.convert(input_pdf, staged.pdf)
         staged.pages = textlayer.read_pages(staged.pdf)
         staged.ocr_engine = None
         if page_done:

@@ -32,7 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
 
-    from search_app import delivery, errors, i18n, oai, security, store, urls
+    from search_app import delivery, errors, i18n, ids, oai, security, store, urls
     from search_app.api import api
     from search_app.files import files
     from search_app.reading import reading
@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     urls.init_app(app)
+    ids.init_app(app)
     app.register_blueprint(reading)
     app.register_blueprint(api, url_prefix="/api")
     app.register_blueprint(files, url_prefix="/files")

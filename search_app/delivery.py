@@ -21,6 +21,7 @@ from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
+from archive.catalog import parse_id
 from archive.errors import NotFound
 from archive.home import Home
 from archive.requests import consent, links, model, outbox, rules, workflow
@@ -138,11 +139,12 @@ def _fill_time_problem(token: str | None) -> str | None:
 
 
 def _document(document_id: str | None):
-    if not document_id or not str(document_id).isdigit():
+    number = parse_id(document_id)
+    if number is None:
         return None
     with get_store().catalog() as catalog:
         try:
-            return catalog.get(int(document_id))
+            return catalog.get(number)
         except NotFound:
             return None
 
@@ -188,7 +190,10 @@ def limit_body():
 def request_form():
     if request.method == "GET":
         form = RequestForm(formdata=None)
-        document = _document(request.args.get("document"))
+        asked = request.args.get("document")
+        if asked and parse_id(asked) is None:     # cannot name a document: negative, too large, not a number
+            abort(404)
+        document = _document(asked)
         if document:
             form.document_id.data = str(document.id)
             form.pages.data = (request.args.get("pages") or "")[:MAX_LENGTH["pages"]]
@@ -227,7 +232,7 @@ def _verdict(catalog, wanted: RequestInput, settings: DeliverySettings) -> rules
     from archive.requests import pages as page_ranges
 
     try:
-        document = catalog.get(int(wanted.document_id))
+        document = catalog.get(parse_id(wanted.document_id) or 0)
         page_ranges.parse(wanted.pages, document.page_count)
     except (NotFound, ValueError):
         return None

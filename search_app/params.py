@@ -28,7 +28,7 @@ def integer(args: MultiDict, name: str, low: int, high: int, default: int | None
     raw = (args.get(name) or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:   # '²' is a digit to isdigit
         raise BadParameter(_("“%(name)s” must be a whole number from %(low)s to %(high)s.",
                              name=name, low=low, high=high))
     return int(raw)

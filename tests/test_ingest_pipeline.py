@@ -41,12 +41,18 @@ def test_multipage_tiff_and_image_pdf_count_pages(catalog, scans):
         assert len(catalog.files(document.id, "thumbnail")) == document.page_count
 
 
-def test_pdf_with_text_is_kept_as_it_is(catalog, scans):
+def test_pdf_with_text_keeps_its_text_and_becomes_pdfa(catalog, scans):
+    from ocrmypdf.pdfa import file_claims_pdfa
+
+    from ocr.textlayer import page_texts
+
     (outcome,) = run(catalog, [scans["text_pdf"]])
     document = catalog.get(outcome.document_id)
     assert document.ocr_engine is None
     stored = catalog.file_path(document.id, "pdf")
-    assert stored.read_bytes() == scans["text_pdf"].read_bytes()
+    assert page_texts(stored) == page_texts(scans["text_pdf"])
+    assert file_claims_pdfa(stored)["conformance"] == "PDF/A-2b"
+    assert outcome.notes == []
     pages = catalog.pages(document.id)
     assert pages[0]["text"] == "Кітапхана тарихы. Бірінші бет."
     assert pages[1]["text"] == "Библиотека. Вторая страница."

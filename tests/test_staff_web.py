@@ -233,7 +233,7 @@ def test_the_archive_of_fulfilled_requests_and_the_figures(setup):
     csv = client.get("/archive.csv")
     assert csv.mimetype == "text/csv" and "attachment" in csv.headers["Content-Disposition"]
     text = csv.data.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("code,id,status") and one.code in text and two.code in text
+    assert text.splitlines()[0].startswith('"code","id","status"') and one.code in text and two.code in text
     figures = client.get(f"/figures?year={date.today().year}").get_data(as_text=True)
     assert "No plan is loaded for this year" in figures
     assert re.search(r"<th>year</th><td class=\"num\">2</td><td class=\"num\">2</td>", figures)

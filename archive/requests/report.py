@@ -1,11 +1,11 @@
 """`olke requests report`: the year's delivery figures as a table, CSV or JSON."""
 from __future__ import annotations
 
-import csv
 import io
 import json
 import sqlite3
 
+from archive.csv_safe import SafeWriter
 from archive.requests.figures import COLUMNS, QUARTERS, YEAR, table_rows, year_figures
 from archive.requests.statuses import LABELS, REFUSAL_REASONS
 
@@ -20,7 +20,7 @@ def render(conn: sqlite3.Connection, year: int, fmt: str) -> str:
     rows = table_rows(figures)
     if fmt == "csv":
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = SafeWriter(out)
         writer.writerow(COLUMNS)
         writer.writerows(rows)
         return out.getvalue()

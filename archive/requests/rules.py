@@ -44,7 +44,7 @@ def is_public_domain(document: Document, rules: RuleSettings) -> bool:
     if tag and re.search(rf"(?<![\w-]){re.escape(tag)}(?![\w-])", (document.notes or "").lower()):
         return True
     year = (document.published or "")[:4]
-    return year.isdigit() and int(year) < rules.public_domain_before
+    return year.isascii() and year.isdigit() and int(year) < rules.public_domain_before
 
 
 def check(document: Document | None, pages: str, rules: RuleSettings) -> RuleCheck:

@@ -1,10 +1,10 @@
 """The archive of fulfilled requests for staff: a plain search over code, name, e-mail and title, and CSV."""
 from __future__ import annotations
 
-import csv
 import io
 import sqlite3
 
+from archive.csv_safe import SafeWriter
 from archive.requests import model
 from archive.requests.model import DeliveryRequest
 from archive.requests.statuses import DELIVERED, LABELS
@@ -39,7 +39,7 @@ def search(conn: sqlite3.Connection, text: str = "", statuses: tuple[str, ...] =
 
 def as_csv(found: list[DeliveryRequest]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out, quote_all=True)     # names and titles come from requesters
     writer.writerow(CSV_COLUMNS)
     for r in found:
         writer.writerow([r.code, r.id, LABELS[r.status], r.created_at, r.delivered_at or "", r.category,

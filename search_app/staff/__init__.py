@@ -39,7 +39,7 @@ def create_staff_app(config: dict | None = None) -> Flask:
 
     from archive.home import Home
     from archive.requests.settings import load_settings, secret_key, with_changes
-    from search_app import i18n, security, store
+    from search_app import i18n, ids, security, store
     from search_app.staff import auth, desk, errors, plan, records, review
 
     home = Home.resolve(app.config["OLKE_HOME"])
@@ -55,6 +55,7 @@ def create_staff_app(config: dict | None = None) -> Flask:
     CSRFProtect(app)
     errors.init_app(app)
     auth.init_app(app)
+    ids.init_app(app)
     app.register_blueprint(auth.auth)
     app.register_blueprint(desk.desk)
     app.register_blueprint(records.records)

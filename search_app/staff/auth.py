@@ -1,6 +1,8 @@
 """Signing in and out of the staff app. Staff users and passwords are managed with `olke staff`."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -14,9 +16,18 @@ OPEN_ENDPOINTS = ("auth.login", "static")
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this app, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Only a path on this app, never another site.
+
+    Browsers drop tabs and newlines from an address and read a backslash as a slash, so
+    ``/%09/evil.example`` (a tab) would become ``//evil.example``: any whitespace, control character or
+    backslash refuses the target, and what is left must parse as a path without scheme or host.
+    """
+    if (target and len(target) <= 2000 and target.startswith("/") and target.isprintable()
+            and not any(c.isspace() or c == "\\" for c in target)):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and parts.path.startswith("/") \
+                and not parts.path.startswith("//"):
+            return target
     return url_for("desk.queue")
 
 

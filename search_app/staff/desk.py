@@ -1,6 +1,7 @@
 """The staff desk: the queue of requests with filters, one request's page, and what staff do to it."""
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -8,6 +9,8 @@ from pathlib import Path
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.utils import secure_filename
 
+from archive import metadata
+from archive.catalog import parse_id
 from archive.errors import NotFound, OlkeError
 from archive.metadata import Description
 from archive.requests import fulfil, model, outbox, rules, staff, workflow
@@ -49,7 +52,7 @@ def queue():
     who = request.args.get("who", "")
     with get_store().catalog() as catalog:
         found = model.queue(catalog.conn, statuses, overdue=request.args.get("overdue") == "1",
-                            older_than_days=int(older) if older.isdigit() else None,
+                            older_than_days=int(older) if re.fullmatch(r"[0-9]{1,5}", older) else None,
                             assigned_to=g.user["name"] if who == "mine" else None, unassigned=who == "unassigned")
     return render_template("staff/queue.html", found=found, status=status, older=older, who=who,
                            overdue=request.args.get("overdue") == "1", statuses=STATUSES, labels=LABELS,
@@ -138,7 +141,7 @@ def fulfil_request(code: str):
 
     def deliver(catalog):
         done = fulfil.deliver(catalog, code, g.user["name"], _settings(), _secret(), pages,
-                              int(document_id) if document_id.isdigit() else None)
+                              parse_id(document_id))
         return done.letters
 
     return _act(code, deliver, "Delivered: the stamped copy is ready and the link was sent.")
@@ -168,7 +171,7 @@ def upload(code: str):
                 "kind": _text("kind", 20) or "other", "title": _text("title", 1000) or found.title,
                 "language": _text("language", 5) or "auto", "access": _text("access", 12) or "on_request",
                 "authors": found.cite_author, "source": found.cite_source, "issue": found.cite_issue,
-                "source_pages": found.cite_pages})
+                "source_pages": found.cite_pages if metadata.valid_source_pages(found.cite_pages) else None})
             scan = saved if len(saved) == 1 else [folder / "scan"]
             document_id = fulfil.archive_scan(store.archive, scan, description, g.user["name"])
             flash(f"The scan is archived as document {document_id}.", "done")

@@ -37,7 +37,7 @@ def archive_csv():
 @records.get("/figures")
 def figures():
     year = request.args.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else date.today().year
+    year = int(year) if year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100 else date.today().year
     with get_store().catalog() as catalog:
         shown = year_figures(catalog.conn, year)
     return render_template("staff/figures.html", figures=shown, year=year, quarters=QUARTERS, whole=YEAR,
