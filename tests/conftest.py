@@ -18,6 +18,38 @@ RUSSIAN_LINES = ["Городская библиотека хранит стар�
                  "Щедрые дарители передали ещё сто книг."]
 
 
+SCANS = Path(__file__).resolve().parents[1] / "scans"
+
+
+def import_from_scans(name: str):
+    """Import a module from scans/ without leaving a __pycache__ folder in the inbox."""
+    import importlib
+    import sys
+
+    before = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True
+    if str(SCANS) not in sys.path:
+        sys.path.insert(0, str(SCANS))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.dont_write_bytecode = before
+
+
+@pytest.fixture
+def olke(home):
+    """Run the olke command in-process on the test's data home: olke("list", "--json")."""
+    from click.testing import CliRunner
+
+    from archive.cli import main
+
+    runner = CliRunner()
+
+    def run(*args, input=None):
+        return runner.invoke(main, ["--home", str(home.root), *map(str, args)], input=input)
+    return run
+
+
 def font(size: int) -> ImageFont.FreeTypeFont:
     for candidate in FONT_CANDIDATES:
         if Path(candidate).exists():

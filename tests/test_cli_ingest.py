@@ -4,18 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from archive.cli import main
-
-
-@pytest.fixture
-def olke(home):
-    runner = CliRunner()
-
-    def run(*args, input=None):
-        return runner.invoke(main, ["--home", str(home.root), *map(str, args)], input=input)
-    return run
 
 
 def test_ingest_single_image_then_show_and_list(olke, scans):

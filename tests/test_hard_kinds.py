@@ -8,12 +8,10 @@ must read in the same order (`pdftotext` in its default mode, as a reader's copy
 """
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import jiwer
@@ -21,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.cli import main
+from tests.conftest import import_from_scans
 
 pytestmark = pytest.mark.tesseract
 
@@ -28,19 +27,8 @@ SCANS = Path(__file__).resolve().parents[1] / "scans"
 MISSING = 0.5      # a page whose CER is above this has lost its text
 
 
-def _import(name: str):
-    before = sys.dont_write_bytecode
-    sys.dont_write_bytecode = True             # scans/ is the inbox: no __pycache__ in it
-    if str(SCANS) not in sys.path:
-        sys.path.insert(0, str(SCANS))
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.dont_write_bytecode = before
-
-
-samples = _import("samples")
-make_samples = _import("make_samples")
+samples = import_from_scans("samples")
+make_samples = import_from_scans("make_samples")
 
 
 @pytest.fixture(autouse=True)

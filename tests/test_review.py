@@ -5,9 +5,7 @@ import json
 import subprocess
 
 import pytest
-from click.testing import CliRunner
 
-from archive.cli import main
 from conftest import page_image
 from ocr.lines import Line, group_lines, place
 
@@ -15,15 +13,6 @@ PAGE_TEXTS = ["Қаладағы кітапхана тарихы туралы м�
               "",
               "Өлкетану бөлімі оқырмандарға ашық. Кітапханада ескі газеттер сақталған және қорда көп"]
 WRONG, RIGHT = "кттапхна", "Кітапханалар"
-
-
-@pytest.fixture
-def olke(home):
-    runner = CliRunner()
-
-    def run(*args, input=None):
-        return runner.invoke(main, ["--home", str(home.root), *map(str, args)], input=input)
-    return run
 
 
 @pytest.fixture

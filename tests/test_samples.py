@@ -5,7 +5,6 @@ truth, and that a second run leaves everything alone.
 """
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import re
@@ -17,25 +16,14 @@ from pathlib import Path
 import pypdf
 import pytest
 from PIL import Image
+from tests.conftest import import_from_scans
 
 ROOT = Path(__file__).resolve().parents[1]
 SCANS = ROOT / "scans"
 SCRIPT = SCANS / "make_samples.py"
 
 
-def _import(name: str):
-    """Import a module from scans/ without leaving a __pycache__ folder in the inbox."""
-    before = sys.dont_write_bytecode
-    sys.dont_write_bytecode = True
-    if str(SCANS) not in sys.path:
-        sys.path.insert(0, str(SCANS))
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.dont_write_bytecode = before
-
-
-samples = _import("samples")
+samples = import_from_scans("samples")
 ALL = samples.load_all()
 
 
@@ -229,7 +217,7 @@ def test_unknown_sample_is_refused(tmp_path):
 
 
 def test_missing_fonts_say_what_to_install(monkeypatch):
-    make_samples = _import("make_samples")
+    make_samples = import_from_scans("make_samples")
     monkeypatch.setattr(make_samples, "FONT_ROOTS", (Path("/nonexistent"),))
     with pytest.raises(SystemExit, match=r"^font PT Serif not found; install fonts-paratype$"):
         make_samples.Fonts()

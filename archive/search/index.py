@@ -455,30 +455,29 @@ class _HeldSearcher:
             self.fd = None
 
 
-def _hold(generation: Path) -> int | None:
-    """A shared lock on the generation's folder, or None if it is being deleted. Locking the folder
-    itself needs no file written: it works on a read-only or full disk."""
+def _lock_folder(generation: Path, mode: int) -> int | None:
+    """The folder open and locked (without waiting), or None if it is gone or locked otherwise.
+    Locking the folder itself needs no file written: it works on a read-only or full disk."""
     try:
         fd = os.open(generation, os.O_RDONLY | os.O_DIRECTORY)
     except FileNotFoundError:
         return None
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        fcntl.flock(fd, mode | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
         return None
     return fd
 
 
+def _hold(generation: Path) -> int | None:
+    """A shared lock on the generation's folder, or None if it is being deleted."""
+    return _lock_folder(generation, fcntl.LOCK_SH)
+
+
 def _remove_unheld(generation: Path, remove) -> bool:
-    try:
-        fd = os.open(generation, os.O_RDONLY | os.O_DIRECTORY)
-    except FileNotFoundError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
+    fd = _lock_folder(generation, fcntl.LOCK_EX)
+    if fd is None:
         return False
     try:
         remove()
