@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from test_review import PAGE_TEXTS, archived, book, olke  # noqa: F401 (fixtures used here)
+from test_review import PAGE_TEXTS, archived, book  # noqa: F401 (fixtures used here)
 
 def token(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
