@@ -17,7 +17,6 @@ paper, and reads nothing at all.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -216,8 +215,3 @@ def text_lines(small: np.ndarray, max_skew: float = 15.0) -> tuple[bool, float]:
 
 
 SIDEWAYS_MARGIN = 1.5   # on the samples the wrong direction scored 3-10 times lower
-
-
-def measure(path: Path, dpi: float) -> PageCheck:
-    with Image.open(path) as image:
-        return check(image, dpi)[0]

@@ -34,9 +34,6 @@ class Judgement:
     verdict: str
     reasons: tuple[str, ...] = ()
 
-    def worse_than(self, other: "Judgement") -> bool:
-        return VERDICTS.index(self.verdict) > VERDICTS.index(other.verdict)
-
 
 def judge(chars: int, expected_chars: float | None, confidence: float | None,
           columns_uncertain: bool = False, language: str | None = None,

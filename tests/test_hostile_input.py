@@ -7,19 +7,8 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from click.testing import CliRunner
 
-from archive.cli import main
 from tests.conftest import RUSSIAN_LINES, page_image
-
-
-@pytest.fixture
-def olke(home):
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(main, ["--home", str(home.root), *map(str, args)])
-    return run
 
 
 @pytest.fixture

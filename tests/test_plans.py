@@ -5,9 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from archive.cli import main
 from archive.plans import (COLUMNS, DELIVERY, Inconsistency, InvalidPlan, get_plan, list_plans, parse_plan,
                            read_plan_file, save_plan)
 
@@ -18,15 +16,6 @@ year = 2025
 newspaper_article.documents = [4, 2, 1, 1, 1, 0, 1, 1, 1, 0]
 newspaper_article.pages     = [8, 4, 2, 1, 2, 1, 2, 1, 2, 1]
 """
-
-
-@pytest.fixture
-def olke(home):
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(main, ["--home", str(home.root), *map(str, args)])
-    return run
 
 
 @pytest.fixture
