@@ -139,7 +139,10 @@ def _aligned(texts: list[str], lines: list[Line], char_width: float) -> list[Lin
             x1 = max(line.box[2] for line in lines[a0:a1])
             top, bottom = lines[a0].box[1], max(line.box[3] for line in lines[a0:a1])
             step = (bottom - top) / len(new)
-            placed += [Line(_fitted(t, (x0, top + n * step, x1, top + (n + 1) * step), char_width))
+            # a line is never taller than the lines it replaces: joined lines share out their band,
+            # each at a line's height (a box many lines tall reads as no text at all in the PDF)
+            tall = min(step, max(line.box[3] - line.box[1] for line in lines[a0:a1]))
+            placed += [Line(_fitted(t, (x0, top + n * step, x1, top + n * step + tall), char_width))
                        for n, t in enumerate(new) if t]
         elif tag == "insert":
             above = placed[-1].box if placed else None

@@ -76,6 +76,13 @@ def test_corrected_lines_keep_their_boxes_and_added_lines_go_below():
     assert place([], [], extra=["Мәтін"])[0].box[1] > 0                     # a page with no lines at all
 
 
+def test_a_page_corrected_into_fewer_lines_keeps_lines_of_a_lines_height():
+    lines = [Line([[f"жол{n}", 0.1, 0.1 + 0.05 * n, 0.5, 0.13 + 0.05 * n, 90]]) for n in range(10)]
+    (short,) = place(["Бір ғана қысқа жол"], lines)
+    top, bottom = short.box[1], short.box[3]
+    assert top == pytest.approx(0.1) and bottom - top == pytest.approx(0.03)   # not the ten lines' band
+
+
 # --- the command line ---------------------------------------------------------------------------
 
 def test_ingest_names_the_pages_that_need_a_look(olke, book, monkeypatch):
