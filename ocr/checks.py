@@ -6,11 +6,16 @@ Every page is measured on a small greyscale copy (about 100 dpi, a few tens of m
 - dark scanner background around the paper: dark background that touches the image's edges;
 - contrast: how far the ink stands from the paper, once the background is flattened;
 - uneven light: how much the background itself varies (phone captures, book gutters);
+- pictures: dark areas of the background with a sharp edge all round (photos, drawings); light
+  falls off gently, so a step of many grey levels within a millimetre is a picture's edge;
 - ink that looks like text (connected marks of letter size, pictures left out), from which the
   number of characters the page should give is estimated; a reading far below it is sparse.
 
 A page that has dark borders, low contrast or uneven light is read from a cleaned copy of the
 same size: the background divided out, the levels stretched, the borders painted paper-white.
+Pictures are painted paper-white in that copy too: divided by their own background they turn
+into a speckled texture that tesseract reads as stray letters. A picture alone is no reason to
+clean a page (tesseract leaves a photo on an untouched page alone).
 Without that, tesseract's global threshold takes the dark border for ink and the faded text for
 paper, and reads nothing at all.
 """
@@ -28,6 +33,10 @@ DARK_BACKGROUND = 0.55           # background this much darker than the paper is
 MIN_BORDER_SHARE = 0.004         # dark background covering less of the page is a speck, not a border
 LOW_CONTRAST = 110               # ink less than this many grey levels below the paper is faint
 UNEVEN_LIGHT = 45                # background varying more than this across the page
+PICTURE_DARKER = 20              # background this far below the paper may be a picture...
+PICTURE_EDGE = 40                # ...when its edge drops this many grey levels within three pixels
+PICTURE_EDGE_SHARE = 0.6         # ...along this much of its length
+PICTURE_MM = 10.0                # smaller dark areas (a heavy rule, a bold initial) are not pictures
 # Characters a page should give per unit of its text ink (ink pixels / text height²), measured on
 # the samples' pages at 100 dpi; the verdict compares a reading with this estimate loosely.
 CHARS_PER_INK = 2.4
@@ -39,10 +48,11 @@ class PageCheck:
     paper: int                 # grey level of the paper (0-255)
     contrast: int              # grey levels between ink and paper, after flattening the light
     dark_border: float         # share of the image that is scanner background
-    uneven_light: int          # spread of the background's level over the paper
+    uneven_light: int          # spread of the background's level over the paper (pictures left out)
     text_ink: float            # share of the paper covered by text-like ink
     text_height_mm: float      # median height of the text's marks
     expected_chars: float      # characters the page's text ink promises (0: a blank page)
+    pictures: float = 0.0      # share of the paper under pictures
 
     @property
     def needs_cleaning(self) -> bool:
@@ -62,8 +72,8 @@ class PageCheck:
 
     def as_dict(self) -> dict:
         data = asdict(self)
-        for key in ("dpi", "dark_border", "text_ink", "text_height_mm", "expected_chars"):
-            data[key] = round(data[key], 4 if key in ("dark_border", "text_ink") else 1)
+        for key in ("dpi", "dark_border", "text_ink", "text_height_mm", "expected_chars", "pictures"):
+            data[key] = round(data[key], 4 if key in ("dark_border", "text_ink", "pictures") else 1)
         return data
 
 
@@ -81,11 +91,50 @@ def small_grey(image: Image.Image, dpi: float) -> tuple[np.ndarray, float]:
     return np.asarray(small, dtype=np.uint8), factor
 
 
+def _window(dpi: float) -> int:
+    return max(3, int(round(BACKGROUND_WINDOW_MM / 25.4 * dpi)) | 1)
+
+
 def background(grey: np.ndarray, dpi: float) -> np.ndarray:
     """The paper's level under every pixel: a maximum filter wider than strokes, then smoothed."""
-    window = max(3, int(round(BACKGROUND_WINDOW_MM / 25.4 * dpi)) | 1)
+    window = _window(dpi)
     bg = ndimage.maximum_filter(grey, size=window)
     return ndimage.uniform_filter(bg.astype(np.float32), size=window * 3)
+
+
+def picture_mask(grey: np.ndarray, paper: float, dpi: float, border: np.ndarray) -> np.ndarray:
+    """Pictures: areas with no paper in reach whose edge is a sharp step down from the paper.
+
+    A maximum filter wider than strokes leaves text at the paper's level and a picture dark. A
+    shadow or a phone's vignetting darkens it too, but gently. An area counts as a picture when
+    most of its edge falls by PICTURE_EDGE grey levels within three pixels (under a millimetre):
+    on the samples photos' edges did so all round (0.96-1.0 of the edge), gutters' and phones'
+    shading on at most 0.36 of it. The edge next to the scanner border is left out (painting the
+    border paper-white makes a step there).
+    """
+    window = _window(dpi)
+    raw = ndimage.maximum_filter(grey, size=window).astype(np.float32)
+    darker = raw < paper - PICTURE_DARKER
+    deep = raw < paper - UNEVEN_LIGHT
+    labels, _ = ndimage.label(darker)
+    candidates = np.unique(labels[deep])
+    candidates = candidates[candidates > 0]
+    if not len(candidates):
+        return np.zeros_like(darker)
+    ring = max(1, round(dpi / 25.4))
+    edge = darker & ~ndimage.binary_erosion(darker, border_value=1)
+    if border.any():
+        edge &= ~ndimage.binary_dilation(border, iterations=window // 2 + 2 * ring)
+    jump = ndimage.maximum_filter(raw, 3) - ndimage.minimum_filter(raw, 3)
+    steep = ndimage.mean(jump[edge] >= PICTURE_EDGE, labels[edge], candidates) if edge.any() else []
+    sizes = ndimage.sum_labels(darker, labels, candidates)
+    min_area = (PICTURE_MM / 25.4 * dpi) ** 2
+    pictures = [c for c, share, size in zip(candidates, steep, sizes) if share >= PICTURE_EDGE_SHARE
+                and size >= min_area]
+    if not pictures:
+        return np.zeros_like(darker)
+    # the filter shrank each picture by half its window; a millimetre more for the halftone's fringe
+    return ndimage.binary_dilation(np.isin(labels, pictures), iterations=window // 2 + ring)
 
 
 def border_mask(grey: np.ndarray, paper: float, dpi: float) -> np.ndarray:
@@ -146,6 +195,7 @@ class Cleaning:
     border: np.ndarray
     ink: float
     small: np.ndarray          # the small copy, cleaned: for layout analysis
+    pictures: np.ndarray | None = None   # painted paper-white in the cleaned copy
 
 
 def check(image: Image.Image, dpi: float) -> tuple[PageCheck, Cleaning]:
@@ -158,9 +208,11 @@ def check(image: Image.Image, dpi: float) -> tuple[PageCheck, Cleaning]:
         grey = grey.copy()
         grey[border] = int(paper)   # so the background estimate does not reach into the border
     bg = background(grey, small_dpi)
-    flat, ink = flatten(grey, bg, border)
+    pictures = picture_mask(grey, paper, small_dpi, border)
+    flat, ink = flatten(grey, bg, border | pictures)
     contrast = int(round(255 - ink))
-    paper_bg = bg[~border] if border.any() else bg.ravel()
+    light = ~(border | pictures)
+    paper_bg = bg[light] if not light.all() else bg.ravel()
     uneven = int(level(paper_bg, 95) - level(paper_bg, 5)) if paper_bg.size else 0
     ink_units, height_px = text_ink(flat, border)
     marks = (flat < 128) & ~border
@@ -169,8 +221,9 @@ def check(image: Image.Image, dpi: float) -> tuple[PageCheck, Cleaning]:
         dpi=dpi, paper=int(round(paper)), contrast=contrast, dark_border=float(border.mean()),
         uneven_light=uneven, text_ink=float(marks.sum()) / paper_pixels,
         text_height_mm=height_px / small_dpi * 25.4, expected_chars=ink_units * CHARS_PER_INK,
+        pictures=float(pictures.sum()) / paper_pixels,
     )
-    return result, Cleaning(bg, border, ink, flat)
+    return result, Cleaning(bg, border | pictures, ink, flat, pictures)
 
 
 def cleaned(image: Image.Image, cleaning: Cleaning) -> Image.Image:

@@ -69,7 +69,30 @@ def test_uneven_light_is_found():
     shade = np.linspace(0.45, 1.0, page.width, dtype=np.float32)[None, :]
     dim = Image.fromarray((np.asarray(page, dtype=np.float32) * shade).astype(np.uint8))
     found, _ = checks.check(dim, DPI)
-    assert "uneven_light" in found.reasons
+    assert "uneven_light" in found.reasons and found.pictures == 0
+
+
+def photo_on(page: Image.Image, at=(150, 650)) -> Image.Image:
+    """The page with a greyish photo-like picture pasted on it (sharp edges, a mottled inside)."""
+    rng = np.random.default_rng(3)
+    smooth = rng.normal(110, 40, size=(60, 80)).clip(30, 200).astype(np.uint8)
+    photo = Image.fromarray(smooth, "L").resize((800, 600), Image.BICUBIC)
+    with_photo = page.copy()
+    with_photo.paste(photo, at)
+    return with_photo
+
+
+def test_a_photo_is_a_picture_not_uneven_light_and_the_cleaned_copy_paints_it_white():
+    page, _ = text_page(lines=5)
+    found, cleaning = checks.check(photo_on(page), DPI)
+    assert found.reasons == [] and not found.needs_cleaning      # a photo alone is left to tesseract
+    assert 0.2 < found.pictures < 0.4                             # 800×600 of 1100×1500, and its edge
+    scan = on_scanner(photo_on(page), angle=0.0)                  # a photo on a page that needs cleaning
+    found, cleaning = checks.check(scan, DPI)
+    assert found.reasons == ["dark_border"]
+    clean = np.asarray(checks.cleaned(scan, cleaning))
+    inside_photo = clean[90 + 700: 90 + 1200, 90 + 200: 90 + 900]
+    assert inside_photo.min() >= 250                              # no speckle for tesseract to read
 
 
 def test_a_picture_is_not_taken_for_text():
