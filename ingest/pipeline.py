@@ -13,7 +13,7 @@ import shutil
 import signal
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Protocol
@@ -24,7 +24,7 @@ from archive.metadata import Description
 from archive.storage import StagedDocument, new_staging_dir, process_alive
 from ingest.scanfile import inspect
 from ingest.sources import DocumentSource
-from ingest.stages import DocumentJob, run_job
+from ingest.stages import DocumentJob, after_ocr, before_ocr, recognise, run_job
 from ocr.engine import OcrEngine, OcrOptions
 from ocr.language import primary_language
 from ocr.verdict import mark_language, needs_look
@@ -187,18 +187,7 @@ def run_jobs(jobs: list[DocumentJob], engine: OcrEngine, workers: int, reporter:
     for job in jobs:
         job.ocr_options = replace(job.ocr_options, jobs=workers)
     if parallel_documents == 1:
-        for number, job in enumerate(jobs):
-            try:
-                staged = run_job(job, engine, lambda _: reporter.page_done())
-            except Exception as error:
-                try:
-                    _failed(job, error, finished)
-                except DiskFull:
-                    for left in jobs[number + 1:]:
-                        shutil.rmtree(left.directory, ignore_errors=True)
-                    raise
-            else:
-                finished(job, staged, None)
+        _run_in_turn(jobs, engine, reporter, finished)
         return
     # Workers fork from a server that has already imported the pipeline: quick to start, and
     # safe, unlike forking this process, which may be running threads. They end with this
@@ -233,6 +222,65 @@ def run_jobs(jobs: list[DocumentJob], engine: OcrEngine, workers: int, reporter:
         raise
     executor.shutdown()
     progress.close()
+
+
+def _run_in_turn(jobs: list[DocumentJob], engine: OcrEngine, reporter: Reporter,
+                 finished: Callable[[DocumentJob, StagedDocument | None, OlkeError | None], None]) -> None:
+    """One document's OCR at a time, in this process, with the steps around OCR alongside it.
+
+    Tesseract keeps one core busy; the next document's preparation (checks, straightening,
+    cleaning, its PDF) and the last one's viewer images run on a thread each meanwhile, so the
+    OCR program seldom waits for Python. The catalog is written here, in order, as before.
+    """
+    preparing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="olke-prepare")
+    imaging = ThreadPoolExecutor(max_workers=1, thread_name_prefix="olke-images")
+    stop = threading.Event()
+    prepared = [preparing.submit(before_ocr, job, engine, stop) for job in jobs[:1]]
+    finishing: tuple[DocumentJob, Future] | None = None
+
+    def settle(job: DocumentJob, outcome: Future) -> None:
+        try:
+            staged = outcome.result()
+        except Exception as error:
+            _failed(job, error, finished)
+        else:
+            finished(job, staged, None)
+
+    try:
+        for number, job in enumerate(jobs):
+            if number + 1 < len(jobs):
+                prepared.append(preparing.submit(before_ocr, jobs[number + 1], engine, stop))
+            try:
+                pages, input_pdf = prepared[number].result()
+                staged = recognise(job, pages, input_pdf, engine, lambda _: reporter.page_done())
+                done = imaging.submit(after_ocr, job, staged, pages)
+            except Exception as error:
+                done = Future()
+                done.set_exception(error)
+            if finishing is not None:
+                previous, finishing = finishing, None
+                settle(*previous)
+            finishing = (job, done)
+        if finishing is not None:
+            previous, finishing = finishing, None
+            settle(*previous)
+    except BaseException as error:
+        # An interrupt still archives the document whose OCR had finished; a full disk (or an
+        # interrupt) ends the batch, and what was not archived leaves no staging behind.
+        stop.set()
+        if finishing is not None and isinstance(error, KeyboardInterrupt):
+            try:
+                settle(*finishing)
+            except Exception:
+                pass
+        preparing.shutdown(wait=True, cancel_futures=True)
+        imaging.shutdown(wait=True, cancel_futures=True)
+        for job in jobs:
+            shutil.rmtree(job.directory, ignore_errors=True)
+        raise
+    finally:
+        preparing.shutdown(wait=True)
+        imaging.shutdown(wait=True)
 
 
 def _failed(job: DocumentJob, error: Exception, finished) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,11 +52,16 @@ def keep_originals(job: DocumentJob) -> Path:
     return target
 
 
-def prepare_pages(job: DocumentJob, engine: OcrEngine) -> list[PreparedPage]:
+class Stopped(Exception):
+    """Preparation was stopped between two pages (the batch is ending)."""
+
+
+def prepare_pages(job: DocumentJob, engine: OcrEngine, stop: threading.Event | None = None) -> list[PreparedPage]:
     """Every page as a one-page image, checked, and straightened or cleaned where it needs it.
 
     Multi-page TIFFs are split into frames and image-only PDFs rendered at their scans' resolution,
-    so every page gets the same checks. A PDF that carries text is left as it is (None).
+    so every page gets the same checks. A PDF that carries text is left as it is (None). A set
+    ``stop`` ends the work before the next page.
     """
     if any(f.has_text for f in job.files) and not job.force_ocr:
         return []
@@ -69,8 +75,13 @@ def prepare_pages(job: DocumentJob, engine: OcrEngine) -> list[PreparedPage]:
             images.extend(_frames(scan, folder / f"{index:04d}"))
         else:
             images.append(scan.path)
+    def prepare(image: Path) -> PreparedPage:
+        if stop is not None and stop.is_set():
+            raise Stopped(job.label)
+        return engine.prepare_page(image, folder, job.ocr_options)
+
     with ThreadPoolExecutor(max_workers=max(1, job.ocr_options.jobs)) as pool:
-        return list(pool.map(lambda image: engine.prepare_page(image, folder, job.ocr_options), images))
+        return list(pool.map(prepare, images))
 
 
 def _pdf_pages(scan: ScanFile, prefix: Path) -> list[Path]:
@@ -181,11 +192,22 @@ def page_images(staged: StagedDocument, pages: list[PreparedPage]) -> StagedDocu
     return staged
 
 
-def run_job(job: DocumentJob, engine: OcrEngine, page_done: PageDone | None = None) -> StagedDocument:
-    """The recipe for one document."""
+def before_ocr(job: DocumentJob, engine: OcrEngine, stop: threading.Event | None = None
+               ) -> tuple[list[PreparedPage], Path]:
+    """Originals kept, pages prepared, one PDF of them: everything up to OCR."""
     keep_originals(job)
-    pages = prepare_pages(job, engine)
-    staged = recognise(job, pages, assemble_pdf(job, pages), engine, page_done)
+    pages = prepare_pages(job, engine, stop)
+    return pages, assemble_pdf(job, pages)
+
+
+def after_ocr(job: DocumentJob, staged: StagedDocument, pages: list[PreparedPage]) -> StagedDocument:
+    """Viewer images, and the prepared pages cleared away."""
     staged = page_images(staged, pages)
     shutil.rmtree(job.directory / "prepared", ignore_errors=True)
     return staged
+
+
+def run_job(job: DocumentJob, engine: OcrEngine, page_done: PageDone | None = None) -> StagedDocument:
+    """The recipe for one document."""
+    pages, input_pdf = before_ocr(job, engine)
+    return after_ocr(job, recognise(job, pages, input_pdf, engine, page_done), pages)
