@@ -133,7 +133,7 @@ def assemble_pdf(job: DocumentJob, pages: list[PreparedPage]) -> Path:
     dpi_missing = {f.path for f in job.files if f.dpi_missing}
     with pikepdf.new() as combined:
         if pages:
-            parts = [_image_pdf(page.image, page.image in dpi_missing) for page in pages]
+            parts = [_image_pdf(page.image, page.image in dpi_missing, page.exif_turn) for page in pages]
         else:
             parts = [f.path.read_bytes() if f.type == "pdf" else _image_pdf(f.path, f.dpi_missing) for f in job.files]
         for data in parts:
@@ -143,10 +143,13 @@ def assemble_pdf(job: DocumentJob, pages: list[PreparedPage]) -> Path:
     return output
 
 
-def _image_pdf(path: Path, dpi_missing: bool = False) -> bytes:
+def _image_pdf(path: Path, dpi_missing: bool = False, turn: int | None = None) -> bytes:
+    """The image as a one-page PDF; ``turn``: its EXIF orientation as already read (None: img2pdf
+    reads it, decoding a PNG once more to find it)."""
     layout = {"layout_fun": img2pdf.get_fixed_dpi_layout_fun((ASSUMED_DPI, ASSUMED_DPI))} if dpi_missing else {}
+    rotation = img2pdf.Rotation.ifvalid if turn is None else img2pdf.Rotation[str(turn)]
     try:
-        return img2pdf.convert(str(path), rotation=img2pdf.Rotation.ifvalid, **layout)
+        return img2pdf.convert(str(path), rotation=rotation, **layout)
     except img2pdf.AlphaChannelError:
         # img2pdf keeps images bit-exact and so refuses transparency; flatten onto white paper.
         with Image.open(path) as image:

@@ -69,6 +69,16 @@ class PreparedPage:
     ocr_image: Path | None = None      # a cleaned copy for OCR; None: OCR reads ``image``
     check: checks.PageCheck | None = None
     steps: dict = field(default_factory=dict)
+    exif_turn: int | None = None       # clockwise degrees the image's EXIF asks for; None: not read
+
+
+EXIF_TURNS = {1: 0, 6: 90, 3: 180, 8: 270}   # as img2pdf reads the orientation; mirrored ones are ignored
+
+
+def _exif_turn(image: Image.Image) -> int:
+    """The turn the image's EXIF orientation asks for (read once the pixels are loaded: a PNG's
+    EXIF may follow its pixels, and img2pdf would decode the whole image again to find it)."""
+    return EXIF_TURNS.get(image.getexif().get(0x0112, 1), 0)
 
 
 def prepare(path: Path, workdir: Path, deskew: bool | None = None, clean: bool | None = None,
@@ -83,8 +93,9 @@ def prepare(path: Path, workdir: Path, deskew: bool | None = None, clean: bool |
         if deskew is None and abs(plan.deskewed) < AUTO_SKEW_DEGREES:
             plan = Straightening(plan.rotated, 0.0)
         clean_it = found.needs_cleaning if clean is None else clean
+        turn = _exif_turn(image)
         if plan == Straightening() and not clean_it:
-            return PreparedPage(path, None, found, steps)
+            return PreparedPage(path, None, found, steps, turn)
         page = image.convert("L") if image.mode not in ("L", "RGB") else image.copy()
         save_dpi = image.info.get("dpi") or (300, 300)
     stem = workdir / path.stem
@@ -98,6 +109,7 @@ def prepare(path: Path, workdir: Path, deskew: bool | None = None, clean: bool |
             # corners, and its border moved with it
             found, cleaning = checks.check(page, dpi)
             steps["checks"] = found.as_dict()
+        turn = 0                                      # a page Olke wrote carries no EXIF
     else:
         visible = path
     ocr_image = None
@@ -106,7 +118,7 @@ def prepare(path: Path, workdir: Path, deskew: bool | None = None, clean: bool |
         # uncompressed: it is read once, by tesseract, and a PNG encode costs a third of a second
         checks.cleaned(page, cleaning).save(ocr_image, "TIFF", dpi=save_dpi)
         steps["cleaned"] = True
-    return PreparedPage(visible, ocr_image, found, steps)
+    return PreparedPage(visible, ocr_image, found, steps, turn)
 
 
 def _turn(page: Image.Image, plan: Straightening) -> Image.Image:
