@@ -253,3 +253,26 @@ def test_typography_is_fixed_in_the_hocr_and_the_text(tmp_path):
     hocr.fix_typography(path, text)
     assert [w.text for w in hocr.read_words(path)] == ["в", "XIX", "веке", "—", "мұрағат"]
     assert text.read_text(encoding="utf-8") == "в XIX веке — мұрағат\n"
+
+
+def test_the_exif_orientation_read_during_preparation_turns_the_pdf_page_as_img2pdf_would(tmp_path):
+    import pikepdf
+
+    from ingest.stages import _image_pdf
+    from ocr.preprocess import prepare
+
+    page, _ = text_page(lines=5)
+    exif = Image.Exif()
+    exif[0x0112] = 6                                    # "turn 90° clockwise to view"
+    scan = tmp_path / "phone.jpg"
+    page.convert("RGB").save(scan, "JPEG", exif=exif, dpi=(DPI, DPI))
+    prepared = prepare(scan, tmp_path, deskew=False, clean=False)
+    assert prepared.image == scan and prepared.exif_turn == 90
+
+    def rotate(data: bytes) -> int:
+        import io
+
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            return int(pdf.pages[0].obj.get("/Rotate", 0))
+
+    assert rotate(_image_pdf(scan, turn=prepared.exif_turn)) == rotate(_image_pdf(scan)) == 90
