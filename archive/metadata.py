@@ -15,6 +15,16 @@ from archive.errors import ImpossibleDate, InvalidMetadata, InvalidPageRange
 KINDS = ("newspaper_article", "journal_article", "book", "other")
 LANGUAGES = ("kaz", "rus", "auto")
 ACCESS = ("open", "on_request")
+
+
+def pages_shown(access: str) -> bool:
+    """Whether the public sees a document's pages: images, text, snippets, highlights, downloads.
+
+    Only ``open`` documents. An ``on_request`` document shows its description; search still finds
+    it and names the pages that match and how often, without their text; copies of its pages go
+    through delivery requests.
+    """
+    return access == "open"
 LIST_SEPARATOR = ";"
 # Digitisation with scanners began in these libraries long after 1990; a day ahead allows for time zones.
 DIGITISED_FROM = date(1990, 1, 1)

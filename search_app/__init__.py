@@ -7,6 +7,8 @@ separate app (``search_app.staff``), never served here.
 """
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
 DEFAULTS = {
@@ -19,12 +21,20 @@ DEFAULTS = {
     "OLKE_LANG_COOKIE": "olke_lang",
     "OLKE_IMAGE_MAX_AGE": 3600,     # seconds browsers may keep page images and thumbnails
     "OLKE_REQUEST_PATH": "/request",  # the delivery request form behind "request a copy"
+    "OLKE_ON_REQUEST_THUMBNAILS": False,  # may on_request documents show their pages' thumbnails?
 }
+
+
+# Settings an operator gives in the environment (the README's table); ``config`` overrides them.
+ENVIRONMENT = {"OLKE_BASE_URL": str, "OLKE_OAI_REPOSITORY_NAME": str, "OLKE_OAI_ADMIN_EMAIL": str,
+               "OLKE_OAI_NAMESPACE": str,
+               "OLKE_ON_REQUEST_THUMBNAILS": lambda value: value.strip().lower() in ("1", "true", "yes")}
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
+    app.config.update({key: read(os.environ[key]) for key, read in ENVIRONMENT.items() if os.environ.get(key)})
     if config:
         app.config.update(config)
     app.json.ensure_ascii = False
@@ -34,7 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from search_app import delivery, errors, i18n, ids, oai, security, store, urls
     from search_app.api import api
-    from search_app.files import files
+    from search_app.files import files, thumbnail_shown
     from search_app.reading import reading
 
     store.init_app(app)
@@ -46,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(reading)
     app.register_blueprint(api, url_prefix="/api")
     app.register_blueprint(files, url_prefix="/files")
+    app.jinja_env.globals["thumbnail_shown"] = thumbnail_shown
     app.register_blueprint(oai.bp)
     delivery.init_app(app)
     return app

@@ -1,7 +1,9 @@
 """The JSON API: the same data as the pages, for scripts and other catalogues.
 
 ``/api/search`` takes the parameters of ``/search``; ``/api/documents/<id>`` gives a document's
-description, citation, pages (text, confidence, language) and the addresses of its files.
+description, citation, pages (text, confidence, language) and the addresses of its files. The
+pages of ``on_request`` documents come without text, snippets or image addresses: a search names
+them and how many words on each matched (``matches``).
 """
 from __future__ import annotations
 
@@ -9,9 +11,11 @@ from flask import Blueprint, jsonify, request, url_for
 from markupsafe import escape
 
 from archive import collections
+from archive.metadata import pages_shown
 from search_app import params
 from search_app.citation import citation
 from search_app.errors import PageNotFound
+from search_app.files import thumbnails_on_request
 from search_app.store import get_store
 from search_app.urls import request_copy_url
 
@@ -24,10 +28,12 @@ def _snippet_html(segments) -> str:
 
 
 def _page_urls(document_id: int, number: int, access: str, q: str | None = None) -> dict:
-    urls = {"html": url_for("reading.document", document_id=document_id, page=number, q=q or None, _external=True),
-            "image": url_for("files.page_image", document_id=document_id, page=number, _external=True),
-            "thumbnail": url_for("files.thumbnail", document_id=document_id, page=number, _external=True)}
-    if access == "open":
+    urls = {"html": url_for("reading.document", document_id=document_id, page=number, q=q or None, _external=True)}
+    if pages_shown(access):
+        urls["image"] = url_for("files.page_image", document_id=document_id, page=number, _external=True)
+    if pages_shown(access) or thumbnails_on_request():
+        urls["thumbnail"] = url_for("files.thumbnail", document_id=document_id, page=number, _external=True)
+    if pages_shown(access):
         urls["pdf"] = url_for("files.page_pdf", document_id=document_id, page=number, _external=True)
     return urls
 
@@ -35,7 +41,7 @@ def _page_urls(document_id: int, number: int, access: str, q: str | None = None)
 def _document_urls(document_id: int, access: str) -> dict:
     urls = {"html": url_for("reading.document", document_id=document_id, _external=True),
             "api": url_for("api.document", document_id=document_id, _external=True)}
-    if access == "open":
+    if pages_shown(access):
         urls["pdf"] = url_for("files.document_pdf", document_id=document_id, _external=True)
     else:
         urls["request"] = request_copy_url(document_id, external=True)
@@ -55,6 +61,8 @@ def search():
         for page_hit, page in zip(hit.pages, shown["pages"]):
             page["snippet"] = _snippet_html(page_hit.snippet)
             page["segments"] = [{"text": t, "marked": m} for t, m in page_hit.snippet]
+            if page_hit.matches is None:
+                del page["matches"]
             page["urls"] = _page_urls(hit.doc_id, page_hit.page, hit.access, wanted.text)
     links = {"html": url_for("reading.search", **request.args.to_dict(), _external=True)}
     if wanted.page < results.page_count:
@@ -77,7 +85,8 @@ def document(document_id: int):
         "citation": citation(found),
         "collections": member_of,
         "urls": _document_urls(document_id, found.access),
-        "pages": [{"number": p["number"], "text": p["text"], "confidence": p["confidence"],
-                   "language": p["language"], "width_pt": p["width_pt"], "height_pt": p["height_pt"],
-                   "urls": _page_urls(document_id, p["number"], found.access)} for p in pages],
+        "pages": [{"number": p["number"], **({"text": p["text"]} if pages_shown(found.access) else {}),
+                   "confidence": p["confidence"], "language": p["language"], "width_pt": p["width_pt"],
+                   "height_pt": p["height_pt"], "urls": _page_urls(document_id, p["number"], found.access)}
+                  for p in pages],
     })

@@ -1,6 +1,8 @@
 """Page images, thumbnails and downloads, found only through the catalog (no path ever comes from a URL).
 
-Downloads of ``on_request`` documents are refused (403): their copies go through delivery requests.
+The pages of ``on_request`` documents are not shown (403): neither their images nor downloads,
+and their thumbnails only where the library allows it (``OLKE_ON_REQUEST_THUMBNAILS``); their
+copies go through delivery requests.
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from flask_babel import gettext as _
 
 from archive import usage
 from archive.catalog import Catalog, Document
+from archive.metadata import pages_shown
 from search_app.errors import DownloadOnRequest, PageNotFound
 from search_app.pdfpages import single_page
 from search_app.store import get_store
@@ -16,11 +19,20 @@ from search_app.store import get_store
 files = Blueprint("files", __name__)
 
 
-def _downloadable(catalog: Catalog, document_id: int) -> Document:
+def _downloadable(catalog: Catalog, document_id: int, thumbnail: bool = False) -> Document:
     document = catalog.get(document_id)
-    if document.access != "open":
+    if not pages_shown(document.access) and not (thumbnail and thumbnails_on_request()):
         raise DownloadOnRequest(_("This document is given only on request: ask for a copy of the pages you need."))
     return document
+
+
+def thumbnails_on_request() -> bool:
+    return bool(current_app.config["OLKE_ON_REQUEST_THUMBNAILS"])
+
+
+def thumbnail_shown(access: str) -> bool:
+    """For templates: may a document with this access show its pages' thumbnails?"""
+    return pages_shown(access) or thumbnails_on_request()
 
 
 def _check_page(document: Document, page: int) -> None:
@@ -31,7 +43,7 @@ def _check_page(document: Document, page: int) -> None:
 
 def _image(document_id: int, page: int, role: str):
     with get_store().catalog() as catalog:
-        _check_page(catalog.get(document_id), page)
+        _check_page(_downloadable(catalog, document_id, thumbnail=role == "thumbnail"), page)
         path = catalog.file_path(document_id, role, page)
     return send_file(path, mimetype="image/jpeg", conditional=True,
                      max_age=current_app.config["OLKE_IMAGE_MAX_AGE"])

@@ -1,14 +1,17 @@
 """The reading room's HTML pages: home, results, browse, the document viewer and collections."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from archive import collections, discovery, usage
+from archive.metadata import pages_shown
 from archive.search.query import SearchRequest
+from archive.search.results import count_matches
 from search_app import params, queries, viewer
 from search_app.citation import citation
 from search_app.errors import PageNotFound
+from search_app.files import thumbnails_on_request
 from search_app.oai import public_base_url
 from search_app.store import get_store
 
@@ -49,30 +52,44 @@ def search():
 
 @reading.get("/documents/<int:document_id>")
 @reading.get("/documents/<int:document_id>/pages/<int:page>")
-def document(document_id: int, page: int = 1):
+def document(document_id: int, page: int | None = None):
     q = params.text(request.args, "q", params.MAX_QUERY)
     zoom = params.zoom(request.args)
+    if page is None and "page" in request.args:      # the "go to page" form
+        wanted = params.integer(request.args, "page", 1, 1_000_000, 1)
+        return redirect(url_for("reading.document", document_id=document_id, page=wanted, q=q,
+                                zoom=zoom if zoom != 100 else None))
+    page = 1 if page is None else page
     store = get_store()
     with store.catalog() as catalog:
         found = catalog.get(document_id)
         if not 1 <= page <= found.page_count:
             raise PageNotFound(_("This document has no page %(page)s; its pages are 1 to %(last)s.",
                                  page=page, last=found.page_count))
-        shown = queries.page(catalog, document_id, page)
+        shows_pages = pages_shown(found.access)
+        shown = queries.page(catalog, document_id, page) if shows_pages else None
+        texts = [] if shows_pages or not q else [(p["number"], p["text"], p["language"])
+                                                 for p in catalog.pages(document_id)]
         pdf = catalog.files(document_id, "pdf")
         member_of = collections.containing(catalog.conn, document_id)
         if request.method == "GET":                  # HEAD requests are not readers
             usage.record(catalog.conn, document_id, "view")
     terms = viewer.query_terms(store, q)
+    common = dict(document=found, q=q, zoom=zoom, zooms=params.ZOOMS, citation=citation(found),
+                  pdf_size=sum(f["size_bytes"] for f in pdf), collections=member_of,
+                  thumbnails=viewer.thumbnail_window(page, found.page_count),
+                  citation_meta=discovery.citation_meta(found, public_base_url()),
+                  schema_org=discovery.schema_org(found, public_base_url()))
+    if not shows_pages:
+        # search-only: the pages that match and how often, never their text or image
+        matches = [(number, count) for number, text, language in texts
+                   if (count := count_matches(text, language or found.language, terms))]
+        return render_template("document.html", page={"number": page}, shows_pages=False, matches=matches,
+                               thumbnails_shown=thumbnails_on_request(), **common)
     language = shown["language"] or found.language
-    boxes = viewer.boxes(shown["words"], language, terms)
     return render_template(
-        "document.html", document=found, page=shown, q=q, zoom=zoom, zooms=params.ZOOMS, boxes=boxes,
-        text=viewer.marked_text(shown["text"], language, terms), citation=citation(found),
-        pdf_size=sum(f["size_bytes"] for f in pdf), collections=member_of,
-        thumbnails=viewer.thumbnail_window(page, found.page_count),
-        citation_meta=discovery.citation_meta(found, public_base_url()),
-        schema_org=discovery.schema_org(found, public_base_url()))
+        "document.html", page=shown, shows_pages=True, boxes=viewer.boxes(shown["words"], language, terms),
+        text=viewer.marked_text(shown["text"], language, terms), **common)
 
 
 @reading.get("/collections")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, request, url_for
+from werkzeug.routing import BuildError
 
 
 def url_with(**changes) -> str:
@@ -15,7 +16,7 @@ def url_with(**changes) -> str:
         else:
             args[key] = value
     args.pop("lang", None)
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return _here(args)
 
 
 def language_url(code: str) -> str:
@@ -23,7 +24,22 @@ def language_url(code: str) -> str:
     args["lang"] = code
     if request.endpoint is None:            # an unknown address: switch on the home page
         return url_for("reading.home", lang=code)
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return _here(args)
+
+
+def _here(args: dict) -> str:
+    """This page's address with ``args``; an argument that does not fit the address (``?page=x``
+    where a page number goes, on the page that says it is wrong) is left out, never an error."""
+    view_args = request.view_args or {}
+    try:
+        return url_for(request.endpoint, **{**args, **view_args})
+    except (ValueError, BuildError):
+        kept = {k: v for k, v in args.items() if k not in _rule_arguments()}
+        return url_for(request.endpoint, **{**kept, **view_args})
+
+
+def _rule_arguments() -> set[str]:
+    return {argument for rule in current_app.url_map.iter_rules(request.endpoint) for argument in rule.arguments}
 
 
 def search_url(**filters) -> str:

@@ -70,10 +70,11 @@ def test_on_request_documents_are_not_downloadable(client, ids, path):
 
 def test_page_images_and_thumbnails(client, ids):
     for path in ("pages/1.jpg", "thumbnails/1.jpg"):
-        response = client.get(f"/files/{ids['russian']}/{path}")     # viewing is open to everyone
+        response = client.get(f"/files/{ids['kazakh']}/{path}")
         assert response.status_code == 200 and response.mimetype == "image/jpeg"
         assert response.data[:3] == b"\xff\xd8\xff"
         assert "max-age=3600" in response.headers["Cache-Control"]
+        assert client.get(f"/files/{ids['russian']}/{path}").status_code == 403     # on request: not shown
 
 
 @pytest.mark.parametrize("url", ["/files/9999/document.pdf", "/files/1/pages/3.pdf", "/files/1/pages/0.jpg",

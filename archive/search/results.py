@@ -10,6 +10,7 @@ import numpy as np
 from markupsafe import escape
 from whoosh import highlight
 
+from archive.metadata import pages_shown
 from archive.search import engine
 from archive.search.analysis import exact_analyzer, highlight_analyzer, page_analyzer
 from archive.search.index import WhooshIndex
@@ -29,7 +30,8 @@ _FACET_FIELDS = {"kind": "kind", "language": "language", "decade": "decade", "ye
 class PageHit:
     page: int
     score: float
-    snippet: list[tuple[str, bool]]   # (text, is a matched word)
+    snippet: list[tuple[str, bool]]   # (text, is a matched word); none for pages not shown
+    matches: int | None = None        # matched words on a page that is not shown (no text given)
 
     @property
     def snippet_text(self) -> str:
@@ -254,7 +256,17 @@ def _document_hit(searcher, matches, positions, count: int, terms) -> DocumentHi
     document = DocumentHit(stored["doc_id"], stored.get("title", ""), stored.get("kind", ""),
                            stored.get("language", ""), stored.get("published", ""), stored.get("source_name", ""),
                            stored.get("access", ""), score, matched_pages=count)
-    document.pages = [PageHit(page["page"], page_score,
-                              snippet(page.get("exact", ""), page.get("page_language"), terms))
-                      for page_score, page in hits]
+    if pages_shown(document.access):
+        document.pages = [PageHit(page["page"], page_score,
+                                  snippet(page.get("exact", ""), page.get("page_language"), terms))
+                          for page_score, page in hits]
+    else:           # search-only: which pages match and how often, never their words
+        document.pages = [PageHit(page["page"], page_score, [],
+                                  count_matches(page.get("exact", ""), page.get("page_language"), terms))
+                          for page_score, page in hits]
     return document
+
+
+def count_matches(text: str, language: str | None, terms: dict) -> int:
+    """How many of a page's words match the query's terms."""
+    return len(matched_word_indexes([[word] for word in text.split()], language, terms)) if terms else 0
