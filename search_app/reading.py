@@ -89,7 +89,7 @@ def document(document_id: int, page: int | None = None):
     language = shown["language"] or found.language
     return render_template(
         "document.html", page=shown, shows_pages=True, boxes=viewer.boxes(shown["words"], language, terms),
-        text=viewer.marked_text(shown["text"], language, terms), **common)
+        text=viewer.marked_paragraphs(shown["text"], language, terms), **common)
 
 
 @reading.get("/collections")

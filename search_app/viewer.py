@@ -59,6 +59,29 @@ def marked_text(text: str, language: str | None, terms: dict[str, list[str]]) ->
     return segments
 
 
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+# a hyphen that ends a line right after a word: the word goes on on the next line
+_BROKEN_WORD = re.compile(r"(?<=\w)-[ \t]*\n[ \t]*(?=\w)")
+
+
+def paragraphs(text: str) -> list[str]:
+    """The page's text as paragraphs that reflow: the scan's line breaks go, its paragraph breaks
+    (an empty line) stay. A word hyphenated at a line's end is joined with its hyphen kept, since
+    Kazakh and Russian write many words with one (ата-ана, әл-Фараби, 1-сынып, кто-то) and
+    dropping it would make those wrong."""
+    found = []
+    for block in _PARAGRAPH_BREAK.split(text.strip()):
+        block = re.sub(r"[ \t]*\n[ \t]*", " ", _BROKEN_WORD.sub("-", block)).strip()
+        if block:
+            found.append(block)
+    return found
+
+
+def marked_paragraphs(text: str, language: str | None, terms: dict[str, list[str]]) -> list[list[tuple[str, bool]]]:
+    """``paragraphs`` with the query's hits marked."""
+    return [marked_text(paragraph, language, terms) for paragraph in paragraphs(text)]
+
+
 def thumbnail_window(current: int, page_count: int) -> range:
     start = max(1, min(current - THUMBNAILS_AROUND, page_count - 2 * THUMBNAILS_AROUND))
     return range(start, min(page_count, start + 2 * THUMBNAILS_AROUND) + 1)

@@ -273,3 +273,18 @@ def test_document_page_carries_citation_tags_and_schema_org(client, ids):
     assert data["@context"] == "https://schema.org" and data["inLanguage"] == "kk"
     restricted = client.get(f"/documents/{ids['russian']}").get_data(as_text=True)
     assert "citation_pdf_url" not in restricted
+
+
+def test_the_ocr_text_reflows_as_paragraphs_and_the_keyboard_can_reach_it():
+    from search_app.viewer import paragraphs
+
+    text = "Бірінші жол кітап-\nхана туралы әл-\nФараби мен 1-\nсынып\n\nЕкінші абзац\nжалғасы\n \n\nҮшінші"
+    assert paragraphs(text) == ["Бірінші жол кітап-хана туралы әл-Фараби мен 1-сынып",
+                                "Екінші абзац жалғасы", "Үшінші"]
+
+
+def test_the_viewers_text_is_a_focusable_region_of_paragraphs(client, ids):
+    html = client.get(f"/documents/{ids['kazakh']}/pages/1").get_data(as_text=True)
+    region = html[html.index('<div class="text"'):]
+    assert 'tabindex="0" role="region" aria-labelledby="ocr-title"' in region.split(">")[0]
+    assert region.split("</div>")[0].count("<p>") >= 1
