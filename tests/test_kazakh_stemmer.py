@@ -1,12 +1,16 @@
-"""The Kazakh stemmer against word lists: families that must meet, pairs that must not."""
+"""The Kazakh stemmer against word lists: families that must meet, pairs that must not; the kinds
+of trouble of issue 15 (verbs, over-stripping, loanwords, surnames, derivations kept apart); and
+the figures on the gold list of bench/stemmer_report.py (UD Kazakh-KTB), on its held-out split."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 from archive.search.kazakh import VOWELS, stem
 
+ROOT = Path(__file__).resolve().parent.parent
 WORDLISTS = Path(__file__).parent / "data" / "wordlists"
 
 
@@ -15,14 +19,26 @@ def read_lines(name: str) -> list[list[str]]:
     return [line.split() for line in lines if line.strip() and not line.startswith("#")]
 
 
-FAMILIES = read_lines("kazakh_families.txt")
-DISTINCT = read_lines("kazakh_distinct.txt")
+# Derived words in the family lists that are, since issue 15, words of their own: the abstract and
+# relational -лық/-лік/-дық/-дік/-тық/-тік (облыстық, мемлекеттік) and the base of one (тәуелсіз
+# of тәуелсіздік). Measured on the gold list, taking -лық off as before merged 0.19 of the pairs of
+# distinct lemmas sharing four letters instead of 0.08, for no gain in conflation.
+DERIVED = set("кітапханалық қалалық ауылдық тәуелсіз алматылық аудандық облыстық республикалық "
+              "мемлекеттік павлодарлық кеңестік қазақстандық семейлік басшылығы".split())
+# A verb's infinitive meets its stem, and жаз (summer) is also the stem of жазу (to write).
+HOMOGRAPHS = {("жаз", "жазу")}
+
+FAMILIES = [[form for form in family if form not in DERIVED] for family in read_lines("kazakh_families.txt")]
+DERIVED_OF = [(family[0], form) for family in read_lines("kazakh_families.txt") for form in family
+              if form in DERIVED]
+DISTINCT = [pair for pair in read_lines("kazakh_distinct.txt") if tuple(pair) not in HOMOGRAPHS]
 
 
 def test_fixtures_are_big_enough():
     assert len(FAMILIES) >= 40
     assert sum(len(family) for family in FAMILIES) >= 250
     assert len(DISTINCT) >= 20 and all(len(pair) == 2 for pair in DISTINCT)
+    assert len(DERIVED_OF) == len(DERIVED)  # every word set apart is in a family list
 
 
 def test_every_family_gets_one_stem():
@@ -44,7 +60,7 @@ def test_different_words_keep_different_stems():
     ("кітапхана кітапханасы кітапханаларда кітапхананың кітапханасының кітапханаларымыздың",
      "кітапхана"),
     ("қала қаласы қалада қаланың қалалар қалаларында", "қала"),
-    ("мектеп мектебі мектептер мектептерде", "мектеп"),  # п→б before a vowel
+    ("мектеп мектебі мектептер мектептерде", "мектеп"),  # п→б before a vowel; not мекте+п (жаса+п)
     ("кітап кітабы кітаптар", "кітап"),
     ("ауыл ауылы ауылдар ауылдарда", "ауыл"),
     ("тарих тарихы тарихын", "тарих"),
@@ -60,10 +76,11 @@ def test_stems_keep_a_vowel_and_two_letters():
             assert len(stem(form)) >= 2 and VOWELS.intersection(stem(form)), form
 
 
-def test_stemming_a_stem_changes_nothing():
-    for family in FAMILIES + DISTINCT:
-        for form in family:
-            assert stem(stem(form)) == stem(form)
+def test_a_verb_stem_is_not_read_again_as_a_noun():
+    # the verb ending is the last thing to go: сақта-ды stops at сақта, while сақта alone is the
+    # locative of сақ; so a stem is not always its own stem, and nothing stems a stem twice
+    assert stem("сақтады") == stem("сақтау") == stem("сақтап") == "сақта"
+    assert stem("сақта") == stem("сақ") == "сақ"
 
 
 @pytest.mark.parametrize("token", ["1941", "ххі", "kitap", "ел", "ана", "ббс"])
@@ -74,3 +91,152 @@ def test_short_foreign_and_vowelless_tokens_pass_unchanged(token):
 def test_stems_are_cached():
     stem("кітапханаларымыздың")
     assert stem.cache_info().currsize > 0
+
+
+# ---------------------------------------------------------------- issue 15: kinds of trouble
+
+
+def meet(*forms: str) -> bool:
+    return len({stem(form) for form in forms}) == 1
+
+
+@pytest.mark.parametrize("forms", [
+    "болу болады болып болған болмаған болды болса болсын болатын болмайды болуы болуға",
+    "келу келеді келіп келген келмеді келді келетін келсе келмей",
+    "бару барады барып барған бармаған барды баратын",
+    "жасау жасап жасаған жасалған жасалып жасайды жасайтын жасамады",
+    "сақтау сақтады сақтап сақталған сақталады сақтайтын",
+    "оқу оқыған оқиды оқып оқымаған",
+    "көрсету көрсетті көрсетіп көрсеткен көрсетілген көрсетеді көрсететін",
+    "ашу ашып ашқан ашылған ашылып",
+    "ашылды ашыл",
+    "шақыру шақырды шақырып шақырылған шақыра",
+    "сөйлеу сөйледі сөйлеп сөйлейді сөйлей",
+])
+def test_verb_forms_meet(forms):
+    assert meet(*forms.split()), {form: stem(form) for form in forms.split()}
+
+
+@pytest.mark.parametrize("verb, noun", [
+    ("сақтады", "сақ"), ("қолдады", "қол"), ("тоқтады", "тоқ"), ("сөйледі", "сөйл"), ("істеді", "іс"),
+])
+def test_a_verb_in_da_la_ta_is_not_its_noun(verb, noun):
+    assert stem(verb) != stem(noun)
+
+
+@pytest.mark.xfail(strict=True, reason="known limit: жаса+ды (past) is written as жас+ады (present) would be; "
+                                       "the present of бар, ал, кел is taken")
+def test_past_of_a_verb_in_a_vowel_after_one_consonant():
+    assert meet("жасады", "жасау") and meet("қарады", "қарау")
+
+
+@pytest.mark.parametrize("inflected, other", [
+    ("білімін", "біл"), ("ғылымын", "ғыл"), ("бөлімін", "бөл"),  # not білі+мін
+    ("адамын", "ад"),
+    ("байланыс", "байла"), ("байланысы", "байла"),               # the final с goes once only
+    ("қаламыз", "қал"), ("анамыз", "ан"),                          # our city, not we stay
+    ("мұражайын", "мұн"), ("мемлекетін", "мемлек"),                # not the optative or a participle
+])
+def test_no_over_stripping(inflected, other):
+    assert stem(inflected) != other
+
+
+@pytest.mark.parametrize("forms", [
+    "білім білімін білімі білімнің", "ғылым ғылымын ғылымы", "адам адамын адамы адамның",
+    "бөлім бөлімін бөлімі", "байланыс байланысы байланысты",
+])
+def test_nouns_that_look_inflected_meet_their_forms(forms):
+    assert meet(*forms.split()), {form: stem(form) for form in forms.split()}
+
+
+@pytest.mark.parametrize("forms", [
+    "процесс процесі процестер процесін", "конгресс конгресі конгресте",
+    "модель моделі модельдер", "фестиваль фестивалі",
+])
+def test_loanword_spellings_meet(forms):
+    assert meet(*forms.split()), {form: stem(form) for form in forms.split()}
+
+
+@pytest.mark.parametrize("forms", [
+    "каталог каталогтар каталогдарда каталогтарда каталогы", "архив архивтер архивдарда архивтерде",
+    "тренинг тренингтер тренингдерде", "клуб клубтар клубтарда клубдарда",
+])
+def test_loanword_plurals_users_type_meet(forms):
+    assert meet(*forms.split()), {form: stem(form) for form in forms.split()}
+
+
+@pytest.mark.parametrize("forms", [
+    "сыздықов сыздықова сыздықованың сыздықовтың сыздықоваға", "сәтбаев сәтбаева сәтбаеваның",
+    "әуезов әуезова",
+])
+def test_female_and_male_surnames_meet(forms):
+    assert meet(*forms.split()), {form: stem(form) for form in forms.split()}
+
+
+@pytest.mark.parametrize("derived, base", [
+    ("таулы", "тау"), ("пайдалы", "пайда"), ("белгілі", "белгі"), ("жерлі", "жер"),   # -лы/-лі
+    ("сусыз", "су"), ("тәуелсіз", "тәуелді"), ("үйсіз", "үй"), ("жұмыссыз", "жұмыс"),  # -сыз/-сіз
+    ("ұлттық", "ұлт"), ("облыстық", "облыс"), ("тарихи", "тарих"), ("ауылдық", "ауыл"),  # -лық, -и
+    ("оқушы", "оқу"), ("басшы", "бас"),                                                 # -шы
+])
+def test_derived_words_stay_apart_from_their_base(derived, base):
+    assert stem(derived) != stem(base)
+
+
+def test_derived_words_of_the_family_lists_stay_apart():
+    merged = [(base, word) for base, word in DERIVED_OF if stem(base) == stem(word)]
+    assert not merged
+
+
+@pytest.mark.xfail(strict=True, reason="known trade-off: an adjective in -ды/-ты is written as the accusative "
+                                       "of its base (күш+ті); keeping them apart loses алды, келді, ауылды")
+def test_adjectives_in_dy_ty_stay_apart():
+    assert stem("күшті") != stem("күш") and stem("міндетті") != stem("міндет")
+
+
+@pytest.mark.xfail(strict=True, reason="known trade-off: маман+ы reads as мама+ны, so a final н after a vowel "
+                                       "goes (өзен/өзені meet) and маман meets мама")
+def test_a_final_n_stays():
+    assert stem("маман") != stem("мама") and stem("заман") == "заман"
+
+
+# ---------------------------------------------------------------- the gold list, held out
+
+
+@pytest.fixture(scope="module")
+def stemmer_report():
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import stemmer_report
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    return stemmer_report
+
+
+def test_gold_list_names_its_source_and_licence():
+    header = [line for line in (ROOT / "bench" / "data" / "kazakh_gold.tsv").read_text(encoding="utf-8")
+              .splitlines() if line.startswith("#")]
+    text = "\n".join(header)
+    assert "UD_Kazakh-KTB" in text and "CC BY-SA 4.0" in text and "commit" in text
+
+
+def test_gold_held_out_figures(stemmer_report):
+    figures = stemmer_report.report(splits=("heldout", "tune"), speed=False)
+    held = figures["heldout"]
+    print(f"\nheld out: {held}")
+    assert held["forms_noun"] > 500 and held["forms_verb"] > 400 and held["lemma_pairs"] > 80
+    assert held["conflation_noun"] >= stemmer_report.TARGETS["conflation_noun"]
+    assert held["conflation_verb"] >= stemmer_report.TARGETS["conflation_verb"]
+    # Issue 15 asks for merging <= 0.05; measured 0.081 held out (8 of 99 pairs), 0.078 over all:
+    # the -ды/-ты adjectives (сенім/сенімді) and noun/verb homographs (қара/қарау). This bound
+    # guards against getting worse; the target itself is not met (see bench/stemmer_report.py).
+    assert held["merging"] <= 0.09
+    assert figures["tune"]["conflation_noun"] >= 0.94 and figures["tune"]["conflation_verb"] >= 0.78
+
+
+def test_old_stemmer_is_measured_from_git_when_it_can_be(stemmer_report):
+    old = stemmer_report.old_stemmer()
+    if old is None:
+        pytest.skip("no git history here")
+    figures = stemmer_report.report(old, splits=("heldout",), speed=False)["heldout"]
+    assert figures["conflation_verb"] < 0.2 and figures["merging"] > 0.1
