@@ -6,17 +6,23 @@ copies go through delivery requests.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, send_file
+import io
+from functools import lru_cache
+
+from flask import Blueprint, Response, current_app, request, send_file
 from flask_babel import gettext as _
+from PIL import Image
 
 from archive import usage
 from archive.catalog import Catalog, Document
 from archive.metadata import pages_shown
-from search_app.errors import DownloadOnRequest, PageNotFound
+from search_app import params
+from search_app.errors import BadParameter, DownloadOnRequest, PageNotFound
 from search_app.pdfpages import single_page
 from search_app.store import get_store
 
 files = Blueprint("files", __name__)
+IMAGE_WIDTHS = (480, 800)    # smaller copies of the 1100-pixel page images, for phones and small windows
 
 
 def _downloadable(catalog: Catalog, document_id: int, thumbnail: bool = False) -> Document:
@@ -51,7 +57,28 @@ def _image(document_id: int, page: int, role: str):
 
 @files.get("/<int:document_id>/pages/<int:page>.jpg")
 def page_image(document_id: int, page: int):
-    return _image(document_id, page, "page_image")
+    """The page image; ``?width=`` one of IMAGE_WIDTHS gives a smaller copy for small screens."""
+    width = params.integer(request.args, "width", 1, 10_000)
+    if width is None:
+        return _image(document_id, page, "page_image")
+    if width not in IMAGE_WIDTHS:
+        raise BadParameter(_("“%(value)s” is not a valid value of “%(name)s”; use one of: %(allowed)s.",
+                             value=width, name="width", allowed=", ".join(map(str, IMAGE_WIDTHS))))
+    with get_store().catalog() as catalog:
+        _check_page(_downloadable(catalog, document_id), page)
+        path = catalog.file_path(document_id, "page_image", page)
+    return Response(_smaller(str(path), path.stat().st_mtime_ns, width), mimetype="image/jpeg",
+                    headers={"Cache-Control": f"public, max-age={current_app.config['OLKE_IMAGE_MAX_AGE']}"})
+
+
+@lru_cache(maxsize=256)
+def _smaller(path: str, _changed: int, width: int) -> bytes:
+    """A page image scaled down to ``width`` (kept while the file is unchanged)."""
+    with Image.open(path) as image:
+        image.thumbnail((width, width * 4), Image.LANCZOS)
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=72, optimize=True, progressive=True)
+    return buffer.getvalue()
 
 
 @files.get("/<int:document_id>/thumbnails/<int:page>.jpg")

@@ -11,7 +11,7 @@ from archive.search.results import count_matches
 from search_app import params, queries, viewer
 from search_app.citation import citation
 from search_app.errors import PageNotFound
-from search_app.files import thumbnails_on_request
+from search_app.files import IMAGE_WIDTHS, thumbnails_on_request
 from search_app.oai import public_base_url
 from search_app.store import get_store
 
@@ -75,8 +75,8 @@ def document(document_id: int, page: int | None = None):
         if request.method == "GET":                  # HEAD requests are not readers
             usage.record(catalog.conn, document_id, "view")
     terms = viewer.query_terms(store, q)
-    common = dict(document=found, q=q, zoom=zoom, zooms=params.ZOOMS, citation=citation(found),
-                  pdf_size=sum(f["size_bytes"] for f in pdf), collections=member_of,
+    common = dict(document=found, q=q, zoom=zoom, zooms=params.ZOOMS, image_widths=IMAGE_WIDTHS,
+                  citation=citation(found), pdf_size=sum(f["size_bytes"] for f in pdf), collections=member_of,
                   thumbnails=viewer.thumbnail_window(page, found.page_count),
                   citation_meta=discovery.citation_meta(found, public_base_url()),
                   schema_org=discovery.schema_org(found, public_base_url()))

@@ -1,6 +1,7 @@
 """The reading room's HTML pages through the Flask test client: home, results, viewer, collections, errors."""
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -288,3 +289,27 @@ def test_the_viewers_text_is_a_focusable_region_of_paragraphs(client, ids):
     region = html[html.index('<div class="text"'):]
     assert 'tabindex="0" role="region" aria-labelledby="ocr-title"' in region.split(">")[0]
     assert region.split("</div>")[0].count("<p>") >= 1
+
+
+def test_page_images_come_in_screen_sizes(client, ids):
+    from PIL import Image
+
+    doc = ids["kazakh"]
+    html = client.get(f"/documents/{doc}/pages/1").get_data(as_text=True)
+    assert f"/files/{doc}/pages/1.jpg?width=480 480w" in html and f"/files/{doc}/pages/1.jpg 1100w" in html
+    small = client.get(f"/files/{doc}/pages/1.jpg?width=480")
+    assert small.status_code == 200 and small.mimetype == "image/jpeg"
+    assert Image.open(io.BytesIO(small.data)).width == 480
+    assert client.get(f"/files/{doc}/pages/1.jpg?width=123").status_code == 400
+    assert client.get(f"/files/{ids['russian']}/pages/1.jpg?width=480").status_code == 403
+
+
+def test_zoom_links_zoom_in_place_and_land_on_the_viewer(client, ids):
+    html = client.get(f"/documents/{ids['kazakh']}/pages/1").get_data(as_text=True)
+    assert f'href="/documents/{ids["kazakh"]}/pages/1?zoom=150#viewer-title" data-zoom="150"' in html
+
+
+def test_a_phone_can_reach_filters_before_the_results(client):
+    html = client.get("/search?q=кітапхана").get_data(as_text=True)
+    assert html.index('class="to-filters"') < html.index('<ol class="hits"')
+    assert 'href="#refine-title">Сүзгілер мен сұрыптау' in html
