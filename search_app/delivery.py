@@ -21,14 +21,14 @@ from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
-from archive.catalog import parse_id
+from archive.catalog import now, parse_id
 from archive.errors import NotFound
 from archive.home import Home
 from archive.requests import consent, links, model, outbox, rules, workflow
 from archive.requests.errors import InvalidRequest, LinkExpired, LinkInvalid, RequestNotFound
 from archive.requests.settings import DeliverySettings, load_settings, secret_key, with_changes
 from archive.requests.statuses import OPEN, WAITING
-from archive.requests.validate import MAX_LENGTH, RequestInput
+from archive.requests.validate import MAX_LENGTH, RequestInput, check
 from search_app.i18n import interface_language
 from search_app.store import get_store
 
@@ -204,13 +204,20 @@ def request_form():
         return _render_form(form, document, 400, "csrf")
     if form.website.data:
         return _render_form(form, document, 400, "robot")
-    problem = _fill_time_problem(form.started.data)
-    if problem:
-        return _render_form(form, document, 400 if problem == "robot" else 422, problem)
     wanted = RequestInput.from_mapping({name: getattr(form, name).data for name in (
         "name", "email", "phone", "category", "document_id", "cite_title", "cite_author", "cite_source", "cite_year",
         "cite_issue", "cite_pages", "pages", "purpose", "needed_by", "consent", "consent_version",
         "rules_acknowledged")} | {"language": interface_language()})
+    problem = _fill_time_problem(form.started.data)
+    if problem == "too_fast":
+        # a person who sent a form with mistakes quickly is told the mistakes first, not "too fast"
+        try:
+            with get_store().catalog() as catalog:
+                check(wanted, catalog.get)
+        except InvalidRequest as error:
+            return _render_form(form, document, 422, "invalid", _field_errors(error))
+    if problem:
+        return _render_form(form, document, 400 if problem == "robot" else 422, problem)
     settings = context().settings
     try:
         with get_store().catalog() as catalog:
@@ -283,10 +290,16 @@ def status(code: str, problem: str | None = None, status_code: int = 200):
     found = _seen(code)
     with get_store().catalog() as catalog:
         messages = model.notes(catalog.conn, found.id, ("to_requester", "from_requester"))
-        copies = catalog.conn.execute("SELECT expires_at, max_downloads, downloads, revoked FROM delivery_copies"
-                                      " WHERE request_id = ? AND revoked = 0 ORDER BY id DESC LIMIT 1",
-                                      (found.id,)).fetchone()
-    return render_template("delivery/status.html", found=found, messages=messages, copy=copies,
+        copies = catalog.conn.execute("SELECT id, path, expires_at, max_downloads, downloads, revoked"
+                                      " FROM delivery_copies WHERE request_id = ? AND revoked = 0"
+                                      " ORDER BY id DESC LIMIT 1", (found.id,)).fetchone()
+    # The requester who gave the code and e-mail gets the link again (a letter may be lost); the
+    # copy's own limits still hold, whichever link is used.
+    usable = copies is not None and copies["path"] and copies["downloads"] < copies["max_downloads"] \
+        and copies["expires_at"] > now()
+    link = url_for("delivery.download", token=links.make_token(context().secret, copies["id"]), _external=True) \
+        if usable else None
+    return render_template("delivery/status.html", found=found, messages=messages, copy=copies, link=link,
                            status_names=STATUS_NAMES, reason_names=REASON_NAMES, form=MessageForm(formdata=None),
                            can_reply=found.status == WAITING, can_cancel=found.status in OPEN,
                            problem=problem), status_code

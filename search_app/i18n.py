@@ -11,6 +11,8 @@ from flask import Flask, current_app, request
 from flask_babel import Babel, format_date, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 
+from archive.grammar import dative
+
 KIND_NAMES = {"newspaper_article": _l("Newspaper article"), "journal_article": _l("Journal article"),
               "book": _l("Book"), "other": _l("Other document")}
 KIND_PLURALS = {"newspaper_article": _l("Newspaper articles"), "journal_article": _l("Journal articles"),
@@ -67,6 +69,12 @@ def day(value: str | None) -> str:
         return value
 
 
+def until(value: str | None) -> str:
+    """A day as "until" wants it: in Kazakh in the dative (2 қаңтарға дейін), elsewhere as ``day``."""
+    shown = day(value)
+    return dative(shown) if shown and interface_language() == "kk" else shown
+
+
 def number(value) -> str:
     return format_decimal(value or 0)
 
@@ -76,6 +84,7 @@ def init_app(app: Flask) -> None:
     app.after_request(remember_language)
     app.add_template_filter(published, "published")
     app.add_template_filter(day, "day")
+    app.add_template_filter(until, "until")
     app.add_template_filter(number, "number")
     app.jinja_env.globals.update(format_decimal=format_decimal, format_percent=format_percent)
 

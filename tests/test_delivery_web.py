@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.requests import links
 from archive.requests.settings import secret_key
 from archive.home import Home
 from test_app_support import serve
@@ -103,6 +104,12 @@ def test_the_whole_path_in_the_test_client(home):
         delivered = mailbox.wait(2)[1]
         assert delivered["Subject"] == f"Ваша копия готова: {code}"
         link = re.search(r"http://olke\.test(/request/download/\S+)", body(delivered)).group(1)
+        # the status page gives the link again, for a letter that got lost: the same copy, its limits
+        shown = client.get(f"/request/status/{code}").get_data(as_text=True)
+        again = re.search(r'<a class="button" href="http://localhost/request/download/([^"]+)">Скачать копию</a>',
+                          shown).group(1)
+        assert links.read_token(secret_key(Home.resolve(root)), again, 30) == done.copy_id
+        assert "осталось скачиваний: 2" in shown
         first = client.get(link)
         assert first.status_code == 200 and first.mimetype == "application/pdf"
         assert first.headers["X-Downloads-Left"] == "1" and first.headers["Cache-Control"] == "no-store"
@@ -119,7 +126,28 @@ def test_the_whole_path_in_the_test_client(home):
         assert client.get("/request/download/not-a-token").status_code == 404
         status = client.get(f"/request/status/{code}").get_data(as_text=True)
         assert "0 downloads left" in status or "status-delivered" in status
+        assert "/request/download/" not in status                     # used up: no link to offer
         app.extensions["olke"].close()
+
+
+def test_a_quick_form_with_mistakes_is_told_the_mistakes_not_too_fast(home):
+    root, ids = home
+    app = public_app(root, min_fill_seconds=3)
+    client = app.test_client()
+    html = form_page(client, f"?document={ids['article']}&lang=en")
+    response = client.post("/request", data=form_data(html, email="reader(at)example.kz"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "too quickly" not in page
+    assert errors_of(page) == ["This does not look like an e-mail address; write it like name@example.kz."]
+    assert count(app) == 0
+    app.extensions["olke"].close()
+
+
+def test_the_pages_field_asks_which_pages_with_a_number_pad(app, home):
+    _, ids = home
+    html = form_page(app.test_client(), f"?document={ids['article']}")
+    assert '<label for="f-pages">Қай беттер</label>' in html
+    assert 'inputmode="numeric"' in html and "&#34;numeric&#34;" not in html
 
 
 @pytest.mark.parametrize("change, field, message", [

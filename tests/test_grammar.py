@@ -1,0 +1,28 @@
+"""Kazakh endings on values in interface texts: the dative of words and numbers."""
+from __future__ import annotations
+
+import pytest
+
+from archive.grammar import dative, spoken_last
+
+
+@pytest.mark.parametrize("word, meant", [
+    ("қаңтар", "қаңтарға"), ("сәуір", "сәуірге"), ("қыркүйек", "қыркүйекке"), ("шілде", "шілдеге"),
+    ("мектеп", "мектепке"), ("ауылдық", "ауылдыққа"), ("клуб", "клубқа"), ("Алматы", "Алматыға"),
+    ("2027 ж. 2 қаңтар", "2027 ж. 2 қаңтарға"),
+])
+def test_words_take_the_ending_of_their_last_sound_and_vowel(word, meant):
+    assert dative(word) == meant
+
+
+@pytest.mark.parametrize("number, meant", [
+    (1, "1-ге"), (3, "3-ке"), (4, "4-ке"), (6, "6-ға"), (9, "9-ға"), (10, "10-ға"), (20, "20-ға"),
+    (40, "40-қа"), (50, "50-ге"), (70, "70-ке"), (100, "100-ге"), (1000, "1000-ға"), (2027, "2027-ге"),
+    (2030, "2030-ға"), (2000000, "2000000-ға"), (0, "0-ге"),
+])
+def test_numbers_take_the_ending_of_their_last_spoken_word(number, meant):
+    assert dative(str(number)) == meant
+
+
+def test_the_last_spoken_word_of_a_number():
+    assert [spoken_last(n) for n in (15, 40, 300, 5000, 12_000_000)] == ["бес", "қырық", "жүз", "мың", "миллион"]
