@@ -1,4 +1,7 @@
-"""The archive as the CLI and the web app use it: the catalog and the search index kept in step."""
+"""The archive as the CLI and the web app use it: the catalog and the search index kept in step.
+
+Its ``reader`` (``archive.reader``) is what the layers above lend it to read scans: OCR, ingest.
+"""
 from __future__ import annotations
 
 from functools import cached_property
@@ -7,12 +10,14 @@ from typing import Iterable
 from archive.catalog import Catalog
 from archive.home import Home
 from archive.metadata import Description
+from archive.reader import NoReader, Reader
 
 
 class Archive:
-    def __init__(self, home: Home):
+    def __init__(self, home: Home, reader: Reader | None = None):
         self.home = home
         self.catalog = Catalog(home)
+        self.reader: Reader = reader or NoReader()
 
     @cached_property
     def index(self):
@@ -53,7 +58,7 @@ class Archive:
         the catalog keeps the machine reading."""
         from archive import corrections
 
-        done = corrections.correct(self.catalog, document_id, number, lines, user, extra)
+        done = corrections.correct(self.catalog, self.reader.replace_page_text, document_id, number, lines, user, extra)
         self.documents_changed([document_id])
         return done
 
@@ -65,10 +70,11 @@ class Archive:
 
     def keep_reading(self, document_id: int, number: int, reading, user: str | None = None,
                      details: dict | None = None) -> dict:
-        """Make a re-reading of the page (``ocr.engine.PageResult``) its text."""
+        """Make a re-reading of the page (``archive.pages.PageResult``) its text."""
         from archive import corrections
 
-        done = corrections.keep_reading(self.catalog, document_id, number, reading, user, details)
+        done = corrections.keep_reading(self.catalog, self.reader.replace_page_text, document_id, number, reading,
+                                        user, details)
         self.documents_changed([document_id])
         return done
 

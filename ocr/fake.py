@@ -15,8 +15,8 @@ import pikepdf
 
 from archive.errors import OcrFailed
 from ocr.engine import OcrEngine, OcrOptions, PageDone, PageResult, Word
-from ocr.language import detect_language
-from ocr.verdict import judge
+from archive.language import detect_language
+from archive.verdict import judge
 
 FAKE_INK_CHARS = 500
 

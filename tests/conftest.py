@@ -41,7 +41,7 @@ def olke(home):
     """Run the olke command in-process on the test's data home: olke("list", "--json")."""
     from click.testing import CliRunner
 
-    from archive.cli import main
+    from cli import main
 
     runner = CliRunner()
 

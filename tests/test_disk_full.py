@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.catalog import Catalog
-from archive.cli import main
+from cli import main
 from archive.home import Home
 
 FULL = "the disk is full: "
@@ -65,7 +65,7 @@ def test_a_full_disk_on_a_real_filesystem(tmp_path, make_png):
         env = {**os.environ, "OLKE_OCR_ENGINE": "fake"}
 
         def run(*args):
-            return subprocess.run([sys.executable, "-m", "archive", "--home", str(mount / "home"), *map(str, args)],
+            return subprocess.run([sys.executable, "-m", "cli", "--home", str(mount / "home"), *map(str, args)],
                                   capture_output=True, text=True, env=env, timeout=120)
 
         first, second = make_png("first.png"), make_png("second.png", lines=["Екінші құжат"])
@@ -114,7 +114,7 @@ def test_first_commands_on_a_new_data_home_at_once(tmp_path):
     for trial in range(2):
         home = tmp_path / f"new-{uuid.uuid4().hex[:6]}"
         commands = [["list"], ["init"], ["search", "кітапхана"], ["index", "check"]]
-        processes = [subprocess.Popen([sys.executable, "-m", "archive", "--home", str(home), *command],
+        processes = [subprocess.Popen([sys.executable, "-m", "cli", "--home", str(home), *command],
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
                      for command in commands]
         for command, process in zip(commands, processes):

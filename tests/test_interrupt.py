@@ -12,7 +12,7 @@ from archive.catalog import Catalog
 
 
 def olke(home, *args, env=None, **kwargs):
-    return subprocess.Popen([sys.executable, "-m", "archive", "--home", str(home.root), *map(str, args)],
+    return subprocess.Popen([sys.executable, "-m", "cli", "--home", str(home.root), *map(str, args)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, **kwargs)
 
 

@@ -13,7 +13,7 @@ from http.client import HTTPConnection
 
 from click.testing import CliRunner
 
-from archive.cli import main
+from cli import main
 from archive.library import Archive
 from archive.metadata import Description
 from archive.search.index import GENERATION

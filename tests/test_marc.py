@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive import cli_export, marc
-from archive.cli import OlkeGroup
+from cli import OlkeGroup
 from archive.home import Home
 from archive.library import Archive
 

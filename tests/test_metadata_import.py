@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive import cli_export
-from archive.cli import OlkeGroup
+from cli import OlkeGroup
 from archive.errors import UsageError
 from archive.home import Home
 from archive.library import Archive

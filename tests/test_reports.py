@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from archive.cli import main
+from cli import main
 from archive.errors import OlkeError
 from archive.metadata import Description
 from archive.plans import read_plan_file, save_plan
@@ -400,12 +400,12 @@ def test_pdf_summary_page(pdf_text):
 # --- the command ---------------------------------------------------------------------------------
 
 def test_cli_offers_every_language_and_format():
-    import archive.cli_plan
+    import cli.plan
     import archive.report_formats
     import archive.reports
 
-    assert archive.cli_plan.LANGUAGES == archive.reports.LANGUAGES == tuple(archive.reports.LABELS)
-    assert archive.cli_plan.FORMATS == archive.report_formats.FORMATS
+    assert cli.plan.LANGUAGES == archive.reports.LANGUAGES == tuple(archive.reports.LABELS)
+    assert cli.plan.FORMATS == archive.report_formats.FORMATS
 
 
 def test_cli_report_table_by_default_in_kazakh(olke):

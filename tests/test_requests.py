@@ -330,8 +330,9 @@ def test_fulfil_from_a_fresh_scan_enters_the_archive(world, make_png):
     catalog, _ = world
     from archive.library import Archive
     from archive.metadata import Description
+    from ingest.reader import ScanReader
 
-    archive = Archive(catalog.home)
+    archive = Archive(catalog.home, ScanReader())
     try:
         code = workflow.submit(archive.catalog.conn, wanted(cite_title="Жаңа мақала"), DeliverySettings(),
                                archive.catalog.get).request.code

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from archive import cli_requests
 from archive.catalog import Catalog
-from archive.cli import main
+from cli import main
 from archive.home import Home
 from archive.requests import consent, workflow
 from archive.requests.settings import DeliverySettings

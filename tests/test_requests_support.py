@@ -77,9 +77,11 @@ def public_app(home: Path, **settings):
 
 
 def staff_app(home: Path, **settings):
+    from ingest.reader import ScanReader
     from search_app.staff import create_staff_app
 
-    return create_staff_app({"OLKE_HOME": str(home), "TESTING": True, "OLKE_DELIVERY": settings})
+    return create_staff_app({"OLKE_HOME": str(home), "TESTING": True, "OLKE_DELIVERY": settings,
+                             "OLKE_READER": ScanReader()})
 
 
 def set_settings(app, **changes) -> None:

@@ -14,9 +14,10 @@ def token(html: str) -> str:
 @pytest.fixture
 def staff(archived, home):
     from archive.requests import staff as staff_users
+    from ingest.reader import ScanReader
     from search_app.staff import create_staff_app
 
-    app = create_staff_app({"OLKE_HOME": str(home.root), "TESTING": True})
+    app = create_staff_app({"OLKE_HOME": str(home.root), "TESTING": True, "OLKE_READER": ScanReader()})
     with app.extensions["olke"].catalog() as catalog:
         staff_users.add(catalog.conn, "corrector", "correct horse 1", "Түзетуші")
     client = app.test_client()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive.cli import main
+from cli import main
 from archive.library import Archive
 from archive.metadata import Description
 from archive.search.query import SearchRequest
@@ -214,7 +214,7 @@ def test_check_reports_an_index_of_an_older_layout_until_rebuilt(archive, monkey
     checked = runner.invoke(main, ["--home", str(archive.home.root), "index", "check"])
     assert checked.exit_code == 1
     assert "written by an older version of Olke" in checked.stdout and "pages in" not in checked.stdout
-    monkeypatch.setattr("archive.cli_web.run_server", lambda *args, **kwargs: None)
+    monkeypatch.setattr("cli.web.run_server", lambda *args, **kwargs: None)
     served = runner.invoke(main, ["--home", str(archive.home.root), "serve"])
     assert served.exit_code == 0 and "older version of Olke" in served.stderr
     runner.invoke(main, ["--home", str(archive.home.root), "index", "rebuild"])

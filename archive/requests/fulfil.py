@@ -151,19 +151,8 @@ def deliver(catalog: Catalog, code: str, user: str, settings: DeliverySettings, 
 
 
 def archive_scan(archive, files: list[Path], description: Description, user: str) -> int:
-    """Archive a fresh scan (OCR, catalog, index) as `olke ingest` does; returns the document's id
-    (the existing one's, if this very scan is already archived)."""
-    from ingest.pipeline import IngestOptions, ingest
-    from ingest.sources import discover
-    from ocr import get_engine
-
-    sources, problems = discover(files, description)
-    if problems:
-        raise problems[0]
-    if len(sources) != 1:
-        raise FulfilmentFailed("give the scan of one document: one PDF, one image, or a folder of page images")
-    (outcome,) = ingest(sources, archive.catalog, get_engine(), IngestOptions(workers=1, user=user, skip_duplicates=True))
-    if outcome.error is not None:
-        raise outcome.error
-    archive.documents_changed([outcome.document_id])
-    return outcome.document_id
+    """Archive a fresh scan (OCR, catalog, index) as `olke ingest` does, through the archive's reader;
+    returns the document's id (the existing one's, if this very scan is already archived)."""
+    document_id = archive.reader.archive_scan(archive.catalog, files, description, user)
+    archive.documents_changed([document_id])
+    return document_id

@@ -27,6 +27,7 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 300 * 1024 * 1024,   # an uploaded scan
     "WTF_CSRF_TIME_LIMIT": 12 * 3600,
     "OLKE_LOGIN_RATE_LIMIT": "10 per minute; 50 per hour",
+    "OLKE_READER": None,                   # reads scans (archive.reader): `olke serve-staff` gives ingest's
 }
 
 

@@ -54,7 +54,7 @@ def load_cmd(ctx, file, year, lang):
     Example:
       olke plan load plans/plan-2026.toml
     """
-    from archive.cli_context import open_catalog
+    from cli.context import open_catalog
     from archive.plans import read_plan_file, save_plan
     from archive.reports import inconsistency_sentence
 
@@ -83,7 +83,7 @@ def show_cmd(ctx, year, lang, as_json, as_toml):
     Example:
       olke plan show --year 2026 --lang ru
     """
-    from archive.cli_context import open_catalog
+    from cli.context import open_catalog
     from archive.plans import get_plan
     from archive.report_formats import render_plan
 
@@ -105,7 +105,7 @@ def list_cmd(ctx):
     Example:
       olke plan list
     """
-    from archive.cli_context import open_catalog
+    from cli.context import open_catalog
     from archive.plans import list_plans
 
     plans = list_plans(open_catalog(ctx).conn)
@@ -132,7 +132,7 @@ def report_cmd(ctx, year, quarter, fmt, lang, output):
       olke plan report --year 2026
       olke plan report --year 2026 --quarter II --format xlsx --lang ru --output plan-2026-q2.xlsx
     """
-    from archive.cli_context import open_catalog
+    from cli.context import open_catalog
     from archive.errors import UsageError
     from archive.report_formats import BINARY_FORMATS, render
     from archive.reports import build_report

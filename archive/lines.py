@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from ocr.verdict import DOUBTFUL_CONFIDENCE
+from archive.verdict import DOUBTFUL_CONFIDENCE
 
 DOUBTFUL_WORD = DOUBTFUL_CONFIDENCE   # a word read with less confidence than this is marked doubtful
 _TOP_MARGIN = 0.06                    # where text with no line to sit on starts, as a share of the page

@@ -1,4 +1,4 @@
-"""`olke requests …` (electronic document delivery), `olke staff …` (staff users) and `olke serve-staff`."""
+"""`olke requests …` (electronic document delivery) and `olke staff …` (the staff app's users)."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from archive.cli_context import open_archive
+from cli.context import open_archive
 
 STATUSES = ("new", "in_progress", "waiting", "delivered", "refused", "cancelled", "expired")
 KINDS = ("newspaper_article", "journal_article", "book", "other")
@@ -412,23 +412,3 @@ def staff_enable(ctx, name):
 
     users.set_active(open_archive(ctx).catalog.conn, name, True)
     click.echo(f"Staff user '{name}' enabled.")
-
-
-@click.command("serve-staff")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it internal).")
-@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
-@click.pass_context
-def serve_staff(ctx, host, port, threads):
-    """Serve the staff app (request queue, fulfilment, figures) on its own port, apart from the reading room.
-
-    \b
-    Example:
-      olke --home /srv/olke serve-staff --port 8001
-    """
-    from archive.cli_web import run_server
-    from search_app.staff import create_staff_app
-
-    home = ctx.obj["home"]
-    run_server(create_staff_app({"OLKE_HOME": str(home.root)}), f"Olke staff app for {home.root}",
-               host, port, threads, ident="olke-staff")

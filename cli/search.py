@@ -7,7 +7,7 @@ import time
 
 import click
 
-from archive.cli_context import open_archive
+from cli.context import open_archive
 from archive.metadata import KINDS
 
 

@@ -1,9 +1,10 @@
-"""`olke serve` (the reading room over waitress) and `olke collection` (curated thematic collections)."""
+"""`olke serve` (the reading room) and `olke serve-staff` (the staff app) over waitress, and `olke collection`
+(curated thematic collections)."""
 from __future__ import annotations
 
 import click
 
-from archive.cli_context import open_archive
+from cli.context import open_archive
 
 
 @click.command("serve")
@@ -39,6 +40,26 @@ def serve(ctx, host, port, threads):
                    "are slower until `olke index rebuild` is run", err=True)
     run_server(create_app({"OLKE_HOME": str(home.root)}), f"Olke reading room for {home.root}",
                host, port, threads, ident="olke")
+
+
+@click.command("serve-staff")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it internal).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.pass_context
+def serve_staff(ctx, host, port, threads):
+    """Serve the staff app (request queue, fulfilment, figures) on its own port, apart from the reading room.
+
+    \b
+    Example:
+      olke --home /srv/olke serve-staff --port 8001
+    """
+    from ingest.reader import ScanReader
+    from search_app.staff import create_staff_app
+
+    home = ctx.obj["home"]
+    run_server(create_staff_app({"OLKE_HOME": str(home.root), "OLKE_READER": ScanReader()}), f"Olke staff app for {home.root}",
+               host, port, threads, ident="olke-staff")
 
 
 def run_server(app, label: str, host: str, port: int, threads: int, ident: str) -> None:

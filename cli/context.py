@@ -7,12 +7,14 @@ import click
 
 
 def open_archive(ctx: click.Context):
-    """The archive of the chosen data home, opened once per command."""
+    """The archive of the chosen data home, opened once per command, with the reader of scans that
+    ingest and OCR lend it."""
     from archive.library import Archive
+    from ingest.reader import ScanReader
 
     root = ctx.find_root()
     if "archive" not in root.obj:
-        root.obj["archive"] = Archive(root.obj["home"])
+        root.obj["archive"] = Archive(root.obj["home"], ScanReader())
     return root.obj["archive"]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from archive.cli_context import open_archive
+from cli.context import open_archive
 from archive.errors import UsageError
 
 # The same as archive.marc.FORMATS / SERIALISATIONS; written out so `olke --help` does not import pymarc.

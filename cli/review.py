@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from archive.cli_context import emit_json, open_archive
+from cli.context import emit_json, open_archive
 from archive.errors import UsageError
 
 
@@ -90,7 +90,7 @@ def correct(ctx, document_id, page, text_file, accept, show, reread, deskew, cle
       olke correct 12 6 --reread --deskew --clean --keep
     """
     from archive.corrections import page as catalog_page
-    from ocr.lines import group_lines
+    from archive.lines import group_lines
 
     archive = open_archive(ctx)
     if sum(map(bool, (text_file, accept, show, reread))) != 1:
@@ -122,14 +122,16 @@ def correct(ctx, document_id, page, text_file, accept, show, reread, deskew, cle
 
 def _reread(archive, document_id: int, page: int, ways: set[str], keep: bool, as_json: bool) -> None:
     from archive.corrections import reason_words
-    from ingest.reread import WAYS, reading_as_dict, reread
+    from archive.pages import page_as_dict
+    from archive.reader import WAYS
+    from ingest.reread import reread
     from ocr import get_engine
 
     reading = reread(archive.catalog, get_engine(), document_id, page, ways)
     how = ", ".join(w for w in WAYS if w in ways) or "the default way"
     done = archive.keep_reading(document_id, page, reading, details={"ways": sorted(ways)}) if keep else None
     if as_json:
-        emit_json({"reading": reading_as_dict(reading), "kept": done})
+        emit_json({"reading": page_as_dict(reading), "kept": done})
         return
     verdict = reading.verdict or (done or {}).get("verdict") or "not judged"
     reasons = reason_words(list(reading.reasons) or (done or {}).get("reasons") or [])
