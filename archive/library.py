@@ -5,6 +5,7 @@ Its ``reader`` (``archive.reader``) is what the layers above lend it to read sca
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 from typing import Iterable
 
 from archive.catalog import Catalog
@@ -43,6 +44,13 @@ class Archive:
         from archive.search.sync import catch_up
 
         return catch_up(self.catalog, self.index, document_ids)
+
+    def add_scan(self, files: list[Path], description: Description, user: str) -> int:
+        """Archive a fresh scan of one document (OCR, catalog, index) as `olke ingest` does, through the
+        reader; returns the document's id (the existing one's, if this very scan is archived already)."""
+        document_id = self.reader.archive_scan(self.catalog, files, description, user)
+        self.documents_changed([document_id])
+        return document_id
 
     def delete(self, document_id: int, user: str | None = None) -> None:
         self.catalog.delete(document_id, user)

@@ -146,7 +146,7 @@ def fulfil_cmd(ctx, code, pages, document_id, scans, title, kind, language, acce
             "kind": kind or "other", "title": title or request.title, "language": language, "access": access,
             "authors": request.cite_author, "source": request.cite_source, "issue": request.cite_issue,
             "source_pages": request.cite_pages})
-        document_id = fulfil.archive_scan(archive, list(scans), description, current_user())
+        document_id = archive.add_scan(list(scans), description, current_user())
         click.echo(f"Archived the scan as document {document_id}.")
     done = fulfil.deliver(archive.catalog, code, current_user(), settings, secret, pages, document_id)
     click.echo(f"Delivered {done.request.code}: {done.request.pages or 'all'} pages"

@@ -18,7 +18,7 @@ from archive.catalog import Catalog
 from archive.errors import NotFound
 from archive.home import Home
 from archive.pages import PageResult
-from archive.reader import WAYS, PageSource  # noqa: F401  (WAYS: the ways a page can be read again)
+from archive.reader import PageSource
 from archive.storage import new_staging_dir
 from ingest.pipeline import LANGUAGE_ORDER
 from ingest.scanfile import ScanFile, inspect
@@ -76,7 +76,7 @@ def locate(catalog: Catalog, document_id: int, number: int) -> PageSource:
 
 
 def read(home: Home, engine: OcrEngine, source: PageSource, number: int, ways: set[str]) -> PageResult:
-    """Read the page with the given ways (``WAYS``); the catalog is not needed (nor held) meanwhile."""
+    """Read the page with the given ways (``archive.reader.WAYS``); the catalog is not needed (nor held) meanwhile."""
     options = options_for(source.language, ways)
     engine.check(options)
     folder = new_staging_dir(home)

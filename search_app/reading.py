@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from archive import collections, discovery, usage
 from archive.search.query import SearchRequest
-from search_app import params, queries, viewer
+from search_app import params, viewer
 from search_app.citation import citation
 from search_app.errors import PageNotFound
 from search_app.oai import public_base_url
@@ -25,7 +25,7 @@ def _overview():
 def home():
     store = get_store()
     with store.catalog() as catalog:
-        holdings = queries.holdings(catalog)
+        holdings = catalog.holdings()
         recent = catalog.documents(limit=current_app.config["OLKE_RECENT"])
         found = collections.all_collections(catalog.conn)
     return render_template("home.html", holdings=holdings, recent=recent, collections=found,
@@ -58,7 +58,7 @@ def document(document_id: int, page: int = 1):
         if not 1 <= page <= found.page_count:
             raise PageNotFound(_("This document has no page %(page)s; its pages are 1 to %(last)s.",
                                  page=page, last=found.page_count))
-        shown = queries.page(catalog, document_id, page)
+        shown = catalog.page(document_id, page)
         pdf = catalog.files(document_id, "pdf")
         member_of = collections.containing(catalog.conn, document_id)
         if request.method == "GET":                  # HEAD requests are not readers

@@ -336,9 +336,9 @@ def test_fulfil_from_a_fresh_scan_enters_the_archive(world, make_png):
     try:
         code = workflow.submit(archive.catalog.conn, wanted(cite_title="Жаңа мақала"), DeliverySettings(),
                                archive.catalog.get).request.code
-        document_id = fulfil.archive_scan(archive, [make_png("fresh.png")],
-                                          Description(kind="journal_article", title="Жаңа мақала", language="kaz",
-                                                      access="on_request"), "librarian")
+        document_id = archive.add_scan([make_png("fresh.png")],
+                                       Description(kind="journal_article", title="Жаңа мақала", language="kaz",
+                                                   access="on_request"), "librarian")
         done = fulfil.deliver(archive.catalog, code, "librarian", DeliverySettings(), secret_key(catalog.home),
                               document_id=document_id)
         assert archive.catalog.get(document_id).title == "Жаңа мақала" and done.request.document_id == document_id

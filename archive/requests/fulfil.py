@@ -13,7 +13,6 @@ import pikepdf
 
 from archive.db import transaction
 from archive.catalog import Catalog, now
-from archive.metadata import Description
 from archive.requests import consent, links, model, outbox
 from archive.requests import pages as page_ranges
 from archive.requests.errors import BadTransition, FulfilmentFailed
@@ -148,11 +147,3 @@ def deliver(catalog: Catalog, code: str, user: str, settings: DeliverySettings, 
         final.unlink(missing_ok=True)
         raise
     return Delivered(moved, copy_id, token, url, [letter] if letter else [], reused)
-
-
-def archive_scan(archive, files: list[Path], description: Description, user: str) -> int:
-    """Archive a fresh scan (OCR, catalog, index) as `olke ingest` does, through the archive's reader;
-    returns the document's id (the existing one's, if this very scan is already archived)."""
-    document_id = archive.reader.archive_scan(archive.catalog, files, description, user)
-    archive.documents_changed([document_id])
-    return document_id

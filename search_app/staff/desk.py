@@ -173,7 +173,7 @@ def upload(code: str):
                 "authors": found.cite_author, "source": found.cite_source, "issue": found.cite_issue,
                 "source_pages": found.cite_pages if metadata.valid_source_pages(found.cite_pages) else None})
             scan = saved if len(saved) == 1 else [folder / "scan"]
-            document_id = fulfil.archive_scan(store.archive, scan, description, g.user["name"])
+            document_id = store.archive.add_scan(scan, description, g.user["name"])
             flash(f"The scan is archived as document {document_id}.", "done")
             return fulfil.deliver(catalog, code, g.user["name"], _settings(), _secret(), _text("pages", 100),
                                   document_id).letters
