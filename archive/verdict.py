@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-OK, DOUBTFUL, FAILED = "ok", "doubtful", "failed"
-VERDICTS = (OK, DOUBTFUL, FAILED)
+from archive.vocabulary import DOUBTFUL, FAILED, LANGUAGES, OK
 
 # Reason codes, the worst first; the catalog stores the codes, the interfaces their wording.
 REASONS = {
@@ -56,7 +55,7 @@ def judge(chars: int, expected_chars: float | None, confidence: float | None,
         failed = failed or confidence < FAILED_CONFIDENCE
     if columns_uncertain:
         reasons.append("columns_uncertain")
-    if language and document_language and document_language in ("kaz", "rus") and language != document_language:
+    if language and document_language and document_language in LANGUAGES and language != document_language:
         reasons.append("language_mismatch")
     if failed:
         return Judgement(FAILED, tuple(reasons))

@@ -7,21 +7,19 @@ from pathlib import Path
 
 import click
 
+from archive.vocabulary import ACCESS, DESCRIBED_LANGUAGES, KINDS, STATUSES
 from cli.context import open_archive
-
-STATUSES = ("new", "in_progress", "waiting", "delivered", "refused", "cancelled", "expired")
-KINDS = ("newspaper_article", "journal_article", "book", "other")
 
 
 def _context(ctx):
-    from archive.requests.settings import load_settings, secret_key
+    from archive.delivery.settings import load_settings, secret_key
 
     archive = open_archive(ctx)
     return archive, load_settings(archive.home), secret_key(archive.home)
 
 
 def _send(conn, settings, letters) -> None:
-    from archive.requests import outbox
+    from archive.delivery import outbox
 
     if not letters:
         return
@@ -64,8 +62,8 @@ def list_cmd(ctx, statuses, overdue, older_than, as_json):
     Example:
       olke requests list --status new --older-than 3
     """
-    from archive.requests import model
-    from archive.requests.statuses import LABELS, OPEN
+    from archive.delivery import model
+    from archive.vocabulary import LABELS, OPEN
 
     found = model.queue(open_archive(ctx).catalog.conn, tuple(statuses) or OPEN, overdue, older_than)
     if as_json:
@@ -91,8 +89,8 @@ def show_cmd(ctx, code, as_json):
     Example:
       olke requests show 26-7KQ3-M9PX
     """
-    from archive.requests import model, outbox
-    from archive.requests.statuses import LABELS
+    from archive.delivery import model, outbox
+    from archive.vocabulary import LABELS
 
     conn = open_archive(ctx).catalog.conn
     r = model.get(conn, code)
@@ -124,8 +122,8 @@ def show_cmd(ctx, code, as_json):
               help="A fresh scan to archive first and copy from (repeat for page images).")
 @click.option("--title", help="Title of the fresh scan; default: the request's citation.")
 @click.option("--kind", type=click.Choice(KINDS), help="Kind of the fresh scan.")
-@click.option("--language", type=click.Choice(("kaz", "rus", "auto")), default="auto", show_default=True)
-@click.option("--access", type=click.Choice(("open", "on_request")), default="on_request", show_default=True)
+@click.option("--language", type=click.Choice(DESCRIBED_LANGUAGES), default="auto", show_default=True)
+@click.option("--access", type=click.Choice(ACCESS), default="on_request", show_default=True)
 @click.pass_context
 def fulfil_cmd(ctx, code, pages, document_id, scans, title, kind, language, access):
     """Copy the pages, stamp them for the requester and send the download link.
@@ -137,7 +135,7 @@ def fulfil_cmd(ctx, code, pages, document_id, scans, title, kind, language, acce
     """
     from archive.catalog import current_user
     from archive.metadata import Description
-    from archive.requests import fulfil, model
+    from archive.delivery import fulfil, model
 
     archive, settings, secret = _context(ctx)
     if scans:
@@ -166,7 +164,7 @@ def expire_cmd(ctx, dry_run):
     Example (cron, every night):
       15 2 * * *  olke --home /srv/olke requests expire
     """
-    from archive.requests import links, workflow
+    from archive.delivery import links, workflow
 
     archive, settings, _ = _context(ctx)
     conn = archive.catalog.conn
@@ -193,7 +191,7 @@ def purge_cmd(ctx, email, dry_run):
       olke requests purge --email reader@example.kz
     """
     from archive.catalog import current_user
-    from archive.requests import privacy
+    from archive.delivery import privacy
 
     archive, settings, _ = _context(ctx)
     conn = archive.catalog.conn
@@ -217,7 +215,7 @@ def export_person_cmd(ctx, email, output):
     Example:
       olke requests export-person reader@example.kz --output reader.json
     """
-    from archive.requests import privacy
+    from archive.delivery import privacy
 
     data = privacy.export_person(open_archive(ctx).catalog.conn, email)
     if not data["requests"]:
@@ -237,7 +235,7 @@ def report_cmd(ctx, year, fmt, output):
     Example:
       olke requests report --year 2026 --format csv --output deliveries-2026.csv
     """
-    from archive.requests.report import render
+    from archive.plans.deliveries import render
 
     _emit(render(open_archive(ctx).catalog.conn, year, fmt), output)
 
@@ -255,11 +253,11 @@ def archive_cmd(ctx, text, all_statuses, fmt, output):
     Example:
       olke requests archive --search Абай --format csv --output fulfilled.csv
     """
-    from archive.requests import search
+    from archive.delivery import model
 
-    found = search.search(open_archive(ctx).catalog.conn, text, () if all_statuses else ("delivered",))
+    found = model.search(open_archive(ctx).catalog.conn, text, () if all_statuses else ("delivered",))
     if fmt == "csv":
-        _emit(search.as_csv(found), output)
+        _emit(model.as_csv(found), output)
         return
     lines = [f"{r.code}  {(r.delivered_at or r.created_at)[:10]}  {r.name or '(anonymised)':<24} {r.title[:60]}"
              for r in found]
@@ -275,13 +273,13 @@ def send_mail_cmd(ctx):
     Example:
       olke requests send-mail
     """
-    from archive.requests import outbox
+    from archive.delivery import outbox
 
     archive, settings, _ = _context(ctx)
     sent, errors = outbox.send_pending(archive.catalog.conn, settings)
     click.echo(f"{sent} letters sent.")
     if errors:
-        from archive.requests.errors import MailFailed
+        from archive.errors import MailFailed
 
         raise MailFailed(f"{len(errors)} letters were not sent: {errors[0]}")
 
@@ -297,7 +295,7 @@ def settings_cmd(ctx):
     """
     from dataclasses import asdict
 
-    from archive.requests.settings import settings_path
+    from archive.delivery.settings import settings_path
 
     archive, settings, _ = _context(ctx)
     values = asdict(settings)
@@ -337,7 +335,7 @@ def staff_add(ctx, name, full_name):
     Example:
       olke staff add librarian --full-name "Өлкетану бөлімі"
     """
-    from archive.requests import staff as users
+    from archive.delivery import staff as users
 
     conn = open_archive(ctx).catalog.conn
     users.check_name(name)
@@ -355,7 +353,7 @@ def staff_passwd(ctx, name):
     Example:
       olke staff passwd librarian
     """
-    from archive.requests import staff as users
+    from archive.delivery import staff as users
 
     conn = open_archive(ctx).catalog.conn
     users.get(conn, name)          # an unknown name fails before the password is asked
@@ -372,7 +370,7 @@ def staff_list(ctx):
     Example:
       olke staff list
     """
-    from archive.requests import staff as users
+    from archive.delivery import staff as users
 
     found = users.all_users(open_archive(ctx).catalog.conn)
     if not found:
@@ -392,7 +390,7 @@ def staff_disable(ctx, name):
     Example:
       olke staff disable librarian
     """
-    from archive.requests import staff as users
+    from archive.delivery import staff as users
 
     users.set_active(open_archive(ctx).catalog.conn, name, False)
     click.echo(f"Staff user '{name}' disabled.")
@@ -408,7 +406,7 @@ def staff_enable(ctx, name):
     Example:
       olke staff enable librarian
     """
-    from archive.requests import staff as users
+    from archive.delivery import staff as users
 
     users.set_active(open_archive(ctx).catalog.conn, name, True)
     click.echo(f"Staff user '{name}' enabled.")

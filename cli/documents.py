@@ -6,13 +6,14 @@ import json
 import click
 
 from archive.corrections import history, reason_words
-from archive.metadata import KINDS, Description
+from archive.metadata import Description
+from archive.vocabulary import KINDS, LANGUAGES
 from cli.context import emit_json, open_archive, open_catalog
 
 
 @click.command("list")
 @click.option("--kind", type=click.Choice(KINDS))
-@click.option("--language", type=click.Choice(("kaz", "rus")))
+@click.option("--language", type=click.Choice(LANGUAGES))
 @click.option("--limit", type=int, default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context

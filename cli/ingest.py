@@ -9,7 +9,8 @@ import click
 
 from archive.corrections import needs_look_message
 from archive.errors import shown
-from archive.metadata import ACCESS, KINDS, LANGUAGES, Description
+from archive.metadata import Description
+from archive.vocabulary import ACCESS, DESCRIBED_LANGUAGES, KINDS
 from cli.context import emit_json, open_archive
 
 
@@ -20,7 +21,7 @@ def description_options(func):
         click.option("--source", help="Newspaper or journal title"), click.option("--issue"),
         click.option("--published", help="YYYY, YYYY-MM or YYYY-MM-DD"),
         click.option("--source-pages", help="Pages in the source, e.g. 3 or 12-14"),
-        click.option("--language", type=click.Choice(LANGUAGES), help="kaz, rus or auto (detect)"),
+        click.option("--language", type=click.Choice(DESCRIBED_LANGUAGES), help="kaz, rus or auto (detect)"),
         click.option("--rubrics", help="Rubrics separated by ';'"), click.option("--udc"), click.option("--notes"),
         click.option("--access", type=click.Choice(ACCESS)),
         click.option("--digitised-on", help="YYYY-MM-DD; default today"), click.option("--digitised-by"),

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-# The same as archive.reports.LANGUAGES and archive.report_formats.FORMATS (a test keeps them so);
-# written out here so that `olke --help` does not import the report modules.
-LANGUAGES = ("kk", "ru", "en")
+from archive.vocabulary import INTERFACE_LANGUAGES as LANGUAGES
+
+# The same as archive.plans.formats.FORMATS (a test keeps them so); written out here so that
+# `olke --help` does not import the report modules.
 FORMATS = ("table", "csv", "json", "xlsx", "pdf")
 QUARTER_NAMES = {"1": 1, "2": 2, "3": 3, "4": 4, "I": 1, "II": 2, "III": 3, "IV": 4}
 
@@ -55,8 +56,8 @@ def load_cmd(ctx, file, year, lang):
       olke plan load plans/plan-2026.toml
     """
     from cli.context import open_catalog
-    from archive.plans import read_plan_file, save_plan
-    from archive.reports import inconsistency_sentence
+    from archive.plans.plan import read_plan_file, save_plan
+    from archive.plans.report import inconsistency_sentence
 
     plan_ = read_plan_file(file, year)
     previous = save_plan(open_catalog(ctx).conn, plan_)
@@ -84,8 +85,8 @@ def show_cmd(ctx, year, lang, as_json, as_toml):
       olke plan show --year 2026 --lang ru
     """
     from cli.context import open_catalog
-    from archive.plans import get_plan
-    from archive.report_formats import render_plan
+    from archive.plans.plan import get_plan
+    from archive.plans.formats import render_plan
 
     plan_ = get_plan(open_catalog(ctx).conn, year)
     if as_toml:
@@ -106,7 +107,7 @@ def list_cmd(ctx):
       olke plan list
     """
     from cli.context import open_catalog
-    from archive.plans import list_plans
+    from archive.plans.plan import list_plans
 
     plans = list_plans(open_catalog(ctx).conn)
     if not plans:
@@ -134,8 +135,8 @@ def report_cmd(ctx, year, quarter, fmt, lang, output):
     """
     from cli.context import open_catalog
     from archive.errors import UsageError
-    from archive.report_formats import BINARY_FORMATS, render
-    from archive.reports import build_report
+    from archive.plans.formats import BINARY_FORMATS, render
+    from archive.plans.report import build_report
 
     content = render(build_report(open_catalog(ctx).conn, year, quarter), fmt, lang)
     if output is None and fmt in BINARY_FORMATS:

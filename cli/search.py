@@ -8,13 +8,13 @@ import time
 import click
 
 from cli.context import open_archive
-from archive.metadata import KINDS
+from archive.vocabulary import KINDS, LANGUAGES
 
 
 @click.command("search")
 @click.argument("query", nargs=-1)
 @click.option("--kind", type=click.Choice(KINDS))
-@click.option("--language", type=click.Choice(("kaz", "rus")))
+@click.option("--language", type=click.Choice(LANGUAGES))
 @click.option("--source", help="Newspaper or journal title, exactly")
 @click.option("--rubric", help="Rubric, exactly")
 @click.option("--from", "year_from", type=int, help="Published in or after this year")

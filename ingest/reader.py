@@ -10,7 +10,7 @@ from archive.lines import Line
 from archive.metadata import Description
 from archive.pages import PageResult
 from archive.reader import PageSource
-from archive.requests.errors import FulfilmentFailed
+from archive.errors import FulfilmentFailed
 from ocr.engine import OcrEngine
 
 

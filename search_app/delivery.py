@@ -2,7 +2,7 @@
 no account) and the download of a stamped copy by its expiring link.
 
 The staff side is a separate app (``search_app.staff``); nothing here shows requesters' data except
-to the requester who gives the code and the e-mail. The archive does the work (``archive.requests``);
+to the requester who gives the code and the e-mail. The archive does the work (``archive.delivery``);
 this module only reads forms, guards them (CSRF, honeypot, minimum fill time, rate limit per address,
 size limits) and says what happened in the reader's language.
 """
@@ -22,13 +22,12 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
 from archive.catalog import parse_id
-from archive.errors import NotFound
+from archive.errors import InvalidRequest, LinkExpired, LinkInvalid, NotFound, RequestNotFound
 from archive.home import Home
-from archive.requests import consent, links, model, outbox, rules, workflow
-from archive.requests.errors import InvalidRequest, LinkExpired, LinkInvalid, RequestNotFound
-from archive.requests.settings import DeliverySettings, load_settings, secret_key, with_changes
-from archive.requests.statuses import OPEN, WAITING
-from archive.requests.validate import MAX_LENGTH, RequestInput
+from archive.delivery import consent, links, model, outbox, rules, workflow
+from archive.delivery.settings import DeliverySettings, load_settings, secret_key, with_changes
+from archive.vocabulary import OPEN, WAITING
+from archive.delivery.intake import MAX_LENGTH, RequestInput
 from search_app.i18n import interface_language
 from search_app.store import get_store
 
@@ -229,7 +228,7 @@ def request_form():
 
 def _verdict(catalog, wanted: RequestInput, settings: DeliverySettings) -> rules.RuleCheck | None:
     """The rules' verdict if the pages can be read; the full check comes with the submission."""
-    from archive.requests import pages as page_ranges
+    from archive.delivery import pages as page_ranges
 
     try:
         document = catalog.get(parse_id(wanted.document_id) or 0)

@@ -86,7 +86,7 @@ def staff_app(home: Path, **settings):
 
 def set_settings(app, **changes) -> None:
     """Change the delivery settings of a running app (e.g. the public address once the port is known)."""
-    from archive.requests.settings import with_changes
+    from archive.delivery.settings import with_changes
 
     if "olke_delivery" in app.extensions:
         context = app.extensions["olke_delivery"]
@@ -117,7 +117,7 @@ def aged_start(secret: str, seconds_ago: float) -> str:
 def aged_link(secret: str, copy_id: int, days_ago: float) -> str:
     from itsdangerous import URLSafeTimedSerializer
 
-    from archive.requests.links import SALT
+    from archive.delivery.links import SALT
 
     serializer = URLSafeTimedSerializer(secret, salt=SALT)
     signer = serializer.make_signer(SALT)

@@ -52,7 +52,7 @@ def staff_url(tmp_path, monkeypatch):
     from cli import main
     from archive.db import connect
     from archive.home import Home
-    from archive.requests import staff
+    from archive.delivery import staff
     from conftest import page_image
     from ingest.reader import ScanReader
     from search_app.staff import create_staff_app

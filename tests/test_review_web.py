@@ -13,7 +13,7 @@ def token(html: str) -> str:
 
 @pytest.fixture
 def staff(archived, home):
-    from archive.requests import staff as staff_users
+    from archive.delivery import staff as staff_users
     from ingest.reader import ScanReader
     from search_app.staff import create_staff_app
 

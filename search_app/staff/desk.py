@@ -13,13 +13,12 @@ from archive import metadata
 from archive.catalog import parse_id
 from archive.errors import NotFound, OlkeError
 from archive.metadata import Description
-from archive.requests import fulfil, model, outbox, rules, staff, workflow
-from archive.requests.statuses import LABELS, OPEN, REFUSAL_REASONS, STATUSES
+from archive.delivery import fulfil, model, outbox, rules, staff, workflow
+from archive.vocabulary import KINDS, LABELS, OPEN, REFUSAL_REASONS, STATUSES
 from archive.storage import new_staging_dir
 from search_app.store import get_store
 
 desk = Blueprint("desk", __name__)
-KINDS = ("newspaper_article", "journal_article", "book", "other")
 SCAN_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 

@@ -25,6 +25,7 @@ from archive.errors import OlkeError, UsageError
 from archive.lines import DOUBTFUL_WORD, group_lines
 from archive.pages import page_as_dict, page_from_dict
 from archive.reader import WAYS
+from archive.vocabulary import INTERFACE_LANGUAGES
 from search_app.store import get_store
 
 review = Blueprint("review", __name__)
@@ -57,7 +58,7 @@ def page(template: str, status: int = 200, **context):
     """Render with this module's catalogs (``_`` in the templates, base.html included)."""
     return render_template(template, _=_, ngettext=CATALOGS.ngettext, reason_names=reason_names(),
                            verdict_names=verdict_names(), way_names=way_names(), action_names=action_names(),
-                           doubtful_below=DOUBTFUL_WORD, languages=("kk", "ru", "en"), **context), status
+                           doubtful_below=DOUBTFUL_WORD, languages=INTERFACE_LANGUAGES, **context), status
 
 
 def _signer() -> URLSafeSerializer:

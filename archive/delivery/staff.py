@@ -8,8 +8,7 @@ from datetime import datetime, timezone
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from archive.catalog import now
-from archive.errors import NotFound, UsageError
-from archive.requests.errors import StaffLoginFailed
+from archive.errors import NotFound, StaffLoginFailed, UsageError
 
 NAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 MIN_PASSWORD = 10

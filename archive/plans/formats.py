@@ -13,9 +13,9 @@ from pathlib import Path
 
 from archive.csv_safe import SafeWriter
 from archive.errors import MissingDependency
-from archive.plans import COLUMNS, DELIVERY, DELIVERY_MEASURE, LIBRARY_KINDS, MEASURES, TOTAL, Plan, is_total
-from archive.reports import (Cell, Report, Row, column_label, inconsistency_sentence, label, mb_text, row_label_key,
-                             stated_inline, title)
+from archive.plans.plan import COLUMNS, DELIVERY, DELIVERY_MEASURE, LIBRARY_KINDS, MEASURES, TOTAL, Plan, is_total
+from archive.plans.report import (Cell, Report, Row, column_label, inconsistency_sentence, label, mb_text,
+                                  row_label_key, stated_inline, title)
 
 FORMATS = ("table", "csv", "json", "xlsx", "pdf")
 BINARY_FORMATS = ("xlsx", "pdf")

@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 
 from archive.catalog import Document
-from archive.requests import pages as page_ranges
-from archive.requests.settings import RuleSettings
+from archive.delivery import pages as page_ranges
+from archive.delivery.settings import RuleSettings
+from archive.vocabulary import ARTICLE_KINDS
 
-ARTICLES = ("newspaper_article", "journal_article")
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def check(document: Document | None, pages: str, rules: RuleSettings) -> RuleChe
         return RuleCheck(True, "citation")
     if is_public_domain(document, rules):
         return RuleCheck(True, "public_domain")
-    if document.kind in ARTICLES and rules.whole_article:
+    if document.kind in ARTICLE_KINDS and rules.whole_article:
         return RuleCheck(True, "whole_article")
     wanted = len(page_ranges.parse(pages, document.page_count))
     share = 100.0 * wanted / max(1, document.page_count)

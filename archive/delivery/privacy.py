@@ -10,9 +10,9 @@ from datetime import date, timedelta
 from archive.db import transaction
 from archive.catalog import now
 from archive.home import Home
-from archive.requests import model
-from archive.requests.model import DeliveryRequest
-from archive.requests.statuses import CANCELLED, CLOSED, OPEN
+from archive.delivery import model
+from archive.delivery.model import DeliveryRequest
+from archive.vocabulary import CANCELLED, CLOSED, OPEN
 
 PERSONAL_COLUMNS = ("name", "email", "phone", "purpose", "refusal_text")
 
@@ -57,12 +57,12 @@ def erase_person(conn: sqlite3.Connection, home: Home, email: str, user: str, dr
     found = requests_of(conn, email)
     if dry_run:
         return found
-    from archive.requests.workflow import _move
+    from archive.delivery.workflow import move
 
     with transaction(conn):
         for request in found:
             if request.status in OPEN:
-                request = _move(conn, request.code, CANCELLED, user, "cancelled", {"by": "erasure"})
+                request = move(conn, request.code, CANCELLED, user, "cancelled", {"by": "erasure"})
             anonymise(conn, home, request, user)
     return found
 

@@ -6,15 +6,18 @@ delivered by its (first) delivery, refused by its refusal. Anonymised requests c
 """
 from __future__ import annotations
 
+import io
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median
 
+from archive.csv_safe import SafeWriter
 from archive.errors import NotFound
-from archive.plans import DELIVERY, DELIVERY_MEASURE, get_plan
-from archive.requests.model import local_date
-from archive.requests.statuses import REFUSAL_REASONS
+from archive.plans.plan import DELIVERY, DELIVERY_MEASURE, get_plan
+from archive.delivery.model import local_date
+from archive.vocabulary import LABELS, REFUSAL_REASONS
 
 QUARTERS = (1, 2, 3, 4)
 YEAR = 0
@@ -142,3 +145,44 @@ def table_rows(figures: YearFigures) -> list[list]:
                      p.expired, "" if p.median_working_days is None else p.median_working_days,
                      *(p.refused_by_reason.get(reason, 0) for reason in REFUSAL_REASONS)])
     return rows
+
+
+# `olke requests report`: the year's figures as a table, CSV or JSON.
+
+TABLE_COLUMNS = ("period", "received", "delivered", "plan", "% of plan", "refused", "cancelled", "expired",
+                 "median working days")
+
+
+def render(conn: sqlite3.Connection, year: int, fmt: str) -> str:
+    figures = year_figures(conn, year)
+    if fmt == "json":
+        return json.dumps(figures.as_dict(), ensure_ascii=False, indent=2) + "\n"
+    rows = table_rows(figures)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = SafeWriter(out)
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+        return out.getvalue()
+    return table(figures, rows)
+
+
+def table(figures, rows) -> str:
+    shown = [list(TABLE_COLUMNS)] + [[str(cell) if cell != "" else "-" for cell in row[:len(TABLE_COLUMNS)]]
+                                     for row in rows]
+    widths = [max(len(r[i]) for r in shown) for i in range(len(TABLE_COLUMNS))]
+    lines = [f"Electronic document delivery, {figures.year}"
+             + ("" if figures.plan_loaded else " (no plan loaded: olke plan load FILE)")]
+    for number, row in enumerate(shown):
+        lines.append("  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+        if number == 0 or number == len(QUARTERS):
+            lines.append("  ".join("-" * w for w in widths))
+    stated = figures.plan_stated_year
+    if stated is not None and stated != figures.periods[YEAR].plan:
+        lines.append(f"The plan states {stated} deliveries for the year; its quarters add up to "
+                     f"{figures.periods[YEAR].plan}.")
+    refused = figures.periods[YEAR].refused_by_reason
+    if refused:
+        lines.append("Refused, by reason: " + "; ".join(f"{LABELS[r]} {refused[r]}" for r in REFUSAL_REASONS
+                                                       if r in refused))
+    return "\n".join(lines) + "\n"

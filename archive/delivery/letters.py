@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from archive.vocabulary import INTERFACE_LANGUAGES
+
 SUBJECTS = {
     "received": {"kk": "Өтінішіңіз қабылданды: {code}", "ru": "Заявка принята: {code}",
                  "en": "Your request is received: {code}"},
@@ -96,7 +98,7 @@ def status_url(public_url: str, code: str) -> str:
 
 def compose(letter: str, language: str, library: str, **values) -> tuple[str, str]:
     """(subject, body) of ``letter`` in ``language`` (falling back to English)."""
-    language = language if language in ("kk", "ru", "en") else "en"
+    language = language if language in INTERFACE_LANGUAGES else "en"
     values.setdefault("text", "")
     if "reason" in values:
         values["reason"] = REASONS.get(values["reason"], REASONS["other"])[language]

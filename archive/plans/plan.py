@@ -17,7 +17,7 @@ from pathlib import Path
 from archive.catalog import current_user, now
 from archive.db import transaction
 from archive.errors import InvalidPlan, NotFound
-from archive.metadata import KINDS
+from archive.vocabulary import KINDS
 
 MEASURES = ("documents", "pages")
 TOTAL = "total"
@@ -27,7 +27,7 @@ YEAR = 0                      # the "quarter" number that stands for the whole y
 QUARTERS = (1, 2, 3, 4)
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 COLUMNS = tuple((quarter, kazakh) for quarter in (YEAR, *QUARTERS) for kazakh in (False, True))
-LIBRARY_KINDS = ("newspaper_article", "journal_article", "book")   # the rows of the library's table
+LIBRARY_KINDS = tuple(kind for kind in KINDS if kind != "other")   # the rows of the library's table
 PLAN_YEARS = range(2000, 2101)
 TOP_KEYS = ("year", "title", "library", "digitisation", "electronic_delivery", "also_stated")
 ROW_SHAPE = "ten figures: year, of which Kazakh, then I, Kazakh, II, Kazakh, III, Kazakh, IV, Kazakh"

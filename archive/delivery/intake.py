@@ -13,11 +13,10 @@ from typing import Callable
 from email_validator import EmailNotValidError, validate_email
 
 from archive.catalog import Document, parse_id
-from archive.errors import NotFound
-from archive.requests import consent
-from archive.requests import pages as page_ranges
-from archive.requests.errors import InvalidRequest
-from archive.requests.statuses import CATEGORIES, LANGUAGES
+from archive.errors import InvalidRequest, NotFound
+from archive.delivery import consent
+from archive.delivery import pages as page_ranges
+from archive.vocabulary import CATEGORIES, INTERFACE_LANGUAGES
 
 MAX_LENGTH = {"name": 200, "email": 254, "phone": 40, "cite_title": 500, "cite_author": 300, "cite_source": 300,
               "cite_year": 20, "cite_issue": 50, "cite_pages": 100, "pages": page_ranges.MAX_TEXT,
@@ -104,7 +103,7 @@ def check(wanted: RequestInput, find_document: Callable[[int], Document], today:
         problems["email"] = ("bad_email", {})
     if wanted.phone and "phone" not in problems and not PHONE.match(wanted.phone):
         problems["phone"] = ("bad_phone", {})
-    for name, allowed in (("category", CATEGORIES), ("language", LANGUAGES)):
+    for name, allowed in (("category", CATEGORIES), ("language", INTERFACE_LANGUAGES)):
         if name not in problems and getattr(wanted, name) not in allowed:
             problems[name] = ("required" if not getattr(wanted, name) else "bad_choice", {})
     document = _document(wanted, find_document, problems)

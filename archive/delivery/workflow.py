@@ -13,14 +13,13 @@ from typing import Callable
 
 from archive.db import transaction
 from archive.catalog import Document, now
-from archive.errors import UsageError
-from archive.requests import model, outbox, rules, staff
-from archive.requests.errors import BadTransition, InvalidRequest
-from archive.requests.model import REQUESTER, SYSTEM, DeliveryRequest
-from archive.requests.settings import DeliverySettings
-from archive.requests.statuses import (CANCELLED, EXPIRED, IN_PROGRESS, LABELS, NEW, OPEN, REFUSAL_REASONS,
-                                       REFUSED, WAITING, can_move)
-from archive.requests.validate import RequestInput, check
+from archive.errors import BadTransition, InvalidRequest, UsageError
+from archive.delivery import model, outbox, rules, staff
+from archive.delivery.model import REQUESTER, SYSTEM, DeliveryRequest
+from archive.delivery.settings import DeliverySettings
+from archive.delivery.intake import RequestInput, check
+from archive.vocabulary import (CANCELLED, DELIVERED, EXPIRED, IN_PROGRESS, LABELS, NEW, OPEN, REFUSAL_REASONS, REFUSED,
+                                WAITING)
 
 MAX_NOTE = 4000
 
@@ -31,6 +30,19 @@ class Submitted:
     created: bool                  # False: the same request came in shortly before; this is that one
     letters: list[int]
     rule_check: rules.RuleCheck
+
+
+MOVES = {
+    NEW: (IN_PROGRESS, WAITING, DELIVERED, REFUSED, CANCELLED, EXPIRED),
+    IN_PROGRESS: (WAITING, DELIVERED, REFUSED, CANCELLED, EXPIRED),
+    WAITING: (IN_PROGRESS, DELIVERED, REFUSED, CANCELLED, EXPIRED),
+    DELIVERED: (DELIVERED,),              # a new copy may be sent (a fresh link)
+    REFUSED: (), CANCELLED: (), EXPIRED: (),
+}
+
+
+def can_move(current: str, target: str) -> bool:
+    return target in MOVES.get(current, ())
 
 
 def submit(conn: sqlite3.Connection, wanted: RequestInput, settings: DeliverySettings,
@@ -52,8 +64,8 @@ def submit(conn: sqlite3.Connection, wanted: RequestInput, settings: DeliverySet
     return Submitted(request, True, [letter] if letter else [], verdict)
 
 
-def _move(conn: sqlite3.Connection, code: str, target: str | None, user: str, action: str,
-          details: dict | None = None, **columns) -> DeliveryRequest:
+def move(conn: sqlite3.Connection, code: str, target: str | None, user: str, action: str,
+         details: dict | None = None, **columns) -> DeliveryRequest:
     """Inside a transaction: change status (None: keep it) and columns, and log it."""
     request = model.get(conn, code)
     if target is not None and not can_move(request.status, target):
@@ -94,7 +106,7 @@ def assign(conn: sqlite3.Connection, code: str, to_user: str, by_user: str) -> D
         _open(request, "assigned")
         target = IN_PROGRESS if request.status == NEW else None
         action = "claimed" if to_user == by_user else "assigned"
-        return _move(conn, code, target, by_user, action, {"to": to_user}, assigned_to=to_user)
+        return move(conn, code, target, by_user, action, {"to": to_user}, assigned_to=to_user)
 
 
 def add_note(conn: sqlite3.Connection, code: str, user: str, text: str) -> None:
@@ -110,7 +122,7 @@ def ask(conn: sqlite3.Connection, code: str, user: str, question: str, settings:
     body = _text(question)
     with transaction(conn):
         current = model.get(conn, code)
-        request = _move(conn, code, WAITING, user, "asked_requester", assigned_to=current.assigned_to or user)
+        request = move(conn, code, WAITING, user, "asked_requester", assigned_to=current.assigned_to or user)
         conn.execute("INSERT INTO delivery_notes (request_id, at, author, kind, body)"
                      " VALUES (?, ?, ?, 'to_requester', ?)", (request.id, now(), user, body))
         letter = outbox.queue(conn, request, "question", settings, text=body)
@@ -126,7 +138,7 @@ def reply(conn: sqlite3.Connection, code: str, email: str, text: str) -> Deliver
         conn.execute("INSERT INTO delivery_notes (request_id, at, author, kind, body)"
                      " VALUES (?, ?, ?, 'from_requester', ?)", (request.id, now(), REQUESTER, body))
         target = IN_PROGRESS if request.status == WAITING else None
-        return _move(conn, request.code, target, REQUESTER, "requester_answered")
+        return move(conn, request.code, target, REQUESTER, "requester_answered")
 
 
 def refuse(conn: sqlite3.Connection, code: str, user: str, reason: str, text: str | None,
@@ -135,7 +147,7 @@ def refuse(conn: sqlite3.Connection, code: str, user: str, reason: str, text: st
         raise UsageError(f"unknown refusal reason '{reason}'; use one of: {', '.join(REFUSAL_REASONS)}")
     body = _text(text, required=reason == "other")
     with transaction(conn):
-        request = _move(conn, code, REFUSED, user, "refused", {"reason": reason},
+        request = move(conn, code, REFUSED, user, "refused", {"reason": reason},
                         refusal_reason=reason, refusal_text=body or None)
         letter = outbox.queue(conn, request, "refused", settings, reason=reason, text=body)
     return [letter] if letter else []
@@ -148,7 +160,7 @@ def cancel(conn: sqlite3.Connection, code: str, user: str, text: str | None, set
     with transaction(conn):
         if email is not None:
             model.get_for_requester(conn, code, email)
-        request = _move(conn, code, CANCELLED, user, "cancelled", {"by": "requester" if email else "staff"},
+        request = move(conn, code, CANCELLED, user, "cancelled", {"by": "requester" if email else "staff"},
                         refusal_text=body or None)
         if email is not None:
             return []
@@ -173,7 +185,7 @@ def expire(conn: sqlite3.Connection, settings: DeliverySettings, today: date | N
     with transaction(conn):
         for request in found:
             why = "needed_by" if request.needed_by and request.needed_by < today.isoformat() else "age"
-            moved = _move(conn, request.code, EXPIRED, SYSTEM, "expired", {"why": why})
+            moved = move(conn, request.code, EXPIRED, SYSTEM, "expired", {"why": why})
             letter = outbox.queue(conn, moved, "expired", settings)
             letters += [letter] if letter else []
     return found, letters

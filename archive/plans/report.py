@@ -3,22 +3,21 @@
 A document counts in the quarter of its ``digitised_on``, once, with its current page count and
 the size of its current PDF; deleted documents do not count; it counts as Kazakh when its primary
 language is ``kaz``. ``build_report`` returns plain data; ``Report.as_dict(lang)`` is what the web
-page renders, and ``archive.report_formats`` turns it into a table, CSV, JSON, XLSX or PDF.
+page renders, and ``archive.plans.formats`` turns it into a table, CSV, JSON, XLSX or PDF.
 """
 from __future__ import annotations
 
-import importlib
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 
-from archive.errors import OlkeError
-from archive.plans import (COLUMNS, DELIVERY, DELIVERY_MEASURE, LIBRARY_KINDS, MEASURES, QUARTERS, ROMAN, TOTAL,
-                           YEAR, Inconsistency, Plan, get_plan, is_total)
+from archive.plans.deliveries import delivered_by_quarter
+from archive.plans.plan import (COLUMNS, DELIVERY, DELIVERY_MEASURE, LIBRARY_KINDS, MEASURES, QUARTERS, ROMAN, TOTAL,
+                                YEAR, Inconsistency, Plan, get_plan, is_total)
+from archive.vocabulary import INTERFACE_LANGUAGES
 
 BYTES_PER_MB = 1_000_000
 DELIVERY_TABLE = "delivery_requests"
-DELIVERY_COUNTER = ("archive.requests", "delivered_by_quarter")   # supplied by the delivery module
 
 
 # --- actuals -----------------------------------------------------------------------------------
@@ -75,20 +74,12 @@ def actuals(conn: sqlite3.Connection, year: int) -> Actuals:
 
 
 def deliveries_by_quarter(conn: sqlite3.Connection, year: int) -> dict[int, int]:
-    """Electronic deliveries made per quarter: zero until the delivery module creates its table,
-    then whatever its ``delivered_by_quarter(conn, year) -> {quarter: count}`` answers."""
+    """Electronic deliveries made per quarter: zero while the catalog has no delivery requests' table."""
     counts = dict.fromkeys(QUARTERS, 0)
     exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
                           (DELIVERY_TABLE,)).fetchone()
-    if not exists:
-        return counts
-    module, name = DELIVERY_COUNTER
-    try:
-        counter = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        raise OlkeError(f"the catalog has {DELIVERY_TABLE} but {module}.{name} is missing; "
-                        "update Olke so the report can count deliveries") from None
-    counts.update({int(q): int(n) for q, n in counter(conn, year).items()})
+    if exists:
+        counts.update({int(q): int(n) for q, n in delivered_by_quarter(conn, year).items()})
     return counts
 
 
@@ -313,7 +304,7 @@ def stated_inline(lang: str, cell: Cell) -> str:
 
 # --- the label tables: every word a report says, in Kazakh, Russian and English --------------
 
-LANGUAGES = ("kk", "ru", "en")
+LANGUAGES = INTERFACE_LANGUAGES
 LABELS = {
     "kk": {
         "title": "{year} жылғы цифрлау жоспарының орындалуы", "title_quarter": ", {quarter} тоқсан",

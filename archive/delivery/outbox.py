@@ -1,18 +1,23 @@
-"""Letters waiting to go: written in the same transaction as what they announce, sent after it.
+"""Letters waiting to go: written in the same transaction as what they announce, sent after it,
+one by one through the SMTP server named in the settings (plain, STARTTLS or SSL; optional login).
 
 A letter the mail server does not take stays here with its error, and `olke requests send-mail`
 (or the next action that sends mail) tries it again; nothing a requester should hear of is lost.
 """
 from __future__ import annotations
 
+import smtplib
 import sqlite3
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 from typing import Iterable
 
 from archive.catalog import now
-from archive.requests import letters, mail
-from archive.requests.errors import MailFailed
-from archive.requests.model import DeliveryRequest
-from archive.requests.settings import DeliverySettings
+from archive.delivery import letters
+from archive.errors import MailFailed
+from archive.delivery.model import DeliveryRequest
+from archive.delivery.settings import DeliverySettings, MailSettings
 
 MAX_ATTEMPTS = 10
 
@@ -54,7 +59,7 @@ def send_claimed(settings: DeliverySettings, claimed: list[dict]) -> list[tuple[
     results = []
     for row in claimed:
         try:
-            mail.send(settings.mail, row["recipient"], row["subject"], row["body"])
+            send(settings.mail, row["recipient"], row["subject"], row["body"])
         except MailFailed as error:
             results.append((row["id"], error.message))
         else:
@@ -84,3 +89,37 @@ def letters_for(conn: sqlite3.Connection, request_id: int) -> list[dict]:
     rows = conn.execute("SELECT id, letter, created_at, sent_at, attempts, error FROM delivery_mail"
                         " WHERE request_id = ? ORDER BY id", (request_id,))
     return [dict(row) for row in rows]
+
+
+def message(mail: MailSettings, recipient: str, subject: str, body: str) -> EmailMessage:
+    letter = EmailMessage()
+    letter["From"] = mail.sender
+    letter["To"] = recipient
+    letter["Subject"] = subject
+    letter["Date"] = formatdate(localtime=True)
+    letter["Message-ID"] = make_msgid(domain=mail.sender.rpartition("@")[2].strip("> ") or "localhost")
+    letter.set_content(body, charset="utf-8")
+    return letter
+
+
+def send(mail: MailSettings, recipient: str, subject: str, body: str) -> None:
+    """Hand the letter to the mail server; raises MailFailed saying what to check."""
+    if not mail.host:
+        raise MailFailed("no mail server is set; set [mail] host in delivery.toml, then run "
+                         "`olke requests send-mail`")
+    letter = message(mail, recipient, subject, body)
+    try:
+        if mail.tls == "ssl":
+            client = smtplib.SMTP_SSL(mail.host, mail.port, timeout=mail.timeout,
+                                      context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout)
+        with client:
+            if mail.tls == "starttls":
+                client.starttls(context=ssl.create_default_context())
+            if mail.user:
+                client.login(mail.user, mail.password)
+            client.send_message(letter)
+    except (OSError, smtplib.SMTPException) as error:
+        raise MailFailed(f"the mail server {mail.host}:{mail.port} did not take the letter ({error}); "
+                         "check [mail] in delivery.toml, then run `olke requests send-mail`") from None

@@ -1,6 +1,7 @@
 """Delivery requests in the catalog: submit (recognising duplicates), find, and their history."""
 from __future__ import annotations
 
+import io
 import json
 import secrets
 import sqlite3
@@ -8,9 +9,10 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone
 
 from archive.catalog import now
-from archive.requests.errors import RequestNotFound
-from archive.requests.statuses import CANCELLED, EXPIRED, NEW, OPEN, REFUSED
-from archive.requests.validate import CheckedRequest
+from archive.csv_safe import SafeWriter
+from archive.errors import RequestNotFound
+from archive.vocabulary import CANCELLED, DELIVERED, EXPIRED, LABELS, NEW, OPEN, REFUSED
+from archive.delivery.intake import CheckedRequest
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"     # Crockford's: no I, L, O, U
 CODE_MISREAD = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V", " ": "", "–": "-", "—": "-"})
@@ -221,3 +223,45 @@ def queue(conn: sqlite3.Connection, statuses: tuple[str, ...] | None = OPEN, ove
 
 def utc(moment: datetime | None = None) -> str:
     return (moment or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+# The archive of fulfilled requests for staff: a plain search over code, name, e-mail and title, and CSV.
+
+CSV_COLUMNS = ("code", "id", "status", "received", "delivered", "category", "language", "name", "email",
+               "document_id", "title", "author", "source", "year", "issue", "pages", "assigned_to",
+               "refusal_reason")
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search(conn: sqlite3.Connection, text: str = "", statuses: tuple[str, ...] = (DELIVERED,),
+           limit: int = 1000) -> list[DeliveryRequest]:
+    """Requests (default: fulfilled ones), newest first, whose code, name, e-mail or title contains ``text``."""
+    where, args = [], []
+    if statuses:
+        where.append(f"r.status IN ({', '.join('?' * len(statuses))})")
+        args += list(statuses)
+    text = (text or "").strip()[:200]
+    if text:
+        register_fold(conn)
+        where.append("(r.code LIKE ? ESCAPE '\\' OR " + " OR ".join(
+            f"olke_fold({column}) LIKE ? ESCAPE '\\'" for column in ("r.name", "r.email", "r.cite_title", "d.title"))
+            + ")")
+        args += [_like(normalise_code(text) if text.count("-") == 2 else text)] + [_like(text.casefold())] * 4
+    sql = SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    sql += " ORDER BY coalesce(r.delivered_at, r.created_at) DESC LIMIT ?"
+    return [DeliveryRequest.from_row(row) for row in conn.execute(sql, [*args, int(limit)])]
+
+
+def as_csv(found: list[DeliveryRequest]) -> str:
+    out = io.StringIO()
+    writer = SafeWriter(out, quote_all=True)     # names and titles come from requesters
+    writer.writerow(CSV_COLUMNS)
+    for r in found:
+        writer.writerow([r.code, r.id, LABELS[r.status], r.created_at, r.delivered_at or "", r.category,
+                         r.language, r.name or "", r.email or "", r.document_id or "", r.title,
+                         r.cite_author or "", r.cite_source or "", r.cite_year or "", r.cite_issue or "",
+                         r.pages or "all", r.assigned_to or "", r.refusal_reason or ""])
+    return out.getvalue()

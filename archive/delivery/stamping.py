@@ -10,8 +10,7 @@ from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 
-from archive.errors import MissingDependency
-from archive.requests.errors import FulfilmentFailed
+from archive.errors import FulfilmentFailed, MissingDependency
 
 FONTS = ("/usr/share/fonts/truetype/paratype/PTS55F.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 FONT_SIZE = 6.5          # points

@@ -13,13 +13,13 @@ import pikepdf
 
 from archive.db import transaction
 from archive.catalog import Catalog, now
-from archive.requests import consent, links, model, outbox
-from archive.requests import pages as page_ranges
-from archive.requests.errors import BadTransition, FulfilmentFailed
-from archive.requests.settings import DeliverySettings
-from archive.requests.stamping import stamp
-from archive.requests.statuses import DELIVERED, LABELS, can_move
-from archive.requests.workflow import _move
+from archive.delivery import consent, links, model, outbox
+from archive.delivery import pages as page_ranges
+from archive.errors import BadTransition, FulfilmentFailed
+from archive.delivery.settings import DeliverySettings
+from archive.delivery.stamping import stamp
+from archive.delivery.workflow import can_move, move
+from archive.vocabulary import DELIVERED, LABELS
 
 DELIVERY_DIR = "delivery"
 
@@ -136,7 +136,7 @@ def deliver(catalog: Catalog, code: str, user: str, settings: DeliverySettings, 
             columns = {"document_id": document_id, "pages": wanted, "assigned_to": current.assigned_to or user}
             if current.delivered_at is None:
                 columns["delivered_at"] = columns["closed_at"] = now()
-            moved = _move(conn, code, DELIVERED, user, "delivered" if current.status != DELIVERED else "sent_again",
+            moved = move(conn, code, DELIVERED, user, "delivered" if current.status != DELIVERED else "sent_again",
                           {"copy": copy_id, "pages": wanted or "all", "reused_extract": reused}, **columns)
             token = links.make_token(secret, copy_id)
             url = links.download_url(settings.public_url, token)

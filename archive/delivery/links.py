@@ -15,8 +15,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from archive.db import transaction
 from archive.catalog import now
 from archive.home import Home
-from archive.requests import model
-from archive.requests.errors import LinkExpired, LinkInvalid
+from archive.delivery import model
+from archive.errors import LinkExpired, LinkInvalid
 
 SALT = "olke-delivery-link"
 EXPIRED_MESSAGE = ("this download link has expired (too old, or used up); ask the library for a new one, "
