@@ -1,6 +1,7 @@
 """The OCR engine interface; what every engine returns is the archive's page (``archive.pages``)."""
 from __future__ import annotations
 
+import importlib
 import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -49,20 +50,23 @@ class OcrEngine(ABC):
 
 
 def get_engine(name: str | None = None) -> OcrEngine:
-    """The engine named, else ``OLKE_OCR_ENGINE``, else tesseract (through ocrmypdf)."""
+    """The engine named, else ``OLKE_OCR_ENGINE``, else tesseract (through ocrmypdf).
+
+    Another engine is named by its class, ``module:Class``: the tests' fake engine
+    (``tests.support.fake_ocr:FakeEngine``) is one, and an engine of another package could be.
+    """
     name = name or os.environ.get("OLKE_OCR_ENGINE", "tesseract")
     if name == "tesseract":
         from ocr.tesseract import TesseractEngine
 
         return TesseractEngine()
-    if name == "fake":
-        from ocr.fake import FakeEngine
-
-        return FakeEngine()
-    if name == "crash":
-        from ocr.fake import CrashingEngine
-
-        return CrashingEngine()
     from archive.errors import UsageError
 
-    raise UsageError(f"unknown OCR engine '{name}'; use tesseract or fake")
+    module, _, attribute = name.partition(":")
+    try:
+        engine = getattr(importlib.import_module(module), attribute) if attribute else None
+    except (ImportError, AttributeError):
+        engine = None
+    if not (isinstance(engine, type) and issubclass(engine, OcrEngine)):
+        raise UsageError(f"unknown OCR engine '{name}'; use tesseract, or name an OCR engine class as module:Class")
+    return engine()

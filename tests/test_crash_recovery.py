@@ -15,12 +15,13 @@ import pytest
 from click.testing import CliRunner
 
 from archive.catalog import Catalog
-from cli import main
 from archive.crashpoints import POINTS
 from archive.library import Archive
 from archive.search.query import SearchRequest
 from archive.search.sync import check
+from cli import main
 from conftest import page_image
+from tests.support.fake_ocr import FAKE_ENGINE
 
 CLI = [sys.executable, "-m", "cli"]
 
@@ -51,7 +52,7 @@ def batch(tmp_path):
 
 
 def fake_env(**extra) -> dict:
-    return {**os.environ, "OLKE_OCR_ENGINE": "fake", "OLKE_FAKE_OCR_DELAY": "0", **extra}
+    return {**os.environ, "OLKE_OCR_ENGINE": FAKE_ENGINE, "OLKE_FAKE_OCR_DELAY": "0", **extra}
 
 
 def assert_consistent(home, documents: int) -> None:

@@ -9,6 +9,7 @@ import sys
 import time
 
 from archive.catalog import Catalog
+from tests.support.fake_ocr import FAKE_ENGINE
 
 
 def olke(home, *args, env=None, **kwargs):
@@ -17,7 +18,7 @@ def olke(home, *args, env=None, **kwargs):
 
 
 def test_ctrl_c_leaves_a_consistent_archive_and_a_rerun_resumes(home, scans):
-    env = dict(os.environ, OLKE_OCR_ENGINE="fake", OLKE_FAKE_OCR_DELAY="0.4")
+    env = dict(os.environ, OLKE_OCR_ENGINE=FAKE_ENGINE, OLKE_FAKE_OCR_DELAY="0.4")
     inputs = [scans["png"], scans["jpeg"], scans["tiff"], scans["book"]]
     process = olke(home, "ingest", *inputs, "--workers", "1", env=env)
     deadline = time.monotonic() + 30

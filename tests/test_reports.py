@@ -21,13 +21,13 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from cli import main
 from archive.errors import OlkeError
 from archive.metadata import Description
 from archive.plans.plan import read_plan_file, save_plan
 from archive.plans.formats import find_font, render
 from archive.plans.report import build_report, deliveries_by_quarter
 from archive.storage import StagedDocument, new_staging_dir
+from cli import main
 from ocr.engine import PageResult
 
 DEMO_PLAN = Path(__file__).resolve().parent.parent / "plans" / "plan-2026.toml"

@@ -10,11 +10,11 @@ from click.testing import CliRunner
 
 from archive import cli_requests
 from archive.catalog import Catalog
-from cli import main
 from archive.home import Home
 from archive.delivery import consent, workflow
 from archive.delivery.settings import DeliverySettings
 from archive.delivery.intake import RequestInput
+from cli import main
 from test_requests_support import build_archive, copy_home, pdf_page_texts, smtp_server
 
 # The commands on a copy of `olke`, so registering them here changes nothing for other tests.

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
 from archive.library import Archive
 from archive.metadata import Description
 from archive.search.query import SearchRequest
 from archive.search.results import exact_hits, matched_word_indexes, snippet
 from archive.search.sync import check, rebuild
+from cli import main
 from ingest.pipeline import IngestOptions, ingest
 from ingest.sources import DocumentSource
-from ocr.fake import FakeEngine
+from tests.support.fake_ocr import FakeEngine
 
 KAZ_LIBRARY = ("Облыстық кітапханасы өлкетану бөлімінде ескі газеттер сақталады. "
                "Қала мен ауылдағы кітапханаларда оқырмандар көп. Windows 10 орнатылған.")

@@ -1,8 +1,9 @@
-"""Engines for tests: a fast fake that "recognises" known text, and one that crashes.
+"""OCR engines for tests: a fast fake that "recognises" known text, and one that crashes.
 
 The fake copies the input PDF as the output and gives each page the text from
 ``OLKE_FAKE_OCR_TEXT`` (``{n}`` becomes the page number; pages separated by ``\\f``), so tests
-need no tesseract. It is a test double, selected only by ``OLKE_OCR_ENGINE=fake``.
+need no tesseract. Commands run by the tests choose it with ``OLKE_OCR_ENGINE=FAKE_ENGINE``
+(or ``CRASHING_ENGINE``), the engine named by its class.
 """
 from __future__ import annotations
 
@@ -14,10 +15,13 @@ from pathlib import Path
 import pikepdf
 
 from archive.errors import OcrFailed
-from ocr.engine import OcrEngine, OcrOptions, PageDone, PageResult, Word
 from archive.language import detect_language
+from archive.pages import PageResult, Word
 from archive.verdict import judge
+from ocr.engine import OcrEngine, OcrOptions, PageDone
 
+FAKE_ENGINE = "tests.support.fake_ocr:FakeEngine"
+CRASHING_ENGINE = "tests.support.fake_ocr:CrashingEngine"
 FAKE_INK_CHARS = 500
 
 DEFAULT_TEXT = "Өлке тарихы, {n}-бет. Кітапхана қорындағы құжаттар мен газет мақалалары цифрланды."
