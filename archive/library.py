@@ -87,6 +87,4 @@ class Archive:
         return done
 
     def search(self, request):
-        from archive.search.results import search
-
-        return search(self.index, request)
+        return self.index.search(request)

@@ -34,7 +34,7 @@ def search(ctx, query, as_json, **options):
       olke search кітапханаларда
       olke search '"Ертіс өзені"' --kind newspaper_article --from 1990 --to 2010
     """
-    from archive.search.query import SearchRequest
+    from archive.search.model import SearchRequest
 
     request = SearchRequest(text=" ".join(query), **options)
     results = open_archive(ctx).search(request)

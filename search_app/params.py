@@ -5,7 +5,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from archive.search.query import SORTS, SearchRequest
+from archive.search.model import SORTS, SearchRequest
 from archive.vocabulary import KINDS, LANGUAGES
 from search_app.errors import BadParameter
 

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
 from archive import collections, discovery, usage
-from archive.search.query import SearchRequest
+from archive.search.model import SearchRequest
 from search_app import params, viewer
 from search_app.citation import citation
 from search_app.errors import PageNotFound

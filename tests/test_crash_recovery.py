@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from archive.catalog import Catalog
 from archive.crashpoints import POINTS
 from archive.library import Archive
-from archive.search.query import SearchRequest
+from archive.search.model import SearchRequest
 from archive.search.sync import check
 from cli import main
 from conftest import page_image

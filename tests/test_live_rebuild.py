@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from archive.library import Archive
 from archive.metadata import Description
 from archive.search.index import GENERATION
-from archive.search.query import SearchRequest
+from archive.search.model import SearchRequest
 from cli import main
 from ingest.pipeline import IngestOptions, ingest
 from ingest.sources import DocumentSource

@@ -13,7 +13,7 @@ from archive.home import Home
 from archive.library import Archive
 from archive.metadata import Description
 from archive.metadata_import import apply_import, plan_import
-from archive.search.query import SearchRequest
+from archive.search.model import SearchRequest
 from cli import OlkeGroup
 from ingest.pipeline import IngestOptions, ingest
 from ingest.sources import discover

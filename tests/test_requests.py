@@ -342,7 +342,7 @@ def test_fulfil_from_a_fresh_scan_enters_the_archive(world, make_png):
         done = fulfil.deliver(archive.catalog, code, "librarian", DeliverySettings(), secret_key(catalog.home),
                               document_id=document_id)
         assert archive.catalog.get(document_id).title == "Жаңа мақала" and done.request.document_id == document_id
-        from archive.search.query import SearchRequest
+        from archive.search.model import SearchRequest
 
         assert any(d.doc_id == document_id for d in archive.search(SearchRequest(per_page=50)).documents)
     finally:

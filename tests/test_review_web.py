@@ -93,7 +93,7 @@ def test_correcting_lines_in_the_staff_app(staff, home):
     assert corrected["verdict"] == "ok" and corrected["text"].endswith("\nЖаңа жол.")
     assert entry["user"] == "corrector" and entry["action"] == "corrected" and entry["machine_text"] == PAGE_TEXTS[0]
     from archive.library import Archive
-    from archive.search.query import SearchRequest
+    from archive.search.model import SearchRequest
     archive = Archive(home)
     assert archive.search(SearchRequest(text="Жамбыл")).total_pages == 1
     archive.close()

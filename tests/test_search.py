@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from archive.library import Archive
 from archive.metadata import Description
-from archive.search.query import SearchRequest
+from archive.search.model import SearchRequest
 from archive.search.results import exact_hits, matched_word_indexes, snippet
 from archive.search.sync import check, rebuild
 from cli import main

@@ -33,6 +33,7 @@ from whoosh.writing import PostingPool
 
 from archive.crashpoints import crash_point
 from archive.errors import ArchiveBusy, IndexDamaged
+from archive.search.model import SearchRequest, SearchResults
 from archive.search.schema import STEMMED_FIELDS, build_schema
 from archive.storage import process_alive
 
@@ -54,7 +55,12 @@ class IndexCheck:
 
 
 class SearchIndex(ABC):
-    """What the archive needs from a search engine; a server engine could implement this too."""
+    """What the archive needs from a search engine, to search and to write; a server engine could
+    implement this too. Requests and results are the engine-neutral ``archive.search.model``."""
+
+    @abstractmethod
+    def search(self, request: SearchRequest) -> SearchResults:
+        """Documents that match, with their best pages and snippets, and the facet counts."""
 
     @abstractmethod
     def replace_documents(self, documents: Iterable[tuple[object, list[dict]]]) -> int: ...
@@ -245,6 +251,11 @@ class WhooshIndex(SearchIndex):
             cached.searcher = Searcher(ix.reader(reuse=reuse), fromindex=ix)
             cached.state = state
         yield cached.searcher
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        from archive.search.results import search
+
+        return search(self, request)
 
     def keys(self) -> dict[str, tuple]:
         with self.searcher() as searcher:
