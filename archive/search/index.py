@@ -12,7 +12,6 @@ left the index in, writing the new index aside and swapping it in while searches
 from __future__ import annotations
 
 import fcntl
-import marshal
 import os
 import shutil
 import threading
@@ -20,21 +19,19 @@ import time
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from whoosh import index as whoosh_index
-from whoosh import writing as whoosh_writing
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
-from whoosh.writing import PostingPool
 
 from archive.crashpoints import crash_point
 from archive.errors import ArchiveBusy, IndexDamaged
 from archive.search.model import SearchRequest, SearchResults
 from archive.search.schema import STEMMED_FIELDS, build_schema
+from archive.search.whoosh_internals import index_state, segment_count, use_run_pool
 from archive.storage import process_alive
 
 WRITE_WAIT = 120.0  # seconds a writer waits for another to finish
@@ -123,36 +120,6 @@ def metadata_signature(document) -> tuple:
             document.access, ",".join(r.replace(",", " ") for r in document.rubrics))
 
 
-class _RunPool(PostingPool):
-    """Whoosh's posting pool, spilling sorted runs with marshal in large chunks instead of one pickle
-    call per posting (a third of the time a big commit took went into pickling postings)."""
-
-    CHUNK = 65536
-
-    def _write_run(self, f, items):
-        items = iter(items)
-        while chunk := list(islice(items, self.CHUNK)):
-            marshal.dump(chunk, f)
-        f.close()
-
-    def _read_run(self, path):
-        f = self._open_run(path)
-        try:
-            while True:
-                try:
-                    chunk = marshal.load(f)
-                except EOFError:
-                    return
-                yield from chunk
-        finally:
-            f.close()
-            self._remove_run(path)
-
-
-# Whoosh's writers (those of MpWriter's processes too) create their pool from this module global
-whoosh_writing.PostingPool = _RunPool
-
-
 def _codec() -> W3Codec:
     """Whoosh's codec without per-block length statistics: they serve only Whoosh's own top-N
     shortcuts, which Olke's engine does not use, and collecting them cost a lookup per posting."""
@@ -174,6 +141,7 @@ class WhooshIndex(SearchIndex):
     """
 
     def __init__(self, directory: Path):
+        use_run_pool()
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
         self._opened: dict[Path, object] = {}
@@ -243,8 +211,7 @@ class WhooshIndex(SearchIndex):
             generation, fd = self._hold_live()
             cached = self._local.searcher = _HeldSearcher(generation, fd)
         ix = self._index(cached.generation)
-        toc = ix._read_toc()
-        state = (toc.generation, tuple(segment.segment_id() for segment in toc.segments))
+        state = index_state(ix)
         if cached.searcher is None or cached.state != state:
             # passing the old reader closes it (Whoosh 2.7.4 then opens every segment afresh)
             reuse = cached.searcher.reader() if cached.searcher is not None else None
@@ -286,7 +253,7 @@ class WhooshIndex(SearchIndex):
         return layout(self.ix.schema) != layout(build_schema())
 
     def segment_count(self) -> int:
-        return len(self.ix._segments())
+        return segment_count(self.ix)
 
     # --- writing -----------------------------------------------------------------------------
 
