@@ -10,7 +10,6 @@ from whoosh import highlight
 
 from archive.search import engine
 from archive.search.analysis import exact_analyzer, highlight_analyzer, page_analyzer
-from archive.search.index import WhooshIndex
 from archive.search.model import FACETS, PHRASES, DocumentHit, PageHit, SearchRequest, SearchResults
 from archive.search.query import build
 from archive.search.schema import STEMMED_FIELDS
@@ -118,8 +117,9 @@ def matched_word_indexes(words: list[list], language: str | None, terms: dict[st
     return sorted(hits)
 
 
-def search(index: WhooshIndex, request: SearchRequest) -> SearchResults:
-    """Every matching page is found and counted; only the pages shown are read and highlighted."""
+def search(index, request: SearchRequest) -> SearchResults:
+    """Every matching page is found and counted; only the pages shown are read and highlighted.
+    ``index`` is the ``WhooshIndex`` that asks (``WhooshIndex.search``): its searcher is used."""
     started = time.perf_counter()
     query = build(request)
     with index.searcher() as searcher:
