@@ -282,9 +282,7 @@ def status(code: str, problem: str | None = None, status_code: int = 200):
     found = _seen(code)
     with get_store().catalog() as catalog:
         messages = model.notes(catalog.conn, found.id, ("to_requester", "from_requester"))
-        copies = catalog.conn.execute("SELECT expires_at, max_downloads, downloads, revoked FROM delivery_copies"
-                                      " WHERE request_id = ? AND revoked = 0 ORDER BY id DESC LIMIT 1",
-                                      (found.id,)).fetchone()
+        copies = links.current_copy(catalog.conn, found.id)
     return render_template("delivery/status.html", found=found, messages=messages, copy=copies,
                            status_names=STATUS_NAMES, reason_names=REASON_NAMES, form=MessageForm(formdata=None),
                            can_reply=found.status == WAITING, can_cancel=found.status in OPEN,

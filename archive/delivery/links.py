@@ -73,6 +73,18 @@ def take_download(conn: sqlite3.Connection, home: Home, secret: str, token: str,
     return Download(home.absolute(row["path"]), f"olke-{row['code']}.pdf", row["max_downloads"] - row["downloads"])
 
 
+def copies(conn: sqlite3.Connection, request_id: int) -> list[dict]:
+    """Every copy made for a request, the first first."""
+    return [dict(row) for row in conn.execute("SELECT * FROM delivery_copies WHERE request_id = ? ORDER BY id",
+                                              (request_id,))]
+
+
+def current_copy(conn: sqlite3.Connection, request_id: int) -> sqlite3.Row | None:
+    """The copy whose link the requester has now (its limits and downloads), if any."""
+    return conn.execute("SELECT expires_at, max_downloads, downloads, revoked FROM delivery_copies"
+                        " WHERE request_id = ? AND revoked = 0 ORDER BY id DESC LIMIT 1", (request_id,)).fetchone()
+
+
 def remove_used_up(conn: sqlite3.Connection, home: Home) -> int:
     """Delete the files of copies whose links can no longer be used; returns how many."""
     rows = conn.execute("SELECT id, path FROM delivery_copies WHERE path IS NOT NULL AND (revoked = 1"

@@ -19,7 +19,6 @@ from archive.delivery.settings import RuleSettings
 from archive.vocabulary import ARTICLE_KINDS
 
 
-
 @dataclass(frozen=True)
 class RuleCheck:
     allowed: bool

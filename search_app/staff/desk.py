@@ -13,7 +13,7 @@ from archive import metadata
 from archive.catalog import parse_id
 from archive.errors import NotFound, OlkeError
 from archive.metadata import Description
-from archive.delivery import fulfil, model, outbox, rules, staff, workflow
+from archive.delivery import fulfil, links, model, outbox, rules, staff, workflow
 from archive.vocabulary import KINDS, LABELS, OPEN, REFUSAL_REASONS, STATUSES
 from archive.storage import new_staging_dir
 from search_app.store import get_store
@@ -75,8 +75,7 @@ def show(code: str):
             if found.document_id else None
         context = {"events": model.events(conn, found.id), "notes": model.notes(conn, found.id),
                    "letters": outbox.letters_for(conn, found.id), "staff_names": staff.active_names(conn),
-                   "copies": [dict(r) for r in conn.execute("SELECT * FROM delivery_copies WHERE request_id = ?"
-                                                            " ORDER BY id", (found.id,))]}
+                   "copies": links.copies(conn, found.id)}
     return render_template("staff/request.html", found=found, document=document, verdict=verdict, earlier=earlier,
                            labels=LABELS, reasons=REFUSAL_REASONS, kinds=KINDS, today=date.today(),
                            public_url=_settings().public_url.rstrip("/"), **context)
