@@ -1,4 +1,4 @@
-"""The search index behind a small interface; Whoosh implements it.
+"""The search index (``archive.search.interface.SearchIndex``), as Whoosh implements it.
 
 Whoosh allows one writer at a time and a second one fails at once with LockError; here every
 write waits its turn (retrying for up to ``WRITE_WAIT`` seconds) and users never see that error.
@@ -16,9 +16,7 @@ import os
 import shutil
 import threading
 import time
-from abc import ABC, abstractmethod
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -29,6 +27,7 @@ from whoosh.searching import Searcher
 
 from archive.crashpoints import crash_point
 from archive.errors import ArchiveBusy, IndexDamaged
+from archive.search.interface import SearchIndex
 from archive.search.model import SearchRequest, SearchResults
 from archive.search.schema import STEMMED_FIELDS, build_schema
 from archive.search.whoosh_internals import index_state, segment_count, use_run_pool
@@ -37,54 +36,6 @@ from archive.storage import process_alive
 WRITE_WAIT = 120.0  # seconds a writer waits for another to finish
 BULK_PROCS = max(1, min(4, os.cpu_count() or 1))   # a bulk load writes one segment per process
 BULK_LIMIT_MB = 512        # postings each bulk process sorts in memory before spilling a run
-
-
-@dataclass
-class IndexCheck:
-    missing: list[str]       # page keys in the catalog, not in the index
-    extra: list[str]         # page keys in the index, not in the catalog
-    stale: list[int]         # documents whose indexed metadata differs from the catalog
-    outdated: bool = False   # written by an older Olke, in a layout this one reads more slowly
-
-    @property
-    def ok(self) -> bool:
-        return not (self.missing or self.extra or self.stale or self.outdated)
-
-
-class SearchIndex(ABC):
-    """What the archive needs from a search engine, to search and to write; a server engine could
-    implement this too. Requests and results are the engine-neutral ``archive.search.model``."""
-
-    @abstractmethod
-    def search(self, request: SearchRequest) -> SearchResults:
-        """Documents that match, with their best pages and snippets, and the facet counts."""
-
-    @abstractmethod
-    def replace_documents(self, documents: Iterable[tuple[object, list[dict]]]) -> int: ...
-
-    @abstractmethod
-    def delete_documents(self, document_ids: Iterable[int]) -> None: ...
-
-    @abstractmethod
-    def keys(self) -> dict[str, tuple]: ...
-
-    @abstractmethod
-    def page_counts(self) -> dict[int, int]:
-        """Pages indexed per document: cheap enough to compare with the catalog at every start."""
-
-    @abstractmethod
-    def rebuild(self, documents: Iterable[tuple[object, list[dict]]], before_swap=None) -> int:
-        """Index these documents afresh, aside, and swap them in at once for the index as it was."""
-
-    @abstractmethod
-    def optimize(self) -> None: ...
-
-    @abstractmethod
-    def clear(self) -> None: ...
-
-    def outdated(self) -> bool:
-        """Whether the index was written in an older layout than this version writes."""
-        return False
 
 
 def page_fields(document, page: dict) -> dict:
@@ -113,11 +64,6 @@ def page_fields(document, page: dict) -> dict:
     for language in languages:
         fields[STEMMED_FIELDS[language]] = page["text"]
     return fields
-
-
-def metadata_signature(document) -> tuple:
-    return (document.title, document.kind, document.language, document.source or "", document.published or "",
-            document.access, ",".join(r.replace(",", " ") for r in document.rubrics))
 
 
 def _codec() -> W3Codec:
