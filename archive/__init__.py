@@ -1,4 +1,5 @@
 """Olke's core: the catalog, file storage, search index, plans, reports and delivery requests.
 
-The CLI (`archive.cli`) and the web app (`search_app`) are thin layers over this package.
+A library: it imports no other package of Olke. The `olke` command (`cli`), ingest and the web
+apps (`search_app`) are layers over it.
 """

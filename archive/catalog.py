@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -79,6 +79,14 @@ class Document:
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
+
+
+@dataclass
+class Holdings:
+    documents: int = 0
+    pages: int = 0
+    by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)       # kind → (documents, pages)
+    by_language: dict[str, tuple[int, int]] = field(default_factory=dict)   # language → (documents, pages)
 
 
 class Catalog:
@@ -152,6 +160,27 @@ class Catalog:
             "SELECT * FROM pages WHERE document_id = ? ORDER BY number", (document_id,)
         ).fetchall()
         return [dict(row, words=json.loads(row["words"])) for row in rows]
+
+    def page(self, document_id: int, number: int) -> dict:
+        """One page of a document, with its words, without reading the others."""
+        row = self.conn.execute("SELECT * FROM pages WHERE document_id = ? AND number = ?",
+                                (document_id, number)).fetchone()
+        if row is None:
+            raise NotFound(f"document {document_id} has no page {number}")
+        return dict(row, words=json.loads(row["words"]))
+
+    def holdings(self) -> Holdings:
+        """What the archive holds: documents and pages, by kind and by language."""
+        result = Holdings()
+        rows = self.conn.execute("SELECT kind, language, COUNT(*), COALESCE(SUM(page_count), 0) FROM documents"
+                                 " WHERE status = 'active' GROUP BY kind, language ORDER BY kind, language")
+        for kind, language, documents, pages in rows:
+            result.documents += documents
+            result.pages += pages
+            for key, table in ((kind, result.by_kind), (language, result.by_language)):
+                before = table.get(key, (0, 0))
+                table[key] = (before[0] + documents, before[1] + pages)
+        return result
 
     def files(self, document_id: int, role: str | None = None) -> list[dict]:
         sql = "SELECT * FROM files WHERE document_id = ?" + (" AND role = ?" if role else "")

@@ -14,9 +14,10 @@ from typing import Iterable
 
 from archive.db import transaction
 from archive.errors import NotFound, UsageError
+from archive.vocabulary import INTERFACE_LANGUAGES
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-TITLE_LANGUAGES = ("kk", "ru", "en")
+TITLE_LANGUAGES = INTERFACE_LANGUAGES
 
 
 @dataclass

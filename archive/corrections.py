@@ -12,15 +12,18 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
+from archive import lines as page_lines
 from archive.catalog import Catalog, current_user, now
 from archive.errors import NotFound, UsageError
+from archive.language import detect_language
+from archive.pages import PageResult
 from archive.storage import new_staging_dir, sha256_file
-from ocr import lines as page_lines
-from ocr.engine import PageResult
-from ocr.language import detect_language
-from ocr.verdict import FAILED, MIN_TEXT_CHARS, OK, REASON_ORDER, REASONS, judge
+from archive.verdict import FAILED, MIN_TEXT_CHARS, OK, REASON_ORDER, REASONS, judge
+
+ReplaceText = Callable[[Path, int, list[page_lines.Line], Path], None]   # Reader.replace_page_text
 
 ACTIONS = ("corrected", "accepted", "reread")
 MAX_TEXT = 200_000     # characters of one page's corrected text
@@ -103,8 +106,8 @@ class After:
     steps: str
 
 
-def correct(catalog: Catalog, document_id: int, number: int, texts: list[str], user: str | None = None,
-            extra: list[str] = ()) -> dict:
+def correct(catalog: Catalog, replace_text: ReplaceText, document_id: int, number: int, texts: list[str],
+            user: str | None = None, extra: list[str] = ()) -> dict:
     """Make ``texts`` (the page's lines, corrected) the page's text; the verdict becomes ok.
 
     When ``texts`` are as many as the page's lines, each corrects its line; else they are matched
@@ -127,7 +130,7 @@ def correct(catalog: Catalog, document_id: int, number: int, texts: list[str], u
         return After(text, page_lines.words_of(placed), placed, OK, [], before["confidence"],
                      detect_language(text) or before["language"], before["ocr_steps"])
 
-    return _apply(catalog, document_id, number, "corrected", corrected, user, {})
+    return _apply(catalog, document_id, number, "corrected", corrected, user, {}, replace_text)
 
 
 def accept(catalog: Catalog, document_id: int, number: int, user: str | None = None) -> dict:
@@ -142,7 +145,7 @@ def accept(catalog: Catalog, document_id: int, number: int, user: str | None = N
     return _apply(catalog, document_id, number, "accepted", accepted, user, {})
 
 
-def keep_reading(catalog: Catalog, document_id: int, number: int, reading: PageResult,
+def keep_reading(catalog: Catalog, replace_text: ReplaceText, document_id: int, number: int, reading: PageResult,
                  user: str | None = None, details: dict | None = None) -> dict:
     """Make a re-reading (other OCR options) the page's text, with the verdict OCR gave it."""
     words = [w.as_row() for w in reading.words]
@@ -156,16 +159,15 @@ def keep_reading(catalog: Catalog, document_id: int, number: int, reading: PageR
         return After(reading.text, words, page_lines.group_lines(words), verdict, reasons, reading.confidence,
                      reading.language or before["language"], json.dumps(reading.steps, ensure_ascii=False))
 
-    return _apply(catalog, document_id, number, "reread", read_again, user, details or {})
+    return _apply(catalog, document_id, number, "reread", read_again, user, details or {}, replace_text)
 
 
 def _apply(catalog: Catalog, document_id: int, number: int, action: str, build: Callable[[dict], After],
-           user: str | None, details: dict) -> dict:
+           user: str | None, details: dict, replace_text: ReplaceText | None = None) -> dict:
     """Record the action and make its result the page, in one write transaction: the page is read,
     and the PDF rewritten, under the catalog's write lock, so two corrections of one document (from
-    the staff app and a command at once) never rewrite the PDF from the same old copy."""
-    from ocr.relayer import replace_page_text
-
+    the staff app and a command at once) never rewrite the PDF from the same old copy. ``replace_text``
+    writes the PDF's text layer; an action that places no lines (accept) needs none."""
     page(catalog, document_id, number)               # a missing page is reported before any lock is taken
     staging = new_staging_dir(catalog.home)
     new_pdf = staging / "document.pdf"
@@ -189,7 +191,7 @@ def _apply(catalog: Catalog, document_id: int, number: int, action: str, build: 
             conn.execute("UPDATE documents SET updated_at = ? WHERE id = ?", (stamp, document_id))
             if after.placed is not None:
                 pdf = catalog.file_path(document_id, "pdf")
-                replace_page_text(pdf, number, after.placed, new_pdf)
+                replace_text(pdf, number, after.placed, new_pdf)
                 conn.execute("UPDATE files SET size_bytes = ?, sha256 = ? WHERE document_id = ? AND role = 'pdf'",
                              (new_pdf.stat().st_size, sha256_file(new_pdf), document_id))
                 os.replace(new_pdf, pdf)   # the last step: if it fails, nothing was recorded

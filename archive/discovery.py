@@ -10,13 +10,13 @@ from typing import Iterable
 from xml.etree import ElementTree as ET
 
 from archive.catalog import Document
+from archive.vocabulary import ARTICLE_KINDS
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 ISO_639_1 = {"kaz": "kk", "rus": "ru"}
 SCHEMA_TYPES = {"newspaper_article": "NewsArticle", "journal_article": "ScholarlyArticle", "book": "Book",
                 "other": "CreativeWork"}
-ARTICLE_KINDS = ("newspaper_article", "journal_article")
 
 
 def document_url(base_url: str, document_id: int) -> str:

@@ -161,6 +161,59 @@ class DiskFull(OlkeError):
         return cls(f"the disk is full: {free / 1e6:.0f} MB free on {mount}; free space and run again")
 
 
+# Electronic document delivery (archive.delivery)
+
+class RequestNotFound(NotFound):
+    """No request with this code (or not with this e-mail)."""
+
+
+class InvalidRequest(UsageError):
+    """A request's fields do not pass; ``problems`` maps each field to a problem code and its values."""
+
+    http_status = 422
+
+    def __init__(self, problems: dict[str, tuple[str, dict]]):
+        self.problems = problems
+        listed = "; ".join(f"{name}: {code.replace('_', ' ')}" for name, (code, _) in problems.items())
+        super().__init__(f"the request is not complete: {listed}; correct these fields and send it again")
+
+
+class BadTransition(UsageError):
+    """A status change the request's current status does not allow."""
+
+    http_status = 409
+
+
+class StaffLoginFailed(OlkeError):
+    exit_code = 2
+    http_status = 401
+
+
+class LinkInvalid(NotFound):
+    """A download link that was never issued here (mistyped or altered)."""
+
+
+class LinkExpired(OlkeError):
+    """A download link past its days or its downloads; the library can send a new one."""
+
+    exit_code = 10
+    http_status = 410
+
+
+class MailFailed(OlkeError):
+    """The mail server did not take a letter; it stays queued for `olke requests send-mail`."""
+
+    exit_code = 11
+    http_status = 502
+
+
+class FulfilmentFailed(OlkeError):
+    """Pages could not be extracted or stamped."""
+
+    exit_code = 4
+    http_status = 422
+
+
 ENOSPC_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 SQLITE_FULL, SQLITE_IOERR = 13, 10
 LOW_SPACE = 1 << 20     # bytes: below this, a disk I/O error of SQLite is taken for a full disk

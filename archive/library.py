@@ -1,18 +1,24 @@
-"""The archive as the CLI and the web app use it: the catalog and the search index kept in step."""
+"""The archive as the CLI and the web app use it: the catalog and the search index kept in step.
+
+Its ``reader`` (``archive.reader``) is what the layers above lend it to read scans: OCR, ingest.
+"""
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 from typing import Iterable
 
 from archive.catalog import Catalog
 from archive.home import Home
 from archive.metadata import Description
+from archive.reader import NoReader, Reader
 
 
 class Archive:
-    def __init__(self, home: Home):
+    def __init__(self, home: Home, reader: Reader | None = None):
         self.home = home
         self.catalog = Catalog(home)
+        self.reader: Reader = reader or NoReader()
 
     @cached_property
     def index(self):
@@ -39,6 +45,13 @@ class Archive:
 
         return catch_up(self.catalog, self.index, document_ids)
 
+    def add_scan(self, files: list[Path], description: Description, user: str) -> int:
+        """Archive a fresh scan of one document (OCR, catalog, index) as `olke ingest` does, through the
+        reader; returns the document's id (the existing one's, if this very scan is archived already)."""
+        document_id = self.reader.archive_scan(self.catalog, files, description, user)
+        self.documents_changed([document_id])
+        return document_id
+
     def delete(self, document_id: int, user: str | None = None) -> None:
         self.catalog.delete(document_id, user)
         self.documents_changed([document_id])
@@ -53,7 +66,7 @@ class Archive:
         the catalog keeps the machine reading."""
         from archive import corrections
 
-        done = corrections.correct(self.catalog, document_id, number, lines, user, extra)
+        done = corrections.correct(self.catalog, self.reader.replace_page_text, document_id, number, lines, user, extra)
         self.documents_changed([document_id])
         return done
 
@@ -65,14 +78,13 @@ class Archive:
 
     def keep_reading(self, document_id: int, number: int, reading, user: str | None = None,
                      details: dict | None = None) -> dict:
-        """Make a re-reading of the page (``ocr.engine.PageResult``) its text."""
+        """Make a re-reading of the page (``archive.pages.PageResult``) its text."""
         from archive import corrections
 
-        done = corrections.keep_reading(self.catalog, document_id, number, reading, user, details)
+        done = corrections.keep_reading(self.catalog, self.reader.replace_page_text, document_id, number, reading,
+                                        user, details)
         self.documents_changed([document_id])
         return done
 
     def search(self, request):
-        from archive.search.results import search
-
-        return search(self.index, request)
+        return self.index.search(request)

@@ -16,10 +16,10 @@ from pymarc import Field, Indicators, Leader, Record, Subfield, XMLWriter
 
 from archive.catalog import Document
 from archive.discovery import document_url, pdf_url
+from archive.vocabulary import ARTICLE_KINDS
 
 FORMATS = ("rusmarc", "marc21")
 SERIALISATIONS = ("iso2709", "marcxml")
-ARTICLE_KINDS = ("newspaper_article", "journal_article")
 ON_REQUEST_NOTE = "Копия по запросу (электронная доставка документов)"
 _INITIAL = re.compile(r"^(\w\.-?)+$")     # 'Қ.', 'А.С.', 'Ж.-П.'
 

@@ -11,10 +11,7 @@ from datetime import date, timedelta
 from typing import Any, Mapping
 
 from archive.errors import ImpossibleDate, InvalidMetadata, InvalidPageRange
-
-KINDS = ("newspaper_article", "journal_article", "book", "other")
-LANGUAGES = ("kaz", "rus", "auto")
-ACCESS = ("open", "on_request")
+from archive.vocabulary import ACCESS, DESCRIBED_LANGUAGES, KINDS
 
 
 def pages_shown(access: str) -> bool:
@@ -25,6 +22,8 @@ def pages_shown(access: str) -> bool:
     through delivery requests.
     """
     return access == "open"
+
+
 LIST_SEPARATOR = ";"
 # Digitisation with scanners began in these libraries long after 1990; a day ahead allows for time zones.
 DIGITISED_FROM = date(1990, 1, 1)
@@ -93,7 +92,7 @@ def _normalise(name: str, raw: Any) -> Any:
     if name in ("kind", "language", "access"):
         value = value.lower()
         value = _ALIASES.get(name, {}).get(value, value)
-        allowed = {"kind": KINDS, "language": LANGUAGES, "access": ACCESS}[name]
+        allowed = {"kind": KINDS, "language": DESCRIBED_LANGUAGES, "access": ACCESS}[name]
         if value not in allowed:
             raise InvalidMetadata(f"unknown {name} '{raw}'; use one of: {', '.join(allowed)}")
     elif name == "published":

@@ -23,7 +23,7 @@ from lxml import etree as ET
 
 from archive.catalog import Catalog, Document
 from archive.discovery import document_url, pdf_url
-from archive.metadata import KINDS
+from archive.vocabulary import KINDS
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"

@@ -41,7 +41,7 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))          # for `bench.search_bench` when run as bench/run.py
 import samples  # noqa: E402
 
-OLKE = [sys.executable, "-m", "archive"]
+OLKE = [sys.executable, "-m", "cli"]
 LANGUAGES = "kaz+rus+eng"
 os.environ["OMP_THREAD_LIMIT"] = "1"
 METHODS = ("olke", "by_hand", "plain")          # Olke's default, ocrmypdf by hand, plain tesseract

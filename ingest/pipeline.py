@@ -26,8 +26,8 @@ from ingest.scanfile import inspect
 from ingest.sources import DocumentSource
 from ingest.stages import DocumentJob, after_ocr, before_ocr, recognise, run_job
 from ocr.engine import OcrEngine, OcrOptions
-from ocr.language import primary_language
-from ocr.verdict import mark_language, needs_look
+from archive.language import primary_language
+from archive.verdict import mark_language, needs_look
 
 LANGUAGE_ORDER = {"kaz": ("kaz", "rus", "eng"), "rus": ("rus", "kaz", "eng"), "auto": ("kaz", "rus", "eng")}
 

@@ -8,7 +8,6 @@ ingest; nothing in the archive changes. The corrector then keeps the new reading
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import img2pdf
@@ -18,13 +17,13 @@ from PIL import Image
 from archive.catalog import Catalog
 from archive.errors import NotFound
 from archive.home import Home
+from archive.pages import PageResult
+from archive.reader import PageSource
 from archive.storage import new_staging_dir
 from ingest.pipeline import LANGUAGE_ORDER
 from ingest.scanfile import ScanFile, inspect
 from ingest.stages import ASSUMED_DPI, _pdf_pages
-from ocr.engine import OcrEngine, OcrOptions, PageResult, Word
-
-WAYS = ("deskew", "clean", "osd")   # the other options a page can be read with
+from ocr.engine import OcrEngine, OcrOptions
 
 
 def options_for(language: str, ways: set[str]) -> OcrOptions:
@@ -70,15 +69,6 @@ def _page_image(path: Path, kind: str, index: int, folder: Path) -> Path:
     return image_path
 
 
-@dataclass(frozen=True)
-class PageSource:
-    """Where a page's original is: the scan, its type, the page's index in it, the document's language."""
-    path: Path
-    kind: str
-    index: int
-    language: str
-
-
 def locate(catalog: Catalog, document_id: int, number: int) -> PageSource:
     document = catalog.get(document_id)
     path, kind, index = _original(catalog, document_id, number)
@@ -86,7 +76,7 @@ def locate(catalog: Catalog, document_id: int, number: int) -> PageSource:
 
 
 def read(home: Home, engine: OcrEngine, source: PageSource, number: int, ways: set[str]) -> PageResult:
-    """Read the page with the given ways (``WAYS``); the catalog is not needed (nor held) meanwhile."""
+    """Read the page with the given ways (``archive.reader.WAYS``); the catalog is not needed (nor held) meanwhile."""
     options = options_for(source.language, ways)
     engine.check(options)
     folder = new_staging_dir(home)
@@ -104,18 +94,3 @@ def read(home: Home, engine: OcrEngine, source: PageSource, number: int, ways: s
 def reread(catalog: Catalog, engine: OcrEngine, document_id: int, number: int, ways: set[str]) -> PageResult:
     """A new reading of the page with the given ways; the archive stays as it is."""
     return read(catalog.home, engine, locate(catalog, document_id, number), number, ways)
-
-
-def reading_as_dict(reading: PageResult) -> dict:
-    return {"text": reading.text, "words": [w.as_row() for w in reading.words], "confidence": reading.confidence,
-            "language": reading.language, "width_pt": reading.width_pt, "height_pt": reading.height_pt,
-            "verdict": reading.verdict, "reasons": list(reading.reasons), "steps": reading.steps,
-            "number": reading.number}
-
-
-def reading_from_dict(data: dict) -> PageResult:
-    words = [Word(str(w[0]), float(w[1]), float(w[2]), float(w[3]), float(w[4]),
-                  None if w[5] is None else float(w[5])) for w in data.get("words", [])]
-    return PageResult(int(data["number"]), str(data["text"]), words, data.get("confidence"), data.get("language"),
-                      data.get("width_pt"), data.get("height_pt"), verdict=data.get("verdict"),
-                      reasons=list(data.get("reasons") or []), steps=dict(data.get("steps") or {}))

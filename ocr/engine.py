@@ -1,12 +1,14 @@
-"""The OCR engine interface, and the results every engine returns."""
+"""The OCR engine interface; what every engine returns is the archive's page (``archive.pages``)."""
 from __future__ import annotations
 
+import importlib
 import os
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from archive.pages import PageResult, Word  # noqa: F401  (the engines return the archive's pages)
 from ocr.preprocess import PreparedPage
 
 DEFAULT_LANGUAGES = ("kaz", "rus", "eng")
@@ -23,35 +25,6 @@ class OcrOptions:
     clean: bool | None = None    # read a cleaned copy (light evened, contrast stretched, dark borders removed)
     reread: bool = True          # read a page again another way when its first reading is poor
     jobs: int = 1
-
-
-@dataclass
-class Word:
-    text: str
-    x0: float  # box as fractions of the page width/height, origin top-left
-    y0: float
-    x1: float
-    y1: float
-    confidence: float | None = None
-
-    def as_row(self) -> list:
-        conf = None if self.confidence is None else round(self.confidence, 1)
-        return [self.text, round(self.x0, 4), round(self.y0, 4), round(self.x1, 4), round(self.y1, 4), conf]
-
-
-@dataclass
-class PageResult:
-    number: int
-    text: str
-    words: list[Word] = field(default_factory=list)
-    confidence: float | None = None
-    language: str | None = None
-    width_pt: float | None = None
-    height_pt: float | None = None
-    rotated: int = 0   # clockwise degrees the page's view was turned after OCR
-    verdict: str | None = None          # ok | doubtful | failed (ocr.verdict); None: not judged
-    reasons: list[str] = field(default_factory=list)   # reason codes, worst first (ocr.verdict.REASONS)
-    steps: dict = field(default_factory=dict)          # checks measured, steps taken, passes read
 
 
 class OcrEngine(ABC):
@@ -77,20 +50,23 @@ class OcrEngine(ABC):
 
 
 def get_engine(name: str | None = None) -> OcrEngine:
-    """The engine named, else ``OLKE_OCR_ENGINE``, else tesseract (through ocrmypdf)."""
+    """The engine named, else ``OLKE_OCR_ENGINE``, else tesseract (through ocrmypdf).
+
+    Another engine is named by its class, ``module:Class``: the tests' fake engine
+    (``tests.support.fake_ocr:FakeEngine``) is one, and an engine of another package could be.
+    """
     name = name or os.environ.get("OLKE_OCR_ENGINE", "tesseract")
     if name == "tesseract":
         from ocr.tesseract import TesseractEngine
 
         return TesseractEngine()
-    if name == "fake":
-        from ocr.fake import FakeEngine
-
-        return FakeEngine()
-    if name == "crash":
-        from ocr.fake import CrashingEngine
-
-        return CrashingEngine()
     from archive.errors import UsageError
 
-    raise UsageError(f"unknown OCR engine '{name}'; use tesseract or fake")
+    module, _, attribute = name.partition(":")
+    try:
+        engine = getattr(importlib.import_module(module), attribute) if attribute else None
+    except (ImportError, AttributeError):
+        engine = None
+    if not (isinstance(engine, type) and issubclass(engine, OcrEngine)):
+        raise UsageError(f"unknown OCR engine '{name}'; use tesseract, or name an OCR engine class as module:Class")
+    return engine()

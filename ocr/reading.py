@@ -16,7 +16,8 @@ from pathlib import Path
 from PIL import Image
 
 from archive.errors import OcrFailed
-from ocr import checks, verdict
+from archive import verdict
+from ocr import checks
 from ocr.engine import Word
 from ocr.hocr import lines_across_gutter, mean_confidence, read_words
 

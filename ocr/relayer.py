@@ -21,7 +21,7 @@ from ocrmypdf.models.ocr_element import BoundingBox, OcrClass, OcrElement
 from pikepdf import Name
 
 from ocr.hocr import SAME_SIZE
-from ocr.lines import Line
+from archive.lines import Line
 
 _RENDER_DPI = 72.0    # the text page is laid out in points: one "pixel" of the boxes below is a point
 # A line's word boxes hold its ink (capitals to descenders); the text is set a little larger, at

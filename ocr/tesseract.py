@@ -14,7 +14,7 @@ from archive.errors import MissingDependency, MissingLanguagePack, OcrFailed, Sc
 from ocr import _ocrmypdf_plugin, orientation, preprocess, reading
 from ocr.engine import OcrEngine, OcrOptions, PageDone, PageResult
 from ocr.hocr import mean_confidence, read_words
-from ocr.language import detect_language
+from archive.language import detect_language
 from ocr.preprocess import PreparedPage
 
 LANGUAGE_PACKAGES = {"kaz": "tesseract-ocr-kaz", "rus": "tesseract-ocr-rus", "eng": "tesseract-ocr-eng",

@@ -9,9 +9,9 @@ from xml.etree import ElementTree
 
 from archive.errors import ScanUnreadable
 from ocr.engine import PageResult, Word
-from ocr import verdict
-from ocr.language import detect_language
-from ocr.verdict import judge
+from archive import verdict
+from archive.language import detect_language
+from archive.verdict import judge
 
 _NS = "{http://www.w3.org/1999/xhtml}"
 

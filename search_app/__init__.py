@@ -11,11 +11,13 @@ import os
 
 from flask import Flask
 
+from archive.vocabulary import INTERFACE_LANGUAGES
+
 DEFAULTS = {
     "OLKE_HOME": None,              # the data home; None: $OLKE_HOME, else ./var
     "OLKE_PER_PAGE": 10,            # documents per results page
     "OLKE_RECENT": 6,               # recent additions on the home page
-    "OLKE_LANGUAGES": ("kk", "ru", "en"),
+    "OLKE_LANGUAGES": INTERFACE_LANGUAGES,
     "BABEL_DEFAULT_LOCALE": "kk",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
     "OLKE_LANG_COOKIE": "olke_lang",

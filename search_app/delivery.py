@@ -2,7 +2,7 @@
 no account) and the download of a stamped copy by its expiring link.
 
 The staff side is a separate app (``search_app.staff``); nothing here shows requesters' data except
-to the requester who gives the code and the e-mail. The archive does the work (``archive.requests``);
+to the requester who gives the code and the e-mail. The archive does the work (``archive.delivery``);
 this module only reads forms, guards them (CSRF, honeypot, minimum fill time, rate limit per address,
 size limits) and says what happened in the reader's language.
 """
@@ -21,14 +21,13 @@ from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
-from archive.catalog import now, parse_id
-from archive.errors import NotFound
+from archive.catalog import parse_id
+from archive.errors import InvalidRequest, LinkExpired, LinkInvalid, NotFound, RequestNotFound
 from archive.home import Home
-from archive.requests import consent, links, model, outbox, rules, workflow
-from archive.requests.errors import InvalidRequest, LinkExpired, LinkInvalid, RequestNotFound
-from archive.requests.settings import DeliverySettings, load_settings, secret_key, with_changes
-from archive.requests.statuses import OPEN, WAITING
-from archive.requests.validate import MAX_LENGTH, RequestInput, check
+from archive.delivery import consent, links, model, outbox, rules, workflow
+from archive.delivery.settings import DeliverySettings, load_settings, secret_key, with_changes
+from archive.vocabulary import OPEN, WAITING
+from archive.delivery.intake import MAX_LENGTH, RequestInput, check
 from search_app.i18n import interface_language
 from search_app.store import get_store
 
@@ -236,7 +235,7 @@ def request_form():
 
 def _verdict(catalog, wanted: RequestInput, settings: DeliverySettings) -> rules.RuleCheck | None:
     """The rules' verdict if the pages can be read; the full check comes with the submission."""
-    from archive.requests import pages as page_ranges
+    from archive.delivery import pages as page_ranges
 
     try:
         document = catalog.get(parse_id(wanted.document_id) or 0)
@@ -290,15 +289,11 @@ def status(code: str, problem: str | None = None, status_code: int = 200):
     found = _seen(code)
     with get_store().catalog() as catalog:
         messages = model.notes(catalog.conn, found.id, ("to_requester", "from_requester"))
-        copies = catalog.conn.execute("SELECT id, path, expires_at, max_downloads, downloads, revoked"
-                                      " FROM delivery_copies WHERE request_id = ? AND revoked = 0"
-                                      " ORDER BY id DESC LIMIT 1", (found.id,)).fetchone()
+        copies = links.current_copy(catalog.conn, found.id)
     # The requester who gave the code and e-mail gets the link again (a letter may be lost); the
     # copy's own limits still hold, whichever link is used.
-    usable = copies is not None and copies["path"] and copies["downloads"] < copies["max_downloads"] \
-        and copies["expires_at"] > now()
     link = url_for("delivery.download", token=links.make_token(context().secret, copies["id"]), _external=True) \
-        if usable else None
+        if links.usable(copies) else None
     return render_template("delivery/status.html", found=found, messages=messages, copy=copies, link=link,
                            status_names=STATUS_NAMES, reason_names=REASON_NAMES, form=MessageForm(formdata=None),
                            can_reply=found.status == WAITING, can_cancel=found.status in OPEN,

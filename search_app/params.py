@@ -5,11 +5,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from archive.metadata import KINDS
-from archive.search.query import SORTS, SearchRequest
+from archive.search.model import SORTS, SearchRequest
+from archive.vocabulary import KINDS, LANGUAGES
 from search_app.errors import BadParameter
 
-DOCUMENT_LANGUAGES = ("kaz", "rus")
 ZOOMS = (50, 75, 100, 150, 200)     # page image width, in % of the viewer column
 MAX_QUERY = 500
 MAX_VALUE = 300
@@ -53,7 +52,7 @@ def search_request(args: MultiDict, per_page: int | None = None) -> SearchReques
     return SearchRequest(
         text=text(args, "q", MAX_QUERY) or "",
         kind=choice(args, "kind", KINDS),
-        language=choice(args, "language", DOCUMENT_LANGUAGES),
+        language=choice(args, "language", LANGUAGES),
         source=text(args, "source"),
         rubric=text(args, "rubric"),
         year_from=year_from,

@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 
 from archive import collections, discovery, usage
 from archive.metadata import pages_shown
-from archive.search.query import SearchRequest
+from archive.search.model import SearchRequest
 from archive.search.results import count_matches
-from search_app import params, queries, viewer
+from search_app import params, viewer
 from search_app.citation import citation
 from search_app.errors import PageNotFound
 from search_app.files import IMAGE_WIDTHS, thumbnails_on_request
@@ -28,7 +28,7 @@ def _overview():
 def home():
     store = get_store()
     with store.catalog() as catalog:
-        holdings = queries.holdings(catalog)
+        holdings = catalog.holdings()
         recent = catalog.documents(limit=current_app.config["OLKE_RECENT"])
         found = collections.all_collections(catalog.conn)
     return render_template("home.html", holdings=holdings, recent=recent, collections=found,
@@ -67,7 +67,7 @@ def document(document_id: int, page: int | None = None):
             raise PageNotFound(_("This document has no page %(page)s; its pages are 1 to %(last)s.",
                                  page=page, last=found.page_count))
         shows_pages = pages_shown(found.access)
-        shown = queries.page(catalog, document_id, page) if shows_pages else None
+        shown = catalog.page(document_id, page) if shows_pages else None
         texts = [] if shows_pages or not q else [(p["number"], p["text"], p["language"])
                                                  for p in catalog.pages(document_id)]
         pdf = catalog.files(document_id, "pdf")

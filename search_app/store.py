@@ -16,11 +16,12 @@ from flask import Flask, current_app
 from archive.catalog import Catalog
 from archive.home import Home
 from archive.library import Archive
+from archive.reader import Reader
 
 
 class Store:
-    def __init__(self, home: Home):
-        self.archive = Archive(home)
+    def __init__(self, home: Home, reader: Reader | None = None):
+        self.archive = Archive(home, reader)
         _ = self.archive.index        # open it now, not in the first request's thread
         self._lock = threading.RLock()
 
@@ -42,7 +43,7 @@ class Store:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["olke"] = Store(Home.resolve(app.config["OLKE_HOME"]))
+    app.extensions["olke"] = Store(Home.resolve(app.config["OLKE_HOME"]), app.config.get("OLKE_READER"))
 
 
 def get_store() -> Store:

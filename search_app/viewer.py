@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from archive.search.query import SearchRequest
+from archive.search.model import SearchRequest
 from archive.search.results import matched_word_indexes
 
 THUMBNAILS_AROUND = 7     # thumbnails shown on each side of the current page

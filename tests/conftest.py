@@ -18,7 +18,8 @@ RUSSIAN_LINES = ["Городская библиотека хранит стар�
                  "Щедрые дарители передали ещё сто книг."]
 
 
-SCANS = Path(__file__).resolve().parents[1] / "scans"
+ROOT = Path(__file__).resolve().parents[1]
+SCANS = ROOT / "scans"
 
 
 def import_from_scans(name: str):
@@ -41,7 +42,7 @@ def olke(home):
     """Run the olke command in-process on the test's data home: olke("list", "--json")."""
     from click.testing import CliRunner
 
-    from archive.cli import main
+    from cli import main
 
     runner = CliRunner()
 
@@ -142,6 +143,10 @@ def catalog(home):
 
 @pytest.fixture(autouse=True)
 def fake_ocr(monkeypatch):
-    """Most tests use the fake engine; real-OCR tests ask for tesseract explicitly."""
-    monkeypatch.setenv("OLKE_OCR_ENGINE", "fake")
+    """Most tests use the fake engine (tests/support/fake_ocr.py); real-OCR tests ask for tesseract
+    explicitly. The commands the tests start find it, and this checkout's code, on PYTHONPATH."""
+    from tests.support.fake_ocr import FAKE_ENGINE
+
+    monkeypatch.setenv("OLKE_OCR_ENGINE", FAKE_ENGINE)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     monkeypatch.setenv("OLKE_USER", "tester")

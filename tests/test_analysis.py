@@ -5,7 +5,7 @@ import pickle
 
 import pytest
 
-from ocr.language import detect_language
+from archive.language import detect_language
 from whoosh import highlight
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage

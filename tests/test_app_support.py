@@ -57,7 +57,7 @@ def build_archive(root: Path) -> tuple[Path, dict[str, int]]:
     from archive.metadata import Description
     from ingest.pipeline import IngestOptions, ingest
     from ingest.sources import discover
-    from ocr.fake import FakeEngine
+    from tests.support.fake_ocr import FakeEngine
 
     home = Home.resolve(root / "home")
     archive = Archive(home)

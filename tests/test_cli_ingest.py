@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from archive.cli import main
+from cli import main
 
 
 def test_ingest_single_image_then_show_and_list(olke, scans):

@@ -26,7 +26,7 @@ def conn(built):
 
 @pytest.fixture
 def olke(built):
-    from archive.cli import main
+    from cli import main
 
     def run(*args, input=None):
         return CliRunner().invoke(main, ["--home", str(built[0]), *args], input=input)
@@ -139,7 +139,7 @@ def test_usage_record_and_figures(conn, built):
 def test_serve_starts_waitress_and_prints_the_url(built, monkeypatch):
     from waitress.server import MultiSocketServer
 
-    from archive.cli import main
+    from cli import main
 
     ran = []
     monkeypatch.setattr("waitress.server.BaseWSGIServer.run", lambda self: ran.append(self.effective_port))

@@ -15,14 +15,15 @@ import pytest
 from click.testing import CliRunner
 
 from archive.catalog import Catalog
-from archive.cli import main
 from archive.crashpoints import POINTS
 from archive.library import Archive
-from archive.search.query import SearchRequest
+from archive.search.model import SearchRequest
 from archive.search.sync import check
+from cli import main
 from conftest import page_image
+from tests.support.fake_ocr import FAKE_ENGINE
 
-CLI = [sys.executable, "-m", "archive"]
+CLI = [sys.executable, "-m", "cli"]
 
 
 def olke(home, *args, env=None, **kwargs) -> subprocess.Popen:
@@ -51,7 +52,7 @@ def batch(tmp_path):
 
 
 def fake_env(**extra) -> dict:
-    return {**os.environ, "OLKE_OCR_ENGINE": "fake", "OLKE_FAKE_OCR_DELAY": "0", **extra}
+    return {**os.environ, "OLKE_OCR_ENGINE": FAKE_ENGINE, "OLKE_FAKE_OCR_DELAY": "0", **extra}
 
 
 def assert_consistent(home, documents: int) -> None:
@@ -154,7 +155,7 @@ def test_serve_catches_up_at_start(home, batch, monkeypatch):
     crashed = run(home, "ingest", *batch[:2], env=fake_env(OLKE_TEST_CRASH_AT="after-commit"))
     assert crashed.returncode == 137
     served = []
-    monkeypatch.setattr("archive.cli_web.run_server", lambda app, *args, **kwargs: served.append(app))
+    monkeypatch.setattr("cli.web.run_server", lambda app, *args, **kwargs: served.append(app))
     result = CliRunner().invoke(main, ["--home", str(home.root), "serve"])
     assert result.exit_code == 0, result.output
     assert served and "Indexed 1 documents the search index lacked." in result.stderr

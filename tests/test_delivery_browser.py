@@ -8,8 +8,8 @@ import time
 import pytest
 
 from archive.home import Home
-from archive.requests import staff
-from archive.requests.settings import secret_key
+from archive.delivery import staff
+from archive.delivery.settings import secret_key
 from test_app_support import serve
 from test_requests_support import (CHROMIUM, CHROMIUM_ARGS, SHOTS, aged_link, body, build_archive, pdf_page_texts,
                                    public_app, set_settings, smtp_server, staff_app)

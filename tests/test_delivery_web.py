@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.requests import links
-from archive.requests.settings import secret_key
+from archive.delivery import links
+from archive.delivery.settings import secret_key
 from archive.home import Home
 from test_app_support import serve
 from test_requests_support import (SHOTS, aged_link, aged_start, body, build_archive, copy_home, form_data,
@@ -93,12 +93,12 @@ def test_the_whole_path_in_the_test_client(home):
         status = client.get(lookup.headers["Location"]).get_data(as_text=True)
         assert code in status and 'id="request-status"' in status and "Кітапхана тарихы" in status
 
-        from archive.requests import fulfil
+        from archive.delivery import fulfil
 
         with app.extensions["olke"].catalog() as catalog:           # the staff side, as a library call
             done = fulfil.deliver(catalog, code, "librarian", app.extensions["olke_delivery"].settings,
                                   secret_key(catalog.home))
-            from archive.requests import outbox
+            from archive.delivery import outbox
 
             outbox.send_pending(catalog.conn, app.extensions["olke_delivery"].settings, done.letters)
         delivered = mailbox.wait(2)[1]
@@ -263,7 +263,7 @@ def test_status_needs_code_and_email_and_shows_no_internal_notes(app, home):
     client = app.test_client()
     client.post("/request", data=form_data(form_page(client, f"?document={ids['article']}")))
     code = re.search(r'id="request-code">([^<]+)<', client.get("/request/sent").get_data(as_text=True)).group(1)
-    from archive.requests import staff, workflow
+    from archive.delivery import staff, workflow
 
     settings = app.extensions["olke_delivery"].settings
     with app.extensions["olke"].catalog() as catalog:

@@ -14,8 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from archive.catalog import Catalog
-from archive.cli import main
 from archive.home import Home
+from cli import main
+from tests.support.fake_ocr import FAKE_ENGINE
 
 FULL = "the disk is full: "
 WHAT_TO_DO = "free space and run again"
@@ -48,7 +49,7 @@ def test_no_space_for_the_index_then_a_rerun_catches_up(home, scans, monkeypatch
     assert result.exit_code == 12 and FULL in result.stderr, result.output
     assert olke(home, "list").output.count("\n") == 1         # archived; only the index lacks it
     monkeypatch.undo()
-    monkeypatch.setenv("OLKE_OCR_ENGINE", "fake")
+    monkeypatch.setenv("OLKE_OCR_ENGINE", FAKE_ENGINE)
     assert olke(home, "ingest", scans["png"], "--skip-duplicates").exit_code == 0
     assert olke(home, "index", "check").exit_code == 0
 
@@ -62,10 +63,10 @@ def test_a_full_disk_on_a_real_filesystem(tmp_path, make_png):
     if mounted.returncode:
         pytest.skip("cannot mount a small tmpfs here (needs root)")
     try:
-        env = {**os.environ, "OLKE_OCR_ENGINE": "fake"}
+        env = {**os.environ, "OLKE_OCR_ENGINE": FAKE_ENGINE}
 
         def run(*args):
-            return subprocess.run([sys.executable, "-m", "archive", "--home", str(mount / "home"), *map(str, args)],
+            return subprocess.run([sys.executable, "-m", "cli", "--home", str(mount / "home"), *map(str, args)],
                                   capture_output=True, text=True, env=env, timeout=120)
 
         first, second = make_png("first.png"), make_png("second.png", lines=["Екінші құжат"])
@@ -110,11 +111,11 @@ def test_a_full_disk_on_a_real_filesystem(tmp_path, make_png):
 def test_first_commands_on_a_new_data_home_at_once(tmp_path):
     """Several olke processes that each find the data home new: all of them work, none says
     "database is locked"."""
-    env = {**os.environ, "OLKE_OCR_ENGINE": "fake"}
+    env = {**os.environ, "OLKE_OCR_ENGINE": FAKE_ENGINE}
     for trial in range(2):
         home = tmp_path / f"new-{uuid.uuid4().hex[:6]}"
         commands = [["list"], ["init"], ["search", "кітапхана"], ["index", "check"]]
-        processes = [subprocess.Popen([sys.executable, "-m", "archive", "--home", str(home), *command],
+        processes = [subprocess.Popen([sys.executable, "-m", "cli", "--home", str(home), *command],
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
                      for command in commands]
         for command, process in zip(commands, processes):

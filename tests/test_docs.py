@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from archive.cli import main
+from cli import main
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 SETTINGS = ("OLKE_HOME", "OLKE_USER", "OLKE_OCR_ENGINE", "OMP_THREAD_LIMIT")

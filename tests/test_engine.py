@@ -235,3 +235,19 @@ def test_indexes_written_with_whooshs_own_positions_still_match_phrases(tmp_path
     assert old.outdated()
     old.clear()
     assert not old.outdated()
+
+
+def test_another_whoosh_is_refused_with_what_to_install(monkeypatch):
+    """Olke reads Whoosh's private internals in one module, which checks the version they are of."""
+    import importlib
+
+    import whoosh
+
+    from archive.errors import MissingDependency
+    from archive.search import whoosh_internals
+
+    monkeypatch.setattr(whoosh, "versionstring", lambda: "2.8.0")
+    with pytest.raises(MissingDependency, match=r"Whoosh 2\.8\.0 is installed; install Whoosh==2\.7\.4"):
+        importlib.reload(whoosh_internals)
+    monkeypatch.undo()
+    importlib.reload(whoosh_internals)

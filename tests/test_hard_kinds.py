@@ -18,7 +18,7 @@ import jiwer
 import pytest
 from click.testing import CliRunner
 
-from archive.cli import main
+from cli import main
 from tests.conftest import import_from_scans
 
 pytestmark = pytest.mark.tesseract

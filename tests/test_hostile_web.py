@@ -7,8 +7,8 @@ import io
 import pytest
 
 from archive.csv_safe import neutral
-from archive.requests import fulfil, search, staff
-from archive.requests.settings import DeliverySettings, secret_key
+from archive.delivery import fulfil, model, staff
+from archive.delivery.settings import DeliverySettings, secret_key
 from test_requests_support import build_archive, copy_home, public_app, staff_app
 from test_staff_web import new_request, signed_in, token
 
@@ -124,7 +124,7 @@ def test_sign_in_goes_on_to_the_page_asked_for(signing_in):
     ("reader@example.kz", True), ("Reader.Name+edd@mail.example.kz", True), ("оқырман@мысал.қаз", True),
 ])
 def test_email_addresses_are_checked_by_email_validator(address, accepted):
-    from archive.requests.validate import valid_email
+    from archive.delivery.intake import valid_email
 
     assert valid_email(address) is accepted
 
@@ -143,7 +143,7 @@ def test_the_staff_csv_export_carries_no_formula(apps):
     hostile = new_request(desk, ids["article"], name="=cmd|' /C calc'!A0;@SUM(1+1)", email="r@example.kz")
     with desk.extensions["olke"].catalog() as catalog:
         fulfil.deliver(catalog, hostile.code, "librarian", DeliverySettings(), secret_key(catalog.home))
-        text = search.as_csv(search.search(catalog.conn, ""))
+        text = model.as_csv(model.search(catalog.conn, ""))
     row = next(r for r in csv.reader(io.StringIO(text)) if r[0] == hostile.code)
     assert row[7] == "'=cmd|' /C calc'!A0;@SUM(1+1)"
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in csv.reader(io.StringIO(text))

@@ -11,7 +11,7 @@ from archive.errors import Interrupted, OcrFailed
 from archive.metadata import Description
 from ingest.pipeline import IngestOptions, ingest
 from ingest.sources import discover, read_manifest
-from ocr.fake import CrashingEngine, FakeEngine
+from tests.support.fake_ocr import CrashingEngine, FakeEngine
 
 BASE = Description(kind="newspaper_article", title="")
 

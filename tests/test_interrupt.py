@@ -9,15 +9,16 @@ import sys
 import time
 
 from archive.catalog import Catalog
+from tests.support.fake_ocr import FAKE_ENGINE
 
 
 def olke(home, *args, env=None, **kwargs):
-    return subprocess.Popen([sys.executable, "-m", "archive", "--home", str(home.root), *map(str, args)],
+    return subprocess.Popen([sys.executable, "-m", "cli", "--home", str(home.root), *map(str, args)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, **kwargs)
 
 
 def test_ctrl_c_leaves_a_consistent_archive_and_a_rerun_resumes(home, scans):
-    env = dict(os.environ, OLKE_OCR_ENGINE="fake", OLKE_FAKE_OCR_DELAY="0.4")
+    env = dict(os.environ, OLKE_OCR_ENGINE=FAKE_ENGINE, OLKE_FAKE_OCR_DELAY="0.4")
     inputs = [scans["png"], scans["jpeg"], scans["tiff"], scans["book"]]
     process = olke(home, "ingest", *inputs, "--workers", "1", env=env)
     deadline = time.monotonic() + 30

@@ -13,14 +13,14 @@ from http.client import HTTPConnection
 
 from click.testing import CliRunner
 
-from archive.cli import main
 from archive.library import Archive
 from archive.metadata import Description
 from archive.search.index import GENERATION
-from archive.search.query import SearchRequest
+from archive.search.model import SearchRequest
+from cli import main
 from ingest.pipeline import IngestOptions, ingest
 from ingest.sources import DocumentSource
-from ocr.fake import FakeEngine
+from tests.support.fake_ocr import FakeEngine
 from test_app_support import serve
 
 REBUILDS = 25

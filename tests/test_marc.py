@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from archive import cli_export, marc
-from archive.cli import OlkeGroup
 from archive.home import Home
 from archive.library import Archive
+from cli import OlkeGroup
 
 MARCXML = "{http://www.loc.gov/MARC21/slim}"
 DOCUMENTS = [

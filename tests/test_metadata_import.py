@@ -8,16 +8,16 @@ import pytest
 from click.testing import CliRunner
 
 from archive import cli_export
-from archive.cli import OlkeGroup
 from archive.errors import UsageError
 from archive.home import Home
 from archive.library import Archive
 from archive.metadata import Description
 from archive.metadata_import import apply_import, plan_import
-from archive.search.query import SearchRequest
+from archive.search.model import SearchRequest
+from cli import OlkeGroup
 from ingest.pipeline import IngestOptions, ingest
 from ingest.sources import discover
-from ocr.fake import FakeEngine
+from tests.support.fake_ocr import FakeEngine
 
 
 @click.group(cls=OlkeGroup)

@@ -11,7 +11,7 @@ from lxml import etree
 from sickle import Sickle
 
 from archive.catalog import Catalog
-from archive.metadata import KINDS
+from archive.vocabulary import KINDS
 from archive.oai import PAGE_SIZE
 from search_app.oai import bp
 from test_app_support import serve

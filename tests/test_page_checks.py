@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from ocr import checks, hocr, reading, verdict
+from archive import verdict
+from ocr import checks, hocr, reading
 from ocr.engine import PageResult
 from tests.conftest import KAZAKH_LINES, font
 

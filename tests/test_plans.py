@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.plans import (COLUMNS, DELIVERY, Inconsistency, InvalidPlan, get_plan, list_plans, parse_plan,
-                           read_plan_file, save_plan)
+from archive.plans.plan import (COLUMNS, DELIVERY, Inconsistency, InvalidPlan, get_plan, list_plans, parse_plan,
+                                read_plan_file, save_plan)
 
 DEMO_PLAN = Path(__file__).resolve().parent.parent / "plans" / "plan-2026.toml"
 SMALL_PLAN = """\

@@ -12,8 +12,6 @@ import io
 import json
 import re
 import subprocess
-import sys
-import types
 import uuid
 from datetime import date
 from pathlib import Path
@@ -23,13 +21,13 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from archive.cli import main
 from archive.errors import OlkeError
 from archive.metadata import Description
-from archive.plans import read_plan_file, save_plan
-from archive.report_formats import find_font, render
-from archive.reports import build_report, deliveries_by_quarter
+from archive.plans.plan import read_plan_file, save_plan
+from archive.plans.formats import find_font, render
+from archive.plans.report import build_report, deliveries_by_quarter
 from archive.storage import StagedDocument, new_staging_dir
+from cli import main
 from ocr.engine import PageResult
 
 DEMO_PLAN = Path(__file__).resolve().parent.parent / "plans" / "plan-2026.toml"
@@ -259,14 +257,12 @@ def test_other_documents_get_their_own_row_and_count_in_the_total(archive):
     assert report.rows[8].cell(2).actual == 3 and report.rows[8].cell(0).actual == 9
 
 
-def test_deliveries_hook_is_zero_without_requests_and_asks_the_delivery_module_once_they_exist(archive, monkeypatch):
+def test_deliveries_are_zero_without_requests_and_counted_by_the_delivery_figures_once_they_exist(archive,
+                                                                                                monkeypatch):
     assert deliveries_by_quarter(archive.conn, 2026) == {1: 0, 2: 0, 3: 0, 4: 0}
     archive.conn.execute("CREATE TABLE IF NOT EXISTS delivery_requests (id INTEGER PRIMARY KEY)")  # 0004 makes it
-    monkeypatch.setattr("archive.reports.DELIVERY_COUNTER", ("olke_test_delivery", "delivered_by_quarter"))
-    with pytest.raises(OlkeError, match="the catalog has delivery_requests but olke_test_delivery.delivered_by"):
-        deliveries_by_quarter(archive.conn, 2026)
-    module = types.SimpleNamespace(delivered_by_quarter=lambda conn, year: {2: 7} if year == 2026 else {})
-    monkeypatch.setitem(sys.modules, "olke_test_delivery", module)
+    monkeypatch.setattr("archive.plans.report.delivered_by_quarter",
+                        lambda conn, year: {2: 7} if year == 2026 else {})
     report = build_report(archive.conn, 2026, today=TODAY)
     assert [(c.actual, c.percent) for c in report.deliveries.cells] == [(7, 1), (0, 0), (7, 5), (0, 0), (0, 0)]
 
@@ -375,7 +371,7 @@ def test_pdf_reads_back_with_the_same_numbers(pdf_text):
 
 
 def test_pdf_without_a_kazakh_font_says_which_package_to_install(report, monkeypatch, tmp_path):
-    monkeypatch.setattr("archive.report_formats.FONTS", ((str(tmp_path / "none.ttf"), str(tmp_path / "b.ttf")),))
+    monkeypatch.setattr("archive.plans.formats.FONTS", ((str(tmp_path / "none.ttf"), str(tmp_path / "b.ttf")),))
     with pytest.raises(OlkeError) as raised:
         render(report, "pdf", "kk")
     assert raised.value.exit_code == 7
@@ -400,12 +396,12 @@ def test_pdf_summary_page(pdf_text):
 # --- the command ---------------------------------------------------------------------------------
 
 def test_cli_offers_every_language_and_format():
-    import archive.cli_plan
-    import archive.report_formats
-    import archive.reports
+    import cli.plan
+    import archive.plans.formats
+    import archive.plans.report
 
-    assert archive.cli_plan.LANGUAGES == archive.reports.LANGUAGES == tuple(archive.reports.LABELS)
-    assert archive.cli_plan.FORMATS == archive.report_formats.FORMATS
+    assert cli.plan.LANGUAGES == archive.plans.report.LANGUAGES == tuple(archive.plans.report.LABELS)
+    assert cli.plan.FORMATS == archive.plans.formats.FORMATS
 
 
 def test_cli_report_table_by_default_in_kazakh(olke):

@@ -10,13 +10,13 @@ import pytest
 
 from archive.catalog import Catalog
 from archive.home import Home
-from archive.requests import (consent, figures, fulfil, links, model, outbox, pages, privacy, rules, search,
-                              staff, workflow)
-from archive.requests.errors import (BadTransition, FulfilmentFailed, InvalidRequest, LinkExpired, LinkInvalid,
-                                     MailFailed, RequestNotFound, StaffLoginFailed)
-from archive.requests.settings import (DeliverySettings, InvalidSettings, load_settings, parse_settings,
+from archive.delivery import consent, fulfil, links, model, outbox, pages, privacy, rules, staff, workflow
+from archive.plans import deliveries as figures
+from archive.errors import (BadTransition, FulfilmentFailed, InvalidRequest, LinkExpired, LinkInvalid, MailFailed,
+                            RequestNotFound, StaffLoginFailed)
+from archive.delivery.settings import (DeliverySettings, InvalidSettings, load_settings, parse_settings,
                                        secret_key, with_changes)
-from archive.requests.validate import RequestInput
+from archive.delivery.intake import RequestInput
 from test_requests_support import build_archive, copy_home, pdf_page_texts, smtp_server
 
 TODAY = date.today()
@@ -330,18 +330,19 @@ def test_fulfil_from_a_fresh_scan_enters_the_archive(world, make_png):
     catalog, _ = world
     from archive.library import Archive
     from archive.metadata import Description
+    from ingest.reader import ScanReader
 
-    archive = Archive(catalog.home)
+    archive = Archive(catalog.home, ScanReader())
     try:
         code = workflow.submit(archive.catalog.conn, wanted(cite_title="Жаңа мақала"), DeliverySettings(),
                                archive.catalog.get).request.code
-        document_id = fulfil.archive_scan(archive, [make_png("fresh.png")],
-                                          Description(kind="journal_article", title="Жаңа мақала", language="kaz",
-                                                      access="on_request"), "librarian")
+        document_id = archive.add_scan([make_png("fresh.png")],
+                                       Description(kind="journal_article", title="Жаңа мақала", language="kaz",
+                                                   access="on_request"), "librarian")
         done = fulfil.deliver(archive.catalog, code, "librarian", DeliverySettings(), secret_key(catalog.home),
                               document_id=document_id)
         assert archive.catalog.get(document_id).title == "Жаңа мақала" and done.request.document_id == document_id
-        from archive.search.query import SearchRequest
+        from archive.search.model import SearchRequest
 
         assert any(d.doc_id == document_id for d in archive.search(SearchRequest(per_page=50)).documents)
     finally:
@@ -371,9 +372,7 @@ def test_a_letter_the_server_refuses_stays_queued_and_is_sent_later(world):
     sent, errors = outbox.send_pending(catalog.conn, settings)
     assert sent == 0 and "did not take the letter" in errors[0] and "olke requests send-mail" in errors[0]
     with pytest.raises(MailFailed, match="no mail server is set"):
-        from archive.requests import mail
-
-        mail.send(DeliverySettings().mail, "a@b.kz", "s", "b")
+        outbox.send(DeliverySettings().mail, "a@b.kz", "s", "b")
     with smtp_server() as (mailbox, mail_settings):
         assert outbox.send_pending(catalog.conn, with_changes(settings, mail=mail_settings)) == (1, [])
         assert mailbox.wait(1)[0]["Subject"].endswith(done.request.code)
@@ -453,7 +452,7 @@ def _at(day: str, hour: int = 9) -> str:
 def test_quarterly_figures_against_the_plan_and_the_plan_report(world):
     catalog, ids = world
     conn = catalog.conn
-    from archive.plans import parse_plan, save_plan
+    from archive.plans.plan import parse_plan, save_plan
 
     from pathlib import Path
 
@@ -490,10 +489,10 @@ def test_quarterly_figures_against_the_plan_and_the_plan_report(world):
     assert (q[0].received, q[0].delivered, q[0].plan, q[0].median_working_days) == (6, 3, 815, 4.0)
     assert round(q[0].percent_of_plan, 2) == round(300 / 815, 2)
     assert figures.delivered_by_quarter(conn, 2026) == {1: 1, 2: 1, 3: 0, 4: 1}
-    from archive.reports import deliveries_by_quarter
+    from archive.plans.report import deliveries_by_quarter
 
     assert deliveries_by_quarter(conn, 2026) == {1: 1, 2: 1, 3: 0, 4: 1}
-    from archive.requests.report import render
+    from archive.plans.deliveries import render
 
     table = render(conn, 2026, "table")
     assert "Refused, by reason: copyright does not allow the copy 2" in table
@@ -507,12 +506,12 @@ def test_the_archive_of_fulfilled_requests_is_searchable_and_exports_csv(world):
     one = submit(catalog, document_id=ids["article"]).request
     fulfil.deliver(catalog, one.code, "x", DeliverySettings(), secret)
     two = submit(catalog, cite_title="100% таза_мақала", email="b@example.kz", name="Екінші").request
-    assert [r.code for r in search.search(catalog.conn, "кітапхана")] == [one.code]
-    assert [r.code for r in search.search(catalog.conn, one.code.lower())] == [one.code]
-    assert search.search(catalog.conn, "Екінші") == []
-    assert [r.code for r in search.search(catalog.conn, "0% таза_", ())] == [two.code]
-    assert [r.code for r in search.search(catalog.conn, "_", ())] == [two.code]     # _ and % are no wildcards
-    text = search.as_csv(search.search(catalog.conn, ""))
+    assert [r.code for r in model.search(catalog.conn, "кітапхана")] == [one.code]
+    assert [r.code for r in model.search(catalog.conn, one.code.lower())] == [one.code]
+    assert model.search(catalog.conn, "Екінші") == []
+    assert [r.code for r in model.search(catalog.conn, "0% таза_", ())] == [two.code]
+    assert [r.code for r in model.search(catalog.conn, "_", ())] == [two.code]     # _ and % are no wildcards
+    text = model.as_csv(model.search(catalog.conn, ""))
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:5] == ["code", "id", "status", "received", "delivered"]
     assert [one.code, str(one.id), "delivered"] in [row[:3] for row in rows]

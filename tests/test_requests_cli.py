@@ -10,11 +10,11 @@ from click.testing import CliRunner
 
 from archive import cli_requests
 from archive.catalog import Catalog
-from archive.cli import main
 from archive.home import Home
-from archive.requests import consent, workflow
-from archive.requests.settings import DeliverySettings
-from archive.requests.validate import RequestInput
+from archive.delivery import consent, workflow
+from archive.delivery.settings import DeliverySettings
+from archive.delivery.intake import RequestInput
+from cli import main
 from test_requests_support import build_archive, copy_home, pdf_page_texts, smtp_server
 
 # The commands on a copy of `olke`, so registering them here changes nothing for other tests.
@@ -72,7 +72,7 @@ def test_staff_users_are_managed_from_the_command_line(home):
     listed = run(home, "staff", "list").output
     assert listed.startswith("librarian") and "disabled" in listed and "Бірінші Кітапханашы" in listed
     assert run(home, "staff", "enable", "librarian").exit_code == 0
-    from archive.requests import staff
+    from archive.delivery import staff
 
     catalog = Catalog(Home.resolve(home))
     try:

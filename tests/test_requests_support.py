@@ -41,7 +41,7 @@ def build_archive(root: Path) -> tuple[Path, dict[str, int]]:
     from archive.metadata import Description
     from ingest.pipeline import IngestOptions, ingest
     from ingest.sources import discover
-    from ocr.fake import FakeEngine
+    from tests.support.fake_ocr import FakeEngine
 
     home = Home.resolve(root / "home")
     archive = Archive(home)
@@ -77,14 +77,16 @@ def public_app(home: Path, **settings):
 
 
 def staff_app(home: Path, **settings):
+    from ingest.reader import ScanReader
     from search_app.staff import create_staff_app
 
-    return create_staff_app({"OLKE_HOME": str(home), "TESTING": True, "OLKE_DELIVERY": settings})
+    return create_staff_app({"OLKE_HOME": str(home), "TESTING": True, "OLKE_DELIVERY": settings,
+                             "OLKE_READER": ScanReader()})
 
 
 def set_settings(app, **changes) -> None:
     """Change the delivery settings of a running app (e.g. the public address once the port is known)."""
-    from archive.requests.settings import with_changes
+    from archive.delivery.settings import with_changes
 
     if "olke_delivery" in app.extensions:
         context = app.extensions["olke_delivery"]
@@ -115,7 +117,7 @@ def aged_start(secret: str, seconds_ago: float) -> str:
 def aged_link(secret: str, copy_id: int, days_ago: float) -> str:
     from itsdangerous import URLSafeTimedSerializer
 
-    from archive.requests.links import SALT
+    from archive.delivery.links import SALT
 
     serializer = URLSafeTimedSerializer(secret, salt=SALT)
     signer = serializer.make_signer(SALT)

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from conftest import page_image
-from ocr.lines import Line, group_lines, place
+from archive.lines import Line, group_lines, place
 
 PAGE_TEXTS = ["Қаладағы кітапхана тарихы туралы мақала бар. Оқырмандар мен газеттер жиналды бүгін кеште залда",
               "",
@@ -294,12 +294,13 @@ def test_a_real_reading_corrected_and_read_again(make_png, home, monkeypatch):
     from archive.metadata import Description
     from conftest import KAZAKH_LINES
     from ingest.pipeline import IngestOptions, ingest
+    from ingest.reader import ScanReader
     from ingest.reread import reread
     from ingest.sources import discover
     from ocr.tesseract import TesseractEngine
 
     monkeypatch.setenv("OLKE_OCR_ENGINE", "tesseract")
-    archive = Archive(home)
+    archive = Archive(home, ScanReader())
     sources, _ = discover([make_png("kaz.png", KAZAKH_LINES)], Description(title="Сынақ", language="kaz"))
     (outcome,) = ingest(sources, archive.catalog, TesseractEngine(), IngestOptions(workers=1))
     archive.documents_changed([outcome.document_id])

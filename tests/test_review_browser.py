@@ -49,11 +49,12 @@ pytestmark = [pytest.mark.browser,
 def staff_url(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from archive.cli import main
+    from cli import main
     from archive.db import connect
     from archive.home import Home
-    from archive.requests import staff
+    from archive.delivery import staff
     from conftest import page_image
+    from ingest.reader import ScanReader
     from search_app.staff import create_staff_app
 
     folder = tmp_path / "article"
@@ -72,7 +73,7 @@ def staff_url(tmp_path, monkeypatch):
                  (json.dumps(words, ensure_ascii=False), " ".join(w[0] for w in words)))
     staff.add(conn, "corrector", "correct horse 1", "Түзетуші")
     conn.close()
-    app = create_staff_app({"OLKE_HOME": str(home.root)})
+    app = create_staff_app({"OLKE_HOME": str(home.root), "OLKE_READER": ScanReader()})
     with serve(app) as url:
         yield url
     app.extensions["olke"].close()

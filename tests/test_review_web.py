@@ -13,10 +13,11 @@ def token(html: str) -> str:
 
 @pytest.fixture
 def staff(archived, home):
-    from archive.requests import staff as staff_users
+    from archive.delivery import staff as staff_users
+    from ingest.reader import ScanReader
     from search_app.staff import create_staff_app
 
-    app = create_staff_app({"OLKE_HOME": str(home.root), "TESTING": True})
+    app = create_staff_app({"OLKE_HOME": str(home.root), "TESTING": True, "OLKE_READER": ScanReader()})
     with app.extensions["olke"].catalog() as catalog:
         staff_users.add(catalog.conn, "corrector", "correct horse 1", "Түзетуші")
     client = app.test_client()
@@ -92,7 +93,7 @@ def test_correcting_lines_in_the_staff_app(staff, home):
     assert corrected["verdict"] == "ok" and corrected["text"].endswith("\nЖаңа жол.")
     assert entry["user"] == "corrector" and entry["action"] == "corrected" and entry["machine_text"] == PAGE_TEXTS[0]
     from archive.library import Archive
-    from archive.search.query import SearchRequest
+    from archive.search.model import SearchRequest
     archive = Archive(home)
     assert archive.search(SearchRequest(text="Жамбыл")).total_pages == 1
     archive.close()

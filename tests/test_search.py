@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive.cli import main
 from archive.library import Archive
 from archive.metadata import Description
-from archive.search.query import SearchRequest
+from archive.search.model import SearchRequest
 from archive.search.results import exact_hits, matched_word_indexes, snippet
 from archive.search.sync import check, rebuild
+from cli import main
 from ingest.pipeline import IngestOptions, ingest
 from ingest.sources import DocumentSource
-from ocr.fake import FakeEngine
+from tests.support.fake_ocr import FakeEngine
 
 KAZ_LIBRARY = ("Облыстық кітапханасы өлкетану бөлімінде ескі газеттер сақталады. "
                "Қала мен ауылдағы кітапханаларда оқырмандар көп. Windows 10 орнатылған.")
@@ -214,7 +214,7 @@ def test_check_reports_an_index_of_an_older_layout_until_rebuilt(archive, monkey
     checked = runner.invoke(main, ["--home", str(archive.home.root), "index", "check"])
     assert checked.exit_code == 1
     assert "written by an older version of Olke" in checked.stdout and "pages in" not in checked.stdout
-    monkeypatch.setattr("archive.cli_web.run_server", lambda *args, **kwargs: None)
+    monkeypatch.setattr("cli.web.run_server", lambda *args, **kwargs: None)
     served = runner.invoke(main, ["--home", str(archive.home.root), "serve"])
     assert served.exit_code == 0 and "older version of Olke" in served.stderr
     runner.invoke(main, ["--home", str(archive.home.root), "index", "rebuild"])

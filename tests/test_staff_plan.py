@@ -16,10 +16,10 @@ from lxml import html as lxml_html
 
 from archive.catalog import Catalog
 from archive.home import Home
-from archive.plans import read_plan_file, save_plan
-from archive.report_formats import render
-from archive.reports import build_report
-from archive.requests import staff
+from archive.plans.plan import read_plan_file, save_plan
+from archive.plans.formats import render
+from archive.plans.report import build_report
+from archive.delivery import staff
 from test_reports import (DEMO_PLAN, DOCUMENTS, EXPECTED_STATED, LINE_NAMES_KK, ROW_LABELS_KK, SUMMARY_EN,
                           SUMMARY_NUMBERS, TODAY, add, expected_cells, expected_grid, stage)
 from test_requests_support import staff_app

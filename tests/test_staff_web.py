@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from archive.requests import consent, model, staff, workflow
-from archive.requests.settings import DeliverySettings
-from archive.requests.validate import RequestInput
+from archive.delivery import consent, model, staff, workflow
+from archive.delivery.settings import DeliverySettings
+from archive.delivery.intake import RequestInput
 from test_requests_support import (body, build_archive, copy_home, page_image_bytes, public_app, smtp_server,
                                    staff_app)
 

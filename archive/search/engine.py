@@ -20,9 +20,8 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.matching import wrappers
 
+from archive.search import whoosh_internals
 from archive.search.schema import PackedPositions
 
 K1, B = 1.2, 0.75          # BM25F, as Whoosh's default weighting
@@ -82,26 +81,14 @@ def run_starts(values: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 # what is read once per segment
 
-def _leaf_matcher(reader, fieldname: str, btext: bytes):
-    """The segment's own posting reader for a term, without the deletion filter (applied apart)."""
-    matcher = reader.postings(fieldname, btext)
-    while isinstance(matcher, wrappers.WrappingMatcher):
-        matcher = matcher.child
-    return matcher
-
-
 def read_postings(reader, fieldname: str, btext: bytes, values: list | None = None
                   ) -> tuple[np.ndarray, np.ndarray]:
     """A term's postings in one segment: (page numbers, weights), a block at a time; with `values`,
     each posting's raw value (positions, in a field that has them) is appended to that list too."""
-    matcher = _leaf_matcher(reader, fieldname, btext)
     ids, weights = [], []
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        deltas, blockweights = matcher._data[0], matcher._data[1]
+    for deltas, blockweights, count, raw in whoosh_internals.posting_blocks(reader, fieldname, btext,
+                                                                            values is not None):
         ids.append(np.cumsum(np.asarray(deltas, dtype=_IDS)))
-        count = matcher._blocklength
         if blockweights is None:
             weights.append(np.ones(count))
         elif isinstance(blockweights, float):
@@ -109,9 +96,7 @@ def read_postings(reader, fieldname: str, btext: bytes, values: list | None = No
         else:
             weights.append(np.asarray(blockweights, dtype=np.float64))
         if values is not None:
-            matcher._read_values()
-            values.extend(matcher._values)
-        matcher._next_block()
+            values.extend(raw)
     if not ids:
         return np.empty(0, _IDS), np.empty(0)
     return np.concatenate(ids), np.concatenate(weights)
@@ -131,20 +116,6 @@ def positions_at(fmt, ids: np.ndarray, values: list, pages: np.ndarray) -> tuple
     counts = np.fromiter(map(len, decoded), dtype=_IDS, count=len(decoded))
     positions = np.fromiter((p for d in decoded for p in d), dtype=_IDS, count=int(counts.sum()))
     return np.repeat(pages, counts), positions
-
-
-def _numeric_column(reader, name: str, column, size: int) -> np.ndarray | None:
-    """A fixed-width numeric column (a sortable NUMERIC field or a field's lengths) as an array."""
-    perdoc = reader._perdoc
-    if not perdoc.has_column(name):
-        return None
-    columnreader = perdoc.column_reader(name, column)
-    stored = columnreader._count
-    values = np.full(size, columnreader._default, dtype=np.int64)
-    if stored:
-        raw = columnreader._dbfile.get(columnreader._basepos, stored * columnreader._fixedlen)
-        values[:stored] = np.frombuffer(raw, dtype=np.dtype(columnreader._typecode).newbyteorder(">"))
-    return values
 
 
 # Whoosh stores a field's length in a byte (lossy above ~100); decode all 256 once
@@ -177,7 +148,7 @@ class SegmentColumns:
         """A sortable integer field's values (meaningless where a page has none: see `values`)."""
         def read():
             fieldobj = reader.schema[fieldname]
-            values = _numeric_column(reader, fieldname, fieldobj.default_column(), self.size)
+            values = whoosh_internals.numeric_column(reader, fieldname, fieldobj.default_column(), self.size)
             if values is None:
                 return np.zeros(self.size, np.int64)
             if getattr(fieldobj, "signed", False):          # stored shifted to sort as unsigned
@@ -205,7 +176,7 @@ class SegmentColumns:
 
     def lengths(self, reader, fieldname: str) -> np.ndarray:
         def read():
-            raw = _numeric_column(reader, _lenfield(fieldname), LENGTHS_COLUMN, self.size)
+            raw = whoosh_internals.length_column(reader, fieldname, self.size)
             return _LENGTHS[raw] if raw is not None else np.zeros(self.size)
         return self._keep("lengths", fieldname, read)
 
@@ -230,7 +201,7 @@ _SEGMENTS_LOCK = threading.Lock()
 
 
 def _segment_columns(reader) -> SegmentColumns:
-    key = (reader._segment.segment_id(), reader.doc_count_all())     # segment ids are random: unique
+    key = (whoosh_internals.segment_id(reader), reader.doc_count_all())     # segment ids are random: unique
     with _SEGMENTS_LOCK:
         cached = _SEGMENTS.get(key)
         if cached is not None:
@@ -300,7 +271,7 @@ def view(searcher) -> View:
         return cached
     leaves = [Leaf(reader, _segment_columns(reader), offset)
               for reader, offset in searcher.reader().leaf_readers()
-              if hasattr(reader, "_segment")]           # an index with no segments yet has none
+              if whoosh_internals.has_segment(reader)]
     size = max((leaf.offset + leaf.columns.size for leaf in leaves), default=0)
     deleted = None
     for leaf in leaves:
@@ -367,7 +338,7 @@ class Evaluator:
             return self.phrase(node)
         if isinstance(node, Q.MultiTerm):           # prefix*, wildcards, ranges: Whoosh expands them
             return union([self.term(node.fieldname, word, node.boost)
-                          for word in node._btexts(self.searcher.reader())])
+                          for word in whoosh_internals.expanded_terms(node, self.searcher.reader())])
         return self.fallback(node)
 
     def _and(self, children, boost: float) -> Matches:

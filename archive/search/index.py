@@ -1,4 +1,4 @@
-"""The search index behind a small interface; Whoosh implements it.
+"""The search index (``archive.search.interface.SearchIndex``), as Whoosh implements it.
 
 Whoosh allows one writer at a time and a second one fails at once with LockError; here every
 write waits its turn (retrying for up to ``WRITE_WAIT`` seconds) and users never see that error.
@@ -12,76 +12,30 @@ left the index in, writing the new index aside and swapping it in while searches
 from __future__ import annotations
 
 import fcntl
-import marshal
 import os
 import shutil
 import threading
 import time
-from abc import ABC, abstractmethod
 from contextlib import contextmanager
-from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from whoosh import index as whoosh_index
-from whoosh import writing as whoosh_writing
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
-from whoosh.writing import PostingPool
 
 from archive.crashpoints import crash_point
 from archive.errors import ArchiveBusy, IndexDamaged
+from archive.search.interface import SearchIndex
+from archive.search.model import SearchRequest, SearchResults
 from archive.search.schema import STEMMED_FIELDS, build_schema
+from archive.search.whoosh_internals import index_state, segment_count, use_run_pool
 from archive.storage import process_alive
 
 WRITE_WAIT = 120.0  # seconds a writer waits for another to finish
 BULK_PROCS = max(1, min(4, os.cpu_count() or 1))   # a bulk load writes one segment per process
 BULK_LIMIT_MB = 512        # postings each bulk process sorts in memory before spilling a run
-
-
-@dataclass
-class IndexCheck:
-    missing: list[str]       # page keys in the catalog, not in the index
-    extra: list[str]         # page keys in the index, not in the catalog
-    stale: list[int]         # documents whose indexed metadata differs from the catalog
-    outdated: bool = False   # written by an older Olke, in a layout this one reads more slowly
-
-    @property
-    def ok(self) -> bool:
-        return not (self.missing or self.extra or self.stale or self.outdated)
-
-
-class SearchIndex(ABC):
-    """What the archive needs from a search engine; a server engine could implement this too."""
-
-    @abstractmethod
-    def replace_documents(self, documents: Iterable[tuple[object, list[dict]]]) -> int: ...
-
-    @abstractmethod
-    def delete_documents(self, document_ids: Iterable[int]) -> None: ...
-
-    @abstractmethod
-    def keys(self) -> dict[str, tuple]: ...
-
-    @abstractmethod
-    def page_counts(self) -> dict[int, int]:
-        """Pages indexed per document: cheap enough to compare with the catalog at every start."""
-
-    @abstractmethod
-    def rebuild(self, documents: Iterable[tuple[object, list[dict]]], before_swap=None) -> int:
-        """Index these documents afresh, aside, and swap them in at once for the index as it was."""
-
-    @abstractmethod
-    def optimize(self) -> None: ...
-
-    @abstractmethod
-    def clear(self) -> None: ...
-
-    def outdated(self) -> bool:
-        """Whether the index was written in an older layout than this version writes."""
-        return False
 
 
 def page_fields(document, page: dict) -> dict:
@@ -112,41 +66,6 @@ def page_fields(document, page: dict) -> dict:
     return fields
 
 
-def metadata_signature(document) -> tuple:
-    return (document.title, document.kind, document.language, document.source or "", document.published or "",
-            document.access, ",".join(r.replace(",", " ") for r in document.rubrics))
-
-
-class _RunPool(PostingPool):
-    """Whoosh's posting pool, spilling sorted runs with marshal in large chunks instead of one pickle
-    call per posting (a third of the time a big commit took went into pickling postings)."""
-
-    CHUNK = 65536
-
-    def _write_run(self, f, items):
-        items = iter(items)
-        while chunk := list(islice(items, self.CHUNK)):
-            marshal.dump(chunk, f)
-        f.close()
-
-    def _read_run(self, path):
-        f = self._open_run(path)
-        try:
-            while True:
-                try:
-                    chunk = marshal.load(f)
-                except EOFError:
-                    return
-                yield from chunk
-        finally:
-            f.close()
-            self._remove_run(path)
-
-
-# Whoosh's writers (those of MpWriter's processes too) create their pool from this module global
-whoosh_writing.PostingPool = _RunPool
-
-
 def _codec() -> W3Codec:
     """Whoosh's codec without per-block length statistics: they serve only Whoosh's own top-N
     shortcuts, which Olke's engine does not use, and collecting them cost a lookup per posting."""
@@ -168,6 +87,7 @@ class WhooshIndex(SearchIndex):
     """
 
     def __init__(self, directory: Path):
+        use_run_pool()
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
         self._opened: dict[Path, object] = {}
@@ -237,14 +157,18 @@ class WhooshIndex(SearchIndex):
             generation, fd = self._hold_live()
             cached = self._local.searcher = _HeldSearcher(generation, fd)
         ix = self._index(cached.generation)
-        toc = ix._read_toc()
-        state = (toc.generation, tuple(segment.segment_id() for segment in toc.segments))
+        state = index_state(ix)
         if cached.searcher is None or cached.state != state:
             # passing the old reader closes it (Whoosh 2.7.4 then opens every segment afresh)
             reuse = cached.searcher.reader() if cached.searcher is not None else None
             cached.searcher = Searcher(ix.reader(reuse=reuse), fromindex=ix)
             cached.state = state
         yield cached.searcher
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        from archive.search.results import search
+
+        return search(self, request)
 
     def keys(self) -> dict[str, tuple]:
         with self.searcher() as searcher:
@@ -275,7 +199,7 @@ class WhooshIndex(SearchIndex):
         return layout(self.ix.schema) != layout(build_schema())
 
     def segment_count(self) -> int:
-        return len(self.ix._segments())
+        return segment_count(self.ix)
 
     # --- writing -----------------------------------------------------------------------------
 

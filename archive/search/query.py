@@ -9,12 +9,11 @@ add its Cyrillic readings when they analyse a query).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from whoosh import query as Q
 from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
 
-from archive.errors import UsageError
+from archive.search.model import SearchRequest
 from archive.search.schema import STEMMED_FIELDS, build_schema
 
 TEXT_FIELDS = ("text_kaz", "text_rus", "title")
@@ -22,34 +21,7 @@ FIELD_ALIASES = {"author": ["автор", "авторы"], "title": ["тақыр
                  "source": ["басылым", "источник"], "rubric": ["айдар", "рубрика"]}
 FUZZY_BOOST = 0.3
 FUZZY_MIN_LENGTH = 5       # shorter words have too many neighbours to be worth it
-SORTS = ("relevance", "date", "-date")
 _PHRASE = re.compile(r'(?<![\w:])"([^"]+)"')   # a quoted phrase with no field: the unstemmed text
-
-
-@dataclass
-class SearchRequest:
-    text: str = ""
-    kind: str | None = None
-    language: str | None = None
-    source: str | None = None
-    rubric: str | None = None
-    year_from: int | None = None
-    year_to: int | None = None
-    access: str | None = None
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = 10
-    fuzzy: bool = True
-    filters_extra: dict = field(default_factory=dict)
-
-    def validate(self) -> "SearchRequest":
-        if self.sort not in SORTS:
-            raise UsageError(f"unknown sort '{self.sort}'; use one of: {', '.join(SORTS)}")
-        if self.page < 1 or not 1 <= self.per_page <= 100:
-            raise UsageError("page must be 1 or more and per_page between 1 and 100")
-        if len(self.text) > 500:
-            raise UsageError("the query is longer than 500 characters; shorten it")
-        return self
 
 
 _SCHEMA = build_schema()

@@ -4,79 +4,23 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from markupsafe import escape
 from whoosh import highlight
 
 from archive.metadata import pages_shown
 from archive.search import engine
 from archive.search.analysis import exact_analyzer, highlight_analyzer, page_analyzer
-from archive.search.index import WhooshIndex
-from archive.search.query import SearchRequest, build
-from archive.search.schema import FACETS, STEMMED_FIELDS
+from archive.search.model import FACETS, PHRASES, DocumentHit, PageHit, SearchRequest, SearchResults
+from archive.search.query import build
+from archive.search.schema import STEMMED_FIELDS
 from archive.search.spelling import suggest
 
 PAGES_PER_DOCUMENT = 3     # best page hits shown under each document
 HIGHLIGHT_FIELDS = (*STEMMED_FIELDS.values(), "exact")
-PHRASES = "phrases"      # in `terms`: the quoted phrases found, their words joined by a space
 _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
 _FACET_FIELDS = {"kind": "kind", "language": "language", "decade": "decade", "year": "year",
                  "source": "source_name", "rubric": "rubric_name"}
-
-
-@dataclass
-class PageHit:
-    page: int
-    score: float
-    snippet: list[tuple[str, bool]]   # (text, is a matched word); none for pages not shown
-    matches: int | None = None        # matched words on a page that is not shown (no text given)
-
-    @property
-    def snippet_text(self) -> str:
-        return "".join(f"[{t}]" if marked else t for t, marked in self.snippet)
-
-
-@dataclass
-class DocumentHit:
-    doc_id: int
-    title: str
-    kind: str
-    language: str
-    published: str
-    source: str
-    access: str
-    score: float
-    pages: list[PageHit] = field(default_factory=list)
-    matched_pages: int = 0
-
-
-@dataclass
-class SearchResults:
-    request: SearchRequest
-    total_documents: int
-    total_pages: int
-    documents: list[DocumentHit]
-    facets: dict[str, list[tuple[str, int]]]
-    terms: dict[str, list[str]]          # matched index terms by field, and the quoted phrases found
-                                         # (under PHRASES), for highlighting pages
-    took_ms: float
-    suggestion: str | None = None
-
-    @property
-    def page_count(self) -> int:
-        return max(1, -(-self.total_documents // self.request.per_page))
-
-    def as_dict(self) -> dict:
-        data = asdict(self)
-        data["request"] = {k: v for k, v in asdict(self.request).items() if v not in (None, "", {})}
-        for document in data["documents"]:
-            for page in document["pages"]:
-                page["snippet"] = "".join(f"<mark>{escape(t)}</mark>" if m else str(escape(t))
-                                          for t, m in page["snippet"])
-        data["facets"] = {k: [{"value": v, "count": c} for v, c in items] for k, items in self.facets.items()}
-        return data
 
 
 class _SegmentFormatter(highlight.Formatter):
@@ -174,8 +118,9 @@ def matched_word_indexes(words: list[list], language: str | None, terms: dict[st
     return sorted(hits)
 
 
-def search(index: WhooshIndex, request: SearchRequest) -> SearchResults:
-    """Every matching page is found and counted; only the pages shown are read and highlighted."""
+def search(index, request: SearchRequest) -> SearchResults:
+    """Every matching page is found and counted; only the pages shown are read and highlighted.
+    ``index`` is the ``WhooshIndex`` that asks (``WhooshIndex.search``): its searcher is used."""
     started = time.perf_counter()
     query = build(request)
     with index.searcher() as searcher:

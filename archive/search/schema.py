@@ -14,7 +14,6 @@ from whoosh import fields, formats
 from archive.search.analysis import exact_analyzer, page_analyzer
 
 STEMMED_FIELDS = {"kaz": "text_kaz", "rus": "text_rus"}
-FACETS = ("kind", "language", "decade", "year", "source", "rubric")
 
 
 WIDE = b"\xff\xff"       # marks positions stored as uint32: a page of 65,535 words or more

@@ -6,7 +6,8 @@ from typing import Iterable
 from archive.catalog import Catalog
 from archive.crashpoints import crash_point
 from archive.errors import DiskFull, NotFound
-from archive.search.index import IndexCheck, SearchIndex, WhooshIndex, metadata_signature
+from archive.search.index import WhooshIndex
+from archive.search.interface import IndexCheck, SearchIndex, metadata_signature
 
 
 def open_index(catalog: Catalog) -> WhooshIndex:

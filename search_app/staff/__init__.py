@@ -13,9 +13,11 @@ from datetime import timedelta
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
+from archive.vocabulary import INTERFACE_LANGUAGES
+
 DEFAULTS = {
     "OLKE_HOME": None,
-    "OLKE_LANGUAGES": ("kk", "ru", "en"),
+    "OLKE_LANGUAGES": INTERFACE_LANGUAGES,
     "BABEL_DEFAULT_LOCALE": "kk",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
     "OLKE_LANG_COOKIE": "olke_staff_lang",
@@ -27,6 +29,7 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 300 * 1024 * 1024,   # an uploaded scan
     "WTF_CSRF_TIME_LIMIT": 12 * 3600,
     "OLKE_LOGIN_RATE_LIMIT": "10 per minute; 50 per hour",
+    "OLKE_READER": None,                   # reads scans (archive.reader): `olke serve-staff` gives ingest's
 }
 
 
@@ -38,7 +41,7 @@ def create_staff_app(config: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
 
     from archive.home import Home
-    from archive.requests.settings import load_settings, secret_key, with_changes
+    from archive.delivery.settings import load_settings, secret_key, with_changes
     from search_app import i18n, ids, security, store
     from search_app.staff import auth, desk, errors, plan, records, review
 

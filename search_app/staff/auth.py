@@ -7,8 +7,8 @@ from flask import Blueprint, Flask, current_app, g, redirect, render_template, r
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from archive.requests import staff
-from archive.requests.errors import StaffLoginFailed
+from archive.delivery import staff
+from archive.errors import StaffLoginFailed
 from search_app.store import get_store
 
 auth = Blueprint("auth", __name__)

@@ -13,13 +13,12 @@ from archive import metadata
 from archive.catalog import parse_id
 from archive.errors import NotFound, OlkeError
 from archive.metadata import Description
-from archive.requests import fulfil, model, outbox, rules, staff, workflow
-from archive.requests.statuses import LABELS, OPEN, REFUSAL_REASONS, STATUSES
+from archive.delivery import fulfil, links, model, outbox, rules, staff, workflow
+from archive.vocabulary import KINDS, LABELS, OPEN, REFUSAL_REASONS, STATUSES
 from archive.storage import new_staging_dir
 from search_app.store import get_store
 
 desk = Blueprint("desk", __name__)
-KINDS = ("newspaper_article", "journal_article", "book", "other")
 SCAN_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 
@@ -76,8 +75,7 @@ def show(code: str):
             if found.document_id else None
         context = {"events": model.events(conn, found.id), "notes": model.notes(conn, found.id),
                    "letters": outbox.letters_for(conn, found.id), "staff_names": staff.active_names(conn),
-                   "copies": [dict(r) for r in conn.execute("SELECT * FROM delivery_copies WHERE request_id = ?"
-                                                            " ORDER BY id", (found.id,))]}
+                   "copies": links.copies(conn, found.id)}
     return render_template("staff/request.html", found=found, document=document, verdict=verdict, earlier=earlier,
                            labels=LABELS, reasons=REFUSAL_REASONS, kinds=KINDS, today=date.today(),
                            public_url=_settings().public_url.rstrip("/"), **context)
@@ -173,7 +171,7 @@ def upload(code: str):
                 "authors": found.cite_author, "source": found.cite_source, "issue": found.cite_issue,
                 "source_pages": found.cite_pages if metadata.valid_source_pages(found.cite_pages) else None})
             scan = saved if len(saved) == 1 else [folder / "scan"]
-            document_id = fulfil.archive_scan(store.archive, scan, description, g.user["name"])
+            document_id = store.archive.add_scan(scan, description, g.user["name"])
             flash(f"The scan is archived as document {document_id}.", "done")
             return fulfil.deliver(catalog, code, g.user["name"], _settings(), _secret(), _text("pages", 100),
                                   document_id).letters

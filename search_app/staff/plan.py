@@ -15,9 +15,9 @@ from datetime import date
 from flask import Blueprint, Response, render_template, request, url_for
 
 from archive.errors import NotFound, UsageError
-from archive.plans import DELIVERY, PLAN_YEARS, QUARTERS, ROMAN, TOTAL, YEAR, list_plans
-from archive.report_formats import render
-from archive.reports import LANGUAGES, Report, build_report, label, mb_text, sentence, what
+from archive.plans.plan import DELIVERY, PLAN_YEARS, QUARTERS, ROMAN, TOTAL, YEAR, list_plans
+from archive.plans.formats import render
+from archive.plans.report import LANGUAGES, Report, build_report, label, mb_text, sentence, what
 from search_app.i18n import interface_language
 from search_app.store import get_store
 
@@ -30,7 +30,7 @@ DOWNLOADS = {   # format → (Content-Type, what the link says)
     "pdf": ("application/pdf", "PDF"),
 }
 QUARTER_NAMES = {**{str(q): q for q in QUARTERS}, **{name: q for q, name in ROMAN.items()}}
-WORDS = {   # the page's own words around the report's; the report's labels come from archive.reports
+WORDS = {   # the page's own words around the report's; the report's labels come from archive.plans.report
     "kk": {"all": "барлығы", "charts": "Тоқсандар бойынша жоспар мен орындалуы", "this_quarter": "осы тоқсан",
            "met": "жоспар орындалды", "behind": "мерзімі өтті, жоспар орындалмады", "open": "орындалуда"},
     "ru": {"all": "всего", "charts": "План и выполнение по кварталам", "this_quarter": "текущий квартал",

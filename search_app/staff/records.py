@@ -5,9 +5,9 @@ from datetime import date
 
 from flask import Blueprint, Response, render_template, request
 
-from archive.requests import search
-from archive.requests.figures import QUARTERS, YEAR, year_figures
-from archive.requests.statuses import LABELS, REFUSAL_REASONS
+from archive.delivery import model
+from archive.plans.deliveries import QUARTERS, YEAR, year_figures
+from archive.vocabulary import LABELS, REFUSAL_REASONS
 from search_app.store import get_store
 
 records = Blueprint("records", __name__)
@@ -17,7 +17,7 @@ def _found():
     text = (request.args.get("q") or "")[:200]
     every = request.args.get("all") == "1"
     with get_store().catalog() as catalog:
-        return text, every, search.search(catalog.conn, text, () if every else ("delivered",))
+        return text, every, model.search(catalog.conn, text, () if every else ("delivered",))
 
 
 @records.get("/archive")
@@ -30,7 +30,7 @@ def archive():
 def archive_csv():
     _, _, found = _found()
     name = f"olke-deliveries-{date.today().isoformat()}.csv"
-    return Response("\ufeff" + search.as_csv(found), mimetype="text/csv",
+    return Response("\ufeff" + model.as_csv(found), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 

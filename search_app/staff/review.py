@@ -22,8 +22,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from archive import corrections
 from archive.errors import OlkeError, UsageError
-from ingest import reread as rereading
-from ocr.lines import DOUBTFUL_WORD, group_lines
+from archive.lines import DOUBTFUL_WORD, group_lines
+from archive.pages import page_as_dict, page_from_dict
+from archive.reader import WAYS
+from archive.vocabulary import INTERFACE_LANGUAGES
 from search_app.store import get_store
 
 review = Blueprint("review", __name__)
@@ -56,7 +58,7 @@ def page(template: str, status: int = 200, **context):
     """Render with this module's catalogs (``_`` in the templates, base.html included)."""
     return render_template(template, _=_, ngettext=CATALOGS.ngettext, reason_names=reason_names(),
                            verdict_names=verdict_names(), way_names=way_names(), action_names=action_names(),
-                           doubtful_below=DOUBTFUL_WORD, languages=("kk", "ru", "en"), **context), status
+                           doubtful_below=DOUBTFUL_WORD, languages=INTERFACE_LANGUAGES, **context), status
 
 
 def _signer() -> URLSafeSerializer:
@@ -97,13 +99,13 @@ def _correction_page(document_id: int, number: int, reading=None, ways=(), statu
     kept = None
     if reading is not None:
         kept = _signer().dumps({"document": document_id, "page": number, "based_on": _fingerprint(shown["text"]),
-                                "ways": sorted(ways), "reading": rereading.reading_as_dict(reading)})
+                                "ways": sorted(ways), "reading": page_as_dict(reading)})
     place = position.index((document_id, number)) + 1 if (document_id, number) in position else None
     doubtful = sum(marked for line in lines for _word, _confidence, marked in line.marked())
     return page("staff/review_page.html", status, document=document, shown=shown, lines=lines, doubtful=doubtful,
                 has_image=has_image, has_original=has_original, earlier=earlier, reading=reading,
                 reading_lines=group_lines([w.as_row() for w in reading.words]) if reading else [],
-                kept=kept, ways=ways, all_ways=rereading.WAYS, place=place, waiting=len(position),
+                kept=kept, ways=ways, all_ways=WAYS, place=place, waiting=len(position),
                 next_page=_next_after(document_id, number))
 
 
@@ -165,14 +167,13 @@ def accept(document_id: int, number: int):
 @review.post("/review/<int:document_id>/<int:number>/reread")
 def reread(document_id: int, number: int):
     """Read the page again another way and show the new reading beside the current one."""
-    from ocr import get_engine
-
-    ways = {w for w in request.form.getlist("way") if w in rereading.WAYS}
+    ways = {w for w in request.form.getlist("way") if w in WAYS}
     store = get_store()
+    reader = store.archive.reader
     try:
         with store.catalog() as catalog:
-            source = rereading.locate(catalog, document_id, number)
-        reading = rereading.read(store.home, get_engine(), source, number, ways)
+            source = reader.locate_page(catalog, document_id, number)
+        reading = reader.read_page(store.home, source, number, ways)
     except OlkeError as error:
         return _failed(document_id, number, error)
     return _correction_page(document_id, number, reading, ways)
@@ -191,7 +192,7 @@ def keep(document_id: int, number: int):
         with store.catalog() as catalog:
             if _fingerprint(corrections.page(catalog, document_id, number)["text"]) != held["based_on"]:
                 raise UsageError(_("The page changed after it was read again; read it again."))
-            store.archive.keep_reading(document_id, number, rereading.reading_from_dict(held["reading"]),
+            store.archive.keep_reading(document_id, number, page_from_dict(held["reading"]),
                                        g.user["name"], {"ways": held["ways"]})
     except OlkeError as error:
         return _failed(document_id, number, error)

@@ -1,0 +1,267 @@
+"""Delivery requests in the catalog: submit (recognising duplicates), find, and their history."""
+from __future__ import annotations
+
+import io
+import json
+import secrets
+import sqlite3
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta, timezone
+
+from archive.catalog import now
+from archive.csv_safe import SafeWriter
+from archive.errors import RequestNotFound
+from archive.vocabulary import CANCELLED, DELIVERED, EXPIRED, LABELS, NEW, OPEN, REFUSED
+from archive.delivery.intake import CheckedRequest
+
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"     # Crockford's: no I, L, O, U
+CODE_MISREAD = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V", " ": "", "–": "-", "—": "-"})
+REQUESTER = "requester"
+SYSTEM = "olke"
+
+
+@dataclass
+class DeliveryRequest:
+    id: int
+    code: str
+    status: str
+    created_at: str
+    updated_at: str
+    language: str
+    name: str | None
+    email: str | None
+    phone: str | None
+    category: str
+    document_id: int | None
+    cite_title: str | None
+    cite_author: str | None
+    cite_source: str | None
+    cite_year: str | None
+    cite_issue: str | None
+    cite_pages: str | None
+    pages: str
+    purpose: str | None
+    needed_by: str | None
+    consent_version: str
+    consent_at: str
+    rules_acknowledged: int
+    exceeds_rules: str | None
+    assigned_to: str | None
+    refusal_reason: str | None
+    refusal_text: str | None
+    delivered_at: str | None
+    closed_at: str | None
+    anonymised_at: str | None
+    document_title: str | None = None
+    document_pages: int | None = None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "DeliveryRequest":
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: row[k] for k in row.keys() if k in names})
+
+    @property
+    def title(self) -> str:
+        return self.document_title or self.cite_title or ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    def overdue(self, today: date | None = None) -> bool:
+        return bool(self.is_open and self.needed_by and self.needed_by < (today or date.today()).isoformat())
+
+    def age_days(self, today: date | None = None) -> int:
+        return ((today or date.today()) - local_date(self.created_at)).days
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def local_date(stamp: str) -> date:
+    """The server's local date of a stored UTC time: it decides the day and quarter a thing counts in."""
+    return datetime.fromisoformat(stamp).astimezone().date()
+
+
+
+
+def fold(text: str | None) -> str | None:
+    """Case-folded text for comparisons: SQLite's lower() and LIKE fold only ASCII, not Kazakh or Russian."""
+    return text.casefold() if isinstance(text, str) else text
+
+
+def register_fold(conn: sqlite3.Connection) -> None:
+    conn.create_function("olke_fold", 1, fold, deterministic=True)
+
+
+def new_code(year: int) -> str:
+    chars = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{year % 100:02d}-{chars[:4]}-{chars[4:]}"
+
+
+def normalise_code(text: str) -> str:
+    code = (text or "").strip().upper().translate(CODE_MISREAD)
+    if len(code) == 10 and "-" not in code:
+        code = f"{code[:2]}-{code[2:6]}-{code[6:]}"
+    return code[:20]
+
+
+SELECT = ("SELECT r.*, d.title AS document_title, d.page_count AS document_pages FROM delivery_requests r"
+          " LEFT JOIN documents d ON d.id = r.document_id")
+
+
+def get(conn: sqlite3.Connection, code: str) -> DeliveryRequest:
+    row = conn.execute(SELECT + " WHERE r.code = ?", (normalise_code(code),)).fetchone()
+    if row is None:
+        raise RequestNotFound(f"no delivery request {code}; check the code (see `olke requests list`)")
+    return DeliveryRequest.from_row(row)
+
+
+def get_by_id(conn: sqlite3.Connection, request_id: int) -> DeliveryRequest:
+    row = conn.execute(SELECT + " WHERE r.id = ?", (request_id,)).fetchone()
+    if row is None:
+        raise RequestNotFound(f"no delivery request number {request_id}")
+    return DeliveryRequest.from_row(row)
+
+
+def get_for_requester(conn: sqlite3.Connection, code: str, email: str) -> DeliveryRequest:
+    """The request only if the e-mail matches too; the same error either way, so codes cannot be probed."""
+    row = conn.execute(SELECT + " WHERE r.code = ? AND r.email = ? AND r.anonymised_at IS NULL",
+                       (normalise_code(code), (email or "").strip().lower())).fetchone()
+    if row is None:
+        raise RequestNotFound("no request with this code and e-mail; check both against the first letter")
+    return DeliveryRequest.from_row(row)
+
+
+def find_duplicate(conn: sqlite3.Connection, checked: CheckedRequest, hours: int, at: str) -> DeliveryRequest | None:
+    wanted = checked.input
+    register_fold(conn)
+    since = (datetime.fromisoformat(at) - timedelta(hours=hours)).isoformat(timespec="seconds")
+    same_work = ("r.document_id = ?", [checked.document.id]) if checked.document else (
+        "r.document_id IS NULL AND olke_fold(r.cite_title) = olke_fold(?) AND coalesce(r.cite_pages, '') = ?",
+        [wanted.cite_title, wanted.cite_pages])
+    row = conn.execute(
+        SELECT + f" WHERE r.email = ? AND {same_work[0]} AND r.pages = ? AND r.created_at >= ?"
+        f" AND r.status NOT IN (?, ?, ?) ORDER BY r.id LIMIT 1",
+        [wanted.email, *same_work[1], checked.pages, since, REFUSED, CANCELLED, EXPIRED]).fetchone()
+    return DeliveryRequest.from_row(row) if row else None
+
+
+COLUMNS = ("code", "status", "created_at", "updated_at", "language", "name", "email", "phone", "category",
+           "document_id", "cite_title", "cite_author", "cite_source", "cite_year", "cite_issue", "cite_pages",
+           "pages", "purpose", "needed_by", "consent_version", "consent_at", "rules_acknowledged", "exceeds_rules")
+
+
+def insert(conn: sqlite3.Connection, checked: CheckedRequest, exceeds_rules: str | None, at: str) -> int:
+    """Store a checked request (inside the caller's transaction); returns its id."""
+    wanted = checked.input
+    citation = checked.document is None
+    values = {
+        "status": NEW, "created_at": at, "updated_at": at, "language": wanted.language, "name": wanted.name,
+        "email": wanted.email, "phone": wanted.phone or None, "category": wanted.category,
+        "document_id": checked.document.id if checked.document else None,
+        **{k: (getattr(wanted, k) or None) if citation else None
+           for k in ("cite_title", "cite_author", "cite_source", "cite_year", "cite_issue", "cite_pages")},
+        "pages": checked.pages, "purpose": wanted.purpose or None, "needed_by": checked.needed_by,
+        "consent_version": wanted.consent_version, "consent_at": at, "rules_acknowledged": 1,
+        "exceeds_rules": exceeds_rules,
+    }
+    year = datetime.fromisoformat(at).astimezone().year
+    for _ in range(20):
+        values["code"] = new_code(year)
+        try:
+            cursor = conn.execute(f"INSERT INTO delivery_requests ({', '.join(COLUMNS)}) VALUES "
+                                  f"({', '.join('?' * len(COLUMNS))})", [values[c] for c in COLUMNS])
+        except sqlite3.IntegrityError as error:
+            if "code" not in str(error):
+                raise
+            continue
+        return cursor.lastrowid
+    raise RuntimeError("could not make a unique tracking code")
+
+
+def log(conn: sqlite3.Connection, request_id: int, user: str, action: str, from_status: str | None = None,
+        to_status: str | None = None, details: dict | None = None, at: str | None = None) -> None:
+    conn.execute("INSERT INTO delivery_events (request_id, at, user, action, from_status, to_status, details)"
+                 " VALUES (?, ?, ?, ?, ?, ?, ?)", (request_id, at or now(), user, action, from_status, to_status,
+                                                   json.dumps(details or {}, ensure_ascii=False)))
+
+
+def events(conn: sqlite3.Connection, request_id: int) -> list[dict]:
+    rows = conn.execute("SELECT * FROM delivery_events WHERE request_id = ? ORDER BY id", (request_id,))
+    return [dict(row, details=json.loads(row["details"])) for row in rows]
+
+
+def notes(conn: sqlite3.Connection, request_id: int, kinds: tuple[str, ...] | None = None) -> list[dict]:
+    rows = conn.execute("SELECT * FROM delivery_notes WHERE request_id = ? ORDER BY id", (request_id,))
+    return [dict(row) for row in rows if kinds is None or row["kind"] in kinds]
+
+
+def queue(conn: sqlite3.Connection, statuses: tuple[str, ...] | None = OPEN, overdue: bool = False,
+          older_than_days: int | None = None, assigned_to: str | None = None, unassigned: bool = False,
+          limit: int = 500, today: date | None = None) -> list[DeliveryRequest]:
+    """Requests for staff, oldest first: by status, age (days since received) and overdue."""
+    today = today or date.today()
+    where, args = [], []
+    if statuses:
+        where.append(f"r.status IN ({', '.join('?' * len(statuses))})")
+        args += list(statuses)
+    if overdue:
+        where.append(f"r.needed_by < ? AND r.status IN ({', '.join('?' * len(OPEN))})")
+        args += [today.isoformat(), *OPEN]
+    if assigned_to:
+        where.append("r.assigned_to = ?")
+        args.append(assigned_to)
+    if unassigned:
+        where.append("r.assigned_to IS NULL")
+    sql = SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY r.id LIMIT ?"
+    found = [DeliveryRequest.from_row(row) for row in conn.execute(sql, [*args, int(limit)])]
+    if older_than_days is not None:
+        found = [r for r in found if r.age_days(today) >= older_than_days]
+    return found
+
+
+def utc(moment: datetime | None = None) -> str:
+    return (moment or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+# The archive of fulfilled requests for staff: a plain search over code, name, e-mail and title, and CSV.
+
+CSV_COLUMNS = ("code", "id", "status", "received", "delivered", "category", "language", "name", "email",
+               "document_id", "title", "author", "source", "year", "issue", "pages", "assigned_to",
+               "refusal_reason")
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search(conn: sqlite3.Connection, text: str = "", statuses: tuple[str, ...] = (DELIVERED,),
+           limit: int = 1000) -> list[DeliveryRequest]:
+    """Requests (default: fulfilled ones), newest first, whose code, name, e-mail or title contains ``text``."""
+    where, args = [], []
+    if statuses:
+        where.append(f"r.status IN ({', '.join('?' * len(statuses))})")
+        args += list(statuses)
+    text = (text or "").strip()[:200]
+    if text:
+        register_fold(conn)
+        where.append("(r.code LIKE ? ESCAPE '\\' OR " + " OR ".join(
+            f"olke_fold({column}) LIKE ? ESCAPE '\\'" for column in ("r.name", "r.email", "r.cite_title", "d.title"))
+            + ")")
+        args += [_like(normalise_code(text) if text.count("-") == 2 else text)] + [_like(text.casefold())] * 4
+    sql = SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    sql += " ORDER BY coalesce(r.delivered_at, r.created_at) DESC LIMIT ?"
+    return [DeliveryRequest.from_row(row) for row in conn.execute(sql, [*args, int(limit)])]
+
+
+def as_csv(found: list[DeliveryRequest]) -> str:
+    out = io.StringIO()
+    writer = SafeWriter(out, quote_all=True)     # names and titles come from requesters
+    writer.writerow(CSV_COLUMNS)
+    for r in found:
+        writer.writerow([r.code, r.id, LABELS[r.status], r.created_at, r.delivered_at or "", r.category,
+                         r.language, r.name or "", r.email or "", r.document_id or "", r.title,
+                         r.cite_author or "", r.cite_source or "", r.cite_year or "", r.cite_issue or "",
+                         r.pages or "all", r.assigned_to or "", r.refusal_reason or ""])
+    return out.getvalue()

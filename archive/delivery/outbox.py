@@ -1,0 +1,125 @@
+"""Letters waiting to go: written in the same transaction as what they announce, sent after it,
+one by one through the SMTP server named in the settings (plain, STARTTLS or SSL; optional login).
+
+A letter the mail server does not take stays here with its error, and `olke requests send-mail`
+(or the next action that sends mail) tries it again; nothing a requester should hear of is lost.
+"""
+from __future__ import annotations
+
+import smtplib
+import sqlite3
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Iterable
+
+from archive.catalog import now
+from archive.delivery import letters
+from archive.errors import MailFailed
+from archive.delivery.model import DeliveryRequest
+from archive.delivery.settings import DeliverySettings, MailSettings
+
+MAX_ATTEMPTS = 10
+
+
+def queue(conn: sqlite3.Connection, request: DeliveryRequest, letter: str, settings: DeliverySettings,
+          **values) -> int | None:
+    """Write a letter to the requester (inside the caller's transaction); None if there is no address."""
+    if not request.email:
+        return None
+    subject, body = letters.compose(letter, request.language, settings.library, code=request.code,
+                                    name=request.name or "", title=request.title,
+                                    status_url=letters.status_url(settings.public_url, request.code), **values)
+    cursor = conn.execute("INSERT INTO delivery_mail (request_id, letter, recipient, subject, body, created_at)"
+                          " VALUES (?, ?, ?, ?, ?, ?)", (request.id, letter, request.email, subject, body, now()))
+    return cursor.lastrowid
+
+
+def claim(conn: sqlite3.Connection, ids: Iterable[int] | None = None) -> list[dict]:
+    """Take the unsent letters (only ``ids`` if given) for sending; another sender will not take them too."""
+    sql = "SELECT * FROM delivery_mail WHERE sent_at IS NULL AND recipient IS NOT NULL AND attempts < ?"
+    args: list = [MAX_ATTEMPTS]
+    if ids is not None:
+        wanted = [i for i in ids if i is not None]
+        if not wanted:
+            return []
+        sql += f" AND id IN ({', '.join('?' * len(wanted))})"
+        args += wanted
+    claimed = []
+    for row in conn.execute(sql + " ORDER BY id", args).fetchall():
+        taken = conn.execute("UPDATE delivery_mail SET attempts = attempts + 1, error = 'sending'"
+                             " WHERE id = ? AND attempts = ? AND sent_at IS NULL", (row["id"], row["attempts"]))
+        if taken.rowcount:
+            claimed.append(dict(row))
+    return claimed
+
+
+def send_claimed(settings: DeliverySettings, claimed: list[dict]) -> list[tuple[int, str | None]]:
+    """Send the letters (no catalog needed, so callers need not hold it); (id, error or None) each."""
+    results = []
+    for row in claimed:
+        try:
+            send(settings.mail, row["recipient"], row["subject"], row["body"])
+        except MailFailed as error:
+            results.append((row["id"], error.message))
+        else:
+            results.append((row["id"], None))
+    return results
+
+
+def record(conn: sqlite3.Connection, results: list[tuple[int, str | None]]) -> list[str]:
+    """Note what was sent; returns the errors."""
+    for letter_id, error in results:
+        if error:
+            conn.execute("UPDATE delivery_mail SET error = ? WHERE id = ?", (error, letter_id))
+        else:
+            conn.execute("UPDATE delivery_mail SET sent_at = ?, error = NULL WHERE id = ?", (now(), letter_id))
+    return [error for _, error in results if error]
+
+
+def send_pending(conn: sqlite3.Connection, settings: DeliverySettings, ids: Iterable[int] | None = None
+                 ) -> tuple[int, list[str]]:
+    """Send the unsent letters (only ``ids`` if given); returns (sent, errors)."""
+    results = send_claimed(settings, claim(conn, ids))
+    errors = record(conn, results)
+    return len(results) - len(errors), errors
+
+
+def letters_for(conn: sqlite3.Connection, request_id: int) -> list[dict]:
+    rows = conn.execute("SELECT id, letter, created_at, sent_at, attempts, error FROM delivery_mail"
+                        " WHERE request_id = ? ORDER BY id", (request_id,))
+    return [dict(row) for row in rows]
+
+
+def message(mail: MailSettings, recipient: str, subject: str, body: str) -> EmailMessage:
+    letter = EmailMessage()
+    letter["From"] = mail.sender
+    letter["To"] = recipient
+    letter["Subject"] = subject
+    letter["Date"] = formatdate(localtime=True)
+    letter["Message-ID"] = make_msgid(domain=mail.sender.rpartition("@")[2].strip("> ") or "localhost")
+    letter.set_content(body, charset="utf-8")
+    return letter
+
+
+def send(mail: MailSettings, recipient: str, subject: str, body: str) -> None:
+    """Hand the letter to the mail server; raises MailFailed saying what to check."""
+    if not mail.host:
+        raise MailFailed("no mail server is set; set [mail] host in delivery.toml, then run "
+                         "`olke requests send-mail`")
+    letter = message(mail, recipient, subject, body)
+    try:
+        if mail.tls == "ssl":
+            client = smtplib.SMTP_SSL(mail.host, mail.port, timeout=mail.timeout,
+                                      context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout)
+        with client:
+            if mail.tls == "starttls":
+                client.starttls(context=ssl.create_default_context())
+            if mail.user:
+                client.login(mail.user, mail.password)
+            client.send_message(letter)
+    except (OSError, smtplib.SMTPException) as error:
+        raise MailFailed(f"the mail server {mail.host}:{mail.port} did not take the letter ({error}); "
+                         "check [mail] in delivery.toml, then run `olke requests send-mail`") from None

@@ -1,0 +1,191 @@
+"""What happens to a request: submitted, claimed, assigned, noted, asked, answered, refused, cancelled, expired.
+
+Each step runs in one transaction that re-reads the request, checks the move is allowed, changes
+it, logs who did what and when, and writes any letter to the requester into the outbox; the
+caller sends the letters after the commit (``outbox.send_pending``).
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Callable
+
+from archive.db import transaction
+from archive.catalog import Document, now
+from archive.errors import BadTransition, InvalidRequest, UsageError
+from archive.delivery import model, outbox, rules, staff
+from archive.delivery.model import REQUESTER, SYSTEM, DeliveryRequest
+from archive.delivery.settings import DeliverySettings
+from archive.delivery.intake import RequestInput, check
+from archive.vocabulary import (CANCELLED, DELIVERED, EXPIRED, IN_PROGRESS, LABELS, NEW, OPEN, REFUSAL_REASONS, REFUSED,
+                                WAITING)
+
+MAX_NOTE = 4000
+
+
+@dataclass
+class Submitted:
+    request: DeliveryRequest
+    created: bool                  # False: the same request came in shortly before; this is that one
+    letters: list[int]
+    rule_check: rules.RuleCheck
+
+
+MOVES = {
+    NEW: (IN_PROGRESS, WAITING, DELIVERED, REFUSED, CANCELLED, EXPIRED),
+    IN_PROGRESS: (WAITING, DELIVERED, REFUSED, CANCELLED, EXPIRED),
+    WAITING: (IN_PROGRESS, DELIVERED, REFUSED, CANCELLED, EXPIRED),
+    DELIVERED: (DELIVERED,),              # a new copy may be sent (a fresh link)
+    REFUSED: (), CANCELLED: (), EXPIRED: (),
+}
+
+
+def can_move(current: str, target: str) -> bool:
+    return target in MOVES.get(current, ())
+
+
+def submit(conn: sqlite3.Connection, wanted: RequestInput, settings: DeliverySettings,
+           find_document: Callable[[int], Document], at: str | None = None, today: date | None = None) -> Submitted:
+    """Check and store a request in one transaction, or find the same one sent shortly before."""
+    checked = check(wanted, find_document, today)
+    verdict = rules.check(checked.document, checked.pages, settings.rules)
+    at = at or now()
+    with transaction(conn):
+        existing = model.find_duplicate(conn, checked, settings.duplicate_hours, at)
+        if existing is not None:
+            model.log(conn, existing.id, REQUESTER, "duplicate_recognised", at=at)
+            return Submitted(existing, False, [], verdict)
+        request_id = model.insert(conn, checked, None if verdict.allowed else verdict.message, at)
+        model.log(conn, request_id, REQUESTER, "submitted", None, NEW,
+                  {"consent_version": wanted.consent_version, "rules": verdict.basis}, at=at)
+        request = model.get_by_id(conn, request_id)
+        letter = outbox.queue(conn, request, "received", settings)
+    return Submitted(request, True, [letter] if letter else [], verdict)
+
+
+def move(conn: sqlite3.Connection, code: str, target: str | None, user: str, action: str,
+         details: dict | None = None, **columns) -> DeliveryRequest:
+    """Inside a transaction: change status (None: keep it) and columns, and log it."""
+    request = model.get(conn, code)
+    if target is not None and not can_move(request.status, target):
+        raise BadTransition(f"request {request.code} is {LABELS[request.status]}; it cannot become "
+                            f"{LABELS[target]}")
+    stamp = now()
+    if target in (REFUSED, CANCELLED, EXPIRED):
+        columns["closed_at"] = stamp
+    changes = {"updated_at": stamp, **columns, **({"status": target} if target else {})}
+    conn.execute(f"UPDATE delivery_requests SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?",
+                 [*changes.values(), request.id])
+    model.log(conn, request.id, user, action, request.status, target or request.status, details, at=stamp)
+    return model.get_by_id(conn, request.id)
+
+
+def _text(text: str | None, required: bool = True) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if required and not text:
+        raise InvalidRequest({"text": ("required", {})})
+    if len(text) > MAX_NOTE:
+        raise InvalidRequest({"text": ("too_long", {"max": MAX_NOTE})})
+    return text
+
+
+def _open(request: DeliveryRequest, doing: str) -> None:
+    if not request.is_open:
+        raise BadTransition(f"request {request.code} is {LABELS[request.status]}; it cannot be {doing}")
+
+
+def claim(conn: sqlite3.Connection, code: str, user: str) -> DeliveryRequest:
+    return assign(conn, code, user, user)
+
+
+def assign(conn: sqlite3.Connection, code: str, to_user: str, by_user: str) -> DeliveryRequest:
+    staff.require_active(conn, to_user)
+    with transaction(conn):
+        request = model.get(conn, code)
+        _open(request, "assigned")
+        target = IN_PROGRESS if request.status == NEW else None
+        action = "claimed" if to_user == by_user else "assigned"
+        return move(conn, code, target, by_user, action, {"to": to_user}, assigned_to=to_user)
+
+
+def add_note(conn: sqlite3.Connection, code: str, user: str, text: str) -> None:
+    body = _text(text)
+    with transaction(conn):
+        request = model.get(conn, code)
+        conn.execute("INSERT INTO delivery_notes (request_id, at, author, kind, body) VALUES (?, ?, ?, 'internal', ?)",
+                     (request.id, now(), user, body))
+
+
+def ask(conn: sqlite3.Connection, code: str, user: str, question: str, settings: DeliverySettings) -> list[int]:
+    """Ask the requester for details: the request waits for the answer (and is the asker's if nobody's)."""
+    body = _text(question)
+    with transaction(conn):
+        current = model.get(conn, code)
+        request = move(conn, code, WAITING, user, "asked_requester", assigned_to=current.assigned_to or user)
+        conn.execute("INSERT INTO delivery_notes (request_id, at, author, kind, body)"
+                     " VALUES (?, ?, ?, 'to_requester', ?)", (request.id, now(), user, body))
+        letter = outbox.queue(conn, request, "question", settings, text=body)
+    return [letter] if letter else []
+
+
+def reply(conn: sqlite3.Connection, code: str, email: str, text: str) -> DeliveryRequest:
+    """The requester's answer (from the status page): back to staff."""
+    body = _text(text)
+    with transaction(conn):
+        request = model.get_for_requester(conn, code, email)
+        _open(request, "answered")
+        conn.execute("INSERT INTO delivery_notes (request_id, at, author, kind, body)"
+                     " VALUES (?, ?, ?, 'from_requester', ?)", (request.id, now(), REQUESTER, body))
+        target = IN_PROGRESS if request.status == WAITING else None
+        return move(conn, request.code, target, REQUESTER, "requester_answered")
+
+
+def refuse(conn: sqlite3.Connection, code: str, user: str, reason: str, text: str | None,
+           settings: DeliverySettings) -> list[int]:
+    if reason not in REFUSAL_REASONS:
+        raise UsageError(f"unknown refusal reason '{reason}'; use one of: {', '.join(REFUSAL_REASONS)}")
+    body = _text(text, required=reason == "other")
+    with transaction(conn):
+        request = move(conn, code, REFUSED, user, "refused", {"reason": reason},
+                        refusal_reason=reason, refusal_text=body or None)
+        letter = outbox.queue(conn, request, "refused", settings, reason=reason, text=body)
+    return [letter] if letter else []
+
+
+def cancel(conn: sqlite3.Connection, code: str, user: str, text: str | None, settings: DeliverySettings,
+           email: str | None = None) -> list[int]:
+    """Cancel: by staff (the requester is told), or by the requester (``email`` given; no letter)."""
+    body = _text(text, required=False)
+    with transaction(conn):
+        if email is not None:
+            model.get_for_requester(conn, code, email)
+        request = move(conn, code, CANCELLED, user, "cancelled", {"by": "requester" if email else "staff"},
+                        refusal_text=body or None)
+        if email is not None:
+            return []
+        letter = outbox.queue(conn, request, "cancelled", settings, text=body)
+    return [letter] if letter else []
+
+
+def due_to_expire(conn: sqlite3.Connection, settings: DeliverySettings, today: date) -> list[DeliveryRequest]:
+    cutoff = today - timedelta(days=settings.expire_days)
+    return [r for r in model.queue(conn, OPEN, limit=1_000_000, today=today)
+            if (r.needed_by and r.needed_by < today.isoformat()) or model.local_date(r.created_at) <= cutoff]
+
+
+def expire(conn: sqlite3.Connection, settings: DeliverySettings, today: date | None = None,
+           dry_run: bool = False) -> tuple[list[DeliveryRequest], list[int]]:
+    """Close the open requests past their needed-by date or older than ``expire_days``."""
+    today = today or date.today()
+    found = due_to_expire(conn, settings, today)
+    letters: list[int] = []
+    if dry_run:
+        return found, letters
+    with transaction(conn):
+        for request in found:
+            why = "needed_by" if request.needed_by and request.needed_by < today.isoformat() else "age"
+            moved = move(conn, request.code, EXPIRED, SYSTEM, "expired", {"why": why})
+            letter = outbox.queue(conn, moved, "expired", settings)
+            letters += [letter] if letter else []
+    return found, letters

@@ -1,0 +1,188 @@
+"""Delivery figures per quarter: received, delivered, refused (by reason), cancelled, expired, median
+turnaround in working days (Mon–Fri), against the plan's electronic deliveries.
+
+A request counts in the quarter of the server's local date of the event: received by its arrival,
+delivered by its (first) delivery, refused by its refusal. Anonymised requests count like any other.
+"""
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from statistics import median
+
+from archive.csv_safe import SafeWriter
+from archive.errors import NotFound
+from archive.plans.plan import DELIVERY, DELIVERY_MEASURE, get_plan
+from archive.delivery.model import local_date
+from archive.vocabulary import LABELS, REFUSAL_REASONS
+
+QUARTERS = (1, 2, 3, 4)
+YEAR = 0
+
+
+@dataclass
+class Period:
+    quarter: int                                  # 1-4; 0 = the whole year
+    received: int = 0
+    delivered: int = 0
+    refused: int = 0
+    cancelled: int = 0
+    expired: int = 0
+    refused_by_reason: dict[str, int] = field(default_factory=dict)
+    turnarounds: list[int] = field(default_factory=list)
+    plan: int | None = None
+
+    @property
+    def median_working_days(self) -> float | None:
+        return float(median(self.turnarounds)) if self.turnarounds else None
+
+    @property
+    def percent_of_plan(self) -> float | None:
+        return 100.0 * self.delivered / self.plan if self.plan else None
+
+    def as_dict(self) -> dict:
+        return {"quarter": self.quarter, "received": self.received, "delivered": self.delivered,
+                "plan": self.plan, "percent_of_plan": self.percent_of_plan, "refused": self.refused,
+                "refused_by_reason": self.refused_by_reason, "cancelled": self.cancelled, "expired": self.expired,
+                "median_working_days": self.median_working_days}
+
+
+@dataclass
+class YearFigures:
+    year: int
+    periods: dict[int, Period]
+    plan_loaded: bool
+    plan_stated_year: int | None = None           # the year figure as the plan states it
+
+    def as_dict(self) -> dict:
+        return {"year": self.year, "plan_loaded": self.plan_loaded, "plan_stated_year": self.plan_stated_year,
+                "quarters": [self.periods[q].as_dict() for q in QUARTERS], "year_total": self.periods[YEAR].as_dict()}
+
+
+def working_days(start: date, end: date) -> int:
+    """Mon–Fri days after ``start`` up to and including ``end``: the same day is 0, Friday to Monday is 1."""
+    if end <= start:
+        return 0
+    full_weeks, rest = divmod((end - start).days, 7)
+    weekdays = full_weeks * 5
+    for offset in range(1, rest + 1):
+        if (start + timedelta(days=full_weeks * 7 + offset)).weekday() < 5:
+            weekdays += 1
+    return weekdays
+
+
+def quarter_of(day: date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def _rows(conn: sqlite3.Connection, column: str, year: int):
+    # a day either side: stored times are UTC, the quarter is decided by the local date
+    low, high = f"{year - 1}-12-31", f"{year + 1}-01-02"
+    return conn.execute(f"SELECT * FROM delivery_requests WHERE {column} >= ? AND {column} < ?", (low, high))
+
+
+def delivered_by_quarter(conn: sqlite3.Connection, year: int) -> dict[int, int]:
+    """{quarter: delivered requests whose delivery date falls in it}; used by the plan report."""
+    counts = dict.fromkeys(QUARTERS, 0)
+    for row in _rows(conn, "delivered_at", year):
+        day = local_date(row["delivered_at"])
+        if day.year == year:
+            counts[quarter_of(day)] += 1
+    return counts
+
+
+def year_figures(conn: sqlite3.Connection, year: int) -> YearFigures:
+    periods = {q: Period(q) for q in (YEAR, *QUARTERS)}
+    for row in _rows(conn, "created_at", year):
+        day = local_date(row["created_at"])
+        if day.year == year:
+            for q in (YEAR, quarter_of(day)):
+                periods[q].received += 1
+    for row in _rows(conn, "delivered_at", year):
+        day = local_date(row["delivered_at"])
+        if day.year == year:
+            turnaround = working_days(local_date(row["created_at"]), day)
+            for q in (YEAR, quarter_of(day)):
+                periods[q].delivered += 1
+                periods[q].turnarounds.append(turnaround)
+    for row in _rows(conn, "closed_at", year):
+        day = local_date(row["closed_at"])
+        if day.year != year or row["status"] not in ("refused", "cancelled", "expired"):
+            continue
+        for q in (YEAR, quarter_of(day)):
+            period = periods[q]
+            setattr(period, row["status"], getattr(period, row["status"]) + 1)
+            if row["status"] == "refused":
+                reason = row["refusal_reason"] if row["refusal_reason"] in REFUSAL_REASONS else "other"
+                period.refused_by_reason[reason] = period.refused_by_reason.get(reason, 0) + 1
+    figures = YearFigures(year, periods, plan_loaded=False)
+    try:
+        plan = get_plan(conn, year)
+    except NotFound:
+        return figures
+    figures.plan_loaded = True
+    figures.plan_stated_year = plan.stated(DELIVERY, DELIVERY_MEASURE, YEAR)
+    for q in (YEAR, *QUARTERS):
+        periods[q].plan = plan.planned(DELIVERY, DELIVERY_MEASURE, q)
+    return figures
+
+
+COLUMNS = ("period", "received", "delivered", "plan", "percent_of_plan", "refused", "cancelled", "expired",
+           "median_working_days", *(f"refused_{reason}" for reason in REFUSAL_REASONS))
+PERIOD_NAMES = {1: "I", 2: "II", 3: "III", 4: "IV", YEAR: "year"}
+
+
+def table_rows(figures: YearFigures) -> list[list]:
+    """The report as rows under ``COLUMNS``: quarters I–IV, then the year."""
+    rows = []
+    for q in (*QUARTERS, YEAR):
+        p = figures.periods[q]
+        rows.append([PERIOD_NAMES[q], p.received, p.delivered, p.plan if p.plan is not None else "",
+                     "" if p.percent_of_plan is None else round(p.percent_of_plan, 1), p.refused, p.cancelled,
+                     p.expired, "" if p.median_working_days is None else p.median_working_days,
+                     *(p.refused_by_reason.get(reason, 0) for reason in REFUSAL_REASONS)])
+    return rows
+
+
+# `olke requests report`: the year's figures as a table, CSV or JSON.
+
+TABLE_COLUMNS = ("period", "received", "delivered", "plan", "% of plan", "refused", "cancelled", "expired",
+                 "median working days")
+
+
+def render(conn: sqlite3.Connection, year: int, fmt: str) -> str:
+    figures = year_figures(conn, year)
+    if fmt == "json":
+        return json.dumps(figures.as_dict(), ensure_ascii=False, indent=2) + "\n"
+    rows = table_rows(figures)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = SafeWriter(out)
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+        return out.getvalue()
+    return table(figures, rows)
+
+
+def table(figures, rows) -> str:
+    shown = [list(TABLE_COLUMNS)] + [[str(cell) if cell != "" else "-" for cell in row[:len(TABLE_COLUMNS)]]
+                                     for row in rows]
+    widths = [max(len(r[i]) for r in shown) for i in range(len(TABLE_COLUMNS))]
+    lines = [f"Electronic document delivery, {figures.year}"
+             + ("" if figures.plan_loaded else " (no plan loaded: olke plan load FILE)")]
+    for number, row in enumerate(shown):
+        lines.append("  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+        if number == 0 or number == len(QUARTERS):
+            lines.append("  ".join("-" * w for w in widths))
+    stated = figures.plan_stated_year
+    if stated is not None and stated != figures.periods[YEAR].plan:
+        lines.append(f"The plan states {stated} deliveries for the year; its quarters add up to "
+                     f"{figures.periods[YEAR].plan}.")
+    refused = figures.periods[YEAR].refused_by_reason
+    if refused:
+        lines.append("Refused, by reason: " + "; ".join(f"{LABELS[r]} {refused[r]}" for r in REFUSAL_REASONS
+                                                       if r in refused))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,435 @@
+"""Plan against actual: what the catalog says was digitised, per kind and quarter, beside the plan.
+
+A document counts in the quarter of its ``digitised_on``, once, with its current page count and
+the size of its current PDF; deleted documents do not count; it counts as Kazakh when its primary
+language is ``kaz``. ``build_report`` returns plain data; ``Report.as_dict(lang)`` is what the web
+page renders, and ``archive.plans.formats`` turns it into a table, CSV, JSON, XLSX or PDF.
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date
+
+from archive.plans.deliveries import delivered_by_quarter
+from archive.plans.plan import (COLUMNS, DELIVERY, DELIVERY_MEASURE, LIBRARY_KINDS, MEASURES, QUARTERS, ROMAN, TOTAL,
+                                YEAR, Inconsistency, Plan, get_plan, is_total)
+from archive.vocabulary import INTERFACE_LANGUAGES
+
+BYTES_PER_MB = 1_000_000
+DELIVERY_TABLE = "delivery_requests"
+
+
+# --- actuals -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Tally:
+    documents: int = 0
+    pages: int = 0
+    bytes: int = 0
+
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(self.documents + other.documents, self.pages + other.pages, self.bytes + other.bytes)
+
+    @property
+    def mb(self) -> float:
+        return self.bytes / BYTES_PER_MB
+
+
+@dataclass
+class Actuals:
+    year: int
+    groups: dict[tuple[str, int, bool], Tally]   # (kind, quarter, kazakh) → tally; the groups do not overlap
+    deliveries: dict[int, int]
+
+    def tally(self, row: str, quarter: int, kazakh: bool = False) -> Tally:
+        total = Tally()
+        for (kind, q, is_kazakh), tally in self.groups.items():
+            if row in (TOTAL, kind) and quarter in (YEAR, q) and (is_kazakh or not kazakh):
+                total += tally
+        return total
+
+    def value(self, row: str, measure: str, quarter: int, kazakh: bool = False) -> int:
+        if row == DELIVERY:
+            return 0 if kazakh else sum(n for q, n in self.deliveries.items() if quarter in (YEAR, q))
+        return getattr(self.tally(row, quarter, kazakh), measure)
+
+    def kinds(self) -> set[str]:
+        return {kind for kind, _, _ in self.groups}
+
+
+def actuals(conn: sqlite3.Connection, year: int) -> Actuals:
+    rows = conn.execute(
+        "SELECT d.kind, CAST(substr(d.digitised_on, 6, 2) AS INTEGER) AS month, d.language = 'kaz' AS kazakh,"
+        " COUNT(*) AS documents, SUM(d.page_count) AS pages, COALESCE(SUM(pdf.size), 0) AS bytes"
+        " FROM documents d LEFT JOIN (SELECT document_id, SUM(size_bytes) AS size FROM files"
+        "   WHERE role = 'pdf' GROUP BY document_id) pdf ON pdf.document_id = d.id"
+        " WHERE d.status = 'active' AND substr(d.digitised_on, 1, 4) = ?"
+        " GROUP BY d.kind, month, kazakh", (f"{year:04d}",))
+    groups: dict[tuple[str, int, bool], Tally] = {}
+    for row in rows:
+        key = (row["kind"], (row["month"] + 2) // 3, bool(row["kazakh"]))
+        groups[key] = groups.get(key, Tally()) + Tally(row["documents"], row["pages"], row["bytes"])
+    return Actuals(year, groups, deliveries_by_quarter(conn, year))
+
+
+def deliveries_by_quarter(conn: sqlite3.Connection, year: int) -> dict[int, int]:
+    """Electronic deliveries made per quarter: zero while the catalog has no delivery requests' table."""
+    counts = dict.fromkeys(QUARTERS, 0)
+    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                          (DELIVERY_TABLE,)).fetchone()
+    if exists:
+        counts.update({int(q): int(n) for q, n in delivered_by_quarter(conn, year).items()})
+    return counts
+
+
+# --- the report --------------------------------------------------------------------------------
+
+@dataclass
+class Cell:
+    quarter: int
+    kazakh: bool
+    plan: int
+    actual: int
+    stated: int | None = None                         # the plan's own figure for a computed total
+    elsewhere: dict[str, int] = field(default_factory=dict)   # the same total stated elsewhere in the plan
+
+    @property
+    def differs(self) -> bool:
+        return self.stated is not None and self.stated != self.plan
+
+    @property
+    def percent(self) -> int | None:
+        """Percent done, rounded half up; None when nothing was planned."""
+        return None if self.plan == 0 else (200 * self.actual + self.plan) // (2 * self.plan)
+
+    @property
+    def to_go(self) -> int:
+        return max(self.plan - self.actual, 0)
+
+    def as_dict(self) -> dict:
+        return {"quarter": self.quarter, "kazakh": self.kazakh, "plan": self.plan, "stated": self.stated,
+                "differs": self.differs, "stated_elsewhere": self.elsewhere, "actual": self.actual,
+                "percent": self.percent, "to_go": self.to_go}
+
+
+@dataclass
+class Row:
+    row: str
+    measure: str
+    cells: list[Cell]
+
+    def cell(self, quarter: int, kazakh: bool = False) -> Cell | None:
+        return next((c for c in self.cells if (c.quarter, c.kazakh) == (quarter, kazakh)), None)
+
+
+@dataclass
+class ToGo:
+    row: str
+    measure: str
+    kazakh: bool
+    count: int
+
+
+@dataclass
+class Report:
+    plan: Plan
+    actuals: Actuals
+    quarter: int | None                  # None: the whole year
+    rows: list[Row]
+    deliveries: Row
+    to_go_period: int                    # the quarter the "to go" list is about (0 = the year)
+    to_go: list[ToGo]
+    made_on: date
+
+    @property
+    def year(self) -> int:
+        return self.plan.year
+
+    @property
+    def period(self) -> int:
+        return self.quarter or YEAR
+
+    @property
+    def columns(self) -> list[tuple[int, bool]]:
+        return report_columns(self.quarter)
+
+    @property
+    def summary_rows(self) -> list[str]:
+        return [row.row for row in self.rows if row.measure == "documents"]
+
+    def summary(self, row: str) -> tuple:
+        """(all, of which Kazakh) tallies of a kind, or of all documents, in the report's period."""
+        return self.actuals.tally(row, self.period), self.actuals.tally(row, self.period, True)
+
+    def inconsistencies(self) -> list[Inconsistency]:
+        return self.plan.inconsistencies()
+
+    def as_dict(self, lang: str = "kk") -> dict:
+        """Everything the report says, in plain data with labels and sentences in ``lang``."""
+        def row_dict(row: Row) -> dict:
+            return {"row": row.row, "measure": row.measure, "label": label(lang, row_label_key(row)),
+                    "cells": [c.as_dict() for c in row.cells]}
+
+        summary = []
+        for row in self.summary_rows:
+            every, kazakh = self.summary(row)
+            summary.append({"row": row, "label": label(lang, row), "documents": every.documents,
+                            "mb": round(every.mb, 2), "documents_kaz": kazakh.documents, "mb_kaz": round(kazakh.mb, 2),
+                            "pages": every.pages, "pages_kaz": kazakh.pages,
+                            "text": summary_sentence(lang, row, every, kazakh)})
+        delivered = self.deliveries.cell(self.period)
+        return {
+            "year": self.year, "quarter": self.quarter, "lang": lang, "title": title(lang, self),
+            "made_on": self.made_on.isoformat(),
+            "plan": {"title": self.plan.title, "library": self.plan.library, "source_name": self.plan.source_name,
+                     "loaded_at": self.plan.loaded_at, "loaded_by": self.plan.loaded_by,
+                     "text": sentence(lang, "plan_source", source=self.plan.source_name, at=self.plan.loaded_at,
+                                      by=self.plan.loaded_by)},
+            "columns": [{"quarter": q, "kazakh": k, "label": column_label(lang, self.year, q, k)}
+                        for q, k in self.columns],
+            "rows": [row_dict(row) for row in self.rows],
+            "electronic_delivery": row_dict(self.deliveries),
+            "summary": {"period": self.period, "heading": sentence(lang, "summary_heading",
+                                                                   period=period_name(lang, self.period, self.year)),
+                        "rows": summary,
+                        "electronic_delivery": {"plan": delivered.plan, "actual": delivered.actual,
+                                                "text": delivery_sentence(lang, delivered)}},
+            "to_go": {"period": self.to_go_period,
+                      "heading": sentence(lang, "to_go_heading",
+                                          period=period_name(lang, self.to_go_period, self.year)),
+                      "items": [{"row": t.row, "measure": t.measure, "kazakh": t.kazakh, "count": t.count,
+                                 "text": to_go_sentence(lang, t)} for t in self.to_go],
+                      "none_text": label(lang, "nothing_to_go")},
+            "inconsistencies": [vars(i) | {"text": inconsistency_sentence(lang, i)} for i in self.inconsistencies()],
+        }
+
+
+def build_report(conn: sqlite3.Connection, year: int, quarter: int | None = None,
+                 today: date | None = None) -> Report:
+    """The year's report (or one quarter's); ``today`` decides which quarter "still to go" is about."""
+    plan, done = get_plan(conn, year), actuals(conn, year)
+    today = today or date.today()
+    columns = report_columns(quarter)
+    kinds = list(LIBRARY_KINDS) + (["other"] if plan.has_kind("other") or "other" in done.kinds() else [])
+    rows = [make_row(plan, done, row, measure, columns) for row in (*kinds, TOTAL) for measure in MEASURES]
+    deliveries = make_row(plan, done, DELIVERY, DELIVERY_MEASURE, [c for c in columns if not c[1]])
+    period = quarter or ((today.month + 2) // 3 if today.year == year else YEAR)
+    to_go = []
+    for row, measure in [(k, m) for k in kinds for m in MEASURES] + [(DELIVERY, DELIVERY_MEASURE)]:
+        for kazakh in (False,) if row == DELIVERY else (False, True):
+            left = plan.planned(row, measure, period, kazakh) - done.value(row, measure, period, kazakh)
+            if left > 0:
+                to_go.append(ToGo(row, measure, kazakh, left))
+    return Report(plan, done, quarter, rows, deliveries, period, to_go, today)
+
+
+def report_columns(quarter: int | None) -> list[tuple[int, bool]]:
+    return list(COLUMNS) if quarter is None else [(quarter, False), (quarter, True)]
+
+
+def make_row(plan: Plan, done: Actuals, row: str, measure: str, columns) -> Row:
+    cells = []
+    for quarter, kazakh in columns:
+        cell = Cell(quarter, kazakh, plan.planned(row, measure, quarter, kazakh),
+                    done.value(row, measure, quarter, kazakh))
+        if is_total(row, quarter):
+            cell.stated = plan.stated(row, measure, quarter, kazakh)
+        if row == TOTAL and quarter == YEAR:
+            cell.elsewhere = {e.where: e.value for e in plan.elsewhere if (e.measure, e.kazakh) == (measure, kazakh)}
+        cells.append(cell)
+    return Row(row, measure, cells)
+
+
+# --- words -------------------------------------------------------------------------------------
+
+def row_label_key(row: Row) -> str:
+    """The library's row label: the kind for documents, "Бет саны" for the pages under it."""
+    return "pages" if row.measure == "pages" else row.row
+
+
+def title(lang: str, report: Report) -> str:
+    text = sentence(lang, "title", year=report.year)
+    return text + sentence(lang, "title_quarter", quarter=ROMAN[report.quarter]) if report.quarter else text
+
+
+def column_label(lang: str, year: int, quarter: int, kazakh: bool) -> str:
+    if kazakh:
+        return label(lang, "kazakh_column")
+    return sentence(lang, "year_column", year=year) if quarter == YEAR else \
+        sentence(lang, "quarter_column", quarter=ROMAN[quarter])
+
+
+def what(lang: str, row: str, measure: str, count: int | None = None) -> str:
+    key = f"{row}.{measure}"
+    plural = label(lang, "what")[key]
+    return LABELS[lang].get("what_one", {}).get(key, plural) if count == 1 else plural
+
+
+def to_go_sentence(lang: str, item: ToGo) -> str:
+    text = sentence(lang, "to_go", n=item.count, what=what(lang, item.row, item.measure, item.count),
+                    kazakh=label(lang, "in_kazakh") if item.kazakh else "")
+    return text[0].upper() + text[1:]
+
+
+def inconsistency_sentence(lang: str, item: Inconsistency) -> str:
+    period = period_name(lang, item.quarter)
+    name = what(lang, item.row, item.measure)
+    name = name[0].upper() + name[1:]
+    if item.problem == "kazakh_exceeds":
+        return sentence(lang, "kazakh_exceeds", what=name, period=period, stated=item.stated, computed=item.computed)
+    parts = ("parts_kinds" if item.quarter else "parts_kinds_quarters") if item.row == TOTAL else "parts_quarters"
+    return sentence(lang, "total_differs", what=name, period=period, stated=item.stated, computed=item.computed,
+                    kazakh=label(lang, "in_kazakh") if item.kazakh else "", parts=label(lang, parts),
+                    where=f" ({item.where})" if item.where else "")
+
+
+def summary_sentence(lang: str, row: str, every: Tally, kazakh: Tally) -> str:
+    return sentence(lang, "summary", what=label(lang, row), documents=every.documents, mb=mb_text(lang, every.mb),
+                    documents_kaz=kazakh.documents, mb_kaz=mb_text(lang, kazakh.mb), pages=every.pages,
+                    pages_kaz=kazakh.pages)
+
+
+def delivery_sentence(lang: str, cell: Cell) -> str:
+    return sentence(lang, "delivery_summary", what=label(lang, DELIVERY), plan=cell.plan, done=cell.actual)
+
+
+def stated_inline(lang: str, cell: Cell) -> str:
+    """A plan figure as text, with what the plan states beside it when that differs: "294 (stated 296)"."""
+    notes = [sentence(lang, "stated_inline", n=cell.stated)] if cell.differs else []
+    notes += [f"{where}: {value}" for where, value in cell.elsewhere.items() if value != cell.plan]
+    return f"{cell.plan} ({'; '.join(notes)})" if notes else str(cell.plan)
+
+
+
+# --- the label tables: every word a report says, in Kazakh, Russian and English --------------
+
+LANGUAGES = INTERFACE_LANGUAGES
+LABELS = {
+    "kk": {
+        "title": "{year} жылғы цифрлау жоспарының орындалуы", "title_quarter": ", {quarter} тоқсан",
+        "corner": "Цифрлау", "year_column": "{year} жыл", "kazakh_column": "оның ішінде қазақ тілінде",
+        "kazakh_short": "қаз.", "quarter_column": "{quarter} тоқсан",
+        "newspaper_article": "Газет мақалалары", "journal_article": "Журнал мақалалары", "book": "Кітап толығымен",
+        "other": "Басқа құжаттар", "total": "Құжат барлығы", "pages": "Бет саны",
+        "electronic_delivery": "Электрондық құжат жеткізу",
+        "plan": "жоспар", "stated": "жоспарда жазылғаны", "actual": "орындалды", "percent": "%",
+        "stated_inline": "жоспарда {n}", "year": "{year} жыл", "quarter": "{quarter} тоқсан",
+        "year_bare": "жыл",
+        "what": {"newspaper_article.documents": "газет мақалалары", "newspaper_article.pages": "газет беттері",
+                 "journal_article.documents": "журнал мақалалары", "journal_article.pages": "журнал беттері",
+                 "book.documents": "кітаптар толығымен", "book.pages": "кітап беттері",
+                 "other.documents": "басқа құжаттар", "other.pages": "басқа құжаттардың беттері",
+                 "total.documents": "құжат барлығы", "total.pages": "бет барлығы",
+                 "electronic_delivery.requests": "электрондық құжат жеткізу"},
+        "in_kazakh": " (қазақ тілінде)",
+        "to_go": "{what}{kazakh}: тағы {n}", "to_go_heading": "Әлі орындалмағаны: {period}",
+        "nothing_to_go": "Бұл кезеңнің жоспары орындалды.",
+        "total_differs": "{what}{kazakh}, {period}{where}: жоспарда {stated}, ал {parts} қосындысы {computed}.",
+        "kazakh_exceeds": "{what}, {period}: қазақ тілінде {stated}, бұл барлығынан ({computed}) көп.",
+        "parts_quarters": "тоқсандардың", "parts_kinds": "жоғарыдағы жолдардың",
+        "parts_kinds_quarters": "жоғарыдағы жолдар тоқсандарының",
+        "highlight_note": "жоспарда жазылған жиынтық оның бөліктерінің қосындысынан өзгеше (толығырақ соңында)",
+        "inconsistencies_heading": "Жоспардың сәйкес келмейтін жерлері (жоспар сандары өзгертілмей сақталды)",
+        "summary_heading": "Қорытынды: {period}",
+        "summary_columns": ("құжат саны", "көлемі, МБ", "оның ішінде қазақ тілінде", "қазақ тілінде, МБ",
+                            "бет саны", "оның ішінде қазақ тілінде"),
+        "summary": "{what}: {documents} ({mb} МБ), оның ішінде қазақ тілінде {documents_kaz} ({mb_kaz} МБ); "
+                   "{pages} бет, оның ішінде қазақ тілінде {pages_kaz}.",
+        "delivery_summary": "{what}: жоспар {plan}, орындалды {done}.",
+        "plan_source": "Жоспар: {source}, жүктелген уақыты {at}, {by}", "made_on": "Есеп жасалған күні: {date}",
+        "sheet_table": "Жоспар", "sheet_summary": "Қорытынды", "decimal": ",",
+    },
+    "ru": {
+        "title": "Выполнение плана оцифровки на {year} год", "title_quarter": ", {quarter} квартал",
+        "corner": "Оцифровка", "year_column": "{year} год", "kazakh_column": "в т.ч. на казахском",
+        "kazakh_short": "каз.", "quarter_column": "{quarter} квартал",
+        "newspaper_article": "Газетные статьи", "journal_article": "Журнальные статьи", "book": "Книги полностью",
+        "other": "Прочие документы", "total": "Всего документов", "pages": "Количество страниц",
+        "electronic_delivery": "Электронная доставка документов",
+        "plan": "план", "stated": "указано в плане", "actual": "выполнено", "percent": "%",
+        "stated_inline": "в плане {n}", "year": "{year} год", "quarter": "{quarter} квартал",
+        "year_bare": "год",
+        "what": {"newspaper_article.documents": "газетные статьи", "newspaper_article.pages": "страницы газет",
+                 "journal_article.documents": "журнальные статьи", "journal_article.pages": "страницы журналов",
+                 "book.documents": "книги полностью", "book.pages": "страницы книг",
+                 "other.documents": "прочие документы", "other.pages": "страницы прочих документов",
+                 "total.documents": "всего документов", "total.pages": "всего страниц",
+                 "electronic_delivery.requests": "электронная доставка документов"},
+        "in_kazakh": " на казахском",
+        "to_go": "{what}{kazakh}: ещё {n}", "to_go_heading": "Осталось выполнить: {period}",
+        "nothing_to_go": "План периода выполнен.",
+        "total_differs": "{what}{kazakh}, {period}{where}: в плане {stated}, а сумма {parts} — {computed}.",
+        "kazakh_exceeds": "{what}, {period}: на казахском {stated} — больше, чем всего ({computed}).",
+        "parts_quarters": "кварталов", "parts_kinds": "строк выше", "parts_kinds_quarters": "кварталов строк выше",
+        "highlight_note": "итог, указанный в плане, не равен сумме его частей (подробнее в конце)",
+        "inconsistencies_heading": "Где план не сходится (цифры плана сохранены как есть)",
+        "summary_heading": "Итоги: {period}",
+        "summary_columns": ("документов", "объём, МБ", "в т.ч. на казахском", "на казахском, МБ", "страниц",
+                            "в т.ч. на казахском"),
+        "summary": "{what}: {documents} ({mb} МБ), в т.ч. на казахском {documents_kaz} ({mb_kaz} МБ); "
+                   "страниц {pages}, в т.ч. на казахском {pages_kaz}.",
+        "delivery_summary": "{what}: план {plan}, выполнено {done}.",
+        "plan_source": "План: {source}, загружен {at}, {by}", "made_on": "Отчёт составлен: {date}",
+        "sheet_table": "План", "sheet_summary": "Итоги", "decimal": ",",
+    },
+    "en": {
+        "title": "Digitisation plan and actual, {year}", "title_quarter": ", quarter {quarter}",
+        "corner": "Digitisation", "year_column": "{year}", "kazakh_column": "of which in Kazakh",
+        "kazakh_short": "kaz", "quarter_column": "quarter {quarter}",
+        "newspaper_article": "Newspaper articles", "journal_article": "Journal articles", "book": "Whole books",
+        "other": "Other documents", "total": "All documents", "pages": "Pages",
+        "electronic_delivery": "Electronic document delivery",
+        "plan": "plan", "stated": "as stated", "actual": "done", "percent": "%",
+        "stated_inline": "stated {n}", "year": "{year}", "quarter": "quarter {quarter}", "year_bare": "the year",
+        "what": {"newspaper_article.documents": "newspaper articles", "newspaper_article.pages": "newspaper pages",
+                 "journal_article.documents": "journal articles", "journal_article.pages": "journal pages",
+                 "book.documents": "whole books", "book.pages": "book pages",
+                 "other.documents": "other documents", "other.pages": "pages of other documents",
+                 "total.documents": "documents in all", "total.pages": "pages in all",
+                 "electronic_delivery.requests": "electronic deliveries"},
+        "what_one": {"newspaper_article.documents": "newspaper article", "newspaper_article.pages": "newspaper page",
+                     "journal_article.documents": "journal article", "journal_article.pages": "journal page",
+                     "book.documents": "whole book", "book.pages": "book page",
+                     "other.documents": "other document", "other.pages": "page of other documents",
+                     "electronic_delivery.requests": "electronic delivery"},
+        "in_kazakh": " in Kazakh",
+        "to_go": "{n} {what}{kazakh} to go", "to_go_heading": "Still to go: {period}",
+        "nothing_to_go": "Nothing to go: the plan for this period is met.",
+        "total_differs": "{what}{kazakh}, {period}{where}: the plan states {stated}; the sum of {parts} is "
+                         "{computed}.",
+        "kazakh_exceeds": "{what}, {period}: of which in Kazakh {stated} is more than the total {computed}.",
+        "parts_quarters": "its quarters", "parts_kinds": "the rows above",
+        "parts_kinds_quarters": "the quarters of the rows above",
+        "highlight_note": "the plan states a total that differs from the sum of its parts (details at the end)",
+        "inconsistencies_heading": "Where the plan does not add up (its figures are kept as stated)",
+        "summary_heading": "Summary: {period}",
+        "summary_columns": ("documents", "size, MB", "of which in Kazakh", "in Kazakh, MB", "pages",
+                            "of which in Kazakh"),
+        "summary": "{what}: {documents} ({mb} MB), of which {documents_kaz} in Kazakh ({mb_kaz} MB); "
+                   "{pages} pages, of which {pages_kaz} in Kazakh.",
+        "delivery_summary": "{what}: plan {plan}, done {done}.",
+        "plan_source": "Plan: {source}, loaded {at} by {by}", "made_on": "Report made on {date}",
+        "sheet_table": "Plan", "sheet_summary": "Summary", "decimal": ".",
+    },
+}
+
+
+def label(lang: str, key: str):
+    return LABELS[lang][key]
+
+
+def sentence(lang: str, key: str, **values) -> str:
+    return LABELS[lang][key].format(**values)
+
+
+def period_name(lang: str, quarter: int, year: int | None = None) -> str:
+    """ "2026 жыл, II тоқсан", "II тоқсан", or "жыл" when no year is given."""
+    if quarter == YEAR:
+        return sentence(lang, "year", year=year) if year else label(lang, "year_bare")
+    name = sentence(lang, "quarter", quarter=ROMAN[quarter])
+    return f"{sentence(lang, 'year', year=year)}, {name}" if year else name
+
+
+def mb_text(lang: str, mb: float) -> str:
+    return f"{mb:.2f}".replace(".", label(lang, "decimal"))

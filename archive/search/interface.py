@@ -1,0 +1,66 @@
+"""What the archive needs from a search engine: to search, and to keep its pages in step with the
+catalog. Whoosh answers it (``archive.search.index.WhooshIndex``); a server engine could too. What a
+search asks and answers is ``archive.search.model``; keeping the index in step is ``sync``.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Iterable
+
+from archive.search.model import SearchRequest, SearchResults
+
+
+@dataclass
+class IndexCheck:
+    missing: list[str]       # page keys in the catalog, not in the index
+    extra: list[str]         # page keys in the index, not in the catalog
+    stale: list[int]         # documents whose indexed metadata differs from the catalog
+    outdated: bool = False   # written by an older Olke, in a layout this one reads more slowly
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.extra or self.stale or self.outdated)
+
+
+class SearchIndex(ABC):
+    """An index of the catalog's pages, one index document a page (its text, and its document's
+    description); requests and results are the engine-neutral ``archive.search.model``."""
+
+    @abstractmethod
+    def search(self, request: SearchRequest) -> SearchResults:
+        """Documents that match, with their best pages and snippets, and the facet counts."""
+
+    @abstractmethod
+    def replace_documents(self, documents: Iterable[tuple[object, list[dict]]]) -> int: ...
+
+    @abstractmethod
+    def delete_documents(self, document_ids: Iterable[int]) -> None: ...
+
+    @abstractmethod
+    def keys(self) -> dict[str, tuple]: ...
+
+    @abstractmethod
+    def page_counts(self) -> dict[int, int]:
+        """Pages indexed per document: cheap enough to compare with the catalog at every start."""
+
+    @abstractmethod
+    def rebuild(self, documents: Iterable[tuple[object, list[dict]]], before_swap=None) -> int:
+        """Index these documents afresh, aside, and swap them in at once for the index as it was."""
+
+    @abstractmethod
+    def optimize(self) -> None: ...
+
+    @abstractmethod
+    def clear(self) -> None: ...
+
+    def outdated(self) -> bool:
+        """Whether the index was written in an older layout than this version writes."""
+        return False
+
+
+def metadata_signature(document) -> tuple:
+    """What an index keeps of a document's description, in the order of ``SearchIndex.keys``' values
+    after the document's id: compared with the catalog's to find stale pages."""
+    return (document.title, document.kind, document.language, document.source or "", document.published or "",
+            document.access, ",".join(r.replace(",", " ") for r in document.rubrics))

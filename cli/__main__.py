@@ -1,0 +1,4 @@
+"""`python -m cli` is the `olke` command."""
+from cli import main
+
+main()

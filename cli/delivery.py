@@ -1,0 +1,412 @@
+"""`olke requests …` (electronic document delivery) and `olke staff …` (the staff app's users)."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+
+from archive.vocabulary import ACCESS, DESCRIBED_LANGUAGES, KINDS, STATUSES
+from cli.context import open_archive
+
+
+def _context(ctx):
+    from archive.delivery.settings import load_settings, secret_key
+
+    archive = open_archive(ctx)
+    return archive, load_settings(archive.home), secret_key(archive.home)
+
+
+def _send(conn, settings, letters) -> None:
+    from archive.delivery import outbox
+
+    if not letters:
+        return
+    sent, errors = outbox.send_pending(conn, settings, letters)
+    for error in errors:
+        click.echo(f"olke: warning: {error}", err=True)
+
+
+def _emit(data, output: Path | None) -> None:
+    if output:
+        output.write_text(data, encoding="utf-8")
+        click.echo(f"Written to {output}")
+    else:
+        click.echo(data, nl=not data.endswith("\n"))
+
+
+@click.group("requests")
+def requests():
+    """Electronic document delivery: requests for copies, their fulfilment, privacy and figures.
+
+    \b
+    Example:
+      olke requests list --overdue
+      olke requests fulfil 26-7KQ3-M9PX --pages 3-5
+      olke requests report --year 2026
+    """
+
+
+@requests.command("list")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+              help="Only these statuses (repeat); default: the open ones (new, in_progress, waiting).")
+@click.option("--overdue", is_flag=True, help="Only open requests past their needed-by date.")
+@click.option("--older-than", type=click.IntRange(0), help="Only requests received at least this many days ago.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def list_cmd(ctx, statuses, overdue, older_than, as_json):
+    """List requests, oldest first.
+
+    \b
+    Example:
+      olke requests list --status new --older-than 3
+    """
+    from archive.delivery import model
+    from archive.vocabulary import LABELS, OPEN
+
+    found = model.queue(open_archive(ctx).catalog.conn, tuple(statuses) or OPEN, overdue, older_than)
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo("No requests match.")
+        return
+    for r in found:
+        flag = " OVERDUE" if r.overdue() else ""
+        click.echo(f"{r.code}  {r.created_at[:10]}  {LABELS[r.status]:<22} {r.assigned_to or '-':<12} "
+                   f"{r.title[:60]}{flag}")
+
+
+@requests.command("show")
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def show_cmd(ctx, code, as_json):
+    """Show a request: what was asked, by whom, its history, notes and letters.
+
+    \b
+    Example:
+      olke requests show 26-7KQ3-M9PX
+    """
+    from archive.delivery import model, outbox
+    from archive.vocabulary import LABELS
+
+    conn = open_archive(ctx).catalog.conn
+    r = model.get(conn, code)
+    history, notes, letters = model.events(conn, r.id), model.notes(conn, r.id), outbox.letters_for(conn, r.id)
+    if as_json:
+        click.echo(json.dumps({"request": r.as_dict(), "history": history, "notes": notes, "letters": letters},
+                              ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{r.code} (№ {r.id}): {LABELS[r.status]}" + (f", {r.assigned_to}" if r.assigned_to else ""))
+    for label, value in (("requester", f"{r.name or '(anonymised)'} <{r.email or '-'}> {r.phone or ''}"),
+                         ("category", r.category), ("wants", r.title), ("document", r.document_id),
+                         ("pages", r.pages or "all"), ("purpose", r.purpose), ("needed by", r.needed_by),
+                         ("rules", r.exceeds_rules), ("received", r.created_at), ("delivered", r.delivered_at)):
+        if value:
+            click.echo(f"{label:>10}: {value}")
+    for event in history:
+        click.echo(f"{'history':>10}: {event['at']} {event['action']} by {event['user']}")
+    for note in notes:
+        click.echo(f"{note['kind']:>10}: {note['at']} {note['author']}: {note['body'] or ''}")
+    for letter in letters:
+        click.echo(f"{'letter':>10}: {letter['letter']} {'sent ' + letter['sent_at'] if letter['sent_at'] else 'NOT SENT'}")
+
+
+@requests.command("fulfil")
+@click.argument("code")
+@click.option("--pages", help="Pages of the document to copy, e.g. 3-5,8; default: those asked for.")
+@click.option("--document", "document_id", type=int, help="The archived document to copy from.")
+@click.option("--scan", "scans", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="A fresh scan to archive first and copy from (repeat for page images).")
+@click.option("--title", help="Title of the fresh scan; default: the request's citation.")
+@click.option("--kind", type=click.Choice(KINDS), help="Kind of the fresh scan.")
+@click.option("--language", type=click.Choice(DESCRIBED_LANGUAGES), default="auto", show_default=True)
+@click.option("--access", type=click.Choice(ACCESS), default="on_request", show_default=True)
+@click.pass_context
+def fulfil_cmd(ctx, code, pages, document_id, scans, title, kind, language, access):
+    """Copy the pages, stamp them for the requester and send the download link.
+
+    \b
+    Examples:
+      olke requests fulfil 26-7KQ3-M9PX --pages 3-5
+      olke requests fulfil 26-7KQ3-M9PX --scan scan.pdf --kind journal_article --language kaz
+    """
+    from archive.catalog import current_user
+    from archive.metadata import Description
+    from archive.delivery import fulfil, model
+
+    archive, settings, secret = _context(ctx)
+    if scans:
+        request = model.get(archive.catalog.conn, code)
+        description = Description.from_mapping({
+            "kind": kind or "other", "title": title or request.title, "language": language, "access": access,
+            "authors": request.cite_author, "source": request.cite_source, "issue": request.cite_issue,
+            "source_pages": request.cite_pages})
+        document_id = archive.add_scan(list(scans), description, current_user())
+        click.echo(f"Archived the scan as document {document_id}.")
+    done = fulfil.deliver(archive.catalog, code, current_user(), settings, secret, pages, document_id)
+    click.echo(f"Delivered {done.request.code}: {done.request.pages or 'all'} pages"
+               f"{' (extract reused)' if done.reused_extract else ''}; link {done.url}")
+    _send(archive.catalog.conn, settings, done.letters)
+
+
+@requests.command("expire")
+@click.option("--dry-run", is_flag=True, help="Only list what would expire.")
+@click.pass_context
+def expire_cmd(ctx, dry_run):
+    """Close open requests past their needed-by date or older than expire_days; run it daily.
+
+    Also deletes the files of stamped copies whose links are used up or expired.
+
+    \b
+    Example (cron, every night):
+      15 2 * * *  olke --home /srv/olke requests expire
+    """
+    from archive.delivery import links, workflow
+
+    archive, settings, _ = _context(ctx)
+    conn = archive.catalog.conn
+    found, letters = workflow.expire(conn, settings, date.today(), dry_run)
+    for r in found:
+        click.echo(f"{'would expire' if dry_run else 'expired'}: {r.code} (received {r.created_at[:10]}"
+                   f"{', needed by ' + r.needed_by if r.needed_by else ''})")
+    if not dry_run:
+        removed = links.remove_used_up(conn, archive.home)
+        click.echo(f"{len(found)} requests expired; {removed} used-up copies deleted.")
+        _send(conn, settings, letters)
+
+
+@requests.command("purge")
+@click.option("--email", help="Erase this person's data now (their request), cancelling open requests.")
+@click.option("--dry-run", is_flag=True, help="Only list whose data would be blanked.")
+@click.pass_context
+def purge_cmd(ctx, email, dry_run):
+    """Blank requesters' personal data of requests closed more than keep_days ago (figures stay).
+
+    \b
+    Examples:
+      olke requests purge
+      olke requests purge --email reader@example.kz
+    """
+    from archive.catalog import current_user
+    from archive.delivery import privacy
+
+    archive, settings, _ = _context(ctx)
+    conn = archive.catalog.conn
+    if email:
+        found = privacy.erase_person(conn, archive.home, email, current_user(), dry_run)
+    else:
+        found = privacy.purge(conn, archive.home, settings.keep_days, current_user(), dry_run=dry_run)
+    for r in found:
+        click.echo(f"{'would blank' if dry_run else 'blanked'}: {r.code}")
+    click.echo(f"{len(found)} requests {'would be' if dry_run else 'were'} anonymised.")
+
+
+@requests.command("export-person")
+@click.argument("email")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON to this file.")
+@click.pass_context
+def export_person_cmd(ctx, email, output):
+    """Everything held about one requester (by e-mail), as JSON: requests, history, notes, letters.
+
+    \b
+    Example:
+      olke requests export-person reader@example.kz --output reader.json
+    """
+    from archive.delivery import privacy
+
+    data = privacy.export_person(open_archive(ctx).catalog.conn, email)
+    if not data["requests"]:
+        click.echo(f"olke: nothing is held about {email}", err=True)
+    _emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
+
+
+@requests.command("report")
+@click.option("--year", type=int, default=lambda: date.today().year, show_default="this year")
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.pass_context
+def report_cmd(ctx, year, fmt, output):
+    """Figures per quarter: received, delivered against plan, refused by reason, median working days.
+
+    \b
+    Example:
+      olke requests report --year 2026 --format csv --output deliveries-2026.csv
+    """
+    from archive.plans.deliveries import render
+
+    _emit(render(open_archive(ctx).catalog.conn, year, fmt), output)
+
+
+@requests.command("archive")
+@click.option("--search", "text", default="", help="Text in the code, name, e-mail or title.")
+@click.option("--all-statuses", is_flag=True, help="Search every request, not only fulfilled ones.")
+@click.option("--format", "fmt", type=click.Choice(("table", "csv")), default="table", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.pass_context
+def archive_cmd(ctx, text, all_statuses, fmt, output):
+    """The archive of fulfilled requests: search it, export it as CSV.
+
+    \b
+    Example:
+      olke requests archive --search Абай --format csv --output fulfilled.csv
+    """
+    from archive.delivery import model
+
+    found = model.search(open_archive(ctx).catalog.conn, text, () if all_statuses else ("delivered",))
+    if fmt == "csv":
+        _emit(model.as_csv(found), output)
+        return
+    lines = [f"{r.code}  {(r.delivered_at or r.created_at)[:10]}  {r.name or '(anonymised)':<24} {r.title[:60]}"
+             for r in found]
+    _emit("\n".join(lines) + "\n" if lines else "No requests match.\n", output)
+
+
+@requests.command("send-mail")
+@click.pass_context
+def send_mail_cmd(ctx):
+    """Send the letters the mail server did not take before.
+
+    \b
+    Example:
+      olke requests send-mail
+    """
+    from archive.delivery import outbox
+
+    archive, settings, _ = _context(ctx)
+    sent, errors = outbox.send_pending(archive.catalog.conn, settings)
+    click.echo(f"{sent} letters sent.")
+    if errors:
+        from archive.errors import MailFailed
+
+        raise MailFailed(f"{len(errors)} letters were not sent: {errors[0]}")
+
+
+@requests.command("settings")
+@click.pass_context
+def settings_cmd(ctx):
+    """Show the delivery settings in force and the file they come from (the password hidden).
+
+    \b
+    Example:
+      olke requests settings
+    """
+    from dataclasses import asdict
+
+    from archive.delivery.settings import settings_path
+
+    archive, settings, _ = _context(ctx)
+    values = asdict(settings)
+    if values["mail"]["password"]:
+        values["mail"]["password"] = "********"
+    click.echo(f"# {settings.source or f'defaults ({settings_path(archive.home)} does not exist)'}")
+    for key, value in values.items():
+        if isinstance(value, dict):
+            for inner, item in value.items():
+                click.echo(f"{key}.{inner} = {item!r}")
+        elif key != "source":
+            click.echo(f"{key} = {value!r}")
+
+
+@click.group("staff")
+def staff():
+    """Staff users of the staff app (`olke serve-staff`).
+
+    \b
+    Example:
+      olke staff add librarian --full-name "Өлкетану бөлімі"
+    """
+
+
+def _password(name: str) -> str:
+    return click.prompt(f"Password for {name}", hide_input=True, confirmation_prompt=True)
+
+
+@staff.command("add")
+@click.argument("name")
+@click.option("--full-name", help="The name shown in the staff app.")
+@click.pass_context
+def staff_add(ctx, name, full_name):
+    """Add a staff user; asks for the password (at least 10 characters).
+
+    \b
+    Example:
+      olke staff add librarian --full-name "Өлкетану бөлімі"
+    """
+    from archive.delivery import staff as users
+
+    conn = open_archive(ctx).catalog.conn
+    users.check_name(name)
+    users.add(conn, name, _password(name), full_name)
+    click.echo(f"Staff user '{name}' added. They sign in at the staff app (olke serve-staff).")
+
+
+@staff.command("passwd")
+@click.argument("name")
+@click.pass_context
+def staff_passwd(ctx, name):
+    """Set a staff user's password (their open sessions end).
+
+    \b
+    Example:
+      olke staff passwd librarian
+    """
+    from archive.delivery import staff as users
+
+    conn = open_archive(ctx).catalog.conn
+    users.get(conn, name)          # an unknown name fails before the password is asked
+    users.set_password(conn, name, _password(name))
+    click.echo(f"Password of '{name}' changed.")
+
+
+@staff.command("list")
+@click.pass_context
+def staff_list(ctx):
+    """List staff users.
+
+    \b
+    Example:
+      olke staff list
+    """
+    from archive.delivery import staff as users
+
+    found = users.all_users(open_archive(ctx).catalog.conn)
+    if not found:
+        click.echo("No staff users yet. Add one with: olke staff add NAME")
+    for u in found:
+        click.echo(f"{u['name']:<20} {'active' if u['active'] else 'disabled':<9} {u['full_name'] or '':<30} "
+                   f"last login {u['last_login_at'] or 'never'}")
+
+
+@staff.command("disable")
+@click.argument("name")
+@click.pass_context
+def staff_disable(ctx, name):
+    """Disable a staff user: they can no longer sign in, and their sessions end.
+
+    \b
+    Example:
+      olke staff disable librarian
+    """
+    from archive.delivery import staff as users
+
+    users.set_active(open_archive(ctx).catalog.conn, name, False)
+    click.echo(f"Staff user '{name}' disabled.")
+
+
+@staff.command("enable")
+@click.argument("name")
+@click.pass_context
+def staff_enable(ctx, name):
+    """Enable a disabled staff user again.
+
+    \b
+    Example:
+      olke staff enable librarian
+    """
+    from archive.delivery import staff as users
+
+    users.set_active(open_archive(ctx).catalog.conn, name, True)
+    click.echo(f"Staff user '{name}' enabled.")

@@ -1,0 +1,157 @@
+"""`olke ingest` and `olke reocr`: scans in, OCRed and archived; an archived document read again."""
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+
+import click
+
+from archive.corrections import needs_look_message
+from archive.errors import shown
+from archive.metadata import Description
+from archive.vocabulary import ACCESS, DESCRIBED_LANGUAGES, KINDS
+from cli.context import emit_json, open_archive
+
+
+def description_options(func):
+    options = [
+        click.option("--kind", type=click.Choice(KINDS), help="newspaper_article, journal_article, book, other"),
+        click.option("--title"), click.option("--authors", help="Names separated by ';'"),
+        click.option("--source", help="Newspaper or journal title"), click.option("--issue"),
+        click.option("--published", help="YYYY, YYYY-MM or YYYY-MM-DD"),
+        click.option("--source-pages", help="Pages in the source, e.g. 3 or 12-14"),
+        click.option("--language", type=click.Choice(DESCRIBED_LANGUAGES), help="kaz, rus or auto (detect)"),
+        click.option("--rubrics", help="Rubrics separated by ';'"), click.option("--udc"), click.option("--notes"),
+        click.option("--access", type=click.Choice(ACCESS)),
+        click.option("--digitised-on", help="YYYY-MM-DD; default today"), click.option("--digitised-by"),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def ocr_step_options(command):
+    """Options that force a step of OCR on or off; by default each page's checks decide."""
+    for option in reversed([
+        click.option("--deskew/--no-deskew", default=None,
+                     help="Straighten every page / none (default: the pages that are skewed)."),
+        click.option("--no-rotate", is_flag=True, help="Do not turn sideways pages upright."),
+        click.option("--osd", is_flag=True,
+                     help="Check every page's orientation before OCR, upside-down too (about 0.6 s a page)."),
+        click.option("--clean/--no-clean", default=None,
+                     help="Read a cleaned copy of every page / none (default: pages with dark borders, "
+                          "faint ink or uneven light)."),
+        click.option("--reread/--no-reread", default=True,
+                     help="Read a page again another way when its first reading is poor (default: on)."),
+    ]):
+        command = option(command)
+    return command
+
+
+@click.command("ingest")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@description_options
+@click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV with a 'path' column and one row per document")
+@click.option("--force-ocr", is_flag=True, help="OCR PDFs that already carry text, replacing it.")
+@click.option("--skip-duplicates", is_flag=True, help="Note scans already archived instead of failing.")
+@ocr_step_options
+@click.option("--workers", type=click.IntRange(1, 64), help="Parallel workers; default: all cores.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@click.pass_context
+def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rotate, osd, clean, reread, workers,
+               as_json, **fields):
+    """Archive scans: OCR them into searchable PDF/A and record them in the catalog.
+
+    PATHS are image files (PNG, JPEG, TIFF), PDFs, or folders; a folder of page images is one
+    document. Default: scans/.
+
+    \b
+    Examples:
+      olke ingest scans/raion-gazeti-1998/ --kind newspaper_article --source "Өлке" --language kaz
+      olke ingest --manifest batch.csv
+    """
+    from ingest.pipeline import IngestOptions, ingest
+    from ingest.progress import BarReporter
+
+    interrupt_on_sigterm()
+    from ingest.sources import discover, read_manifest
+    from ocr import get_engine
+
+    base = Description.from_mapping({k: v for k, v in fields.items() if v is not None})
+    sources, errors, notes = [], [], []
+    if manifest:
+        sources, errors = read_manifest(manifest, base)
+    if paths or not manifest:
+        found, problems = discover(list(paths) or [Path("scans")], base, notes)
+        sources += found
+        errors += problems
+    archive = open_archive(ctx)
+    options = IngestOptions(force_ocr=force_ocr, skip_duplicates=skip_duplicates, deskew=deskew,
+                            rotate_pages=not no_rotate, always_osd=osd, clean=clean, reread=reread,
+                            **({"workers": workers} if workers else {}))
+    reporter = BarReporter(quiet=as_json, verbose=ctx.obj["verbose"])
+    for note in notes:
+        reporter.note(note)
+    for source in sources:
+        for skipped in source.skipped:
+            reporter.note(f"skipped {shown(skipped)}: not a scan (PNG, JPEG, TIFF or PDF)")
+    from ingest.pipeline import Outcome
+
+    outcomes = [Outcome(e.path or "?", "failed", error=e) for e in errors]
+    for outcome in outcomes:
+        reporter.outcome(outcome)
+    archived: list[int] = []
+    try:
+        outcomes += ingest(sources, archive.catalog, get_engine(), options, reporter, archived=archived.append)
+    finally:
+        # also what an earlier run committed to the catalog but did not get into the index
+        archive.catch_up(archived)
+    if as_json:
+        emit_json([o.as_dict() for o in outcomes])
+    else:
+        reporter.summary(outcomes)
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        ctx.exit(failed[0].error.exit_code)
+
+
+@click.command("reocr")
+@click.argument("document_id", type=int)
+@ocr_step_options
+@click.pass_context
+def reocr_cmd(ctx, document_id, deskew, no_rotate, osd, clean, reread):
+    """OCR a document again from its archived original scans.
+
+    \b
+    Example:
+      olke reocr 12 --clean
+    """
+    from ingest.pipeline import IngestOptions, reocr
+    from ingest.progress import BarReporter
+    from ocr import get_engine
+
+    interrupt_on_sigterm()
+    archive = open_archive(ctx)
+    outcome = reocr(document_id, archive.catalog, get_engine(), IngestOptions(deskew=deskew, clean=clean, rotate_pages=not no_rotate,
+                                                                     always_osd=osd, reread=reread),
+                    BarReporter())
+    archive.catch_up([document_id])
+    click.echo(f"Document {document_id} OCRed again: {outcome.pages} pages.")
+    if outcome.look:
+        click.echo(needs_look_message([(document_id, *page) for page in outcome.look]))
+    for note in outcome.notes:
+        click.echo(f"note: document {document_id}: {note}")
+
+
+def interrupt_on_sigterm() -> None:
+    """SIGTERM (a service manager stopping Olke, `kill`) ends a long command as Ctrl-C does:
+    its workers and the OCR programs stop, and the archive stays consistent."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
+
+
