@@ -13,7 +13,8 @@ import pymarc
 import pytest
 from click.testing import CliRunner
 
-from archive import cli_export, marc
+from archive import marc
+from cli import export as cli_export
 from archive.home import Home
 from archive.library import Archive
 from cli import OlkeGroup

@@ -7,7 +7,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from archive import cli_export
+from cli import export as cli_export
 from archive.errors import UsageError
 from archive.home import Home
 from archive.library import Archive

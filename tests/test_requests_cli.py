@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 from click.testing import CliRunner
 
-from archive import cli_requests
+from cli import delivery as cli_requests
+from cli import web as cli_web
 from archive.catalog import Catalog
 from archive.home import Home
 from archive.delivery import consent, workflow
@@ -20,7 +21,7 @@ from test_requests_support import build_archive, copy_home, pdf_page_texts, smtp
 # The commands on a copy of `olke`, so registering them here changes nothing for other tests.
 olke = copy.copy(main)
 olke.commands = dict(main.commands)
-for command in (cli_requests.requests, cli_requests.staff, cli_requests.serve_staff):
+for command in (cli_requests.requests, cli_requests.staff, cli_web.serve_staff):
     olke.commands.setdefault(command.name, command)
 
 
@@ -177,4 +178,4 @@ def test_every_command_has_an_example():
     for group in (cli_requests.requests, cli_requests.staff):
         for command in group.commands.values():
             assert "Example" in (command.help or ""), command.name
-    assert "Example" in cli_requests.serve_staff.help
+    assert "Example" in cli_web.serve_staff.help
