@@ -251,3 +251,18 @@ def test_another_whoosh_is_refused_with_what_to_install(monkeypatch):
         importlib.reload(whoosh_internals)
     monkeypatch.undo()
     importlib.reload(whoosh_internals)
+
+
+def test_an_index_written_with_other_stems_is_outdated(tmp_path, monkeypatch):
+    from archive.search import index as index_module
+    from archive.search import schema as schema_module
+
+    monkeypatch.setattr(schema_module, "ANALYSIS_MARK", "analysis_0_kk1")     # as an older Olke wrote it
+    monkeypatch.setattr(index_module, "build_schema", schema_module.build_schema)
+    old = WhooshIndex(tmp_path / "index")
+    with old.searcher() as searcher:
+        assert "analysis_0_kk1" in searcher.schema.names()
+    monkeypatch.undo()
+    assert old.outdated()
+    old.clear()
+    assert not old.outdated()

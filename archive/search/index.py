@@ -192,7 +192,8 @@ class WhooshIndex(SearchIndex):
 
     def outdated(self) -> bool:
         """The schema is stored with the index: fields or posting formats that differ from what
-        `build_schema` makes now mean an index written by an older Olke (a rebuild updates it)."""
+        `build_schema` makes now, or another analysis mark (other stems), mean an index written by
+        an older Olke (a rebuild updates it)."""
         def layout(schema):
             return {name: (type(field).__name__, type(getattr(field, "format", None)).__name__)
                     for name, field in schema.items()}

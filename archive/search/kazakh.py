@@ -50,8 +50,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-# Bumped whenever the stems change: an index built with other stems answers queries analysed with
-# these badly until `olke index rebuild` (Index.outdated() does not look at analysis yet).
+# Bumped whenever the stems change: it is part of the index schema's analysis mark, so an index
+# built with other stems is reported outdated and rebuilt (`olke index check`, `make run`).
 VERSION = 2
 
 VOWELS = frozenset("аәеёиоөуұүыіэюя")

@@ -11,6 +11,7 @@ import struct
 
 from whoosh import fields, formats
 
+from archive.search import kazakh
 from archive.search.analysis import exact_analyzer, page_analyzer
 
 STEMMED_FIELDS = {"kaz": "text_kaz", "rus": "text_rus"}
@@ -43,6 +44,11 @@ class PackedPositions(formats.Positions):
         return len(valuestring) // 2
 
 
+# Bumped whenever what the analyzers make of a word changes (the Kazakh stemmer has its own number).
+ANALYSIS_VERSION = 1
+ANALYSIS_MARK = f"analysis_{ANALYSIS_VERSION}_kk{kazakh.VERSION}"
+
+
 def build_schema() -> fields.Schema:
     both = page_analyzer("auto")
     exact = fields.TEXT(analyzer=exact_analyzer(), phrase=True, stored=True)
@@ -70,4 +76,7 @@ def build_schema() -> fields.Schema:
         decade=fields.NUMERIC(int, sortable=True),
         published=fields.ID(stored=True, sortable=True),         # YYYY[-MM[-DD]], sorts by date
         access=fields.ID(stored=True),
+        # No values: its name records the analysis the index was written with, so an index whose
+        # stems no longer match the queries' is `outdated` (see WhooshIndex.outdated) and rebuilt.
+        **{ANALYSIS_MARK: fields.STORED()},
     )
