@@ -126,6 +126,8 @@ def ingest(sources: list[DocumentSource], catalog: Catalog, engine: OcrEngine, o
            reporter: Reporter | None = None, archived: Callable[[int], None] | None = None) -> list[Outcome]:
     """Archive every source; one bad document never stops the others."""
     reporter = reporter or SilentReporter()
+    if sources and hasattr(engine, "warm_up"):
+        engine.warm_up()
     outcomes: list[Outcome] = []
     jobs: list[DocumentJob] = []
     for source in sources:

@@ -5,6 +5,7 @@ import logging
 import os
 import shutil
 import subprocess
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,8 +66,18 @@ def _doubtful(page: PageResult) -> bool:
     return page.confidence is not None and page.confidence < DOUBTFUL_CONFIDENCE and len(page.words) >= 3
 
 
+def _load_ocrmypdf() -> None:
+    import ocrmypdf  # noqa: F401
+    import ocrmypdf.fpdf_renderer.renderer  # noqa: F401  (fpdf2 and its fonts: loaded at the first page's text layer)
+
+
 class TesseractEngine(OcrEngine):
     name = "tesseract"
+
+    def warm_up(self) -> None:
+        """Load ocrmypdf and its renderer (some 2 s) on a thread while the batch is checked and the
+        first pages prepared, instead of after, when the first document is ready to be read."""
+        threading.Thread(target=_load_ocrmypdf, name="olke-warm-up", daemon=True).start()
 
     def check(self, options: OcrOptions) -> None:
         needed = ["tesseract", "gs", "pdftoppm"]
