@@ -75,7 +75,7 @@ def _add_commands() -> None:
 
     for command in (ingest.ingest_cmd, ingest.reocr_cmd, documents.list_cmd, documents.show_cmd,
                     documents.delete_cmd, plan.plan, search.search, search.index, web.serve, web.serve_staff,
-                    web.collection, export.export, export.import_metadata, delivery.requests, delivery.staff,
+                    web.collection, export.export, export.import_metadata, delivery.requests, delivery.staff, delivery.mail,
                     review.review, review.correct):
         main.add_command(command)
 

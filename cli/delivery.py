@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -321,6 +322,13 @@ def staff():
 
 
 def _password(name: str) -> str:
+    """Asked twice at a terminal; read from the first line of standard input when it is piped
+    (``printf '%s\\n' "$PASSWORD" | olke staff add …``), without a warning about echoing."""
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        if not line:
+            raise click.UsageError("no password on standard input; give it on the first line")
+        return line.rstrip("\r\n")
     return click.prompt(f"Password for {name}", hide_input=True, confirmation_prompt=True)
 
 
@@ -410,3 +418,38 @@ def staff_enable(ctx, name):
 
     users.set_active(open_archive(ctx).catalog.conn, name, True)
     click.echo(f"Staff user '{name}' enabled.")
+
+
+@click.group("mail")
+def mail():
+    """The mail server that delivery letters go through ([mail] in delivery.toml)."""
+
+
+@mail.command("test")
+@click.argument("address")
+@click.pass_context
+def mail_test(ctx, address):
+    """Send a test letter to ADDRESS and show what the mail server answered at each step.
+
+    \b
+    Example:
+      olke mail test bibliograph@library.example.kz
+    """
+    from archive.delivery import outbox
+    from archive.delivery.intake import valid_email
+    from archive.errors import MailFailed
+
+    if not valid_email(address):
+        raise click.UsageError(f"'{address}' does not look like an e-mail address")
+    _, settings, _ = _context(ctx)
+    click.echo(f"Mail server {settings.mail.host or '(none set)'}:{settings.mail.port}, "
+               f"encryption {settings.mail.tls}, sender {settings.mail.sender} (from {settings.source or 'defaults'})")
+    try:
+        answers = outbox.test_letter(settings.mail, address)
+    except MailFailed as error:
+        for line in str(error.message).split("; "):
+            click.echo(f"  {line}")
+        raise click.ClickException("the test letter was not sent; fix [mail] in delivery.toml and try again")
+    for line in answers:
+        click.echo(f"  {line}")
+    click.echo(f"The server took the test letter for {address}; check that it arrives (and not in spam).")

@@ -25,7 +25,7 @@ from archive.catalog import parse_id
 from archive.errors import InvalidRequest, LinkExpired, LinkInvalid, NotFound, RequestNotFound
 from archive.home import Home
 from archive.delivery import consent, links, model, outbox, rules, workflow
-from archive.delivery.settings import DeliverySettings, load_settings, secret_key, with_changes
+from archive.delivery.settings import DeliverySettings, LiveSettings, secret_key
 from archive.vocabulary import OPEN, WAITING
 from archive.delivery.intake import MAX_LENGTH, RequestInput, check
 from search_app.i18n import interface_language
@@ -77,9 +77,14 @@ FORM_PROBLEMS = {
 
 @dataclass
 class DeliveryContext:
-    settings: DeliverySettings
+    live: LiveSettings
     secret: str
     limiter: Limiter
+
+    @property
+    def settings(self) -> DeliverySettings:
+        """As ``delivery.toml`` says now (read again when it changes)."""
+        return self.live.get()
 
 
 def context() -> DeliveryContext:
@@ -353,9 +358,7 @@ def too_large(error):
 def init_app(app: Flask) -> None:
     """Add delivery to the reading room: the blueprint, its secret, CSRF, and the limit per address."""
     home = Home.resolve(app.config["OLKE_HOME"])
-    settings = load_settings(home)
-    if app.config.get("OLKE_DELIVERY"):
-        settings = with_changes(settings, **app.config["OLKE_DELIVERY"])
+    live = LiveSettings(home, app.config.get("OLKE_DELIVERY"), app.logger.warning)
     secret = secret_key(home)
     for key, value in (("SECRET_KEY", secret), ("SESSION_COOKIE_SAMESITE", "Lax")):
         if not app.config.get(key):          # Flask's defaults are None
@@ -364,6 +367,6 @@ def init_app(app: Flask) -> None:
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", default_limits=[],
                       key_prefix="olke-delivery")
     limiter.limit(lambda: context().settings.rate_limit, methods=["POST"])(delivery)
-    app.extensions["olke_delivery"] = DeliveryContext(settings, secret, limiter)
+    app.extensions["olke_delivery"] = DeliveryContext(live, secret, limiter)
     app.register_blueprint(delivery)
     app.jinja_env.globals.update(category_names=CATEGORY_NAMES)

@@ -86,14 +86,10 @@ def staff_app(home: Path, **settings):
 
 def set_settings(app, **changes) -> None:
     """Change the delivery settings of a running app (e.g. the public address once the port is known)."""
-    from archive.delivery.settings import with_changes
-
     if "olke_delivery" in app.extensions:
-        context = app.extensions["olke_delivery"]
-        context.settings = with_changes(context.settings, **changes)
+        app.extensions["olke_delivery"].live.change(**changes)
     else:
-        held = app.extensions["olke_staff"]
-        held["settings"] = with_changes(held["settings"], **changes)
+        app.extensions["olke_staff"]["settings"].change(**changes)
 
 
 def hidden(html: str, name: str) -> str:

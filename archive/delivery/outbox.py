@@ -102,6 +102,59 @@ def message(mail: MailSettings, recipient: str, subject: str, body: str) -> Emai
     return letter
 
 
+def test_letter(mail: MailSettings, recipient: str) -> list[str]:
+    """Send a test letter step by step; returns what the mail server answered at each step.
+
+    Raises MailFailed with the answers so far and the step that failed, so an operator sees
+    whether the address, the encryption, the login or the recipient is wrong.
+    """
+    if not mail.host:
+        raise MailFailed("no mail server is set; set [mail] host in delivery.toml")
+    answers: list[str] = []
+    step = f"connect to {mail.host}:{mail.port}"
+
+    def said(name: str, reply: tuple) -> None:
+        code, text = reply
+        answers.append(f"{name}: {code} {text.decode(errors='replace') if isinstance(text, bytes) else text}")
+
+    letter = message(mail, recipient, "Olke: test letter / сынақ хат / тестовое письмо",
+                     "This letter tests the mail settings of Olke's electronic document delivery.\n"
+                     "Бұл хат Olke электрондық құжат жеткізу қызметінің пошта баптауларын тексереді.\n"
+                     "Это письмо проверяет почтовые настройки электронной доставки документов Olke.\n")
+    try:
+        if mail.tls == "ssl":
+            client = smtplib.SMTP_SSL(timeout=mail.timeout, context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(timeout=mail.timeout)
+        with client:
+            said("connect", client.connect(mail.host, mail.port))
+            step = "EHLO"
+            said("EHLO", client.ehlo())
+            if mail.tls == "starttls":
+                step = "STARTTLS"
+                said("STARTTLS", client.starttls(context=ssl.create_default_context()))
+                client.ehlo()
+            if mail.user:
+                step = f"login as {mail.user}"
+                said("login", client.login(mail.user, mail.password))
+            step = f"sender {mail.sender}"
+            said("MAIL FROM", _accepted(client.mail(mail.sender)))
+            step = f"recipient {recipient}"
+            said("RCPT TO", _accepted(client.rcpt(recipient)))
+            step = "the letter itself"
+            said("DATA", _accepted(client.data(letter.as_bytes())))
+    except (OSError, smtplib.SMTPException) as error:
+        raise MailFailed("; ".join(answers + [f"{step} failed: {error}"])) from None
+    return answers
+
+
+def _accepted(reply: tuple) -> tuple:
+    code, text = reply
+    if not 200 <= code < 400:
+        raise smtplib.SMTPResponseException(code, text)
+    return reply
+
+
 def send(mail: MailSettings, recipient: str, subject: str, body: str) -> None:
     """Hand the letter to the mail server; raises MailFailed saying what to check."""
     if not mail.host:

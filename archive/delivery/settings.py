@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -65,6 +66,55 @@ SECTIONS = {"mail": MailSettings, "rules": RuleSettings}
 def settings_path(home: Home) -> Path:
     chosen = os.environ.get("OLKE_DELIVERY_SETTINGS")
     return Path(chosen).expanduser() if chosen else home.root / SETTINGS_FILE
+
+
+class LiveSettings:
+    """The delivery settings of a running server, read again when the file changes.
+
+    A new mail server, address or copying rule in ``delivery.toml`` takes effect at the next
+    request, without a restart (one ``stat`` a request). A changed file that does not read is
+    reported through ``warn`` and the settings before it are kept; ``overrides`` (tests, the
+    app's config) apply on top of whatever the file says.
+    """
+
+    def __init__(self, home: Home, overrides: dict | None = None, warn=None):
+        self.home, self.overrides, self.warn = home, dict(overrides or {}), warn
+        self._lock = threading.Lock()
+        self._stamp: tuple | None = None
+        self._settings: DeliverySettings | None = None
+        self.get()
+
+    def _file_stamp(self) -> tuple | None:
+        try:
+            found = settings_path(self.home).stat()
+        except FileNotFoundError:
+            return None
+        return found.st_mtime_ns, found.st_size, found.st_ino
+
+    def get(self) -> DeliverySettings:
+        stamp = self._file_stamp()
+        if self._settings is not None and stamp == self._stamp:
+            return self._settings
+        with self._lock:
+            if self._settings is None or stamp != self._stamp:
+                try:
+                    settings = load_settings(self.home)
+                except InvalidSettings as error:
+                    if self._settings is None:
+                        raise
+                    if self.warn:
+                        self.warn(f"delivery settings not changed: {error}")
+                    self._stamp = stamp
+                    return self._settings
+                self._settings = with_changes(settings, **self.overrides) if self.overrides else settings
+                self._stamp = stamp
+        return self._settings
+
+    def change(self, **changes) -> None:
+        """Override some settings from now on (whatever the file says)."""
+        self.overrides.update(changes)
+        with self._lock:
+            self._settings = with_changes(self._settings, **changes)
 
 
 def load_settings(home: Home) -> DeliverySettings:

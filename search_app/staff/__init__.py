@@ -41,17 +41,15 @@ def create_staff_app(config: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
 
     from archive.home import Home
-    from archive.delivery.settings import load_settings, secret_key, with_changes
+    from archive.delivery.settings import LiveSettings, secret_key
     from search_app import i18n, ids, security, store
     from search_app.staff import auth, desk, errors, plan, records, review
 
     home = Home.resolve(app.config["OLKE_HOME"])
-    settings = load_settings(home)
-    if app.config.get("OLKE_DELIVERY"):
-        settings = with_changes(settings, **app.config["OLKE_DELIVERY"])
+    live = LiveSettings(home, app.config.get("OLKE_DELIVERY"), app.logger.warning)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(home) + "-staff"
-    app.extensions["olke_staff"] = {"settings": settings, "secret": secret_key(home)}
+    app.extensions["olke_staff"] = {"settings": live, "secret": secret_key(home)}
     store.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

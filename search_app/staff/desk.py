@@ -23,7 +23,7 @@ SCAN_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 
 def _settings():
-    return current_app.extensions["olke_staff"]["settings"]
+    return current_app.extensions["olke_staff"]["settings"].get()   # as delivery.toml says now
 
 
 def _secret() -> str:
