@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from search_app import delivery, errors, i18n, ids, oai, security, store, urls
     from search_app.api import api
+    from search_app.exports import exports
     from search_app.files import files, thumbnail_shown
     from search_app.reading import reading
 
@@ -60,5 +61,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(files, url_prefix="/files")
     app.jinja_env.globals["thumbnail_shown"] = thumbnail_shown
     app.register_blueprint(oai.bp)
+    app.register_blueprint(exports)
     delivery.init_app(app)
     return app

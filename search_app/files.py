@@ -7,13 +7,15 @@ copies go through delivery requests.
 from __future__ import annotations
 
 import io
+import tempfile
 from functools import lru_cache
 
+import pikepdf
 from flask import Blueprint, Response, current_app, request, send_file
 from flask_babel import gettext as _
 from PIL import Image
 
-from archive import usage
+from archive import citations, usage
 from archive.catalog import Catalog, Document
 from archive.metadata import pages_shown
 from search_app import params
@@ -89,11 +91,41 @@ def thumbnail(document_id: int, page: int):
 @files.get("/<int:document_id>/document.pdf")
 def document_pdf(document_id: int):
     with get_store().catalog() as catalog:
-        _downloadable(catalog, document_id)
+        document = _downloadable(catalog, document_id)
         path = catalog.file_path(document_id, "pdf")
         usage.record(catalog.conn, document_id, "download")
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=f"olke-{document_id:06d}.pdf", conditional=False, max_age=0)
+    # the archived file with its description in the PDF's metadata, written aside as it is sent
+    described = tempfile.TemporaryFile()
+    with pikepdf.open(path) as pdf:
+        citations.describe_pdf(pdf, document)
+        pdf.save(described)
+    described.seek(0)
+    return send_file(described, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{citations.file_stem(document)}.pdf", conditional=False, max_age=0)
+
+
+@files.get("/<int:document_id>/document.txt")
+def document_text(document_id: int):
+    with get_store().catalog() as catalog:
+        document = _downloadable(catalog, document_id)
+        pages = catalog.pages(document_id)
+        usage.record(catalog.conn, document_id, "download")
+    body = "".join(f"\f— {_('page %(num)s', num=p['number'])} —\n\n{p['text'].strip()}\n\n" for p in pages)
+    return _text_file(body.lstrip("\f"), f"{citations.file_stem(document)}.txt")
+
+
+@files.get("/<int:document_id>/pages/<int:page>.txt")
+def page_text(document_id: int, page: int):
+    with get_store().catalog() as catalog:
+        document = _downloadable(catalog, document_id)
+        _check_page(document, page)
+        text = catalog.page(document_id, page)["text"]
+    return _text_file(text.strip() + "\n", f"{citations.file_stem(document)}-p{page}.txt")
+
+
+def _text_file(body: str, name: str) -> Response:
+    return Response(body, mimetype="text/plain; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 @files.get("/<int:document_id>/pages/<int:page>.pdf")
@@ -102,9 +134,9 @@ def page_pdf(document_id: int, page: int):
         document = _downloadable(catalog, document_id)
         _check_page(document, page)
         path = catalog.file_path(document_id, "pdf")
-    data = single_page(path, page)
+    data = single_page(path, page, document)
     with get_store().catalog() as catalog:
         usage.record(catalog.conn, document_id, "download")
-    name = f"olke-{document_id:06d}-p{page}.pdf"
+    name = f"{citations.file_stem(document)}-p{page}.pdf"
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

@@ -68,8 +68,7 @@ def document(document_id: int, page: int | None = None):
                                  page=page, last=found.page_count))
         shows_pages = pages_shown(found.access)
         shown = catalog.page(document_id, page) if shows_pages else None
-        texts = [] if shows_pages or not q else [(p["number"], p["text"], p["language"])
-                                                 for p in catalog.pages(document_id)]
+        texts = [(p["number"], p["text"], p["language"]) for p in catalog.pages(document_id)] if q else []
         pdf = catalog.files(document_id, "pdf")
         member_of = collections.containing(catalog.conn, document_id)
         if request.method == "GET":                  # HEAD requests are not readers
@@ -78,17 +77,19 @@ def document(document_id: int, page: int | None = None):
     common = dict(document=found, q=q, zoom=zoom, zooms=params.ZOOMS, image_widths=IMAGE_WIDTHS,
                   citation=citation(found), pdf_size=sum(f["size_bytes"] for f in pdf), collections=member_of,
                   thumbnails=viewer.thumbnail_window(page, found.page_count),
-                  citation_meta=discovery.citation_meta(found, public_base_url()),
+                  citation_meta=discovery.citation_meta(found, public_base_url()), public_url=public_base_url(),
                   schema_org=discovery.schema_org(found, public_base_url()))
+    # search inside the document: the pages that match and how often (for an on_request document
+    # that is all it shows: never the pages' text or images)
+    matches = [(number, count) for number, text, language in texts
+               if (count := count_matches(text, language or found.language, terms))]
     if not shows_pages:
-        # search-only: the pages that match and how often, never their text or image
-        matches = [(number, count) for number, text, language in texts
-                   if (count := count_matches(text, language or found.language, terms))]
         return render_template("document.html", page={"number": page}, shows_pages=False, matches=matches,
                                thumbnails_shown=thumbnails_on_request(), **common)
     language = shown["language"] or found.language
     return render_template(
-        "document.html", page=shown, shows_pages=True, boxes=viewer.boxes(shown["words"], language, terms),
+        "document.html", page=shown, shows_pages=True, matches=matches,
+        boxes=viewer.boxes(shown["words"], language, terms),
         text=viewer.marked_paragraphs(shown["text"], language, terms), **common)
 
 

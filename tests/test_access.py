@@ -17,7 +17,7 @@ JPEG, PDF = b"\xff\xd8\xff", b"%PDF"
 # Each route's parameters, with the on_request document wherever a route takes one. A route the
 # walk does not know fails the test, so a new route must be added here (and checked) to pass.
 PARAMETERS = {"document_id": None, "page": 1, "name": "kitaphana", "code": "ABCD-EFGH",
-              "token": "x" * 32, "filename": "olke.css"}
+              "token": "x" * 32, "filename": "olke.css", "fmt": "ris"}
 QUERIES = ["", f"?q={QUERY}", "?q=хранит", f"?q=%22{QUERY}%22"]
 
 
@@ -52,7 +52,8 @@ def urls(app, document_id: int) -> list[str]:
     oai = "/oai?verb={}&metadataPrefix=oai_dc"
     found += [oai.format("ListRecords"), oai.format("GetRecord") + f"&identifier=oai:olke:{document_id}",
               "/api/search?q=хранит+OR+газеты", "/search?q=хранит+OR+газеты&page=1",
-              f"/documents/{document_id}?page=1&q={QUERY}"]
+              f"/documents/{document_id}?page=1&q={QUERY}", f"/documents/{document_id}.bib",
+              f"/search.bib?q={QUERY}", f"/files/{document_id}/document.txt", f"/files/{document_id}/pages/1.txt"]
     return found
 
 

@@ -54,8 +54,8 @@ def test_whole_pdf_download(client, ids):
 def test_single_page_download_has_one_page(client, ids):
     response = client.get(f"/files/{ids['kazakh']}/pages/2.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    assert 'filename="olke-000001-p2.pdf"' in response.headers["Content-Disposition"].replace(
-        f"{ids['kazakh']:06d}", "000001")
+    # named from the description: year, title in Latin letters, the archive's number
+    assert f'filename="1998-kitapkhana-tarikhy-olke-{ids["kazakh"]}-p2.pdf"' in response.headers["Content-Disposition"]
     with pikepdf.open(io.BytesIO(response.data)) as pdf:
         assert len(pdf.pages) == 1
 

@@ -1,0 +1,85 @@
+"""What researchers use in other digital newspaper archives: citations for reference managers,
+text downloads, descriptive file names with PDF metadata, share links, thumbnails in results."""
+from __future__ import annotations
+
+import io
+
+import pikepdf
+import pytest
+import rispy
+
+from test_app_support import KAZAKH_PAGES, build_archive
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return build_archive(tmp_path_factory.mktemp("research"))
+
+
+@pytest.fixture(scope="module")
+def client(built):
+    from search_app import create_app
+
+    app = create_app({"OLKE_HOME": str(built[0]), "TESTING": True, "OLKE_BASE_URL": "https://olke.example.kz"})
+    yield app.test_client()
+    app.extensions["olke"].close()
+
+
+def test_one_document_as_ris_and_bibtex(client, built):
+    doc = built[1]["kazakh"]
+    response = client.get(f"/documents/{doc}.ris")
+    assert response.mimetype == "application/x-research-info-systems"
+    assert f'filename="1998-kitapkhana-tarikhy-olke-{doc}.ris"' in response.headers["Content-Disposition"]
+    (record,) = rispy.loads(response.get_data(as_text=True))
+    assert record["type_of_reference"] == "NEWS" and record["title"] == "Кітапхана тарихы"
+    assert record["authors"] == ["Сейітов Б."] and record["secondary_title"] == "Өлке тынысы"
+    assert record["urls"] == [f"https://olke.example.kz/documents/{doc}"] and record["year"] == "1998"
+    bib = client.get(f"/documents/{doc}.bib").get_data(as_text=True)
+    assert bib.startswith(f"@article{{olke{doc},") and "journal = {Өлке тынысы}" in bib
+
+
+def test_a_results_page_as_ris(client, built):
+    records = rispy.loads(client.get("/search.ris?q=газет").get_data(as_text=True))
+    assert {r["id"] for r in records} == {f"olke-{built[1]['kazakh']}", f"olke-{built[1]['russian']}"}
+    assert client.get("/search.ris?per_page=500").status_code == 400
+
+
+def test_text_of_a_page_and_of_the_document(client, built):
+    doc = built[1]["kazakh"]
+    page = client.get(f"/files/{doc}/pages/2.txt")
+    assert page.mimetype == "text/plain" and page.get_data(as_text=True).strip() == KAZAKH_PAGES[1]
+    whole = client.get(f"/files/{doc}/document.txt").get_data(as_text=True)
+    assert whole.index(KAZAKH_PAGES[0]) < whole.index("\f") < whole.index(KAZAKH_PAGES[1])
+    assert client.get(f"/files/{built[1]['russian']}/document.txt").status_code == 403
+
+
+def test_downloads_are_named_and_described(client, built):
+    doc = built[1]["kazakh"]
+    response = client.get(f"/files/{doc}/document.pdf")
+    assert f'filename=1998-kitapkhana-tarikhy-olke-{doc}.pdf' in response.headers["Content-Disposition"]
+    for data in (response.data, client.get(f"/files/{doc}/pages/1.pdf").data):
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            assert str(pdf.docinfo["/Title"]) == "Кітапхана тарихы"
+            assert str(pdf.docinfo["/Author"]) == "Сейітов Б."
+            assert "Өлке тынысы, № 12" in str(pdf.docinfo["/Subject"])
+            assert pdf.open_metadata()["dc:title"] == "Кітапхана тарихы"      # XMP in step (PDF/A)
+
+
+def test_share_link_keeps_page_zoom_and_words_and_results_show_thumbnails(client, built):
+    doc = built[1]["kazakh"]
+    html = client.get(f"/documents/{doc}/pages/2?q=газет&zoom=150").get_data(as_text=True)
+    assert (f'value="https://olke.example.kz/documents/{doc}/pages/2?q=%D0%B3%D0%B0%D0%B7%D0%B5%D1%82&amp;zoom=150"'
+            in html)
+    results = client.get("/search?q=газет").get_data(as_text=True)
+    assert f'<img src="/files/{doc}/thumbnails/2.jpg"' in results
+    assert f'/files/{built[1]["russian"]}/thumbnails/' not in results          # on request: no thumbnail
+
+
+def test_search_inside_a_document_lists_its_pages_that_match(client, built):
+    doc = built[1]["kazakh"]
+    html = client.get(f"/documents/{doc}?q=газеттер").get_data(as_text=True)
+    hits = html[html.index('class="in-document-hits"'):].split("</nav>")[0]
+    assert f'href="/documents/{doc}/pages/1?q=' in hits and f'href="/documents/{doc}/pages/2?q=' in hits
+    assert 'name="q" type="search" value="газеттер"' in html
+    none = client.get(f"/documents/{doc}?q=тракторлар").get_data(as_text=True)
+    assert "Бұл құжатта «тракторлар» кездеспейді." in none
