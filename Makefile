@@ -12,7 +12,9 @@ export OMP_THREAD_LIMIT := 1
 
 APT_RUNTIME := tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus tesseract-ocr-eng tesseract-ocr-osd \
 	ghostscript qpdf unpaper pngquant poppler-utils fonts-paratype fonts-dejavu-core hunspell-kk hunspell-ru
-APT_TEST := chromium yaz
+APT_TEST := chromium yaz npm
+AXE_VERSION := 4.14.1
+AXE := tests/.axe/node_modules/axe-core/axe.min.js
 
 .PHONY: run test bench apt-runtime apt-test venv samples demo serve clean help
 
@@ -62,7 +64,12 @@ demo: apt-runtime $(OLKE_HOME)/.demo-built
 run: demo
 	@$(OLKE) --home $(OLKE_HOME) serve --host $(HOST) --port $(PORT)
 
-test: apt-test venv
+# axe-core (accessibility checks in the browser tests), from npm
+$(AXE):
+	@echo "Installing axe-core $(AXE_VERSION) (npm) into tests/.axe"
+	@npm install --silent --no-audit --no-fund --prefix tests/.axe axe-core@$(AXE_VERSION) >/dev/null
+
+test: apt-test venv $(AXE)
 	@$(PY) scans/make_samples.py --quiet
 	@$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
 
