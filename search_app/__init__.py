@@ -60,6 +60,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api, url_prefix="/api")
     app.register_blueprint(files, url_prefix="/files")
     app.jinja_env.globals["thumbnail_shown"] = thumbnail_shown
+    from search_app.timeline import bars as timeline_bars
+
+    app.jinja_env.globals["timeline_bars"] = timeline_bars
     app.register_blueprint(oai.bp)
     app.register_blueprint(exports)
     delivery.init_app(app)

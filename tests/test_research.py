@@ -83,3 +83,22 @@ def test_search_inside_a_document_lists_its_pages_that_match(client, built):
     assert 'name="q" type="search" value="газеттер"' in html
     none = client.get(f"/documents/{doc}?q=тракторлар").get_data(as_text=True)
     assert "Бұл құжатта «тракторлар» кездеспейді." in none
+
+
+def test_the_timeline_counts_documents_by_year_and_each_bar_filters():
+    from search_app.timeline import bars
+
+    drawn = bars([("1998", 2), ("2005", 1), ("", 4)])
+    assert [b.label for b in drawn] == [str(y) for y in range(1998, 2006)]     # the years between keep their place
+    assert [b.count for b in drawn] == [2, 0, 0, 0, 0, 0, 0, 1]
+    assert drawn[0].height == 80 and drawn[-1].height == 40 and drawn[1].height == 0
+    assert bars([("1998", 3)]) == []                                            # one year: nothing to compare
+    decades = bars([("1890", 1), ("2020", 2)])
+    assert decades[0].label == "1890–1899" and decades[-1].label == "2020–2029"
+
+
+def test_the_results_page_draws_the_timeline_as_links(client):
+    html = client.get("/search?q=газет").get_data(as_text=True)
+    svg = html[html.index('<figure class="timeline"'):html.index("</figure>")]
+    assert 'href="/search?q=%D0%B3%D0%B0%D0%B7%D0%B5%D1%82&amp;from=1998&amp;to=1998"' in svg
+    assert svg.count("<rect") == 2 and "1998: 1 құжат" in svg
