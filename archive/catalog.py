@@ -169,6 +169,38 @@ class Catalog:
             raise NotFound(f"document {document_id} has no page {number}")
         return dict(row, words=json.loads(row["words"]))
 
+    def published_counts(self, within: str = "") -> list[tuple[str, int]]:
+        """Documents by date of publication, one step finer than ``within``: by year (``""``), by
+        month of a year (``"1998"``), by day of a month (``"1998-05"``); oldest first."""
+        width = {0: 4, 4: 7, 7: 10}[len(within)]
+        rows = self.conn.execute(
+            "SELECT substr(published, 1, ?) AS part, COUNT(*) FROM documents WHERE status = 'active'"
+            " AND published LIKE ? AND length(published) >= ? GROUP BY part ORDER BY part",
+            (width, f"{within}%", width))
+        return [(part, count) for part, count in rows]
+
+    def published_in(self, prefix: str) -> list[Document]:
+        """The documents published on a day, in a month or a year (``1998-05-14``, ``1998-05``, ``1998``)."""
+        rows = self.conn.execute("SELECT * FROM documents WHERE status = 'active' AND published LIKE ?"
+                                 " ORDER BY published, source, issue, id", (f"{prefix}%",))
+        return [Document.from_row(row) for row in rows]
+
+    def sources(self) -> list[tuple[str, int]]:
+        """Newspapers and journals with the number of their archived articles."""
+        rows = self.conn.execute("SELECT source, COUNT(*) FROM documents WHERE status = 'active' AND source IS NOT NULL"
+                                 " AND source != '' GROUP BY source ORDER BY source")
+        return [(source, count) for source, count in rows]
+
+    def issues(self, source: str) -> list[tuple[str | None, str | None, list[Document]]]:
+        """A newspaper's or journal's archived issues, oldest first: (issue, date, its documents)."""
+        rows = self.conn.execute("SELECT * FROM documents WHERE status = 'active' AND source = ?"
+                                 " ORDER BY published, issue, id", (source,))
+        found: dict[tuple, list[Document]] = {}
+        for row in rows:
+            document = Document.from_row(row)
+            found.setdefault((document.issue, document.published), []).append(document)
+        return [(issue, published, documents) for (issue, published), documents in found.items()]
+
     def holdings(self) -> Holdings:
         """What the archive holds: documents and pages, by kind and by language."""
         result = Holdings()

@@ -65,5 +65,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["timeline_bars"] = timeline_bars
     app.register_blueprint(oai.bp)
     app.register_blueprint(exports)
+    from search_app.browsing import browsing
+
+    app.register_blueprint(browsing)
     delivery.init_app(app)
     return app

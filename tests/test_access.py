@@ -17,7 +17,8 @@ JPEG, PDF = b"\xff\xd8\xff", b"%PDF"
 # Each route's parameters, with the on_request document wherever a route takes one. A route the
 # walk does not know fails the test, so a new route must be added here (and checked) to pass.
 PARAMETERS = {"document_id": None, "page": 1, "name": "kitaphana", "code": "ABCD-EFGH",
-              "token": "x" * 32, "filename": "olke.css", "fmt": "ris"}
+              "token": "x" * 32, "filename": "olke.css", "fmt": "ris", "year": 2005, "month": 1,
+              "source": "Краевед"}
 QUERIES = ["", f"?q={QUERY}", "?q=хранит", f"?q=%22{QUERY}%22"]
 
 

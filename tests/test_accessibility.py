@@ -51,7 +51,7 @@ def site(tmp_path_factory):
 def reading_room(ids: dict) -> list[str]:
     return ["/", "/browse", "/search?q=кітапхана", "/search?q=тракторлар", f"/documents/{ids['article']}",
             f"/documents/{ids['article']}/pages/1?q=кітапхана&zoom=150", f"/documents/{ids['book']}?q=дала",
-            "/collections", "/request", f"/request?document={ids['article']}&pages=1", "/request/status",
+            "/collections", "/browse/dates", "/browse/dates/1998/5", "/browse/sources", "/request", f"/request?document={ids['article']}&pages=1", "/request/status",
             "/no/such/page"]
 
 

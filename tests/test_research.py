@@ -3,12 +3,18 @@ text downloads, descriptive file names with PDF metadata, share links, thumbnail
 from __future__ import annotations
 
 import io
+import re
 
 import pikepdf
 import pytest
 import rispy
 
 from test_app_support import KAZAKH_PAGES, build_archive
+
+
+def spaced(html: str) -> str:
+    """Babel writes dates with no-break spaces; compare them as spaces."""
+    return re.sub(r"[\u00a0\u202f]", " ", html)
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +108,24 @@ def test_the_results_page_draws_the_timeline_as_links(client):
     svg = html[html.index('<figure class="timeline"'):html.index("</figure>")]
     assert 'href="/search?q=%D0%B3%D0%B0%D0%B7%D0%B5%D1%82&amp;from=1998&amp;to=1998"' in svg
     assert svg.count("<rect") == 2 and "1998: 1 құжат" in svg
+
+
+def test_browse_by_date_year_month_day(client, built):
+    doc = built[1]["kazakh"]
+    years = client.get("/browse/dates").get_data(as_text=True)
+    assert 'href="/browse/dates/1998">1998</a> <span class="count">1</span>' in years
+    assert 'href="/browse/dates/2005">2005</a>' in years
+    months = client.get("/browse/dates/1998").get_data(as_text=True)
+    assert 'href="/browse/dates/1998/5">Мамыр</a>' in months
+    days = spaced(client.get("/browse/dates/1998/5").get_data(as_text=True))
+    assert "1998 ж. 14 мамыр" in days and f'href="/documents/{doc}"' in days
+    assert client.get("/browse/dates/1998/13").status_code == 404
+    assert client.get("/browse/dates/1997").status_code == 404
+
+
+def test_browse_by_newspaper_and_issue(client, built):
+    sources = client.get("/browse/sources").get_data(as_text=True)
+    assert 'href="/browse/sources/%D3%A8%D0%BB%D0%BA%D0%B5%20%D1%82%D1%8B%D0%BD%D1%8B%D1%81%D1%8B">Өлке тынысы</a>' in sources
+    issue = spaced(client.get("/browse/sources/Өлке тынысы").get_data(as_text=True))
+    assert "№ 12, 1998 ж. 14 мамыр" in issue and f'href="/documents/{built[1]["kazakh"]}"' in issue
+    assert client.get("/browse/sources/Жоқ газет").status_code == 404
