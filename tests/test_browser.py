@@ -115,3 +115,35 @@ def test_phone_screen_and_keyboard(browser, base_url):
     assert page.evaluate("document.activeElement.className") == "skip"
     assert page.locator("a.skip").is_visible()
     context.close()
+
+
+@pytest.mark.parametrize("screen", [{"width": 390, "height": 844}, {"width": 1280, "height": 900}],
+                         ids=["phone", "desktop"])
+def test_a_researcher_in_kazakh_timeline_viewer_go_to_page_text_and_ris(browser, base_url, screen):
+    context = browser.new_context(viewport=screen, accept_downloads=True)
+    page = context.new_page()
+    name = "phone" if screen["width"] < 500 else "desktop"
+    page.goto(base_url + "/search?q=газет")
+    assert page.locator("html").get_attribute("lang") == "kk"
+    bars = page.locator(".timeline a")
+    assert bars.count() == 2
+    bars.first.click()                                                        # the bar of 1998 filters
+    page.wait_for_url("**from=1998&to=1998**")
+    assert page.locator("li.hit").count() == 1
+    shoot(page, f"7-{name}-timeline-filtered")
+    page.locator(".page-link").first.click()
+    page.wait_for_url("**/documents/**")
+    page.fill("#goto-page", "1")
+    page.press("#goto-page", "Enter")
+    page.wait_for_url("**/pages/1?**")
+    assert page.locator(".viewer h2").inner_text().startswith("2 беттің 1")
+    with page.expect_download() as text:
+        page.locator(".text-downloads a").first.click()
+    assert text.value.suggested_filename.endswith("-p1.txt")
+    assert "кітапхана тарихы" in Path(text.value.path()).read_text(encoding="utf-8")
+    with page.expect_download() as ris:
+        page.get_by_role("link", name="RIS").click()
+    assert "TY  - NEWS" in Path(ris.value.path()).read_text(encoding="utf-8")
+    assert page.evaluate("document.documentElement.scrollWidth") <= screen["width"]
+    shoot(page, f"8-{name}-viewer")
+    context.close()
