@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from archive.search.model import SORTS, SearchRequest
@@ -15,11 +16,22 @@ MAX_VALUE = 300
 MAX_PAGE = 1000
 
 
+# What the reader calls each parameter, for messages about a wrong value (not «from», «q»)
+LABELS = {"q": _l("search words"), "from": _l("year from"), "to": _l("year to"), "page": _l("page"),
+          "zoom": _l("zoom"), "kind": _l("kind"), "language": _l("language"), "sort": _l("sort order"),
+          "source": _l("newspaper or journal"), "rubric": _l("subject"), "width": _l("image width"),
+          "per_page": _l("results per page")}
+
+
+def label(name: str) -> str:
+    return str(LABELS.get(name, name))
+
+
 def text(args: MultiDict, name: str, limit: int = MAX_VALUE) -> str | None:
     value = (args.get(name) or "").strip()
     if len(value) > limit:
         raise BadParameter(_("The value of “%(name)s” is too long: at most %(limit)s characters.",
-                             name=name, limit=limit))
+                             name=label(name), limit=limit))
     return value or None
 
 
@@ -29,7 +41,7 @@ def integer(args: MultiDict, name: str, low: int, high: int, default: int | None
         return default
     if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:   # '²' is a digit to isdigit
         raise BadParameter(_("“%(name)s” must be a whole number from %(low)s to %(high)s.",
-                             name=name, low=low, high=high))
+                             name=label(name), low=low, high=high))
     return int(raw)
 
 
@@ -39,7 +51,7 @@ def choice(args: MultiDict, name: str, allowed: tuple, default=None):
         return default
     if value not in allowed:
         raise BadParameter(_("“%(value)s” is not a valid value of “%(name)s”; use one of: %(allowed)s.",
-                             value=value, name=name, allowed=", ".join(map(str, allowed))))
+                             value=value, name=label(name), allowed=", ".join(map(str, allowed))))
     return value
 
 

@@ -216,10 +216,11 @@ def test_not_found_is_a_friendly_translated_page(client, url):
 
 
 @pytest.mark.parametrize("query, message", [
-    ("page=x", "«page» — 1 мен 1000 аралығындағы бүтін сан болуы керек."),
-    ("page=0", "«page»"), ("from=abc", "«from»"), ("from=2000&to=1990", "Жылдар аралығының басы (2000)"),
-    ("kind=poem", "«poem» — «kind» үшін жарамсыз мән"), ("language=eng", "«language»"),
-    ("sort=random", "«sort»"), ("q=" + "ә" * 501, "«q» мәні тым ұзын"),
+    ("page=x", "«бет» — 1 мен 1000 аралығындағы бүтін сан болуы керек."),     # the reader's words for
+    ("page=0", "«бет»"), ("from=abc", "«басталатын жыл»"),                      # parameters, not «from»
+    ("from=2000&to=1990", "Жылдар аралығының басы (2000)"),
+    ("kind=poem", "«poem» — «түрі» үшін жарамсыз мән"), ("language=eng", "«тілі»"),
+    ("sort=random", "«сұрыптау»"), ("q=" + "ә" * 501, "«іздеу сөздері» мәні тым ұзын"),
 ])
 def test_bad_parameters_are_400_with_a_message(client, query, message):
     response = client.get("/search?" + query)
