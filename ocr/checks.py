@@ -13,9 +13,10 @@ Every page is measured on a small greyscale copy (about 100 dpi, a few tens of m
 
 A page that has dark borders, low contrast or uneven light is read from a cleaned copy of the
 same size: the background divided out, the levels stretched, the borders painted paper-white.
-Pictures are painted paper-white in that copy too: divided by their own background they turn
-into a speckled texture that tesseract reads as stray letters. A picture alone is no reason to
-clean a page (tesseract leaves a photo on an untouched page alone).
+Pictures stay in that copy as they were scanned: divided by their own background they turn into
+a speckled texture that tesseract reads as stray letters, and painted white they would take with
+them the white-on-black headings of newspapers, which tesseract reads as scanned. A picture
+alone is no reason to clean a page (tesseract leaves a photo on an untouched page alone).
 Without that, tesseract's global threshold takes the dark border for ink and the faded text for
 paper, and reads nothing at all.
 """
@@ -195,7 +196,7 @@ class Cleaning:
     border: np.ndarray
     ink: float
     small: np.ndarray          # the small copy, cleaned: for layout analysis
-    pictures: np.ndarray | None = None   # painted paper-white in the cleaned copy
+    pictures: np.ndarray | None = None   # kept as scanned in the cleaned copy
 
 
 def check(image: Image.Image, dpi: float) -> tuple[PageCheck, Cleaning]:
@@ -209,7 +210,7 @@ def check(image: Image.Image, dpi: float) -> tuple[PageCheck, Cleaning]:
         grey[border] = int(paper)   # so the background estimate does not reach into the border
     bg = background(grey, small_dpi)
     pictures = picture_mask(grey, paper, small_dpi, border)
-    flat, ink = flatten(grey, bg, border | pictures)
+    flat, ink = flatten(grey, bg, border | pictures)       # the small copy (layout, skew): pictures blank
     contrast = int(round(255 - ink))
     light = ~(border | pictures)
     paper_bg = bg[light] if not light.all() else bg.ravel()
@@ -223,18 +224,27 @@ def check(image: Image.Image, dpi: float) -> tuple[PageCheck, Cleaning]:
         text_height_mm=height_px / small_dpi * 25.4, expected_chars=ink_units * CHARS_PER_INK,
         pictures=float(pictures.sum()) / paper_pixels,
     )
-    return result, Cleaning(bg, border | pictures, ink, flat, pictures)
+    return result, Cleaning(bg, border, ink, flat, pictures)
 
 
 def cleaned(image: Image.Image, cleaning: Cleaning) -> Image.Image:
-    """A full-size copy of the page for OCR: light evened, levels stretched, borders paper-white."""
+    """A full-size copy of the page for OCR: light evened, levels stretched, borders paper-white,
+    pictures as they were scanned."""
     bg, border = cleaning.background, cleaning.border
     grey = image.convert("L") if image.mode != "L" else image
     size = grey.size
     bg_full = np.asarray(Image.fromarray(bg).resize(size, Image.BILINEAR), dtype=np.float32)
-    border_full = np.asarray(Image.fromarray(border.astype(np.uint8) * 255).resize(size, Image.NEAREST)) > 0
-    flat, _ = flatten(np.asarray(grey, dtype=np.uint8), bg_full, border_full, cleaning.ink)
+    border_full = _full_size(border, size)
+    original = np.asarray(grey, dtype=np.uint8)
+    flat, _ = flatten(original, bg_full, border_full, cleaning.ink)
+    if cleaning.pictures is not None and cleaning.pictures.any():
+        pictures = _full_size(cleaning.pictures, size) & ~border_full
+        flat[pictures] = original[pictures]
     return Image.fromarray(flat, "L")
+
+
+def _full_size(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    return np.asarray(Image.fromarray(mask.astype(np.uint8) * 255).resize(size, Image.NEAREST)) > 0
 
 
 def _sharpness(ink: Image.Image, angle: float) -> float:

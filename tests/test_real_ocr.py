@@ -1,6 +1,7 @@
 """A few small tests through the real ocrmypdf + tesseract path."""
 from __future__ import annotations
 
+import json
 import subprocess
 
 import jiwer
@@ -159,3 +160,27 @@ def test_uneven_columns_read_column_by_column_in_every_text_extraction(tmp_path,
         assert jiwer.cer(truth, " ".join(text.split())) < 0.03, (mode, text)
     (page,) = catalog.pages(document)
     assert jiwer.cer(truth, " ".join(page["text"].split())) < 0.03
+
+
+def test_a_white_on_black_heading_on_a_page_that_needs_cleaning_is_read(tmp_path, catalog):
+    """Newspapers print headings white on black; the cleaned copy keeps such a picture-like box as
+    scanned (cleaned, it turned to speckle; painted out, its words were lost)."""
+    from PIL import Image, ImageDraw
+
+    from tests.conftest import font
+    from tests.test_page_checks import on_scanner
+
+    page = Image.new("L", (1500, 700), 236)
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((80, 60, 1420, 190), fill=20)
+    draw.text((150, 85), "ӨЛКЕ ТАРИХЫ ЖАҢАЛЫҚТАРЫ", font=font(70), fill=245)
+    for number, line in enumerate(KAZAKH_LINES[:4]):
+        draw.text((110, 260 + number * 70), line, font=font(34), fill=40)
+    folder = tmp_path / "banner"
+    folder.mkdir()
+    on_scanner(page, border=80, angle=0.0, background=30).save(folder / "page-1.png", dpi=(200, 200))
+    (read,) = catalog.pages(_ingest_one(folder, catalog))
+    steps = json.loads(read["ocr_steps"]) if isinstance(read["ocr_steps"], str) else read["ocr_steps"]
+    assert steps["cleaned"] and steps["checks"]["pictures"] > 0          # read from the cleaned copy
+    assert "ӨЛКЕ ТАРИХЫ ЖАҢАЛЫҚТАРЫ" in read["text"]
+    assert jiwer.cer(" ".join(KAZAKH_LINES[:4]), " ".join(read["text"].split("\n", 2)[-1].split())) < 0.05
