@@ -26,3 +26,14 @@ def test_numbers_take_the_ending_of_their_last_spoken_word(number, meant):
 
 def test_the_last_spoken_word_of_a_number():
     assert [spoken_last(n) for n in (15, 40, 300, 5000, 12_000_000)] == ["бес", "қырық", "жүз", "мың", "миллион"]
+
+
+def test_the_delivery_letter_writes_its_last_day_in_the_readers_language():
+    from archive.delivery.letters import compose
+
+    values = dict(name="Оқырман", code="26-AAAA-BBBB", title="Кітапхана тарихы", pages=2,
+                  download_url="https://olke.example.kz/d/x", expires="2027-01-02", downloads=5, terms="")
+    _, kazakh = compose("delivered", "kk", "Кітапхана", **values)
+    assert "Сілтеме 2027 ж. 2 қаңтарға дейін жұмыс істейді" in kazakh.replace("\u00a0", " ")
+    _, russian = compose("delivered", "ru", "Библиотека", **values)
+    assert "Ссылка действует до 2 января 2027 г." in russian.replace("\u00a0", " ")

@@ -1,8 +1,12 @@
 """The letters a requester gets, in the requester's language (kk, ru, en): subject and plain text."""
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import quote
 
+from babel.dates import format_date
+
+from archive.grammar import dative
 from archive.vocabulary import INTERFACE_LANGUAGES
 
 SUBJECTS = {
@@ -92,6 +96,17 @@ SIGNATURE = {"kk": "\n\n—\n{library}\nЭлектрондық құжат жет
              "электронной доставки документов", "en": "\n\n—\n{library}\nElectronic document delivery"}
 
 
+def until_day(value: str, language: str) -> str:
+    """An ISO day as the letter's language writes it before "until" (in Kazakh, in the dative:
+    "2027 ж. 2 қаңтарға дейін"); anything else as it is."""
+    try:
+        day = date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    written = format_date(day, "long", locale=language)
+    return dative(written) if language == "kk" else written
+
+
 def status_url(public_url: str, code: str) -> str:
     return f"{public_url.rstrip('/')}/request/status?code={quote(code)}"
 
@@ -100,6 +115,8 @@ def compose(letter: str, language: str, library: str, **values) -> tuple[str, st
     """(subject, body) of ``letter`` in ``language`` (falling back to English)."""
     language = language if language in INTERFACE_LANGUAGES else "en"
     values.setdefault("text", "")
+    if "expires" in values:
+        values["expires"] = until_day(values["expires"], language)
     if "reason" in values:
         values["reason"] = REASONS.get(values["reason"], REASONS["other"])[language]
     subject = SUBJECTS[letter][language].format(**values)
