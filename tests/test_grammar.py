@@ -39,3 +39,32 @@ def test_the_delivery_letter_writes_its_last_day_in_the_readers_language():
     assert "Сілтеме 2027 ж. 2 қаңтарға дейін жұмыс істейді" in re.sub(r"\s", " ", kazakh)
     _, russian = compose("delivered", "ru", "Библиотека", **values)
     assert "Ссылка действует до 2 января 2027 г." in re.sub(r"\s", " ", russian)
+
+
+def test_the_library_layer_translates_one_way_and_completely():
+    """Letters, copies' stamps and plan reports are translated through gettext catalogs, like the
+    apps: every message in Kazakh and Russian, placeholders kept, the compiled catalogs current."""
+    from pathlib import Path
+
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    from archive import i18n
+    from archive.delivery import consent, letters
+    from archive.plans import report
+
+    messages = letters.messages() + consent.messages() + report.messages() + [
+        ("stamp.request", "Request"), ("stamp.for", "for")]
+    assert len(messages) > 80
+    for language in ("kk", "ru"):
+        assert i18n.missing(language, messages) == [], language
+        for context, message in messages:
+            translated = i18n.text(language, context, message)
+            assert set(re.findall(r"\{\w+\}", translated)) == set(re.findall(r"\{\w+\}", message)), (context, language)
+        folder = Path(i18n.DIRECTORY) / language / "LC_MESSAGES"
+        with open(folder / "archive.po", "rb") as po, open(folder / "archive.mo", "rb") as mo:
+            def entries(catalog):
+                return {(m.context.decode() if isinstance(m.context, bytes) else m.context, m.id): m.string
+                        for m in catalog if m.id}
+            assert entries(read_po(po)) == entries(read_mo(mo)), "run: pybabel compile -D archive -d archive/translations"
+    assert i18n.text("en", "letter.signature", letters.SIGNATURE) == letters.SIGNATURE

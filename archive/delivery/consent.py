@@ -5,6 +5,8 @@ used: a new wording is a new version, and ``CURRENT`` names the one the form sho
 """
 from __future__ import annotations
 
+from archive import i18n
+
 CURRENT = "2026-1"
 
 TEXTS = {
@@ -24,23 +26,11 @@ TEXTS = {
     },
 }
 
-COPYING_RULES = {
-    "kk": ("Көшірме тек жеке оқу, ғылыми және білім беру мақсатында беріледі: оны қайта таратуға, жариялауға "
-           "немесе сатуға болмайды. Мақаланы толық, кітаптың {percent}% дейінгі бөлігін, қоғамдық игілікке "
-           "айналған шығармаларды толық көшіруге болады."),
-    "ru": ("Копия предоставляется только для личного, научного и учебного использования: её нельзя "
-           "распространять, публиковать или продавать. Статью можно скопировать целиком, книгу — не более "
-           "{percent}%, произведения, перешедшие в общественное достояние, — полностью."),
-    "en": ("The copy is for private study, research and teaching only: it may not be passed on, published or "
-           "sold. An article may be copied whole, a book up to {percent}%, and public-domain works in full."),
-}
-
+# Interface text (not versioned): English here, Kazakh and Russian in archive/translations.
+COPYING_RULES = ("The copy is for private study, research and teaching only: it may not be passed on, published or "
+                 "sold. An article may be copied whole, a book up to {percent}%, and public-domain works in full.")
 # The short form printed on every page of a copy.
-STAMP_TERMS = {
-    "kk": "Тек жеке оқу және ғылыми мақсатта. Қайта таратуға болмайды.",
-    "ru": "Только для личного и научного использования. Распространение запрещено.",
-    "en": "For private study and research only. Not to be passed on.",
-}
+STAMP_TERMS = "For private study and research only. Not to be passed on."
 
 
 def text(version: str, language: str) -> str:
@@ -48,4 +38,12 @@ def text(version: str, language: str) -> str:
 
 
 def copying_rules(language: str, percent: float) -> str:
-    return (COPYING_RULES.get(language) or COPYING_RULES["en"]).format(percent=f"{percent:g}")
+    return i18n.text(language, "copying_rules", COPYING_RULES).format(percent=f"{percent:g}")
+
+
+def stamp_terms(language: str) -> str:
+    return i18n.text(language, "stamp.terms", STAMP_TERMS)
+
+
+def messages() -> list[tuple[str, str]]:
+    return [("copying_rules", COPYING_RULES), ("stamp.terms", STAMP_TERMS)]

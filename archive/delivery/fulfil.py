@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pikepdf
 
+from archive import i18n
 from archive.db import transaction
 from archive.catalog import Catalog, now
 from archive.delivery import consent, links, model, outbox
@@ -84,9 +85,9 @@ def extract(catalog: Catalog, document_id: int, pages: str) -> tuple[dict, bool]
 
 
 def stamp_lines(request: model.DeliveryRequest, settings: DeliverySettings, day: str) -> list[str]:
-    labels = {"kk": ("Өтініш", "алушы"), "ru": ("Заявка", "получатель"), "en": ("Request", "for")}
-    request_word, for_word = labels.get(request.language, labels["en"])
-    terms = consent.STAMP_TERMS.get(request.language, consent.STAMP_TERMS["en"])
+    request_word = i18n.text(request.language, "stamp.request", "Request")
+    for_word = i18n.text(request.language, "stamp.for", "for")
+    terms = consent.stamp_terms(request.language)
     return [f"{settings.library} · {request_word} № {request.id} ({request.code}) · {for_word}: {request.name} · {day}",
             terms]
 
@@ -142,7 +143,7 @@ def deliver(catalog: Catalog, code: str, user: str, settings: DeliverySettings, 
             url = links.download_url(settings.public_url, token)
             letter = outbox.queue(conn, moved, "delivered", settings, download_url=url, pages=cut["page_count"],
                                   expires=expires.astimezone().date().isoformat(), downloads=settings.link_downloads,
-                                  terms=consent.STAMP_TERMS.get(moved.language, consent.STAMP_TERMS["en"]))
+                                  terms=consent.stamp_terms(moved.language))
     except BaseException:
         final.unlink(missing_ok=True)
         raise

@@ -6,94 +6,62 @@ from urllib.parse import quote
 
 from babel.dates import format_date
 
+from archive import i18n
 from archive.grammar import dative
 from archive.vocabulary import INTERFACE_LANGUAGES
 
+# The letters in English; their Kazakh and Russian are in archive/translations (archive.i18n).
 SUBJECTS = {
-    "received": {"kk": "Өтінішіңіз қабылданды: {code}", "ru": "Заявка принята: {code}",
-                 "en": "Your request is received: {code}"},
-    "question": {"kk": "Өтінішіңіз бойынша сұрақ: {code}", "ru": "Вопрос по вашей заявке: {code}",
-                 "en": "A question about your request: {code}"},
-    "delivered": {"kk": "Көшірмеңіз дайын: {code}", "ru": "Ваша копия готова: {code}",
-                  "en": "Your copy is ready: {code}"},
-    "refused": {"kk": "Өтінішіңіз орындалмады: {code}", "ru": "Заявка не может быть выполнена: {code}",
-                "en": "Your request cannot be fulfilled: {code}"},
-    "cancelled": {"kk": "Өтінішіңіз тоқтатылды: {code}", "ru": "Заявка отменена: {code}",
-                  "en": "Your request is cancelled: {code}"},
-    "expired": {"kk": "Өтініш мерзімі өтті: {code}", "ru": "Срок заявки истёк: {code}",
-                "en": "Your request has expired: {code}"},
+    "received": "Your request is received: {code}",
+    "question": "A question about your request: {code}",
+    "delivered": "Your copy is ready: {code}",
+    "refused": "Your request cannot be fulfilled: {code}",
+    "cancelled": "Your request is cancelled: {code}",
+    "expired": "Your request has expired: {code}",
 }
 
 BODIES = {
-    "received": {
-        "kk": "Сәлеметсіз бе, {name}!\n\nЭлектрондық құжат жеткізу өтінішіңіз қабылданды.\n\nӨтініш коды: {code}\n"
-              "Сұралғаны: {title}\n\nӨтініштің барысын мына бетте код пен электрондық пошта арқылы көре аласыз:\n"
-              "{status_url}\n\nКодты сақтап қойыңыз.",
-        "ru": "Здравствуйте, {name}!\n\nВаша заявка на электронную доставку документа принята.\n\nКод заявки: {code}\n"
-              "Запрошено: {title}\n\nХод выполнения можно посмотреть по коду и адресу электронной почты:\n"
-              "{status_url}\n\nСохраните этот код.",
-        "en": "Hello {name},\n\nYour request for electronic document delivery is received.\n\nRequest code: {code}\n"
-              "Asked for: {title}\n\nYou can follow it with the code and your e-mail address at:\n{status_url}\n\n"
-              "Please keep this code.",
-    },
-    "question": {
-        "kk": "Сәлеметсіз бе, {name}!\n\n{code} өтінішіңізді орындау үшін кітапхана қызметкері нақтылауды сұрайды:\n\n"
-              "{text}\n\nЖауабыңызды мына бетте жаза аласыз:\n{status_url}",
-        "ru": "Здравствуйте, {name}!\n\nЧтобы выполнить заявку {code}, сотрудник библиотеки просит уточнить:\n\n"
-              "{text}\n\nОтветить можно на странице заявки:\n{status_url}",
-        "en": "Hello {name},\n\nTo fulfil your request {code}, the library asks:\n\n{text}\n\n"
-              "You can answer on your request's page:\n{status_url}",
-    },
-    "delivered": {
-        "kk": "Сәлеметсіз бе, {name}!\n\n{code} өтінішіңіз бойынша көшірме дайын ({pages} бет):\n{title}\n\n"
-              "Жүктеп алу сілтемесі:\n{download_url}\n\nСілтеме {expires} дейін жұмыс істейді, көшірмені {downloads} "
-              "рет жүктеуге болады.\n\n{terms}",
-        "ru": "Здравствуйте, {name}!\n\nКопия по заявке {code} готова ({pages} стр.):\n{title}\n\n"
-              "Ссылка для скачивания:\n{download_url}\n\nСсылка действует до {expires}, скачать копию можно "
-              "{downloads} раз.\n\n{terms}",
-        "en": "Hello {name},\n\nThe copy for your request {code} is ready ({pages} pages):\n{title}\n\n"
-              "Download it here:\n{download_url}\n\nThe link works until {expires}, for at most {downloads} "
-              "downloads.\n\n{terms}",
-    },
-    "refused": {
-        "kk": "Сәлеметсіз бе, {name}!\n\nӨкінішке қарай, {code} өтінішіңізді орындау мүмкін емес.\nСебебі: {reason}\n"
-              "{text}\n\nСұрақтарыңыз болса, кітапханаға хабарласыңыз.",
-        "ru": "Здравствуйте, {name}!\n\nК сожалению, заявку {code} выполнить нельзя.\nПричина: {reason}\n{text}\n\n"
-              "Если у вас есть вопросы, обратитесь в библиотеку.",
-        "en": "Hello {name},\n\nWe are sorry: your request {code} cannot be fulfilled.\nReason: {reason}\n{text}\n\n"
-              "If you have questions, please contact the library.",
-    },
-    "cancelled": {
-        "kk": "Сәлеметсіз бе, {name}!\n\n{code} өтініші тоқтатылды.\n{text}",
-        "ru": "Здравствуйте, {name}!\n\nЗаявка {code} отменена.\n{text}",
-        "en": "Hello {name},\n\nThe request {code} is cancelled.\n{text}",
-    },
-    "expired": {
-        "kk": "Сәлеметсіз бе, {name}!\n\n{code} өтінішін мерзімінде орындау мүмкін болмады, ол жабылды. Көшірме әлі "
-              "керек болса, жаңа өтініш жіберіңіз.",
-        "ru": "Здравствуйте, {name}!\n\nЗаявку {code} не удалось выполнить в срок, она закрыта. Если копия ещё нужна, "
-              "отправьте новую заявку.",
-        "en": "Hello {name},\n\nYour request {code} could not be fulfilled in time and is closed. If you still need "
-              "the copy, please send a new request.",
-    },
+    "received": ("Hello {name},\n\n"
+                 "Your request for electronic document delivery is received.\n\n"
+                 "Request code: {code}\n"
+                 "Asked for: {title}\n\n"
+                 "You can follow it with the code and your e-mail address at:\n"
+                 "{status_url}\n\n"
+                 "Please keep this code."),
+    "question": ("Hello {name},\n\n"
+                 "To fulfil your request {code}, the library asks:\n\n"
+                 "{text}\n\n"
+                 "You can answer on your request's page:\n"
+                 "{status_url}"),
+    "delivered": ("Hello {name},\n\n"
+                  "The copy for your request {code} is ready ({pages} pages):\n"
+                  "{title}\n\n"
+                  "Download it here:\n"
+                  "{download_url}\n\n"
+                  "The link works until {expires}, for at most {downloads} downloads.\n\n"
+                  "{terms}"),
+    "refused": ("Hello {name},\n\n"
+                "We are sorry: your request {code} cannot be fulfilled.\n"
+                "Reason: {reason}\n"
+                "{text}\n\n"
+                "If you have questions, please contact the library."),
+    "cancelled": ("Hello {name},\n\n"
+                  "The request {code} is cancelled.\n"
+                  "{text}"),
+    "expired": ("Hello {name},\n\n"
+                "Your request {code} could not be fulfilled in time and is closed. If you still need the copy, please send a new request."),
 }
 
 REASONS = {
-    "copyright": {"kk": "авторлық құқық көшірме жасауға рұқсат бермейді", "ru": "авторское право не позволяет копирование",
-                  "en": "copyright does not allow the copy"},
-    "not_in_collection": {"kk": "құжат кітапхана қорында жоқ", "ru": "документа нет в фонде библиотеки",
-                          "en": "the document is not in the library's collection"},
-    "too_much": {"kk": "сұралған көлем көшіру ережелерінен асады", "ru": "запрошенный объём превышает правила копирования",
-                 "en": "more than the copying rules allow"},
-    "damaged_original": {"kk": "түпнұсқа тым тозған", "ru": "оригинал слишком повреждён",
-                         "en": "the original is too damaged to copy"},
-    "incomplete_request": {"kk": "өтініште не керек екені анық емес", "ru": "в заявке неясно, что требуется",
-                           "en": "the request does not say clearly what is wanted"},
-    "other": {"kk": "басқа себеп", "ru": "другая причина", "en": "another reason"},
+    "copyright": "copyright does not allow the copy",
+    "not_in_collection": "the document is not in the library's collection",
+    "too_much": "more than the copying rules allow",
+    "damaged_original": "the original is too damaged to copy",
+    "incomplete_request": "the request does not say clearly what is wanted",
+    "other": "another reason",
 }
 
-SIGNATURE = {"kk": "\n\n—\n{library}\nЭлектрондық құжат жеткізу қызметі", "ru": "\n\n—\n{library}\nСлужба "
-             "электронной доставки документов", "en": "\n\n—\n{library}\nElectronic document delivery"}
+SIGNATURE = "\n\n—\n{library}\nElectronic document delivery"
 
 
 def until_day(value: str, language: str) -> str:
@@ -118,7 +86,14 @@ def compose(letter: str, language: str, library: str, **values) -> tuple[str, st
     if "expires" in values:
         values["expires"] = until_day(values["expires"], language)
     if "reason" in values:
-        values["reason"] = REASONS.get(values["reason"], REASONS["other"])[language]
-    subject = SUBJECTS[letter][language].format(**values)
-    body = BODIES[letter][language].format(**values).rstrip() + SIGNATURE[language].format(library=library)
-    return subject, body
+        reason = values["reason"] if values["reason"] in REASONS else "other"
+        values["reason"] = i18n.text(language, f"refusal.{reason}", REASONS[reason])
+    subject = i18n.text(language, f"letter.subject.{letter}", SUBJECTS[letter]).format(**values)
+    body = i18n.text(language, f"letter.body.{letter}", BODIES[letter]).format(**values).rstrip()
+    return subject, body + i18n.text(language, "letter.signature", SIGNATURE).format(library=library)
+
+
+def messages() -> list[tuple[str, str]]:
+    """Every (context, English text) this module translates."""
+    return ([(f"letter.subject.{k}", v) for k, v in SUBJECTS.items()] + [(f"letter.body.{k}", v) for k, v in
+            BODIES.items()] + [(f"refusal.{k}", v) for k, v in REASONS.items()] + [("letter.signature", SIGNATURE)])

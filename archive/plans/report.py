@@ -11,6 +11,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 
+from archive import i18n
 from archive.plans.deliveries import delivered_by_quarter
 from archive.plans.plan import (COLUMNS, DELIVERY, DELIVERY_MEASURE, LIBRARY_KINDS, MEASURES, QUARTERS, ROMAN, TOTAL,
                                 YEAR, Inconsistency, Plan, get_plan, is_total)
@@ -263,7 +264,7 @@ def column_label(lang: str, year: int, quarter: int, kazakh: bool) -> str:
 def what(lang: str, row: str, measure: str, count: int | None = None) -> str:
     key = f"{row}.{measure}"
     plural = label(lang, "what")[key]
-    return LABELS[lang].get("what_one", {}).get(key, plural) if count == 1 else plural
+    return label(lang, "what_one").get(key, plural) if count == 1 else plural
 
 
 def to_go_sentence(lang: str, item: ToGo) -> str:
@@ -305,74 +306,8 @@ def stated_inline(lang: str, cell: Cell) -> str:
 # --- the label tables: every word a report says, in Kazakh, Russian and English --------------
 
 LANGUAGES = INTERFACE_LANGUAGES
+# Every word a report says, in English; Kazakh and Russian in archive/translations (archive.i18n).
 LABELS = {
-    "kk": {
-        "title": "{year} жылғы цифрлау жоспарының орындалуы", "title_quarter": ", {quarter} тоқсан",
-        "corner": "Цифрлау", "year_column": "{year} жыл", "kazakh_column": "оның ішінде қазақ тілінде",
-        "kazakh_short": "қаз.", "quarter_column": "{quarter} тоқсан",
-        "newspaper_article": "Газет мақалалары", "journal_article": "Журнал мақалалары", "book": "Кітап толығымен",
-        "other": "Басқа құжаттар", "total": "Құжат барлығы", "pages": "Бет саны",
-        "electronic_delivery": "Электрондық құжат жеткізу",
-        "plan": "жоспар", "stated": "жоспарда жазылғаны", "actual": "орындалды", "percent": "%",
-        "stated_inline": "жоспарда {n}", "year": "{year} жыл", "quarter": "{quarter} тоқсан",
-        "year_bare": "жыл",
-        "what": {"newspaper_article.documents": "газет мақалалары", "newspaper_article.pages": "газет беттері",
-                 "journal_article.documents": "журнал мақалалары", "journal_article.pages": "журнал беттері",
-                 "book.documents": "кітаптар толығымен", "book.pages": "кітап беттері",
-                 "other.documents": "басқа құжаттар", "other.pages": "басқа құжаттардың беттері",
-                 "total.documents": "құжат барлығы", "total.pages": "бет барлығы",
-                 "electronic_delivery.requests": "электрондық құжат жеткізу"},
-        "in_kazakh": " (қазақ тілінде)",
-        "to_go": "{what}{kazakh}: тағы {n}", "to_go_heading": "Әлі орындалмағаны: {period}",
-        "nothing_to_go": "Бұл кезеңнің жоспары орындалды.",
-        "total_differs": "{what}{kazakh}, {period}{where}: жоспарда {stated}, ал {parts} қосындысы {computed}.",
-        "kazakh_exceeds": "{what}, {period}: қазақ тілінде {stated}, бұл барлығынан ({computed}) көп.",
-        "parts_quarters": "тоқсандардың", "parts_kinds": "жоғарыдағы жолдардың",
-        "parts_kinds_quarters": "жоғарыдағы жолдар тоқсандарының",
-        "highlight_note": "жоспарда жазылған жиынтық оның бөліктерінің қосындысынан өзгеше (толығырақ соңында)",
-        "inconsistencies_heading": "Жоспардың сәйкес келмейтін жерлері (жоспар сандары өзгертілмей сақталды)",
-        "summary_heading": "Қорытынды: {period}",
-        "summary_columns": ("құжат саны", "көлемі, МБ", "оның ішінде қазақ тілінде", "қазақ тілінде, МБ",
-                            "бет саны", "оның ішінде қазақ тілінде"),
-        "summary": "{what}: {documents} ({mb} МБ), оның ішінде қазақ тілінде {documents_kaz} ({mb_kaz} МБ); "
-                   "{pages} бет, оның ішінде қазақ тілінде {pages_kaz}.",
-        "delivery_summary": "{what}: жоспар {plan}, орындалды {done}.",
-        "plan_source": "Жоспар: {source}, жүктелген уақыты {at}, {by}", "made_on": "Есеп жасалған күні: {date}",
-        "sheet_table": "Жоспар", "sheet_summary": "Қорытынды", "decimal": ",",
-    },
-    "ru": {
-        "title": "Выполнение плана оцифровки на {year} год", "title_quarter": ", {quarter} квартал",
-        "corner": "Оцифровка", "year_column": "{year} год", "kazakh_column": "в т.ч. на казахском",
-        "kazakh_short": "каз.", "quarter_column": "{quarter} квартал",
-        "newspaper_article": "Газетные статьи", "journal_article": "Журнальные статьи", "book": "Книги полностью",
-        "other": "Прочие документы", "total": "Всего документов", "pages": "Количество страниц",
-        "electronic_delivery": "Электронная доставка документов",
-        "plan": "план", "stated": "указано в плане", "actual": "выполнено", "percent": "%",
-        "stated_inline": "в плане {n}", "year": "{year} год", "quarter": "{quarter} квартал",
-        "year_bare": "год",
-        "what": {"newspaper_article.documents": "газетные статьи", "newspaper_article.pages": "страницы газет",
-                 "journal_article.documents": "журнальные статьи", "journal_article.pages": "страницы журналов",
-                 "book.documents": "книги полностью", "book.pages": "страницы книг",
-                 "other.documents": "прочие документы", "other.pages": "страницы прочих документов",
-                 "total.documents": "всего документов", "total.pages": "всего страниц",
-                 "electronic_delivery.requests": "электронная доставка документов"},
-        "in_kazakh": " на казахском",
-        "to_go": "{what}{kazakh}: ещё {n}", "to_go_heading": "Осталось выполнить: {period}",
-        "nothing_to_go": "План периода выполнен.",
-        "total_differs": "{what}{kazakh}, {period}{where}: в плане {stated}, а сумма {parts} — {computed}.",
-        "kazakh_exceeds": "{what}, {period}: на казахском {stated} — больше, чем всего ({computed}).",
-        "parts_quarters": "кварталов", "parts_kinds": "строк выше", "parts_kinds_quarters": "кварталов строк выше",
-        "highlight_note": "итог, указанный в плане, не равен сумме его частей (подробнее в конце)",
-        "inconsistencies_heading": "Где план не сходится (цифры плана сохранены как есть)",
-        "summary_heading": "Итоги: {period}",
-        "summary_columns": ("документов", "объём, МБ", "в т.ч. на казахском", "на казахском, МБ", "страниц",
-                            "в т.ч. на казахском"),
-        "summary": "{what}: {documents} ({mb} МБ), в т.ч. на казахском {documents_kaz} ({mb_kaz} МБ); "
-                   "страниц {pages}, в т.ч. на казахском {pages_kaz}.",
-        "delivery_summary": "{what}: план {plan}, выполнено {done}.",
-        "plan_source": "План: {source}, загружен {at}, {by}", "made_on": "Отчёт составлен: {date}",
-        "sheet_table": "План", "sheet_summary": "Итоги", "decimal": ",",
-    },
     "en": {
         "title": "Digitisation plan and actual, {year}", "title_quarter": ", quarter {quarter}",
         "corner": "Digitisation", "year_column": "{year}", "kazakh_column": "of which in Kazakh",
@@ -416,11 +351,30 @@ LABELS = {
 
 
 def label(lang: str, key: str):
-    return LABELS[lang][key]
+    """A report's word in ``lang``: a text, or a table of texts (``what``) or a row of them."""
+    english = LABELS["en"][key]
+    if isinstance(english, dict):
+        return {k: i18n.text(lang, f"plan.{key}.{k}", v) for k, v in english.items()}
+    if isinstance(english, tuple):
+        return tuple(i18n.text(lang, f"plan.{key}.{i}", v) for i, v in enumerate(english))
+    return i18n.text(lang, f"plan.{key}", english)
 
 
 def sentence(lang: str, key: str, **values) -> str:
-    return LABELS[lang][key].format(**values)
+    return label(lang, key).format(**values)
+
+
+def messages() -> list[tuple[str, str]]:
+    """Every (context, English text) a report translates."""
+    found = []
+    for key, english in LABELS["en"].items():
+        if isinstance(english, dict):
+            found += [(f"plan.{key}.{k}", v) for k, v in english.items()]
+        elif isinstance(english, tuple):
+            found += [(f"plan.{key}.{i}", v) for i, v in enumerate(english)]
+        else:
+            found.append((f"plan.{key}", english))
+    return found
 
 
 def period_name(lang: str, quarter: int, year: int | None = None) -> str:
