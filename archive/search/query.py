@@ -56,9 +56,9 @@ STOP_WORDS = frozenset("""
 class Plan:
     """A query of plain words taken apart: `words` (as typed, with their queries) are counted for
     partial matching; `required` (quoted phrases, field:words) and `excluded` (NOT, -word) keep
-    their meaning; `restrict` is the request's filters. `partial` is False for queries that are not
-    a list of words (OR, +word, brackets, a single word): `whole` is then their only query."""
-    whole: Q.Query
+    their meaning; `restrict` is the request's filters. Queries that are not a list of words (OR,
+    +word, brackets) are not taken apart (`split` False): `whole` is then their only query."""
+    whole: Q.Query | None = None
     words: list[tuple[str, Q.Query]] = field(default_factory=list)
     required: list[Q.Query] = field(default_factory=list)
     excluded: list[Q.Query] = field(default_factory=list)
@@ -122,11 +122,10 @@ def is_stop_word(word: str) -> bool:
 def plan(request: SearchRequest) -> Plan:
     """The request's query taken apart into words (see `Plan`)."""
     request.validate()
-    whole = build(request)
     text = request.text
     if not text.strip() or _OPERATORS.search(_QUOTED.sub(" ", text)):
-        return Plan(whole)
-    found = Plan(whole, restrict=filters(request), split=True)
+        return Plan(build(request))
+    found = Plan(restrict=filters(request), split=True)
     words: list[tuple[str, Q.Query]] = []
     negate = False
     for item in _ITEM.findall(text):
