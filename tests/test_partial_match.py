@@ -184,3 +184,9 @@ def test_a_long_question_costs_about_one_or_query(index):
         results = search(index, question)
     assert (time.perf_counter() - started) / 5 < 0.5
     assert results.documents[0].title == "all three"
+
+
+@pytest.mark.parametrize("text", ["муражаймен", "Муражай"])
+def test_a_first_letter_confused_by_ocr_or_a_russian_keyboard_still_finds(index, text):
+    # ұ typed or read as у in the second letter, where the fuzzy variant keeps the letters fixed
+    assert "all three" in titles(index, text)
