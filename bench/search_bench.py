@@ -17,7 +17,9 @@ an OCR-damaged copy of them ("ocr": look-alike letters substituted at a few per 
 letters, seeded, see `ocr_damage`). The query set ``bench/relevance.toml`` names, for every query,
 its category, the corpus it runs on and the pages that should be found; recall@10 is the share of
 those pages among the first ten page hits (of at most ten), MRR the mean of 1/rank of the first
-relevant page (0 when none is in the first ten).
+relevant page (0 when none is in the first ten), nDCG@10 the discounted gain of the relevant pages in
+the first ten against the best possible order (binary judgements). Olke's pages are ranked as its
+results page ranks them: all the query's words first, then pages with most of them.
 
 Speed (item 8). Synthetic Kazakh-like and Russian-like pages (about 300 words each; a vocabulary
 of the sample texts' words and generated inflections of Kazakh stems with vowel harmony and of
@@ -66,13 +68,14 @@ from whoosh.analysis import StandardAnalyzer  # noqa: E402
 from whoosh.filedb.filestore import RamStorage  # noqa: E402
 from whoosh.qparser import QueryParser  # noqa: E402
 
-from archive.search import engine  # noqa: E402
+from archive.search import engine, matching  # noqa: E402
 from archive.search.index import WhooshIndex  # noqa: E402
 from archive.search.query import SearchRequest, build  # noqa: E402
 from archive.search.results import search  # noqa: E402
 
 QUERIES = ROOT / "bench" / "relevance.toml"
-CATEGORIES = ("kazakh_inflected", "russian_inflected", "ocr_damaged", "latin_kazakh", "phrase")
+CATEGORIES = ("kazakh_inflected", "russian_inflected", "ocr_damaged", "latin_kazakh", "phrase",
+              "question", "hyphenated", "stemmer_forms")
 CORPORA = ("clean", "ocr")
 TOP = 10
 
@@ -148,7 +151,8 @@ def sample_corpus(corpus: str = "clean") -> list[tuple[Doc, list[dict], str]]:
 
 
 class OlkeEngine:
-    """Olke's index and query building; pages ranked as `archive.search.results.search` ranks them."""
+    """Olke's index and query building; pages ranked as `archive.search.results.search` ranks them
+    (those with all the query's words first, then those with most of them, by score)."""
 
     name = "olke"
 
@@ -160,8 +164,9 @@ class OlkeEngine:
 
     def ranked(self, text: str, limit: int = TOP) -> list[tuple[str, int]]:
         with self.index.searcher() as searcher:
-            matches = engine.evaluate(searcher, build(SearchRequest(text=text))).matches
-            best = np.lexsort((matches.ids, -matches.scores))[:limit]
+            found = matching.evaluate(searcher, SearchRequest(text=text, per_page=limit))
+            matches = found.matches
+            best = np.lexsort((matches.ids, -matches.scores, found.missed))[:limit]
             hits = [searcher.stored_fields(int(matches.ids[i])) for i in best]
         return [(self.slugs[hit["doc_id"]], hit["page"]) for hit in hits]
 
@@ -234,13 +239,23 @@ def score(ranked: list[tuple[str, int]], relevant: list[tuple[str, int]], k: int
     return recall, rr
 
 
-def _summary(rows: list[tuple[float, float]]) -> dict:
-    return {"queries": len(rows), "recall@10": round(statistics.fmean(r for r, _ in rows), 3),
-            "mrr": round(statistics.fmean(m for _, m in rows), 3)} if rows else {"queries": 0}
+def ndcg(ranked: list[tuple[str, int]], relevant: list[tuple[str, int]], k: int = TOP) -> float:
+    """nDCG@k with binary judgements (a relevant page gains 1, discounted by log2 of its rank + 1)."""
+    wanted = set(relevant)
+    gain = sum(1 / math.log2(rank + 1) for rank, hit in enumerate(ranked[:k], start=1) if hit in wanted)
+    ideal = sum(1 / math.log2(rank + 1) for rank in range(1, min(len(wanted), k) + 1))
+    return gain / ideal
+
+
+def _summary(rows: list[tuple[float, float, float]]) -> dict:
+    return {"queries": len(rows), "recall@10": round(statistics.fmean(r[0] for r in rows), 3),
+            "mrr": round(statistics.fmean(r[1] for r in rows), 3),
+            "ndcg@10": round(statistics.fmean(r[2] for r in rows), 3)} if rows else {"queries": 0}
 
 
 def relevance(queries: list[dict] | None = None) -> dict:
-    """Recall@10 and MRR of Olke and of the baseline, per category and overall, with each query's ranks."""
+    """Recall@10, MRR and nDCG@10 of Olke and of the baseline, per category and overall, with each
+    query's ranks."""
     queries = load_queries() if queries is None else queries
     started = time.perf_counter()
     engines = {}
@@ -256,9 +271,10 @@ def relevance(queries: list[dict] | None = None) -> dict:
             for ranker in engines[query["corpus"]]:
                 ranked = ranker.ranked(query["q"])
                 recall, rr = score(ranked, query["relevant"])
-                scores[ranker.name].setdefault(query["category"], []).append((recall, rr))
-                scores[ranker.name].setdefault("overall", []).append((recall, rr))
-                row[ranker.name] = {"recall@10": round(recall, 3), "rr": round(rr, 3),
+                gain = ndcg(ranked, query["relevant"])
+                scores[ranker.name].setdefault(query["category"], []).append((recall, rr, gain))
+                scores[ranker.name].setdefault("overall", []).append((recall, rr, gain))
+                row[ranker.name] = {"recall@10": round(recall, 3), "rr": round(rr, 3), "ndcg@10": round(gain, 3),
                                     "missed": [f"{s}:{p}" for s, p in query["relevant"] if (s, p) not in ranked]}
             per_query.append(row)
     finally:
@@ -760,9 +776,13 @@ def run(pages: int | None = None, writer: str = "bulk", queries: int = 60, profi
     if only in (None, "relevance"):
         log("search bench: relevance over the sample pages (Olke vs plain Whoosh StandardAnalyzer)")
         out["relevance"] = relevance()
-        for name in ("olke", "baseline"):
-            log(f"search bench: {name:8} " + "  ".join(f"{c} R@10 {v['recall@10']:.2f} MRR {v['mrr']:.2f}"
-                                                      for c, v in out["relevance"][name].items()))
+        olke, baseline = out["relevance"]["olke"], out["relevance"]["baseline"]
+        log(f"search bench: {'category':18} {'queries':>7}  {'R@10 olke/whoosh':>16}  {'MRR olke/whoosh':>15}  "
+            f"{'nDCG@10 olke/whoosh':>19}")
+        for c, v in olke.items():
+            w = baseline[c]
+            log(f"search bench: {c:18} {v['queries']:>7}  {v['recall@10']:>7.3f} / {w['recall@10']:.3f}  "
+                f"{v['mrr']:>6.3f} / {w['mrr']:.3f}  {v['ndcg@10']:>10.3f} / {w['ndcg@10']:.3f}")
     if only in (None, "speed"):
         out["speed"] = speed(pages, writer, queries, profile, keep, reuse, frequent)
     return out

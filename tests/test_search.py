@@ -77,10 +77,16 @@ def test_queries(archive, query, expected):
     assert set(titles(archive, query)) == expected
 
 
+def complete(archive, text):
+    """The titles of the documents with every word (partial matches follow them: test_partial_match)."""
+    return [d.title for d in archive.search(SearchRequest(text=text)).documents if not d.missing]
+
+
 def test_words_are_anded(archive):
-    assert set(titles(archive, "кітапхана газеттер")) == {"Кітапхана тарихы", "Дала мен өзен"}
-    assert titles(archive, "Ертіс ауылдарда") == ["Дала мен өзен"]
-    assert titles(archive, "кітапхана Иртыш") == []
+    assert set(complete(archive, "кітапхана газеттер")) == {"Кітапхана тарихы", "Дала мен өзен"}
+    assert set(titles(archive, "кітапхана газеттер")[:2]) == {"Кітапхана тарихы", "Дала мен өзен"}
+    assert complete(archive, "Ертіс ауылдарда") == ["Дала мен өзен"]
+    assert complete(archive, "кітапхана Иртыш") == []
 
 
 def test_quoted_phrase_is_exact(archive):

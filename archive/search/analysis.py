@@ -35,6 +35,14 @@ from archive.search.translit import latin_to_cyrillic_variants, looks_latin_kaza
 _PART = r"(?:[^\W_]|[\u0300-\u036f])+"
 TOKEN_PATTERN = rf"{_PART}(?:['’ʼ]{_PART})*"
 
+# Between two parts of one word at index time: a hyphen (or a soft hyphen) right after the first part,
+# perhaps at a line end ("кітап-\nхана", "әл-Фараби"): the parts are also indexed joined.
+_JOIN = re.compile(r"[-\u00ad\u2010\u2011¬][ \t]*(?:\r?\n[ \t]*)?")
+
+# Roman numerals (ХХ ғасыр) are printed in Latin or in Cyrillic look-alike letters: read as Latin
+_ROMAN_LOOKALIKES = str.maketrans({"х": "x", "і": "i", "с": "c", "м": "m"})
+_ROMAN = re.compile(r"m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
+
 _CYRILLIC = re.compile(r"[а-яёәғқңөұүһі]", re.IGNORECASE)
 _LATIN = re.compile(r"[a-zà-ɏ]", re.IGNORECASE)
 KAZAKH_LETTERS = frozenset("әғқңөұүһі")
@@ -59,7 +67,40 @@ def fold(text: str) -> str:
         mended = text.translate(_LOOKALIKES)
         if not _LATIN.search(mended):
             text = mended
-    return text.replace("İ", "i").lower().translate(_FOLD)
+    text = text.replace("İ", "i").lower().translate(_FOLD)
+    if 1 < len(text) < 10 and not text.strip("xivlcdmхісм"):
+        latin = text.translate(_ROMAN_LOOKALIKES)
+        if latin != text and _ROMAN.fullmatch(latin):
+            return latin
+    return text
+
+
+class WordTokenizer(RegexTokenizer):
+    """`RegexTokenizer(TOKEN_PATTERN)` that, when indexing, also gives the two parts of a word split
+    by a hyphen joined, at the second part's position: "кітап-\nхана" (hyphenated at a line end) is
+    found by кітапхана, "әл-Фараби" by әлфараби (not after a number: 1-сынып stays 1, сынып). Only
+    the stemmed fields use it (they keep no positions); `exact` keeps one token per printed part, so
+    quoted phrases see the words as printed. Queries are tokenised plainly (the query builder
+    deals with hyphens in what is typed)."""
+
+    def __init__(self):
+        super().__init__(TOKEN_PATTERN)
+
+    def __call__(self, value, mode="", start_char=0, chars=False, **kwargs):
+        tokens = super().__call__(value, mode=mode, start_char=start_char, chars=True, **kwargs)
+        if mode == "query" or not _JOIN.search(value):
+            yield from tokens
+            return
+        before = None                           # (raw text, start) of the previous token
+        for t in tokens:
+            text, start, end = t.text, t.startchar, t.endchar
+            yield t
+            if before is not None and not before[0].isdigit() \
+                    and _JOIN.fullmatch(value, before[2] - start_char, start - start_char):
+                t.text, t.startchar, t.endchar, t.stopped = before[0] + text, before[1], end, False
+                t.boost = 1.0
+                yield t
+            before = (text, start, end)
 
 
 _local = threading.local()  # a PyStemmer object must not be shared between threads
@@ -168,7 +209,7 @@ def page_analyzer(lang: str | None = "auto"):
         raise ValueError(f"lang must be 'kaz', 'rus' or 'auto', not {lang!r}")
     index = KazRusStemFilter("both" if lang == "auto" else lang)
     query = KazRusStemFilter("both", translit=True)
-    return RegexTokenizer(TOKEN_PATTERN) | FoldFilter() | ModeFilter(index, query)
+    return WordTokenizer() | FoldFilter() | ModeFilter(index, query)
 
 
 def exact_analyzer():

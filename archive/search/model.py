@@ -66,6 +66,7 @@ class DocumentHit:
     score: float
     pages: list[PageHit] = field(default_factory=list)
     matched_pages: int = 0
+    missing: list[str] = field(default_factory=list)   # query words its best page lacks (as typed)
 
 
 @dataclass
@@ -79,6 +80,13 @@ class SearchResults:
                                          # (under PHRASES), for highlighting pages
     took_ms: float
     suggestion: str | None = None
+    partial: bool = False               # some documents lack some of the query's words (they follow
+                                        # those that have them all, listing the words they lack)
+    complete_documents: int | None = None   # documents with every word of the query
+
+    @property
+    def matched_all(self) -> bool:
+        return not self.partial
 
     @property
     def page_count(self) -> int:
@@ -86,6 +94,7 @@ class SearchResults:
 
     def as_dict(self) -> dict:
         data = asdict(self)
+        data["matched_all"] = self.matched_all
         data["request"] = {k: v for k, v in asdict(self.request).items() if v not in (None, "", {})}
         for document in data["documents"]:
             for page in document["pages"]:

@@ -5,14 +5,25 @@ fuzzy variant (edit distance 1, the first two letters fixed) scored lower; "quot
 the unstemmed text; OR, NOT (and -word), and field filters title:, author:, source:, rubric:.
 A Kazakh word typed in the Latin alphabet of 2021 is also looked up in Cyrillic (the analysers
 add its Cyrillic readings when they analyse a query).
+
+A hyphen inside a word joins (әл-Фараби: its parts on one page, or the parts written as one word;
+the index holds hyphenated words joined too); only a minus at the start of a word means NOT. A
+question mark after a word ends a question, it is no wildcard.
+
+`plan` splits a query of plain words into its words, so that pages with most of them can follow
+the pages with all of them (``archive.search.matching``); stop words (function words and question
+words of Kazakh and Russian) are left out of it unless the query has nothing else.
 """
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass, field
 
 from whoosh import query as Q
 from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
 
+from archive.search.analysis import fold
 from archive.search.model import SearchRequest
 from archive.search.schema import STEMMED_FIELDS, build_schema
 
@@ -22,6 +33,47 @@ FIELD_ALIASES = {"author": ["автор", "авторы"], "title": ["тақыр
 FUZZY_BOOST = 0.3
 FUZZY_MIN_LENGTH = 5       # shorter words have too many neighbours to be worth it
 _PHRASE = re.compile(r'(?<![\w:])"([^"]+)"')   # a quoted phrase with no field: the unstemmed text
+
+
+_HYPHENATED = re.compile(r"(?<![\w:])(\w+:)?(\w+(?:[-‐‑]\w+)+)")
+_QUESTION_MARK = re.compile(r"(?<=\w)\?+(?=[\s.,;!»\")]|$)|(?<!\S)[?¿]+(?!\S)")
+_QUOTED = re.compile(r'("[^"]*"?)')
+
+# Function words and question words that do not decide whether a page matches.
+STOP_WORDS = frozenset("""
+    және мен бен пен да де та те ғой ғана бұл сол осы мына ана ол олар оның оны оған онда олардың
+    үшін туралы арқылы бойынша дейін шейін сияқты секілді әрі немесе не ме ма ба бе па пе мә ше
+    қандай қалай қашан неше нешінші кім кімнің кімге кімді кімнен қай қайда қайдан қайсы қанша
+    неге неліктен нені неден нешеде несі қандай қашаннан қаншалықты еді екен деген дегеніміз бар жоқ
+    и в во на с со по о об обо что как когда где кто какой какая какое какие каком какого какую
+    который которая которое которые это этот эта эти тот та те то был была было были есть ли же бы
+    не ни к ко у из за от до для а но или при про чем чей чья чье чьи сколько почему зачем куда
+    откуда он она оно они его ее их так также уже
+""".split())
+
+
+@dataclass
+class Plan:
+    """A query of plain words taken apart: `words` (as typed, with their queries) are counted for
+    partial matching; `required` (quoted phrases, field:words) and `excluded` (NOT, -word) keep
+    their meaning; `restrict` is the request's filters. Queries that are not a list of words (OR,
+    +word, brackets) are not taken apart (`split` False): `whole` is then their only query."""
+    whole: Q.Query | None = None
+    words: list[tuple[str, Q.Query]] = field(default_factory=list)
+    required: list[Q.Query] = field(default_factory=list)
+    excluded: list[Q.Query] = field(default_factory=list)
+    restrict: Q.Query | None = None
+    stopped: list[str] = field(default_factory=list)
+    split: bool = False          # taken apart (else `whole` is evaluated as it is)
+
+    @property
+    def partial(self) -> bool:
+        return len(self.words) >= 2
+
+    @property
+    def needed(self) -> int:
+        """How many of the words a page needs, at least, to be shown as a partial match."""
+        return max(1, math.ceil(len(self.words) / 2))
 
 
 _SCHEMA = build_schema()
@@ -42,16 +94,99 @@ def text_query(text: str, fuzzy: bool = True) -> Q.Query:
     if not text.strip():
         return Q.Every()
     _PARSER = _PARSER or _parser()
-    parsed = _PARSER.parse(_PHRASE.sub(r'exact:"\1"', text))
+    parsed = _PARSER.parse(_PHRASE.sub(r'exact:"\1"', _typed(text)))
     return _rewrite(parsed, fuzzy)
 
 
+def _typed(text: str) -> str:
+    """Outside quotes: question marks dropped, hyphenated words made one group of their parts or
+    the parts joined (``әл-Фараби`` → ``((әл AND Фараби) OR әлФараби)``)."""
+    def hyphens(match: re.Match) -> str:
+        parts = re.split(r"[-‐‑]", match.group(2))
+        return f"{match.group(1) or ''}(({' AND '.join(parts)}) OR {''.join(parts)})"
+    pieces = _QUOTED.split(text)
+    for i in range(0, len(pieces), 2):
+        pieces[i] = _HYPHENATED.sub(hyphens, _QUESTION_MARK.sub("", pieces[i]))
+    return "".join(pieces)
+
+
+_ITEM = re.compile(r'(?:"[^"]*"?|[^\s"])+')
+_OPERATORS = re.compile(r'(?<!\S)(?:OR|ANDNOT|ANDMAYBE)(?!\S)|(?<!\S)\+|[()]')
+_EDGE_PUNCTUATION = "\"'.,;:!?«»“”„()[]{}—–-…"
+
+
+def is_stop_word(word: str) -> bool:
+    return fold(word.strip(_EDGE_PUNCTUATION)) in STOP_WORDS
+
+
+def plan(request: SearchRequest) -> Plan:
+    """The request's query taken apart into words (see `Plan`)."""
+    request.validate()
+    text = request.text
+    if not text.strip() or _OPERATORS.search(_QUOTED.sub(" ", text)):
+        return Plan(build(request))
+    found = Plan(restrict=filters(request), split=True)
+    words: list[tuple[str, Q.Query]] = []
+    negate = False
+    for item in _ITEM.findall(text):
+        if item == "NOT":
+            negate = True
+            continue
+        if item == "AND":
+            continue
+        if item.startswith("-") and len(item) > 1:
+            negate, item = True, item[1:]
+        query = text_query(item, request.fuzzy)
+        if query is Q.NullQuery or isinstance(query, type(Q.NullQuery)):
+            negate = False
+            continue
+        if negate:
+            found.excluded.append(query)
+        elif '"' in item or re.match(r"\w+:", item):
+            found.required.append(query)
+        else:
+            words.append((item.strip(_EDGE_PUNCTUATION) or item, query))
+        negate = False
+    content = [(word, query) for word, query in words if not is_stop_word(word)]
+    if content:
+        found.stopped = [word for word, _ in words if is_stop_word(word)]
+    found.words = content or words
+    if not found.partial:                       # one word or none: it is simply required
+        found.required += [query for _, query in found.words]
+        found.words = []
+    return found
+
+
+# Letters confused in the first two of a word, which the fuzzy variant keeps fixed: a Kazakh letter
+# and the Russian one without its mark (OCR, and typing on a Russian keyboard), ш/щ, н/и.
+_CONFUSED = {"қ": "к", "ғ": "г", "ұ": "у", "ү": "у", "ң": "н", "ө": "о", "ә": "а", "і": "и",
+             "щ": "ш", "н": "и"}
+_CONFUSED_BACK: dict[str, list[str]] = {}
+for _kz, _ru in _CONFUSED.items():
+    _CONFUSED_BACK.setdefault(_ru, []).append(_kz)
+KAZAKH_ONLY = frozenset("әғқңөұүһі")
+
+
+def _head_variants(stem: str, fieldname: str) -> list[str]:
+    """`stem` with one of its first two letters read as a letter it is confused with."""
+    out = []
+    for i, letter in enumerate(stem[:2]):
+        for other in [_CONFUSED.get(letter, "")] + _CONFUSED_BACK.get(letter, []):
+            if other and not (fieldname == STEMMED_FIELDS["rus"] and other in KAZAKH_ONLY):
+                out.append(stem[:i] + other + stem[i + 1:])
+    return out
+
+
 def _rewrite(node: Q.Query, fuzzy: bool) -> Q.Query:
-    """Plain words gain an OCR-tolerant fuzzy variant."""
-    if isinstance(node, Q.Term) and fuzzy and node.fieldname in STEMMED_FIELDS.values() \
-            and len(node.text) >= FUZZY_MIN_LENGTH - 1:
-        return Q.Or([node, Q.FuzzyTerm(node.fieldname, node.text, boost=FUZZY_BOOST, maxdist=1,
-                                       prefixlength=2)])
+    """Plain words gain an OCR-tolerant fuzzy variant (and one for each letter confused in their
+    first two)."""
+    if isinstance(node, Q.Term) and fuzzy and node.fieldname in STEMMED_FIELDS.values() and len(node.text) >= 3:
+        texts = [node.text, *_head_variants(node.text, node.fieldname)]
+        if len(node.text) >= FUZZY_MIN_LENGTH - 1:
+            return Q.Or([node] + [Q.FuzzyTerm(node.fieldname, text, boost=FUZZY_BOOST, maxdist=1, prefixlength=2)
+                                  for text in texts])
+        if len(texts) > 1:
+            return Q.Or([node] + [Q.Term(node.fieldname, text, boost=FUZZY_BOOST) for text in texts[1:]])
     if isinstance(node, Q.BinaryQuery):  # AndNot, AndMaybe: only the positive side is widened
         return node.__class__(_rewrite(node.a, fuzzy), node.b)
     if isinstance(node, Q.CompoundQuery):

@@ -9,10 +9,9 @@ import numpy as np
 from whoosh import highlight
 
 from archive.metadata import pages_shown
-from archive.search import engine
+from archive.search import engine, matching
 from archive.search.analysis import exact_analyzer, highlight_analyzer, page_analyzer
 from archive.search.model import FACETS, PHRASES, DocumentHit, PageHit, SearchRequest, SearchResults
-from archive.search.query import build
 from archive.search.schema import STEMMED_FIELDS
 from archive.search.spelling import suggest
 
@@ -122,20 +121,20 @@ def search(index, request: SearchRequest) -> SearchResults:
     """Every matching page is found and counted; only the pages shown are read and highlighted.
     ``index`` is the ``WhooshIndex`` that asks (``WhooshIndex.search``): its searcher is used."""
     started = time.perf_counter()
-    query = build(request)
     with index.searcher() as searcher:
         pages = engine.view(searcher)
-        found = engine.evaluate(searcher, query, pages)
-        matches = found.matches
+        found = matching.evaluate(searcher, request, pages)      # with pages lacking some words
+        matches, missed = found.matches, found.missed
         doc_of_page = pages.numeric("doc_id")[matches.ids]
-        # group by document: its pages best first, the best page standing for the document
-        order = np.lexsort((matches.ids, -matches.scores, doc_of_page))
+        # group by document: its pages best first (more of the words, then score), the best page
+        # standing for the document
+        order = np.lexsort((matches.ids, -matches.scores, missed, doc_of_page))
         grouped = doc_of_page[order]
         starts = engine.run_starts(grouped)
         counts = np.diff(np.r_[starts, len(order)])
         best = order[starts]
         best_pages, best_scores = matches.ids[best], matches.scores[best]
-        ranking = _rank(pages, request.sort, best_pages, best_scores, grouped[starts])
+        ranking = _rank(pages, request.sort, best_pages, best_scores, grouped[starts], missed[best])
         facet_counts = {name: _facet(pages, _FACET_FIELDS[name], best_pages, many=(name == "rubric"))
                         for name in FACETS}
         first = (request.page - 1) * request.per_page
@@ -148,20 +147,23 @@ def search(index, request: SearchRequest) -> SearchResults:
             terms[PHRASES] = phrases
         documents = [_document_hit(searcher, matches, positions, int(count), terms)
                      for positions, count in shown]
+        for document, (positions, _) in zip(documents, shown):
+            document.missing = found.missing(int(matches.ids[positions[0]]))
         suggestion = suggest(searcher, request.text) if request.text and len(best) < 3 else None
     return SearchResults(request, len(best), len(matches), documents, facet_counts,
                          {k: sorted(v) for k, v in terms.items()}, round((time.perf_counter() - started) * 1000, 1),
-                         suggestion)
+                         suggestion, partial=found.partial, complete_documents=int((missed[best] == 0).sum()))
 
 
-def _rank(pages: engine.View, sort: str, best_pages, best_scores, doc_ids):
-    """Documents in the order asked for: by their best page's score, or by date (undated last)."""
+def _rank(pages: engine.View, sort: str, best_pages, best_scores, doc_ids, missed):
+    """Documents in the order asked for: by their best page's score, or by date (undated last);
+    those with all the words first, then by fewer words missing."""
     if sort == "relevance":
-        return np.lexsort((doc_ids, -best_scores))
+        return np.lexsort((doc_ids, -best_scores, missed))
     _, ordinals = pages.values("published")
     dated = ordinals[best_pages]
     key = np.where(dated < 0, np.iinfo(np.int64).max, dated) if sort == "date" else -dated
-    return np.lexsort((-best_scores, key))
+    return np.lexsort((-best_scores, key, missed))
 
 
 def _facet(pages: engine.View, fieldname: str, best_pages, many: bool) -> list[tuple[str, int]]:
