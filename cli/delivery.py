@@ -422,7 +422,12 @@ def staff_enable(ctx, name):
 
 @click.group("mail")
 def mail():
-    """The mail server that delivery letters go through ([mail] in delivery.toml)."""
+    """The mail server that delivery letters go through ([mail] in delivery.toml).
+
+    \b
+    Example:
+      olke mail test bibliograph@library.example.kz
+    """
 
 
 @mail.command("test")
