@@ -94,7 +94,7 @@ def index(corpus, tmp_path_factory):
     return index
 
 
-def _pages(corpus, count=40):
+def _pages(corpus, count=24):
     pages = [(page["text"], page["language"]) for _, pages in corpus.documents for page in pages]
     return random.Random(1).sample(pages, count)
 
@@ -105,7 +105,7 @@ def _term_sets(corpus, seed=2):
     rng = random.Random(seed)
     texts = [page["text"] for _, pages in corpus.documents for page in pages]
     sets = []
-    for _ in range(30):
+    for _ in range(16):
         words = re.findall(r"\w+", rng.choice(texts).lower())
         chosen = rng.sample(words, 3)
         stems = {t.text for w in chosen for t in page_analyzer("auto")(w)}
@@ -145,7 +145,7 @@ def test_snippets_of_texts_with_long_words_and_nothing_found(monkeypatch):
 
 
 def test_marked_words_and_counts_are_those_the_analysers_give(corpus):
-    pages = _pages(corpus, 25)
+    pages = _pages(corpus, 12)
     for terms in _term_sets(corpus, seed=3):
         for text, language in pages:
             words = [[word, 0.1, 0.1, 0.2, 0.2, 90] for word in text.split()]

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 import time
+from bisect import bisect_left
 from collections import deque
+from itertools import accumulate
 from collections.abc import Iterable
 
 import numpy as np
@@ -22,6 +24,7 @@ PAGES_PER_DOCUMENT = 3     # best page hits shown under each document
 HIGHLIGHT_FIELDS = (*STEMMED_FIELDS.values(), "exact")
 _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
 _TOKEN = re.compile(TOKEN_PATTERN)       # the analysers' tokens (``RegexTokenizer(TOKEN_PATTERN)``)
+_SPLIT = re.compile(f"({TOKEN_PATTERN})")   # a text split into gaps and tokens
 _FACET_FIELDS = {"kind": "kind", "language": "language", "decade": "decade", "year": "year",
                  "source": "source_name", "rubric": "rubric_name"}
 
@@ -125,16 +128,25 @@ class WordMatcher:
             found = self._folded[word] = [t.text for t in self._plain(word)]
         return found
 
-    def tokens(self, text: str) -> list[tuple[int, int, str | None]]:
-        """(start, end, what it matches in `wanted` or None) for each token of the text."""
-        spans = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
-        stem = self.token_stem
-        if not self.exact:                      # the usual case: stems only
-            return [(start, end, stem(token)) for start, end, token in spans]
-        folded = [self.folded(token)[0] for _, _, token in spans]
-        marked = exact_hits(folded, self.exact, self.phrases)
-        return [(start, end, stem(token) or (self.EXACT + word if hit and word in self.exact else None))
-                for (start, end, token), word, hit in zip(spans, folded, marked)]
+    def tokens(self, text: str) -> tuple[list[int], list[int], list[str | None]]:
+        """The text's tokens: where each starts and ends, and what it matches in `wanted` (None:
+        nothing). Split and measured by the regular-expression engine; each distinct word is
+        looked up once."""
+        pieces = _SPLIT.split(text)                 # gap, token, gap, token, ..., gap
+        bounds = list(accumulate(map(len, pieces)))
+        words = pieces[1::2]
+        starts, ends = bounds[0:-1:2], bounds[1::2]
+        known = self._token_stems
+        for word in set(words).difference(known):
+            self.token_stem(word)
+        names = list(map(known.__getitem__, words))
+        if self.exact:
+            folded = [self.folded(word)[0] for word in words]
+            marked = exact_hits(folded, self.exact, self.phrases)
+            exact, mark = self.exact, self.EXACT
+            names = [name or (mark + word if hit and word in exact else None)
+                     for name, word, hit in zip(names, folded, marked)]
+        return starts, ends, names
 
 
 class _Match:
@@ -145,16 +157,37 @@ class _Match:
         self.startchar, self.endchar, self.text, self.boost = startchar, endchar, text, 1.0
 
 
-def _fragments(text: str, tokens, maxchars: int, surround: int, charlimit: int = highlight.DEFAULT_CHARLIMIT):
-    """``whoosh.highlight.ContextFragmenter.fragment_tokens``, step for step, over `tokens`
-    (start, end, matched name or None) instead of a stream of analyser tokens."""
+def _fragments(text: str, starts: list[int], ends: list[int], names: list, maxchars: int, surround: int,
+               charlimit: int = highlight.DEFAULT_CHARLIMIT):
+    """``whoosh.highlight.ContextFragmenter.fragment_tokens``, step for step, over the tokens' starts,
+    ends and matched names (None: not matched) instead of a stream of analyser tokens. Outside a
+    fragment it skips to the last tokens before the next match (the only ones still in its
+    "characters before" queue when that match comes)."""
+    matches = [i for i, name in enumerate(names) if name is not None]
+    if not matches:
+        return
     first = None
     firsts: deque = deque()
     countdown = -1
     matched: list[_Match] = []
     endchar = None
     currentlen = 0
-    for startchar, endchar, name in tokens:
+    count = len(names)
+    i = 0
+    while i < count:
+        name = names[i]
+        if countdown < 0 and name is None:
+            after = bisect_left(matches, i)
+            if after == len(matches):
+                break                               # no match left: no fragment to come
+            upcoming = matches[after]
+            skip = bisect_left(starts, ends[upcoming - 1] - surround, i, upcoming)
+            if skip > i:
+                firsts = deque()
+                i = skip
+                continue
+        startchar, endchar = starts[i], ends[i]
+        i += 1
         tlength = endchar - startchar
         if charlimit and endchar > charlimit:
             break
@@ -203,7 +236,7 @@ def snippet(text: str, language: str, terms: dict, length: int = 220, matcher: "
     between pages: it remembers the words it has analysed)."""
     matcher = matcher or WordMatcher(language, terms)
     if matcher.wanted:
-        fragments = _fragments(text, matcher.tokens(text), maxchars=length, surround=60)
+        fragments = _fragments(text, *matcher.tokens(text), maxchars=length, surround=60)
         found = _SegmentFormatter().format(_best_fragments(fragments, 2))
         if found:
             return _segments(found)
