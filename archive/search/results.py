@@ -5,8 +5,8 @@ import re
 import time
 from bisect import bisect_left
 from collections import deque
-from itertools import accumulate
 from collections.abc import Iterable
+from itertools import accumulate
 
 import numpy as np
 from whoosh import highlight
