@@ -26,7 +26,9 @@ Russian stems, drawn with a Zipf-like frequency; a little OCR noise; seeded) gro
 documents of 1-20 pages with varied metadata, indexed with ``WhooshIndex`` by the bulk writer of
 `olke index rebuild` (one segment per core; ``--writer olke`` for the writer of ingest); then
 p50/p95 latency of ``archive.search.results.search()`` (which always counts the facets over every
-match) for term, AND, phrase, fuzzy and faceted queries, warm; then the index is merged into one
+match) for term, AND, phrase, partial (three words that rarely stand on one page together), fuzzy
+and faceted queries, warm, beside the query core alone (the query built and evaluated) and the page
+viewer's highlighting of the best page; then (unless ``--no-optimize``) the index is merged into one
 segment (how long that takes is reported) and the queries are timed again.
 
 ``run()`` is what ``bench/run.py`` (``make bench``) calls; progress goes to stderr.
