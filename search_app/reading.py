@@ -73,7 +73,9 @@ def document(document_id: int, page: int | None = None):
         member_of = collections.containing(catalog.conn, document_id)
         if request.method == "GET":                  # HEAD requests are not readers
             usage.record(catalog.conn, document_id, "view")
-    terms = viewer.query_terms(store, q)
+    languages = {language or found.language for _, _, language in texts} if texts else \
+        {shown["language"] or found.language} if shown else None
+    terms = viewer.query_terms(store, q, languages)
     common = dict(document=found, q=q, zoom=zoom, zooms=params.ZOOMS, image_widths=IMAGE_WIDTHS,
                   citation=citation(found), pdf_size=sum(f["size_bytes"] for f in pdf), collections=member_of,
                   thumbnails=viewer.thumbnail_window(page, found.page_count),

@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from archive.search.index import WhooshIndex
 from archive.search.model import SearchRequest
-from archive.search.results import matched_word_indexes
+from archive.search.results import WordMatcher, highlight_terms, matched_word_indexes
 
 THUMBNAILS_AROUND = 7     # thumbnails shown on each side of the current page
 _SPACE = re.compile(r"(\s+)")
@@ -21,11 +22,16 @@ class Box:
     word: str
 
 
-def query_terms(store, q: str | None) -> dict[str, list[str]]:
-    """The index terms a query matches (stems, fuzzy variants), to find on a page."""
+def query_terms(store, q: str | None, languages=None) -> dict[str, list[str]]:
+    """The index terms a query stands for (stems, fuzzy variants, quoted phrases), to find on pages
+    of `languages` (any, if not said): read from the query and the index's lexicon, not by
+    running the search again."""
     if not q:
         return {}
-    return store.search(SearchRequest(text=q, per_page=1)).terms
+    index = store.archive.index
+    if isinstance(index, WhooshIndex):
+        return highlight_terms(index, q, languages)
+    return store.search(SearchRequest(text=q, per_page=1)).terms      # another engine: ask it
 
 
 def boxes(words: list[list], language: str | None, terms: dict[str, list[str]]) -> list[Box]:
@@ -42,13 +48,14 @@ def boxes(words: list[list], language: str | None, terms: dict[str, list[str]]) 
     return found
 
 
-def marked_text(text: str, language: str | None, terms: dict[str, list[str]]) -> list[tuple[str, bool]]:
+def marked_text(text: str, language: str | None, terms: dict[str, list[str]],
+                matcher: WordMatcher | None = None) -> list[tuple[str, bool]]:
     """The page text as (text, is a hit) segments; whitespace and line breaks kept."""
     pieces = _SPACE.split(text)
     if not terms:
         return [(text, False)]
     words = [[piece] for piece in pieces[::2]]          # split with a group: words at even places
-    hits = {2 * i for i in matched_word_indexes(words, language, terms)}
+    hits = {2 * i for i in matched_word_indexes(words, language, terms, matcher)}
     segments: list[tuple[str, bool]] = []
     for position, piece in enumerate(pieces):
         marked = position in hits
@@ -79,7 +86,8 @@ def paragraphs(text: str) -> list[str]:
 
 def marked_paragraphs(text: str, language: str | None, terms: dict[str, list[str]]) -> list[list[tuple[str, bool]]]:
     """``paragraphs`` with the query's hits marked."""
-    return [marked_text(paragraph, language, terms) for paragraph in paragraphs(text)]
+    matcher = WordMatcher(language, terms) if terms else None     # shared: each word analysed once
+    return [marked_text(paragraph, language, terms, matcher) for paragraph in paragraphs(text)]
 
 
 def thumbnail_window(current: int, page_count: int) -> range:

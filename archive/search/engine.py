@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.distance import OSA, DamerauLevenshtein
 from whoosh import query as Q
 
 from archive.search import whoosh_internals
@@ -398,15 +398,7 @@ class Evaluator:
         return matches
 
     def fuzzy(self, node: Q.FuzzyTerm) -> Matches:
-        """Words within `maxdist` edits that share the first `prefixlength` letters (Damerau-Levenshtein)."""
-        prefix = node.text[:node.prefixlength]
-        words: set[str] = set()
-        for leaf in self.view.leaves:
-            candidates = leaf.columns.words_from(leaf.reader, node.fieldname, prefix)
-            found = process.extract(node.text, candidates, scorer=DamerauLevenshtein.distance,
-                                    score_cutoff=node.maxdist, limit=None)
-            words.update(word for word, _, _ in found)
-        return union([self.term(node.fieldname, word, node.boost) for word in sorted(words)])
+        return union([self.term(node.fieldname, word, node.boost) for word in fuzzy_words(self.view, node)])
 
     def numeric_range(self, node: Q.NumericRange) -> Matches:
         values = self.view.numeric(node.fieldname)
@@ -461,3 +453,89 @@ class Evaluator:
 
 def evaluate(searcher, query: Q.Query, index_view: View | None = None) -> Evaluation:
     return Evaluator(searcher, index_view or view(searcher)).run(query)
+
+
+def fuzzy_words(index_view: View, node: Q.FuzzyTerm) -> list[str]:
+    """The index's words within `maxdist` edits of a fuzzy term that share its first `prefixlength`
+    letters (Damerau-Levenshtein), sorted: read from the lexicon (a segment keeps the words of a
+    prefix it was asked for), no posting list."""
+    prefix = node.text[:node.prefixlength]
+    words: set[str] = set()
+    for leaf in index_view.leaves:
+        candidates = leaf.columns.words_from(leaf.reader, node.fieldname, prefix)
+        found = process.extract(node.text, candidates, scorer=DamerauLevenshtein.distance,
+                                score_cutoff=node.maxdist, limit=None)
+        words.update(word for word, _, _ in found)
+    return sorted(words)
+
+
+def terms_within(searcher, fieldname: str, text: str, maxdist: int, prefix: int = 0) -> list[str]:
+    """Whoosh's ``IndexReader.terms_within``, same words in the same (lexicon) order: the words of
+    the field within `maxdist` edits of `text` (Whoosh's Damerau-Levenshtein is the optimal string
+    alignment distance) that share its first `prefix` letters. Whoosh computes the distance in
+    Python for every word of the prefix (tens of thousands for one letter); here rapidfuzz does,
+    over the words a segment keeps per prefix."""
+    index_view = view(searcher)
+    words = sorted({word for leaf in index_view.leaves
+                    for word in leaf.columns.words_from(leaf.reader, fieldname, text[:prefix])})
+    found = process.extract(text, words, scorer=OSA.distance, score_cutoff=maxdist, limit=None)
+    return [word for word, _, _ in sorted(found, key=lambda item: item[2])]
+
+
+def query_words(searcher, query: Q.Query, fields, index_view: View | None = None
+                ) -> tuple[list[tuple[str, str]], list[tuple[str, list[str]]]]:
+    """The words of `fields` that evaluating `query` would look up and find in the index, and its
+    exact phrases whose words the index all has: (field, word) and (field, words). Nothing under a
+    NOT counts. Fuzzy terms, prefixes and wildcards are expanded on the lexicon; no posting list
+    is read, so this costs a few dictionary look-ups where a search reads every match."""
+    index_view = index_view or view(searcher)
+    reader = searcher.reader()
+    schema = searcher.schema
+    words: list[tuple[str, str]] = []
+    phrases: list[tuple[str, list[str]]] = []
+
+    def present(fieldname: str, text) -> str | None:
+        fieldobj = schema[fieldname]
+        if not fieldobj.scorable:
+            return None
+        btext = text if isinstance(text, bytes) else fieldobj.to_bytes(text)
+        return fieldobj.from_bytes(btext) if (fieldname, btext) in reader else None
+
+    def walk(node: Q.Query) -> None:
+        if isinstance(node, Q.Not):
+            return
+        if isinstance(node, Q.AndNot):
+            walk(node.a)
+            return
+        if isinstance(node, (Q.AndMaybe, Q.Require)):
+            walk(node.a)
+            walk(node.b)
+            return
+        if isinstance(node, Q.CompoundQuery):
+            for child in node.subqueries:
+                walk(child)
+            return
+        fieldname = getattr(node, "fieldname", None)
+        if fieldname not in fields or fieldname not in schema:
+            return
+        if isinstance(node, Q.FuzzyTerm):
+            if schema[fieldname].scorable:
+                words.extend((fieldname, word) for word in fuzzy_words(index_view, node))
+        elif isinstance(node, Q.Term):
+            word = present(fieldname, node.text)
+            if word is not None:
+                words.append((fieldname, word))
+        elif isinstance(node, Q.Phrase):
+            found = [present(fieldname, w) for w in node.words]
+            words.extend((fieldname, w) for w in found if w is not None)
+            if len(node.words) > 1 and node.slop == 1 and None not in found:
+                phrases.append((fieldname, list(node.words)))
+        elif isinstance(node, Q.MultiTerm) and not isinstance(node, Q.NumericRange):
+            for btext in whoosh_internals.expanded_terms(node, reader):
+                word = present(fieldname, btext)
+                if word is not None:
+                    words.append((fieldname, word))
+
+    if index_view.leaves:
+        walk(query)
+    return words, phrases

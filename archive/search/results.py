@@ -3,21 +3,28 @@ from __future__ import annotations
 
 import re
 import time
+from bisect import bisect_left
+from collections import deque
 from collections.abc import Iterable
+from itertools import accumulate
 
 import numpy as np
 from whoosh import highlight
 
 from archive.metadata import pages_shown
 from archive.search import engine, matching
-from archive.search.analysis import exact_analyzer, highlight_analyzer, page_analyzer
+from archive.search.analysis import (TOKEN_PATTERN, PrefixGate, exact_analyzer, fold, highlight_analyzer,
+                                     page_analyzer)
 from archive.search.model import FACETS, PHRASES, DocumentHit, PageHit, SearchRequest, SearchResults
+from archive.search.query import build
 from archive.search.schema import STEMMED_FIELDS
 from archive.search.spelling import suggest
 
 PAGES_PER_DOCUMENT = 3     # best page hits shown under each document
 HIGHLIGHT_FIELDS = (*STEMMED_FIELDS.values(), "exact")
 _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
+_TOKEN = re.compile(TOKEN_PATTERN)       # the analysers' tokens (``RegexTokenizer(TOKEN_PATTERN)``)
+_SPLIT = re.compile(f"({TOKEN_PATTERN})")   # a text split into gaps and tokens
 _FACET_FIELDS = {"kind": "kind", "language": "language", "decade": "decade", "year": "year",
                  "source": "source_name", "rubric": "rubric_name"}
 
@@ -61,60 +68,197 @@ def exact_hits(tokens: list[str], exact: set[str], phrases: Iterable[str]) -> li
     return hits
 
 
-class _HitAnalyzer:
-    """For `whoosh.highlight.highlight`: a token per word of the text, named by what it matches in
-    `wanted` (its stem, or ``EXACT`` + the word where `exact_hits` marks it), or by nothing that is.
-    Distinct names keep Whoosh's preference for fragments with more of the query's words."""
+class WordMatcher:
+    """What a page's words match of the query's `terms`, for one language: each distinct word is
+    analysed once (by the analysers of ``analysis``, as whole page texts would be), and only the
+    words that can stem to a wanted term (``PrefixGate``: a stem keeps its word's first two
+    letters) are analysed at all. Marking a page's words then costs a regular-expression scan and
+    a dictionary look-up per word, not a run of the analyser chain per word."""
 
-    EXACT, NOTHING = "\x01", "\x00"
+    EXACT = "\x01"
 
     def __init__(self, language: str | None, terms: dict):
+        self.language = language
         self.stems = _stems(language, terms)
         self.exact = set(terms.get("exact", ()))
         self.phrases = terms.get(PHRASES, ())
-        self.language = language
         self.wanted = frozenset(self.stems | {self.EXACT + word for word in self.exact})
+        self.keys = PrefixGate(self.stems).keys
+        self._highlight = self._page = self._plain = None       # made when first needed
+        self._token_stems: dict[str, str | None] = {}
+        self._word_stems: dict[str, bool] = {}
+        self._folded: dict[str, list[str]] = {}
 
-    def __call__(self, text: str, **kwargs):
-        kwargs["chars"] = True
-        stemmed = highlight_analyzer(self.language, self.stems)(text, **kwargs) if self.stems else ()
-        if not self.exact:                      # the usual case: one pass, stems only
-            yield from stemmed
-            return
-        stem_hits = {t.startchar: t.text for t in stemmed if t.text in self.stems}
-        tokens = [t.copy() for t in exact_analyzer()(text, **kwargs)]
-        for token, hit in zip(tokens, exact_hits([t.text for t in tokens], self.exact, self.phrases)):
-            token.text = stem_hits.get(token.startchar) or (self.EXACT + token.text if hit else self.NOTHING)
-            yield token
+    def _gate(self, token: str) -> bool:
+        """Whether a token of the text may stem to a wanted term (its folded first letters)."""
+        folded = fold(token)
+        return folded[:2] in self.keys or folded[:1] in self.keys
+
+    def token_stem(self, token: str) -> str | None:
+        """The wanted stem a token of the text stands for (as ``highlight_analyzer`` reads it), or None."""
+        found = self._token_stems.get(token, False)
+        if found is False:
+            found = None
+            if self.stems and self._gate(token):
+                if self._highlight is None:
+                    self._highlight = highlight_analyzer(self.language, self.stems)
+                found = next((t.text for t in self._highlight(token, mode="query") if t.text in self.stems), None)
+            self._token_stems[token] = found
+        return found
+
+    def word_stemmed(self, word: str) -> bool:
+        """Whether an OCR word (which may hold several tokens) has a stem among the wanted ones,
+        as ``page_analyzer(language)`` stems it."""
+        found = self._word_stems.get(word)
+        if found is None:
+            found = bool(self.stems) and any(self._gate(t) for t in _TOKEN.findall(word))
+            if found:
+                if self._page is None:
+                    self._page = page_analyzer(self.language or "auto")
+                found = not self.stems.isdisjoint(t.text for t in self._page(word))
+            self._word_stems[word] = found
+        return found
+
+    def folded(self, word: str) -> list[str]:
+        """A word's tokens as ``exact_analyzer`` gives them."""
+        found = self._folded.get(word)
+        if found is None:
+            if self._plain is None:
+                self._plain = exact_analyzer()
+            found = self._folded[word] = [t.text for t in self._plain(word)]
+        return found
+
+    def tokens(self, text: str) -> tuple[list[int], list[int], list[str | None]]:
+        """The text's tokens: where each starts and ends, and what it matches in `wanted` (None:
+        nothing). Split and measured by the regular-expression engine; each distinct word is
+        looked up once."""
+        pieces = _SPLIT.split(text)                 # gap, token, gap, token, ..., gap
+        bounds = list(accumulate(map(len, pieces)))
+        words = pieces[1::2]
+        starts, ends = bounds[0:-1:2], bounds[1::2]
+        known = self._token_stems
+        for word in set(words).difference(known):
+            self.token_stem(word)
+        names = list(map(known.__getitem__, words))
+        if self.exact:
+            folded = [self.folded(word)[0] for word in words]
+            marked = exact_hits(folded, self.exact, self.phrases)
+            exact, mark = self.exact, self.EXACT
+            names = [name or (mark + word if hit and word in exact else None)
+                     for name, word, hit in zip(names, folded, marked)]
+        return starts, ends, names
 
 
-def snippet(text: str, language: str, terms: dict, length: int = 220) -> list[tuple[str, bool]]:
-    """The best fragment of a page's text with the matched words marked."""
-    analyzer = _HitAnalyzer(language, terms)
-    if analyzer.wanted:
-        fragmenter = highlight.ContextFragmenter(maxchars=length, surround=60)
-        found = highlight.highlight(text, analyzer.wanted, analyzer, fragmenter, _SegmentFormatter(), top=2)
+class _Match:
+    """A matched word of a fragment, as Whoosh's fragments and formatters read tokens."""
+    __slots__ = ("startchar", "endchar", "text", "boost")
+
+    def __init__(self, startchar: int, endchar: int, text: str):
+        self.startchar, self.endchar, self.text, self.boost = startchar, endchar, text, 1.0
+
+
+def _fragments(text: str, starts: list[int], ends: list[int], names: list, maxchars: int, surround: int,
+               charlimit: int = highlight.DEFAULT_CHARLIMIT):
+    """``whoosh.highlight.ContextFragmenter.fragment_tokens``, step for step, over the tokens' starts,
+    ends and matched names (None: not matched) instead of a stream of analyser tokens. Outside a
+    fragment it skips to the last tokens before the next match (the only ones still in its
+    "characters before" queue when that match comes)."""
+    matches = [i for i, name in enumerate(names) if name is not None]
+    if not matches:
+        return
+    first = None
+    firsts: deque = deque()
+    countdown = -1
+    matched: list[_Match] = []
+    endchar = None
+    currentlen = 0
+    count = len(names)
+    i = 0
+    while i < count:
+        name = names[i]
+        if countdown < 0 and name is None:
+            after = bisect_left(matches, i)
+            if after == len(matches):
+                break                               # no match left: no fragment to come
+            upcoming = matches[after]
+            skip = bisect_left(starts, ends[upcoming - 1] - surround, i, upcoming)
+            if skip > i:
+                firsts = deque()
+                i = skip
+                continue
+        startchar, endchar = starts[i], ends[i]
+        i += 1
+        tlength = endchar - startchar
+        if charlimit and endchar > charlimit:
+            break
+        if countdown < 0 and name is None:
+            firsts.append(startchar)
+            while firsts and endchar - firsts[0] > surround:
+                firsts.popleft()
+        elif currentlen + tlength > maxchars:
+            countdown = 0
+        elif name is not None:
+            countdown = surround
+            if first is None:
+                if firsts:
+                    first = firsts[0]
+                else:
+                    first = startchar
+                    countdown += surround
+            matched.append(_Match(startchar, endchar, name))
+        if countdown >= 0:
+            currentlen += tlength
+            countdown -= tlength
+            if countdown <= 0:
+                yield highlight.mkfrag(text, matched, startchar=first, endchar=endchar)
+                matched = []
+                firsts = deque()
+                first = None
+                currentlen = 0
+    if matched:
+        yield highlight.mkfrag(text, matched, startchar=first, endchar=endchar)
+
+
+def _best_fragments(fragments, count: int) -> list:
+    """``whoosh.highlight.top_fragments`` with its scorer (matched words, times 100 per distinct
+    one): the `count` best, in text order. Of fragments that score the same the first are taken
+    (Whoosh took whichever its fragment objects' memory addresses put first)."""
+    score = highlight.BasicFragmentScorer()
+    scored = sorted(((score(f), f) for f in fragments), key=lambda item: -item[0])[:count]  # stable: text order
+    return sorted((f for points, f in scored if points >= 1), key=highlight.FIRST)
+
+
+def snippet(text: str, language: str, terms: dict, length: int = 220, matcher: "WordMatcher | None" = None
+            ) -> list[tuple[str, bool]]:
+    """The best fragment of a page's text with the matched words marked: the fragments Whoosh's
+    ``highlight(..., ContextFragmenter(maxchars=length, surround=60), top=2)`` chooses, found by
+    one scan of the text (`matcher`, for the query's terms in the page's language, may be shared
+    between pages: it remembers the words it has analysed)."""
+    matcher = matcher or WordMatcher(language, terms)
+    if matcher.wanted:
+        fragments = _fragments(text, *matcher.tokens(text), maxchars=length, surround=60)
+        found = _SegmentFormatter().format(_best_fragments(fragments, 2))
         if found:
             return _segments(found)
     text = re.sub(r"\s+", " ", text)
     return [(text[:length].rsplit(" ", 1)[0] + (" …" if len(text) > length else ""), False)]
 
 
-def matched_word_indexes(words: list[list], language: str | None, terms: dict[str, list[str]]) -> list[int]:
-    """Which of a page's OCR words (``[text, x0, y0, x1, y1, conf]``) match the query terms."""
-    stems = _stems(language, terms)
-    analyzer, plain = page_analyzer(language or "auto"), exact_analyzer()
-    hits = {index for index, word in enumerate(words) if stems and {t.text for t in analyzer(word[0])} & stems}
-    exact = set(terms.get("exact", []))
-    if exact:
+def matched_word_indexes(words: list[list], language: str | None, terms: dict[str, list[str]],
+                         matcher: "WordMatcher | None" = None) -> list[int]:
+    """Which of a page's OCR words (``[text, x0, y0, x1, y1, conf]``) match the query terms
+    (`matcher`, made for these terms and language, may be shared between pages)."""
+    matcher = matcher or WordMatcher(language, terms)
+    found = {index for index, word in enumerate(words) if matcher.word_stemmed(word[0])} if matcher.stems else set()
+    if matcher.exact:
         owners, tokens = [], []
         for index, word in enumerate(words):
-            for token in plain(word[0]):
+            for token in matcher.folded(word[0]):
                 owners.append(index)
-                tokens.append(token.text)
-        marked = exact_hits(tokens, exact, terms.get(PHRASES, ()))
-        hits.update(owner for owner, hit in zip(owners, marked) if hit)
-    return sorted(hits)
+                tokens.append(token)
+        marked = exact_hits(tokens, matcher.exact, matcher.phrases)
+        found.update(owner for owner, hit in zip(owners, marked) if hit)
+    return sorted(found)
 
 
 def search(index, request: SearchRequest) -> SearchResults:
@@ -145,7 +289,8 @@ def search(index, request: SearchRequest) -> SearchResults:
                    if set(words) <= terms.get(fieldname, set())}
         if phrases:
             terms[PHRASES] = phrases
-        documents = [_document_hit(searcher, matches, positions, int(count), terms)
+        matchers: dict = {}       # per page language: what its words match, shared by the pages shown
+        documents = [_document_hit(searcher, matches, positions, int(count), terms, matchers)
                      for positions, count in shown]
         for document, (positions, _) in zip(documents, shown):
             document.missing = found.missing(int(matches.ids[positions[0]]))
@@ -194,26 +339,60 @@ def _matched_terms(looked_up, matched_ids) -> dict[str, set[str]]:
     return terms
 
 
-def _document_hit(searcher, matches, positions, count: int, terms) -> DocumentHit:
-    hits = []
+def _document_hit(searcher, matches, positions, count: int, terms, matchers: dict) -> DocumentHit:
+    shown = []
     for position in positions:
         stored = searcher.stored_fields(int(matches.ids[position]))
-        hits.append((round(float(matches.scores[position]), 3), stored))
-    score, stored = hits[0]
+        shown.append((round(float(matches.scores[position]), 3), stored))
+    score, stored = shown[0]
     document = DocumentHit(stored["doc_id"], stored.get("title", ""), stored.get("kind", ""),
                            stored.get("language", ""), stored.get("published", ""), stored.get("source_name", ""),
                            stored.get("access", ""), score, matched_pages=count)
+
+    def matcher(language) -> WordMatcher:
+        if language not in matchers:
+            matchers[language] = WordMatcher(language, terms)
+        return matchers[language]
+
     if pages_shown(document.access):
         document.pages = [PageHit(page["page"], page_score,
-                                  snippet(page.get("exact", ""), page.get("page_language"), terms))
-                          for page_score, page in hits]
+                                  snippet(page.get("exact", ""), page.get("page_language"), terms,
+                                          matcher=matcher(page.get("page_language"))))
+                          for page_score, page in shown]
     else:           # search-only: which pages match and how often, never their words
         document.pages = [PageHit(page["page"], page_score, [],
-                                  count_matches(page.get("exact", ""), page.get("page_language"), terms))
-                          for page_score, page in hits]
+                                  count_matches(page.get("exact", ""), page.get("page_language"), terms,
+                                                matcher(page.get("page_language"))))
+                          for page_score, page in shown]
     return document
 
 
-def count_matches(text: str, language: str | None, terms: dict) -> int:
+def count_matches(text: str, language: str | None, terms: dict, matcher: WordMatcher | None = None) -> int:
     """How many of a page's words match the query's terms."""
-    return len(matched_word_indexes([[word] for word in text.split()], language, terms)) if terms else 0
+    if not terms:
+        return 0
+    return len(matched_word_indexes([[word] for word in text.split()], language, terms, matcher))
+
+
+def highlight_terms(index, text: str, languages: Iterable[str | None] | None = None) -> dict[str, list[str]]:
+    """What a page viewer marks for a query, as ``SearchResults.terms`` gives it, without a search:
+    the query is built as ``search`` builds it, and its words are looked up in the index's lexicon
+    (fuzzy ones expanded there) for the fields that pages of `languages` are marked by (all, if
+    not said). A word the index has is marked even where no page holds the whole query."""
+    if not text:
+        return {}
+    query = build(SearchRequest(text=text))
+    fields = set(HIGHLIGHT_FIELDS)
+    if languages is not None:
+        languages = set(languages)
+        if languages <= set(STEMMED_FIELDS):
+            fields = {"exact"} | {STEMMED_FIELDS[language] for language in languages}
+    with index.searcher() as searcher:
+        words, phrases = engine.query_words(searcher, query, fields, engine.view(searcher))
+    terms: dict[str, set[str]] = {}
+    for fieldname, word in words:
+        terms.setdefault(fieldname, set()).add(word)
+    found = {" ".join(words) for fieldname, words in phrases if set(words) <= terms.get(fieldname, set())}
+    if found:
+        terms[PHRASES] = found
+    return {k: sorted(v) for k, v in terms.items()}

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from archive.search.analysis import fold, russian_stem
+from archive.search.engine import terms_within
 from archive.search.kazakh import stem as kazakh_stem
 from archive.search.schema import STEMMED_FIELDS
 
@@ -70,7 +71,7 @@ def _correct(searcher, word: str) -> str:
         if len(stem) < 4:
             continue
         ending = folded[len(stem):] if folded.startswith(stem) else ""
-        for candidate in reader.terms_within(fieldname, stem, 2, prefix=1):
+        for candidate in terms_within(searcher, fieldname, stem, 2, prefix=1):   # Whoosh's, faster
             if candidate in clean and candidate != stem:
                 frequency = reader.doc_frequency(fieldname, candidate)
                 corrected = candidate + ending

@@ -1,0 +1,217 @@
+"""The results page's fast paths give what the slow ones gave: snippets as Whoosh's highlighter chose
+them, the words the viewer marks, the viewer's terms read from the query and the lexicon instead of
+a second search, and spelling candidates as Whoosh's ``terms_within`` found them."""
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from whoosh import highlight
+
+from archive.search import engine, results
+from archive.search.analysis import exact_analyzer, highlight_analyzer, page_analyzer
+from archive.search.index import WhooshIndex
+from archive.search.model import PHRASES, SearchRequest
+from archive.search.results import (WordMatcher, count_matches, exact_hits, highlight_terms, matched_word_indexes,
+                                    search, snippet)
+from bench.search_bench import synthetic_corpus
+from test_app_support import build_archive
+
+
+# ------------------------------------------------------------------ the slow paths, as they were
+
+class _HitAnalyzer:
+    EXACT, NOTHING = "\x01", "\x00"
+
+    def __init__(self, language, terms):
+        self.stems = results._stems(language, terms)
+        self.exact = set(terms.get("exact", ()))
+        self.phrases = terms.get(PHRASES, ())
+        self.language = language
+        self.wanted = frozenset(self.stems | {self.EXACT + word for word in self.exact})
+
+    def __call__(self, text, **kwargs):
+        kwargs["chars"] = True
+        stemmed = highlight_analyzer(self.language, self.stems)(text, **kwargs) if self.stems else ()
+        if not self.exact:
+            yield from stemmed
+            return
+        stem_hits = {t.startchar: t.text for t in stemmed if t.text in self.stems}
+        tokens = [t.copy() for t in exact_analyzer()(text, **kwargs)]
+        for token, hit in zip(tokens, exact_hits([t.text for t in tokens], self.exact, self.phrases)):
+            token.text = stem_hits.get(token.startchar) or (self.EXACT + token.text if hit else self.NOTHING)
+            yield token
+
+
+class _Fragment(highlight.Fragment):
+    """Whoosh breaks ties between fragments that score the same by their memory addresses; the
+    fast path takes the first, and so does this."""
+
+    def __lt__(self, other):
+        return self.startchar > other.startchar
+
+
+def whoosh_snippet(text, language, terms, length=220):
+    analyzer = _HitAnalyzer(language, terms)
+    if analyzer.wanted:
+        fragmenter = highlight.ContextFragmenter(maxchars=length, surround=60)
+        found = highlight.highlight(text, analyzer.wanted, analyzer, fragmenter, results._SegmentFormatter(), top=2)
+        if found:
+            return results._segments(found)
+    text = re.sub(r"\s+", " ", text)
+    return [(text[:length].rsplit(" ", 1)[0] + (" …" if len(text) > length else ""), False)]
+
+
+def analysed_word_indexes(words, language, terms):
+    stems = results._stems(language, terms)
+    analyzer, plain = page_analyzer(language or "auto"), exact_analyzer()
+    hits = {i for i, word in enumerate(words) if stems and {t.text for t in analyzer(word[0])} & stems}
+    exact = set(terms.get("exact", []))
+    if exact:
+        owners, tokens = [], []
+        for i, word in enumerate(words):
+            for token in plain(word[0]):
+                owners.append(i)
+                tokens.append(token.text)
+        hits.update(o for o, hit in zip(owners, exact_hits(tokens, exact, terms.get(PHRASES, ()))) if hit)
+    return sorted(hits)
+
+
+# ------------------------------------------------------------------ fixtures
+
+@pytest.fixture(scope="module")
+def corpus():
+    return synthetic_corpus(400, seed=5)
+
+
+@pytest.fixture(scope="module")
+def index(corpus, tmp_path_factory):
+    index = WhooshIndex(tmp_path_factory.mktemp("speed") / "index")
+    half = len(corpus.documents) // 2
+    index.replace_documents(corpus.documents[:half])
+    index.replace_documents(corpus.documents[half:])       # two segments
+    return index
+
+
+def _pages(corpus, count=24):
+    pages = [(page["text"], page["language"]) for _, pages in corpus.documents for page in pages]
+    return random.Random(1).sample(pages, count)
+
+
+def _term_sets(corpus, seed=2):
+    """Terms as searches give them: stems of words of the pages, alone and together, with exact
+    words and phrases (some that stand on the pages, some that do not)."""
+    rng = random.Random(seed)
+    texts = [page["text"] for _, pages in corpus.documents for page in pages]
+    sets = []
+    for _ in range(16):
+        words = re.findall(r"\w+", rng.choice(texts).lower())
+        chosen = rng.sample(words, 3)
+        stems = {t.text for w in chosen for t in page_analyzer("auto")(w)}
+        at = rng.randrange(len(words) - 1)
+        phrase = [words[at], words[at + 1]]
+        sets.append({"text_kaz": stems, "text_rus": stems})
+        sets.append({"text_kaz": stems, "exact": {chosen[0], *phrase}, PHRASES: {" ".join(phrase)}})
+        sets.append({"exact": {*phrase, chosen[1]}, PHRASES: {" ".join(phrase), f"{chosen[2]} {chosen[1]}"}})
+    return sets
+
+
+# ------------------------------------------------------------------ tests
+
+def test_snippets_are_the_fragments_whooshs_highlighter_chose(corpus, monkeypatch):
+    monkeypatch.setattr(highlight, "Fragment", _Fragment)       # as mkfrag makes them
+    pages = _pages(corpus)
+    compared = marked = 0
+    for terms in _term_sets(corpus):
+        matchers = {}
+        for text, language in pages:
+            matcher = matchers.setdefault(language, WordMatcher(language, terms))
+            expected = whoosh_snippet(text, language, terms)
+            assert snippet(text, language, terms) == expected
+            assert snippet(text, language, terms, matcher=matcher) == expected     # shared between pages
+            compared += 1
+            marked += any(hit for _, hit in expected)
+    assert compared > 1000 and marked > 100
+
+
+def test_snippets_of_texts_with_long_words_and_nothing_found(monkeypatch):
+    monkeypatch.setattr(highlight, "Fragment", _Fragment)
+    terms = {"text_kaz": {"кітапхана"}}
+    long = "кітапхана " + "ә" * 300 + " кітапхана соңы. " * 3
+    assert snippet(long, "kaz", terms) == whoosh_snippet(long, "kaz", terms)
+    assert snippet("", "kaz", terms) == whoosh_snippet("", "kaz", terms)
+    assert snippet("Мұнда ештеңе жоқ.", "kaz", terms) == whoosh_snippet("Мұнда ештеңе жоқ.", "kaz", terms)
+
+
+def test_marked_words_and_counts_are_those_the_analysers_give(corpus):
+    pages = _pages(corpus, 12)
+    for terms in _term_sets(corpus, seed=3):
+        for text, language in pages:
+            words = [[word, 0.1, 0.1, 0.2, 0.2, 90] for word in text.split()]
+            expected = analysed_word_indexes(words, language, terms)
+            assert matched_word_indexes(words, language, terms) == expected
+            assert count_matches(text, language, terms, WordMatcher(language, terms)) == len(expected)
+
+
+def _words(index, count, seed):
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        words = sorted(w.decode() for w in reader.lexicon("exact")
+                       if 3 <= reader.doc_frequency("exact", w) <= 60 and w.decode().isalpha() and len(w) > 8)
+    return random.Random(seed).sample(words, count)
+
+
+def test_viewer_terms_come_from_the_query_and_the_lexicon_as_a_search_gives_them(index):
+    w = _words(index, 12, seed=4)
+    with index.searcher() as searcher:
+        text = searcher.stored_fields(7)["exact"].split()
+    phrase = re.sub(r"[^\w ]", "", f"{text[10]} {text[11]}").lower()
+    queries = w[:6] + [f'"{phrase}"', f'{w[6]} "{phrase}"', f"{w[7]} OR {w[8]}", f"{w[9]} -{w[10]}",
+                       f"{w[11][:4]}*", "кітапхана"]
+    for q in queries:
+        expected = search(index, SearchRequest(text=q)).terms
+        if expected:
+            assert highlight_terms(index, q) == expected, q
+    assert highlight_terms(index, "") == {}
+    only_kazakh = highlight_terms(index, w[0], ["kaz"])
+    assert set(only_kazakh) <= {"text_kaz", "exact"}
+    assert only_kazakh.get("text_kaz") == highlight_terms(index, w[0]).get("text_kaz")
+
+
+def test_viewer_terms_leave_out_words_under_not_and_words_the_index_lacks(index):
+    w = _words(index, 2, seed=6)
+    terms = highlight_terms(index, f"{w[0]} NOT {w[1]} жоқсөзқұрама")
+    assert terms == highlight_terms(index, w[0])
+
+
+def test_spelling_candidates_are_those_whoosh_finds(index):
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        words = [w.decode() for w in reader.lexicon("text_kaz") if len(w) >= 8]
+        for word in random.Random(7).sample(words, 30) + ["кітапхаиа", "ааа"]:
+            assert engine.terms_within(searcher, "text_kaz", word, 2, prefix=1) == \
+                list(reader.terms_within("text_kaz", word, 2, prefix=1)), word
+
+
+@pytest.fixture(scope="module")
+def reading_room(tmp_path_factory):
+    from search_app import create_app
+
+    home, ids = build_archive(tmp_path_factory.mktemp("reading"))[:2]
+    app = create_app({"OLKE_HOME": str(home), "TESTING": True})
+    yield app, ids
+    app.extensions["olke"].close()
+
+
+def test_the_viewer_does_not_search_again(reading_room, monkeypatch):
+    app, ids = reading_room
+    def no_search(*args, **kwargs):
+        raise AssertionError("the viewer searched")
+
+    monkeypatch.setattr(results, "search", no_search)
+    monkeypatch.setattr(WhooshIndex, "search", no_search)
+    html = app.test_client().get(f"/documents/{ids['kazakh']}/pages/1", query_string={"q": "кітапханаларда"}
+                                 ).get_data(as_text=True)
+    assert "<mark>кітапхана</mark>" in html and "<mark>Кітапханалардың</mark>" in html
+    assert len(re.findall(r'<rect class="hit"', html)) == 2
