@@ -171,7 +171,7 @@ def event_sentence(event: dict) -> str:
     else:
         text = _("%(who)s: “%(action)s”", who=who, action=action.replace("_", " ") or "—")
     before, after = event.get("from_status"), event.get("to_status")
-    if after and before != after:
+    if before and after and before != after:
         text += " " + _("(status: %(before)s → %(after)s)", before=status_name(before), after=status_name(after))
     return text
 
