@@ -7,8 +7,10 @@ import re
 import pytest
 
 from archive.delivery import staff
+from archive.plans.plan import read_plan_file, save_plan
 from search_app.staff import create_staff_app
 from search_app.staff.words import event_sentence, pages_count
+from test_reports import DEMO_PLAN
 from test_requests_support import build_archive, copy_home, staff_app
 from test_staff_web import act, flashes, new_request, signed_in, token
 
@@ -107,11 +109,19 @@ def test_no_english_left_on_the_kazakh_queue_request_and_plan_pages(setup):
     for english in ("History", "Letters", "Internal note", "Refuse", "Copying rules", "book,", "journal_article",
                     "newspaper_article", "in_progress", "pages", "days ago", "claimed", '{"', "Kind", "Title"):
         assert english not in page, english
-    plan = text_of(client.get("/plan").get_data(as_text=True))
-    for kazakh in ("Тоқсан", "Есеп тілі", "бүкіл жыл", "Көрсету"):
+    plan = text_of(client.get("/plan").get_data(as_text=True))          # no plan yet
+    for kazakh in ("Тоқсан", "Есеп тілі", "бүкіл жыл", "Көрсету", "жылғы жоспар жүктелмеген"):
         assert kazakh in plan, kazakh
     for english in ("Year", "Quarter", "Report language", "the whole year", "Show", "No plan"):
         assert english not in plan, english
+    with app.extensions["olke"].catalog() as catalog:
+        save_plan(catalog.conn, read_plan_file(DEMO_PLAN), user="librarian")
+    plan = text_of(client.get("/plan?year=2026").get_data(as_text=True))
+    for kazakh in ("Тоқсан", "Есеп тілі", "Жүктеп алу:", "Жүктелген жоспарлар:", "жүктелген уақыты 2026 ж. "):
+        assert kazakh in plan, kazakh
+    for english in ("Year", "Quarter", "Report language", "Download", "Plans loaded", "+00:00"):
+        assert english not in plan, english
+    assert not re.search(r"\d{4}-\d\d-\d\d", plan)                     # no ISO dates or times
 
 
 def test_times_are_shown_in_the_library_time_zone_and_language(setup):

@@ -17,7 +17,7 @@ from archive.metadata import Description
 from archive.delivery import fulfil, links, model, outbox, rules, staff, workflow
 from archive.vocabulary import KINDS, LABELS, OPEN, REFUSAL_REASONS, STATUSES
 from archive.storage import new_staging_dir
-from search_app.staff.words import explain, history, rules_message
+from search_app.staff.words import explain, history, mail_error, rules_message
 from search_app.store import get_store
 
 desk = Blueprint("desk", __name__)
@@ -42,7 +42,7 @@ def _send(letter_ids: list[int]) -> None:
     with get_store().catalog() as catalog:
         errors = outbox.record(catalog.conn, results)
     for error in errors:
-        flash(_("The letter was not sent: %(error)s", error=error), "error")
+        flash(_("The letter was not sent: %(error)s", error=mail_error(error)), "error")
 
 
 @desk.get("/")

@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 from flask import Blueprint, Response, render_template, request, url_for
+from babel.dates import format_date
 from flask_babel import gettext as _
 
 from archive.errors import NotFound, UsageError
@@ -20,6 +21,7 @@ from archive.plans.plan import DELIVERY, PLAN_YEARS, QUARTERS, ROMAN, TOTAL, YEA
 from archive.plans.formats import render
 from archive.plans.report import LANGUAGES, Report, build_report, label, mb_text, sentence, what
 from search_app.i18n import interface_language
+from search_app.staff.words import when_in
 from search_app.store import get_store
 
 plan = Blueprint("plan", __name__)
@@ -128,6 +130,9 @@ def _page(picked: dict, shown: dict | None = None, problem: str | None = None, m
 def page_view(report: Report, lang: str) -> dict:
     """What the page shows, from ``report.as_dict(lang)``: the numbers are the report's own."""
     data = report.as_dict(lang)
+    if data["plan"].get("loaded_at"):   # the plan's load time and the report's day in the library's zone, in words
+        data["plan"]["text"] = sentence(lang, "plan_source", source=data["plan"]["source_name"],
+                                        at=when_in(data["plan"]["loaded_at"], lang), by=data["plan"]["loaded_by"])
     columns = data["columns"]
     periods = [c for c in columns if not c["kazakh"]]
 
@@ -158,7 +163,8 @@ def page_view(report: Report, lang: str) -> dict:
         "words": {w: label(lang, w) for w in ("plan", "actual", "percent", "kazakh_column", "corner",
                                                 "highlight_note", "inconsistencies_heading", "summary_columns",
                                                 "electronic_delivery")}
-                 | WORDS[lang] | {"made_on": sentence(lang, "made_on", date=data["made_on"])},
+                 | WORDS[lang] | {"made_on": sentence(lang, "made_on",
+                                                   date=format_date(report.made_on, "long", locale=lang))},
         "charts": [chart(report, lang, q) for q in chart_quarters],
         "current": current_quarter(report),
         "any_stated": any(c and c["differs"] for r in rows for c in r["cells"]),

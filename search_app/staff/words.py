@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+from babel import dates as babel_dates
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_time, gettext as _, lazy_gettext as _l, ngettext, to_user_timezone
 
@@ -51,6 +52,16 @@ def when(value) -> str:
         return str(value)
     local = to_user_timezone(moment)
     return f"{format_date(local, 'long', rebase=False)}, {format_time(local, 'short', rebase=False)}"
+
+
+def when_in(value, locale: str) -> str:
+    """``when`` in a language of its own (a report's, which may differ from the interface's)."""
+    moment = _moment(value) if value else None
+    if moment is None:
+        return str(value or "")
+    local = to_user_timezone(moment)
+    return f"{babel_dates.format_date(local, 'long', locale=locale)}, " \
+           f"{babel_dates.format_time(local, 'short', locale=locale)}"
 
 
 def day(value) -> str:
@@ -96,7 +107,20 @@ def pages_count(count: int | None) -> str:
 
 
 def days_ago(count: int) -> str:
-    return ngettext("%(num)s day ago", "%(num)s days ago", int(count))
+    return _("today") if int(count) == 0 else ngettext("%(num)s day ago", "%(num)s days ago", int(count))
+
+
+def mail_error(error: str | None) -> str:
+    """Why a letter was not sent: the mail server's own answer as it is, Olke's known reasons in words."""
+    if not error:
+        return ""
+    if interface_language() != "en":
+        if error.startswith("no mail server is set"):
+            return _("no mail server is set: the administrator sets [mail] host in delivery.toml, then the "
+                     "letters are sent with olke requests send-mail")
+        if error == "sending":
+            return _("being sent")
+    return error
 
 
 def rules_message(verdict) -> str:
@@ -217,7 +241,7 @@ def switch_url(code: str) -> str:
 def init_app(app: Flask) -> None:
     for name, function in (("when", when), ("day", day), ("until", until), ("status_name", status_name),
                            ("reason_name", reason_name), ("category_name", category_name),
-                           ("letter_name", letter_name), ("pages_count", pages_count), ("days_ago", days_ago)):
+                           ("letter_name", letter_name), ("mail_error", mail_error), ("pages_count", pages_count), ("days_ago", days_ago)):
         app.add_template_filter(function, name)
     app.jinja_env.globals.update(status_names=STATUS_NAMES, access_names=ACCESS_NAMES,
                                  letter_languages=LETTER_LANGUAGES, switch_url=switch_url)
