@@ -1,4 +1,8 @@
-"""Every interface string is translated into Kazakh and Russian, and the compiled catalogs are current."""
+"""Every interface string is translated into Kazakh and Russian, and the compiled catalogs are current.
+
+The strings are those of the reading room and of the staff app (search_app/staff: its modules and
+templates), as search_app/babel.cfg extracts them.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,14 +14,15 @@ from babel.messages.pofile import read_po
 
 APP = Path(__file__).resolve().parent.parent / "search_app"
 TRANSLATIONS = APP / "translations"
-METHODS = [("**.py", "python"), ("templates/**.html", "jinja2")]
+METHODS = [("**.py", "python"), ("templates/**.html", "jinja2"), ("staff/templates/**.html", "jinja2")]
+JINJA = {"extensions": "jinja2.ext.do"}
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 
 
 def interface_strings() -> set[str]:
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(APP), METHODS, keywords=KEYWORDS, options_map={"templates/**.html": {"extensions": "jinja2.ext.do"}}):
+            str(APP), METHODS, keywords=KEYWORDS, options_map={"templates/**.html": JINJA, "staff/templates/**.html": JINJA}):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found
 
@@ -38,6 +43,20 @@ def test_every_string_is_translated(lang):
 
 def _key(value):
     return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
+def test_the_staff_app_is_extracted_too():
+    """Its modules, its templates, and the same patterns as search_app/babel.cfg gives pybabel."""
+    files = {file for file, *_rest in extract_from_dir(str(APP), METHODS, keywords=KEYWORDS,
+                                                         options_map={"templates/**.html": JINJA,
+                                                                      "staff/templates/**.html": JINJA})}
+    staff = {Path(f).as_posix() for f in files if Path(f).as_posix().startswith("staff/")}
+    for wanted in ("staff/desk.py", "staff/words.py", "staff/plan.py", "staff/templates/staff/queue.html",
+                   "staff/templates/staff/request.html", "staff/templates/staff/plan.html",
+                   "staff/templates/staff/login.html", "staff/templates/staff/base.html"):
+        assert wanted in staff, wanted
+    config = (APP / "babel.cfg").read_text(encoding="utf-8")
+    assert "[jinja2: search_app/staff/templates/**.html]" in config and "[python: search_app/**.py]" in config
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])

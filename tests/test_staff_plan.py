@@ -62,7 +62,7 @@ def app(template, tmp_path, monkeypatch):
 
 @pytest.fixture
 def client(app):
-    return signed_in(app)
+    return signed_in(app, lang=None)     # the interface's default language (Kazakh); pages ask for lang=
 
 
 def report_of(app, quarter=None):
@@ -112,7 +112,7 @@ def test_every_plan_route_needs_a_signed_in_user(app):
 
 
 def test_the_staff_menu_links_to_the_plan(client):
-    queue = client.get("/").get_data(as_text=True)
+    queue = client.get("/?lang=en").get_data(as_text=True)
     assert '<a href="/plan">Digitisation plan</a>' in queue
 
 
@@ -376,6 +376,7 @@ def test_a_year_without_a_plan_says_how_to_load_one(client):
     ("year=2026&lang=de", "“de” is not a report language; use one of: kk, ru, en."),
 ])
 def test_bad_parameters_are_a_400_that_says_why(client, query, message):
+    client.set_cookie("olke_staff_lang", "en")                   # the messages in English
     response, tree = page(client, query, status=400)
     assert message in squash(tree.xpath("//p[@role='alert']")[0])
     assert tree.xpath("//form[@class='filters']")                  # the picker, to try again
@@ -383,6 +384,7 @@ def test_bad_parameters_are_a_400_that_says_why(client, query, message):
 
 
 def test_an_unknown_download_format_is_a_400(client):
+    client.set_cookie("olke_staff_lang", "en")
     response = client.get("/plan/download.docx?year=2026")
     assert response.status_code == 400
     assert "“docx” is not a download format; use one of: csv, json, xlsx, pdf." in response.get_data(as_text=True)

@@ -44,8 +44,11 @@ def token(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
-def signed_in(app, name="librarian", password="correct horse 1"):
+def signed_in(app, name="librarian", password="correct horse 1", lang="en"):
+    """A signed-in client; it asks for the interface in ``lang`` (the cookie), None: the default (Kazakh)."""
     client = app.test_client()
+    if lang:
+        client.set_cookie("olke_staff_lang", lang)
     page = client.get("/login").get_data(as_text=True)
     response = client.post("/login", data={"csrf_token": token(page), "name": name, "password": password})
     assert response.status_code == 303, response.get_data(as_text=True)
@@ -67,6 +70,7 @@ def flashes(html: str) -> list[str]:
 def test_every_page_needs_a_signed_in_user(setup):
     app, _ = setup
     client = app.test_client()
+    client.set_cookie("olke_staff_lang", "en")
     for path in ("/", "/requests/26-AAAA-AAAA", "/archive", "/archive.csv", "/figures"):
         response = client.get(path)
         assert response.status_code == 302 and response.headers["Location"].startswith("/login?next="), path
@@ -160,9 +164,14 @@ def test_claim_assign_note_ask_refuse_and_cancel_are_logged_and_letters_sent(set
         act(client, second.code, "cancel", text="Duplicate of a phone request.")
         assert mailbox.wait(3)[2]["Subject"] == f"Your request is cancelled: {second.code}"
     page = client.get(f"/requests/{first.code}").get_data(as_text=True)
-    for line in ("librarian · claimed (new → in_progress)", "librarian · assigned", "librarian · asked_requester "
-                 "(in_progress → waiting)", "librarian · refused (waiting → refused)"):
+    for line in ("the requester sent the request (consent to the terms, version",
+                 "librarian librarian took the request (status: new → in progress)",
+                 "librarian librarian gave the request to cataloguer",
+                 "librarian librarian asked the requester a question (status: in progress → waiting for the requester)",
+                 "librarian librarian refused the request: copyright does not allow the copy (status: waiting for the "
+                 "requester → refused)"):
         assert line in page, line
+    assert '{"' not in page and "in_progress" not in page
     assert "Түпнұсқа 3-қоймада" in page and "internal note" in page
 
 

@@ -9,6 +9,7 @@ digitisation plan) and ``review`` (pages OCR was unsure of, and correcting their
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
@@ -19,7 +20,8 @@ DEFAULTS = {
     "OLKE_HOME": None,
     "OLKE_LANGUAGES": INTERFACE_LANGUAGES,
     "BABEL_DEFAULT_LOCALE": "kk",
-    "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",        # the library's: times are stored in UTC, shown in this
+    "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),  # the reading room's
     "OLKE_LANG_COOKIE": "olke_staff_lang",
     "OLKE_DELIVERY": None,                 # setting changes over delivery.toml (tests)
     "SESSION_COOKIE_NAME": "olke_staff",
@@ -43,7 +45,7 @@ def create_staff_app(config: dict | None = None) -> Flask:
     from archive.home import Home
     from archive.delivery.settings import LiveSettings, secret_key
     from search_app import i18n, ids, security, store
-    from search_app.staff import auth, desk, errors, plan, records, review
+    from search_app.staff import auth, desk, errors, plan, records, review, words
 
     home = Home.resolve(app.config["OLKE_HOME"])
     live = LiveSettings(home, app.config.get("OLKE_DELIVERY"), app.logger.warning)
@@ -52,6 +54,7 @@ def create_staff_app(config: dict | None = None) -> Flask:
     app.extensions["olke_staff"] = {"settings": live, "secret": secret_key(home)}
     store.init_app(app)
     i18n.init_app(app)
+    words.init_app(app)
     security.init_app(app)
     CSRFProtect(app)
     errors.init_app(app)

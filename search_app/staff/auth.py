@@ -9,6 +9,7 @@ from flask_limiter.util import get_remote_address
 
 from archive.delivery import staff
 from archive.errors import StaffLoginFailed
+from search_app.staff.words import explain
 from search_app.store import get_store
 
 auth = Blueprint("auth", __name__)
@@ -40,7 +41,7 @@ def login():
             with get_store().catalog() as catalog:
                 user = staff.verify(catalog.conn, name, (request.form.get("password") or "")[:200])
         except StaffLoginFailed as error:
-            problem = str(error)
+            problem = explain(error)
         else:
             session.clear()
             session.permanent = True

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
 from archive import metadata
@@ -16,6 +17,7 @@ from archive.metadata import Description
 from archive.delivery import fulfil, links, model, outbox, rules, staff, workflow
 from archive.vocabulary import KINDS, LABELS, OPEN, REFUSAL_REASONS, STATUSES
 from archive.storage import new_staging_dir
+from search_app.staff.words import explain, history, mail_error, rules_message
 from search_app.store import get_store
 
 desk = Blueprint("desk", __name__)
@@ -40,7 +42,7 @@ def _send(letter_ids: list[int]) -> None:
     with get_store().catalog() as catalog:
         errors = outbox.record(catalog.conn, results)
     for error in errors:
-        flash(f"The letter was not sent: {error}", "error")
+        flash(_("The letter was not sent: %(error)s", error=mail_error(error)), "error")
 
 
 @desk.get("/")
@@ -73,10 +75,11 @@ def show(code: str):
             else None
         earlier = fulfil.earlier_fulfilment(conn, found.document_id, found.pages, found.id) \
             if found.document_id else None
-        context = {"events": model.events(conn, found.id), "notes": model.notes(conn, found.id),
+        context = {"events": history(model.events(conn, found.id)), "notes": model.notes(conn, found.id),
                    "letters": outbox.letters_for(conn, found.id), "staff_names": staff.active_names(conn),
                    "copies": links.copies(conn, found.id)}
     return render_template("staff/request.html", found=found, document=document, verdict=verdict, earlier=earlier,
+                           rules_text=rules_message(verdict) if verdict else "",
                            labels=LABELS, reasons=REFUSAL_REASONS, kinds=KINDS, today=date.today(),
                            public_url=_settings().public_url.rstrip("/"), **context)
 
@@ -87,7 +90,7 @@ def _act(code: str, action, success: str):
         with get_store().catalog() as catalog:
             letters = action(catalog)
     except OlkeError as error:
-        flash(error.message, "error")
+        flash(explain(error), "error")
     else:
         flash(success, "done")
         _send(letters if isinstance(letters, list) else [])
@@ -100,36 +103,37 @@ def _text(name: str = "text", limit: int = 5000) -> str:
 
 @desk.post("/requests/<code>/claim")
 def claim(code: str):
-    return _act(code, lambda c: workflow.claim(c.conn, code, g.user["name"]) and [], "The request is yours now.")
+    return _act(code, lambda c: workflow.claim(c.conn, code, g.user["name"]) and [], _("The request is yours now."))
 
 
 @desk.post("/requests/<code>/assign")
 def assign(code: str):
     to = _text("to", 64)
-    return _act(code, lambda c: workflow.assign(c.conn, code, to, g.user["name"]) and [], f"Assigned to {to}.")
+    return _act(code, lambda c: workflow.assign(c.conn, code, to, g.user["name"]) and [],
+                _("Assigned to %(name)s.", name=to))
 
 
 @desk.post("/requests/<code>/note")
 def note(code: str):
-    return _act(code, lambda c: workflow.add_note(c.conn, code, g.user["name"], _text()) or [], "Note added.")
+    return _act(code, lambda c: workflow.add_note(c.conn, code, g.user["name"], _text()) or [], _("Note added."))
 
 
 @desk.post("/requests/<code>/ask")
 def ask(code: str):
     return _act(code, lambda c: workflow.ask(c.conn, code, g.user["name"], _text(), _settings()),
-                "The question was sent; the request waits for the answer.")
+                _("The question was sent; the request waits for the answer."))
 
 
 @desk.post("/requests/<code>/refuse")
 def refuse(code: str):
     return _act(code, lambda c: workflow.refuse(c.conn, code, g.user["name"], _text("reason", 40), _text(),
-                                                _settings()), "The request is refused and the requester told.")
+                                                _settings()), _("The request is refused and the requester told."))
 
 
 @desk.post("/requests/<code>/cancel")
 def cancel(code: str):
     return _act(code, lambda c: workflow.cancel(c.conn, code, g.user["name"], _text(), _settings()),
-                "The request is cancelled.")
+                _("The request is cancelled."))
 
 
 @desk.post("/requests/<code>/fulfil")
@@ -142,7 +146,7 @@ def fulfil_request(code: str):
                               parse_id(document_id))
         return done.letters
 
-    return _act(code, deliver, "Delivered: the stamped copy is ready and the link was sent.")
+    return _act(code, deliver, _("Delivered: the stamped copy is ready and the link was sent."))
 
 
 @desk.post("/requests/<code>/upload")
@@ -150,7 +154,7 @@ def upload(code: str):
     """Archive a fresh scan (it enters the archive like any ingest), then deliver from it."""
     files = [f for f in request.files.getlist("scan") if f and f.filename]
     if not files or any(Path(f.filename).suffix.lower() not in SCAN_SUFFIXES for f in files):
-        flash("Choose the scan: one PDF, or page images (PNG, JPEG, TIFF).", "error")
+        flash(_("Choose the scan: one PDF, or page images (PNG, JPEG, TIFF)."), "error")
         return redirect(url_for("desk.show", code=code), 303)
     store = get_store()
     folder = new_staging_dir(store.home)
@@ -172,10 +176,10 @@ def upload(code: str):
                 "source_pages": found.cite_pages if metadata.valid_source_pages(found.cite_pages) else None})
             scan = saved if len(saved) == 1 else [folder / "scan"]
             document_id = store.archive.add_scan(scan, description, g.user["name"])
-            flash(f"The scan is archived as document {document_id}.", "done")
+            flash(_("The scan is archived as document %(num)s.", num=document_id), "done")
             return fulfil.deliver(catalog, code, g.user["name"], _settings(), _secret(), _text("pages", 100),
                                   document_id).letters
 
-        return _act(code, archive_and_deliver, "Delivered from the fresh scan.")
+        return _act(code, archive_and_deliver, _("Delivered from the fresh scan."))
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -13,12 +13,15 @@ import re
 from datetime import date
 
 from flask import Blueprint, Response, render_template, request, url_for
+from babel.dates import format_date
+from flask_babel import gettext as _
 
 from archive.errors import NotFound, UsageError
 from archive.plans.plan import DELIVERY, PLAN_YEARS, QUARTERS, ROMAN, TOTAL, YEAR, list_plans
 from archive.plans.formats import render
 from archive.plans.report import LANGUAGES, Report, build_report, label, mb_text, sentence, what
 from search_app.i18n import interface_language
+from search_app.staff.words import when_in
 from search_app.store import get_store
 
 plan = Blueprint("plan", __name__)
@@ -43,7 +46,9 @@ BAR, BAR_GAP, ROW_PITCH, HEADING_PITCH = 10, 1, 28, 24
 
 
 class BadPlanParameter(UsageError):
-    """A parameter of /plan the page cannot use (400)."""
+    """A parameter of /plan the page cannot use (400); the message is in the interface language."""
+
+    translated = True
 
 
 def today() -> date:
@@ -61,19 +66,21 @@ def parameters() -> tuple[int, int | None, str]:
     elif re.fullmatch(r"[0-9]{4}", raw_year) and int(raw_year) in PLAN_YEARS:
         year = int(raw_year)
     else:
-        raise BadPlanParameter(f"“{raw_year[:20]}” is not a year the plan can have; "
-                               f"give a year from {PLAN_YEARS.start} to {PLAN_YEARS.stop - 1}, e.g. year=2026.")
+        raise BadPlanParameter(_("“%(value)s” is not a year the plan can have; give a year from %(first)s to "
+                                 "%(last)s, e.g. year=2026.", value=raw_year[:20], first=PLAN_YEARS.start,
+                                 last=PLAN_YEARS.stop - 1))
     raw_quarter = (request.args.get("quarter") or "").strip()
     if raw_quarter in ("", "0"):
         quarter = None
     elif raw_quarter.upper() in QUARTER_NAMES:
         quarter = QUARTER_NAMES[raw_quarter.upper()]
     else:
-        raise BadPlanParameter(f"“{raw_quarter[:20]}” is not a quarter; give 1-4 or I-IV, "
-                               "or leave it out for the whole year.")
+        raise BadPlanParameter(_("“%(value)s” is not a quarter; give 1-4 or I-IV, or leave it out for the "
+                                 "whole year.", value=raw_quarter[:20]))
     raw_lang = (request.args.get("lang") or "").strip()
     if raw_lang and raw_lang not in LANGUAGES:
-        raise BadPlanParameter(f"“{raw_lang[:20]}” is not a report language; use one of: {', '.join(LANGUAGES)}.")
+        raise BadPlanParameter(_("“%(value)s” is not a report language; use one of: %(choices)s.",
+                                 value=raw_lang[:20], choices=", ".join(LANGUAGES)))
     fallback = interface_language()
     return year, quarter, raw_lang or (fallback if fallback in LANGUAGES else LANGUAGES[0])
 
@@ -123,6 +130,9 @@ def _page(picked: dict, shown: dict | None = None, problem: str | None = None, m
 def page_view(report: Report, lang: str) -> dict:
     """What the page shows, from ``report.as_dict(lang)``: the numbers are the report's own."""
     data = report.as_dict(lang)
+    if data["plan"].get("loaded_at"):   # the plan's load time and the report's day in the library's zone, in words
+        data["plan"]["text"] = sentence(lang, "plan_source", source=data["plan"]["source_name"],
+                                        at=when_in(data["plan"]["loaded_at"], lang), by=data["plan"]["loaded_by"])
     columns = data["columns"]
     periods = [c for c in columns if not c["kazakh"]]
 
@@ -153,7 +163,8 @@ def page_view(report: Report, lang: str) -> dict:
         "words": {w: label(lang, w) for w in ("plan", "actual", "percent", "kazakh_column", "corner",
                                                 "highlight_note", "inconsistencies_heading", "summary_columns",
                                                 "electronic_delivery")}
-                 | WORDS[lang] | {"made_on": sentence(lang, "made_on", date=data["made_on"])},
+                 | WORDS[lang] | {"made_on": sentence(lang, "made_on",
+                                                   date=format_date(report.made_on, "long", locale=lang))},
         "charts": [chart(report, lang, q) for q in chart_quarters],
         "current": current_quarter(report),
         "any_stated": any(c and c["differs"] for r in rows for c in r["cells"]),
@@ -225,7 +236,8 @@ def chart(report: Report, lang: str, quarter: int) -> dict:
 @plan.get("/plan/download.<fmt>")
 def download(fmt: str):
     if fmt not in DOWNLOADS:
-        raise BadPlanParameter(f"“{fmt[:20]}” is not a download format; use one of: {', '.join(DOWNLOADS)}.")
+        raise BadPlanParameter(_("“%(value)s” is not a download format; use one of: %(choices)s.",
+                                 value=fmt[:20], choices=", ".join(DOWNLOADS)))
     year, quarter, lang = parameters()
     content = render(_report(year, quarter), fmt, lang)
     if fmt == "csv":

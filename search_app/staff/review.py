@@ -7,8 +7,8 @@ missed, reads the page again another way (the new reading is shown to keep or le
 the reading. ``/documents/ID`` shows a document's pages with their verdicts.
 
 These pages speak Kazakh, Russian and English from the reading room's catalogs
-(``search_app/translations``): the staff app's other pages are not translated yet, so the
-catalogs are used here through their own Flask-Babel domain.
+(``search_app/translations``), like the rest of the staff app (its default domain reads the same
+catalogs); this module names them through a domain of its own, as it did before the rest was translated.
 """
 from __future__ import annotations
 
@@ -184,9 +184,9 @@ def keep(document_id: int, number: int):
     try:
         held = _signer().loads(request.form.get("reading") or "")
     except BadSignature:
-        abort(400, "The new reading did not come from this app; read the page again.")
+        abort(400, _("The new reading did not come from this app; read the page again."))
     if held.get("document") != document_id or held.get("page") != number:
-        abort(400, "The new reading is of another page; read this page again.")
+        abort(400, _("The new reading is of another page; read this page again."))
     store = get_store()
     try:
         with store.catalog() as catalog:
