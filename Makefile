@@ -12,7 +12,7 @@ export OMP_THREAD_LIMIT := 1
 
 APT_RUNTIME := tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus tesseract-ocr-eng tesseract-ocr-osd \
 	ghostscript qpdf unpaper pngquant poppler-utils fonts-paratype fonts-dejavu-core hunspell-kk hunspell-ru
-APT_TEST := chromium yaz npm
+APT_TEST := chromium yaz npm redis-server
 AXE_VERSION := 4.14.1
 AXE := tests/.axe/node_modules/axe-core/axe.min.js
 
