@@ -32,6 +32,7 @@ from archive.errors import OcrFailed, OlkeError, UsageError
 from archive.home import Home
 from archive.storage import StagedDocument
 from ingest.stages import DocumentJob, run_job
+from ocr.engine import OcrOptions
 
 QUEUE_NAME = "olke-ocr"
 DEFAULT_URL = "redis://127.0.0.1:6379/0"
@@ -81,13 +82,15 @@ def open_queue(url: str):
 class _WorkerState:
     home: Home | None = None
     engine: object = None
+    jobs: int = 1
 
 
 _worker = _WorkerState()
 
 
-def serve(home: Home, url: str, burst: bool = False, engine=None) -> bool:
-    """Run an rq worker on the OCR queue until stopped (or, with ``burst``, until it is empty)."""
+def serve(home: Home, url: str, burst: bool = False, engine=None, jobs: int | None = None) -> bool:
+    """Run an rq worker on the OCR queue until stopped (or, with ``burst``, until it is empty);
+    each document's pages are OCRed ``jobs`` at a time (default: all cores)."""
     from rq import Worker
 
     from ocr import get_engine
@@ -95,6 +98,8 @@ def serve(home: Home, url: str, burst: bool = False, engine=None) -> bool:
     queue = open_queue(url)
     _worker.home = home
     _worker.engine = engine or get_engine()
+    _worker.jobs = jobs or os.cpu_count() or 1
+    _worker.engine.check(OcrOptions())        # a missing language pack is said now, not per job
     if hasattr(_worker.engine, "warm_up"):
         _worker.engine.warm_up()
     queue_dir(home).mkdir(parents=True, exist_ok=True)
@@ -115,7 +120,7 @@ def ocr_document(job: DocumentJob) -> dict:
     folder = queue_dir(_worker.home) / current.id / uuid.uuid4().hex[:12]
     folder.mkdir(parents=True)
     job = replace(job, directory=folder,
-                  ocr_options=replace(job.ocr_options, jobs=os.cpu_count() or 1))
+                  ocr_options=replace(job.ocr_options, jobs=_worker.jobs))
     done = 0
     current.meta.update(pages=0, heartbeat=HEARTBEAT)
     current.save_meta()
