@@ -12,16 +12,17 @@ export OMP_THREAD_LIMIT := 1
 
 APT_RUNTIME := tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus tesseract-ocr-eng tesseract-ocr-osd \
 	ghostscript qpdf unpaper pngquant poppler-utils fonts-paratype fonts-dejavu-core hunspell-kk hunspell-ru
-APT_TEST := chromium yaz npm
+APT_QUEUE := redis-server
+APT_TEST := chromium yaz npm $(APT_QUEUE)
 AXE_VERSION := 4.14.1
 AXE := tests/.axe/node_modules/axe-core/axe.min.js
 
-.PHONY: run test bench apt-runtime apt-test venv samples demo serve clean help
+.PHONY: run test bench apt-runtime apt-test apt-queue venv samples demo serve clean help
 
 help:
 	@echo "make run    install what is missing, build the demo archive from scans/, serve it on http://$(HOST):$(PORT)"
 	@echo "make test   install what is missing and run the tests"
-	@echo "make bench  measure OCR speed/accuracy and search speed; writes bench/results.json"
+	@echo "make bench  measure OCR speed/accuracy, search speed and the OCR queue; writes bench/results.json"
 
 apt-runtime:
 	@missing=$$(for p in $(APT_RUNTIME); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -33,6 +34,15 @@ apt-runtime:
 
 apt-test: apt-runtime
 	@missing=$$(for p in $(APT_TEST); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing \
+			| { grep --line-buffered -E '^(Get:|Setting up)' | sed -u 's/^/  /' || true; }; \
+	fi
+
+# redis-server: the queue the OCR workers share (tests and the bench start their own on loopback)
+apt-queue:
+	@missing=$$(for p in $(APT_QUEUE); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages: $$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing \
@@ -73,7 +83,7 @@ test: apt-test venv $(AXE)
 	@$(PY) scans/make_samples.py --quiet
 	@$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
 
-bench: apt-runtime venv samples
+bench: apt-runtime apt-queue venv samples
 	@$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:

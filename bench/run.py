@@ -1,6 +1,6 @@
 """Olke's benchmarks, measured side by side in one run; writes bench/results.json.
 
-    python bench/run.py [--only ocr|search] [--quick] [--kinds 'hard-*,kaz-book-steppe']
+    python bench/run.py [--only ocr|search|queue] [--quick] [--kinds 'hard-*,kaz-book-steppe']
 
 OCR, on the same sample pages (scans/, the plain samples and each hard kind), per kind (one kind
 is one sample) and overall: CER/WER and seconds per page of
@@ -14,6 +14,9 @@ the verdicts Olke gave the pages (NULL: `unjudged`), the pages whose text is mis
 that were judged `ok`, every page's CER and the worst page, the reading order of both PDFs' text
 layers (`pdftotext` in its default mode), and the targets of issue 12. Then (not with --quick)
 throughput with all cores and what each straightening/cleaning option of `olke ingest` costs and buys.
+
+Queue (bench/queue_bench.py): pages per second through the queue with 1 and 2 `olke worker`s against
+the local pool on the same documents (real tesseract), and a batch with a worker killed mid-way.
 """
 from __future__ import annotations
 
@@ -410,7 +413,7 @@ def report(ocr: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=("ocr", "search"), help="run one part only")
+    parser.add_argument("--only", choices=("ocr", "search", "queue"), help="run one part only")
     parser.add_argument("--quick", action="store_true", help="skip all-cores throughput and the per-option comparison")
     parser.add_argument("--kinds", metavar="SLUGS",
                         help="OCR only these samples: comma-separated slugs or patterns, e.g. 'hard-*'")
@@ -427,6 +430,10 @@ def main(argv: list[str] | None = None) -> None:
         from bench import search_bench  # noqa: E402
         results["search"] = search_bench.run()
         print(json.dumps(results["search"], indent=2, ensure_ascii=False))
+    if args.only in (None, "queue"):
+        from bench import queue_bench  # noqa: E402
+        results["queue"] = queue_bench.run()
+        print(json.dumps(results["queue"], indent=2, ensure_ascii=False))
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"Results written to {args.out}")
 

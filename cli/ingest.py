@@ -58,10 +58,17 @@ def ocr_step_options(command):
 @click.option("--skip-duplicates", is_flag=True, help="Note scans already archived instead of failing.")
 @ocr_step_options
 @click.option("--workers", type=click.IntRange(1, 64), help="Parallel workers; default: all cores.")
+@click.option("--queue", "use_queue", is_flag=True,
+              help="OCR on `olke worker` processes through a queue instead of here (see --queue-url).")
+@click.option("--queue-url", envvar="OLKE_QUEUE_URL", metavar="URL",
+              help="The Redis queue (implies --queue); default: $OLKE_QUEUE_URL, else redis://127.0.0.1:6379/0.")
+@click.option("--no-wait", is_flag=True, help="With a queue: submit and return; `--collect` archives later.")
+@click.option("--collect", is_flag=True,
+              help="Archive the results of every job on the queue, waiting for those still running.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @click.pass_context
 def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rotate, osd, clean, reread, workers,
-               as_json, **fields):
+               use_queue, queue_url, no_wait, collect, as_json, **fields):
     """Archive scans: OCR them into searchable PDF/A and record them in the catalog.
 
     PATHS are image files (PNG, JPEG, TIFF), PDFs, or folders; a folder of page images is one
@@ -71,11 +78,26 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rota
     Examples:
       olke ingest scans/raion-gazeti-1998/ --kind newspaper_article --source "Өлке" --language kaz
       olke ingest --manifest batch.csv
+      olke ingest --queue --queue-url redis://ocr-hub:6379/0 scans/
     """
-    from ingest.pipeline import IngestOptions, ingest
+    from ingest.pipeline import IngestOptions, collect as collect_results, ingest
     from ingest.progress import BarReporter
+    from ingest.queue import DEFAULT_URL
 
     interrupt_on_sigterm()
+    if use_queue or collect or no_wait:
+        queue_url = queue_url or DEFAULT_URL
+    if collect:
+        archive = open_archive(ctx)
+        reporter = BarReporter(quiet=as_json, verbose=ctx.obj["verbose"])
+        archived: list[int] = []
+        options = IngestOptions(skip_duplicates=skip_duplicates, queue_url=queue_url)
+        try:
+            outcomes = collect_results(archive.catalog, options, reporter, archived=archived.append)
+        finally:
+            archive.catch_up(archived)
+        _report(ctx, reporter, outcomes, as_json)
+        return
     from ingest.sources import discover, read_manifest
     from ocr import get_engine
 
@@ -90,7 +112,7 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rota
     archive = open_archive(ctx)
     options = IngestOptions(force_ocr=force_ocr, skip_duplicates=skip_duplicates, deskew=deskew,
                             rotate_pages=not no_rotate, always_osd=osd, clean=clean, reread=reread,
-                            **({"workers": workers} if workers else {}))
+                            queue_url=queue_url, wait=not no_wait, **({"workers": workers} if workers else {}))
     reporter = BarReporter(quiet=as_json, verbose=ctx.obj["verbose"])
     for note in notes:
         reporter.note(note)
@@ -108,6 +130,17 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rota
     finally:
         # also what an earlier run committed to the catalog but did not get into the index
         archive.catch_up(archived)
+    if queue_url and no_wait and not as_json:
+        settled = {o.label for o in outcomes}
+        left = [s for s in sources if s.label not in settled]
+        click.echo(f"Submitted {len(left)} documents to the queue at {queue_url}; "
+                   "`olke ingest --collect` archives them once the workers are done.")
+        if not outcomes:
+            return
+    _report(ctx, reporter, outcomes, as_json)
+
+
+def _report(ctx, reporter, outcomes, as_json: bool) -> None:
     if as_json:
         emit_json([o.as_dict() for o in outcomes])
     else:

@@ -43,6 +43,8 @@ class IngestOptions:
     clean: bool | None = None       # None: as each page's checks decide
     reread: bool = True
     user: str | None = None
+    queue_url: str | None = None    # OCR on `olke worker` processes through this queue (ingest/queue.py)
+    wait: bool = True               # with a queue: wait for the results and archive them
 
     def ocr_options(self, language: str) -> OcrOptions:
         return OcrOptions(languages=LANGUAGE_ORDER[language], deskew=self.deskew, rotate_pages=self.rotate_pages,
@@ -126,7 +128,7 @@ def ingest(sources: list[DocumentSource], catalog: Catalog, engine: OcrEngine, o
            reporter: Reporter | None = None, archived: Callable[[int], None] | None = None) -> list[Outcome]:
     """Archive every source; one bad document never stops the others."""
     reporter = reporter or SilentReporter()
-    if sources and hasattr(engine, "warm_up"):
+    if sources and hasattr(engine, "warm_up") and not options.queue_url:
         engine.warm_up()
     outcomes: list[Outcome] = []
     jobs: list[DocumentJob] = []
@@ -140,10 +142,51 @@ def ingest(sources: list[DocumentSource], catalog: Catalog, engine: OcrEngine, o
             outcomes.append(Outcome(source.label, "failed", error=error))
     for outcome in outcomes:
         reporter.outcome(outcome)
-    if jobs:
+    if jobs and not options.queue_url:      # with a queue, each worker checks its own engine
         engine.check(jobs[0].ocr_options)
     reporter.start(len(jobs), sum(j.page_count for j in jobs))
+    finished = archiver(catalog, options, reporter, outcomes, archived)
 
+    try:
+        if options.queue_url:
+            from ingest.queue import run_on_queue
+
+            run_on_queue(jobs, catalog.home, options.queue_url, reporter, finished, options.wait)
+        else:
+            run_jobs(jobs, engine, options.workers, reporter, finished)
+    except KeyboardInterrupt:
+        done = sum(1 for o in outcomes if o.status == "ingested")
+        raise Interrupted(f"interrupted: {done} documents were archived, the rest were not; "
+                          "run the same command again to continue") from None
+    finally:
+        reporter.finish()
+    return outcomes
+
+
+def collect(catalog: Catalog, options: IngestOptions, reporter: Reporter | None = None,
+            archived: Callable[[int], None] | None = None) -> list[Outcome]:
+    """Archive the results of every job on the queue (submitted earlier with ``wait=False``),
+    waiting for those still running."""
+    from ingest.queue import collect as collect_from_queue
+
+    reporter = reporter or SilentReporter()
+    outcomes: list[Outcome] = []
+    try:
+        collect_from_queue(catalog.home, options.queue_url, reporter,
+                           archiver(catalog, options, reporter, outcomes, archived))
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted: {len(outcomes)} documents were settled; the rest stay on the queue, "
+                          "run the same command again to continue") from None
+    finally:
+        reporter.finish()
+    return outcomes
+
+
+def archiver(catalog: Catalog, options: IngestOptions, reporter: Reporter, outcomes: list[Outcome],
+             archived: Callable[[int], None] | None
+             ) -> Callable[[DocumentJob, StagedDocument | None, OlkeError | None], None]:
+    """What to do with each document whose OCR has ended: archive it in one transaction (a copy
+    of scans already archived is a duplicate), and clear its staging away."""
     def finished(job: DocumentJob, staged: StagedDocument | None, error: OlkeError | None) -> None:
         if staged is not None:
             try:
@@ -165,15 +208,7 @@ def ingest(sources: list[DocumentSource], catalog: Catalog, engine: OcrEngine, o
         outcomes.append(outcome)
         reporter.outcome(outcome)
 
-    try:
-        run_jobs(jobs, engine, options.workers, reporter, finished)
-    except KeyboardInterrupt:
-        done = sum(1 for o in outcomes if o.status == "ingested")
-        raise Interrupted(f"interrupted: {done} documents were archived, the rest were not; "
-                          "run the same command again to continue") from None
-    finally:
-        reporter.finish()
-    return outcomes
+    return finished
 
 
 def run_jobs(jobs: list[DocumentJob], engine: OcrEngine, workers: int, reporter: Reporter,
