@@ -3,7 +3,6 @@ and hyphenated words, numbers and Roman numerals, on a small index written direc
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 import pytest
 
@@ -11,19 +10,7 @@ from archive.search.analysis import exact_analyzer, page_analyzer
 from archive.search.index import WhooshIndex
 from archive.search.model import SearchRequest
 from archive.search.query import is_stop_word, plan
-
-
-@dataclass
-class Doc:
-    id: int
-    title: str
-    authors: list = field(default_factory=list)
-    source: str | None = None
-    rubrics: list = field(default_factory=list)
-    kind: str = "other"
-    language: str = "kaz"
-    published: str | None = None
-    access: str = "open"
+from bench.search_bench import Doc     # what the index reads of a catalog document
 
 
 TEXTS = {

@@ -12,26 +12,9 @@ from search_app.staff import create_staff_app
 from search_app.staff.words import event_sentence, pages_count
 from test_reports import DEMO_PLAN
 from test_requests_support import build_archive, copy_home, staff_app
-from test_staff_web import act, flashes, new_request, signed_in, token
+from test_staff_web import act, flashes, new_request, setup, signed_in, template, token  # noqa: F401 (fixtures)
 
 STORED = "2026-03-01T08:01:56+00:00"          # 13:01 in Almaty (UTC+5)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return build_archive(tmp_path_factory.mktemp("staff-i18n"))
-
-
-@pytest.fixture
-def setup(template, tmp_path):
-    root, ids = template
-    home = copy_home(root, tmp_path / "home")
-    app = staff_app(home, public_url="https://olke.example.kz")
-    with app.extensions["olke"].catalog() as catalog:
-        staff.add(catalog.conn, "librarian", "correct horse 1", "Бірінші Кітапханашы")
-        staff.add(catalog.conn, "cataloguer", "correct horse 2")
-    yield app, ids
-    app.extensions["olke"].close()
 
 
 def stamp_times(app, code: str, at: str = STORED) -> None:
