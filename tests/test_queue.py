@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from bench.queue_bench import free_port, start_redis, stop
 from ingest.stages import DocumentJob
 from ocr.engine import OcrOptions
 
@@ -24,33 +24,12 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = 4
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def redis_url(tmp_path):
-    server = shutil.which("redis-server")
-    if server is None:
+    if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed (make test installs it: apt-get install redis-server)")
-    port = free_port()
-    data = tmp_path / "redis"
-    data.mkdir()
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(data)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    from redis import Redis
-
-    connection = Redis(port=port)
-    for _ in range(100):
-        try:
-            connection.ping()
-            break
-        except Exception:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
+    process, url = start_redis(tmp_path / "redis")
+    yield url
     process.terminate()
     process.wait(10)
 
@@ -83,18 +62,6 @@ def start_worker(home, url, delay: float) -> subprocess.Popen:
     as when its machine goes away."""
     return subprocess.Popen(olke(home, "worker", "--queue-url", url), env=env(delay), cwd=ROOT,
                             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def stop(workers) -> None:
-    for worker in workers:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-    for worker in workers:
-        try:
-            worker.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait()
 
 
 def archived(home) -> list[tuple]:
