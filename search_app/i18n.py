@@ -4,11 +4,11 @@ Also the translated names of kinds and languages, and dates and numbers in the r
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 from babel.dates import format_skeleton
 from flask import Flask, current_app, request
-from flask_babel import Babel, format_date, format_decimal, format_percent, get_locale
+from flask_babel import Babel, format_date, format_decimal, format_percent, format_time, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
 
 from archive.grammar import dative
@@ -60,13 +60,42 @@ def published(value: str | None) -> str:
     return value
 
 
-def day(value: str | None) -> str:
+def moment(value) -> datetime | None:
+    """A stored time (ISO, UTC when it says no zone) as a datetime; None if it is not one."""
+    if isinstance(value, datetime):
+        found = value
+    else:
+        try:
+            found = datetime.fromisoformat(str(value))
+        except ValueError:
+            return None
+    return found if found.tzinfo else found.replace(tzinfo=timezone.utc)
+
+
+def when(value) -> str:
+    """A stored UTC time in the library's time zone and the reader's language: 2026 ж. 1 наурыз, 13:01."""
     if not value:
         return ""
-    try:
-        return format_date(date.fromisoformat(value[:10]), "long")
-    except ValueError:
-        return value
+    found = moment(value)
+    if found is None:
+        return str(value)
+    local = to_user_timezone(found)
+    return f"{format_date(local, 'long', rebase=False)}, {format_time(local, 'short', rebase=False)}"
+
+
+def day(value) -> str:
+    """A day (YYYY-MM-DD) as it is, or a stored UTC time's day in the library's time zone."""
+    if not value:
+        return ""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return format_date(date.fromisoformat(value), "long")
+        except ValueError:
+            return value
+    found = moment(value)
+    if found is None:
+        return str(value)
+    return format_date(to_user_timezone(found), "long", rebase=False)
 
 
 def until(value: str | None) -> str:
@@ -84,6 +113,7 @@ def init_app(app: Flask) -> None:
     app.after_request(remember_language)
     app.add_template_filter(published, "published")
     app.add_template_filter(day, "day")
+    app.add_template_filter(when, "when")
     app.add_template_filter(until, "until")
     app.add_template_filter(number, "number")
     app.jinja_env.globals.update(format_decimal=format_decimal, format_percent=format_percent)

@@ -7,20 +7,18 @@ Times are stored in UTC (``2026-03-01T08:01:56+00:00``) and shown in the library
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
 
 from babel import dates as babel_dates
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_time, gettext as _, lazy_gettext as _l, ngettext, to_user_timezone
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext, to_user_timezone
 
 from werkzeug.routing import BuildError
 
 from archive.errors import (BadTransition, FulfilmentFailed, InvalidRequest, NotFound, OlkeError, RequestNotFound,
                             StaffLoginFailed)
 from archive.delivery.model import REQUESTER, SYSTEM
-from archive.grammar import dative
 from search_app.delivery import CATEGORY_NAMES, PROBLEMS, REASON_NAMES
-from search_app.i18n import interface_language
+from search_app.i18n import interface_language, moment, when
 
 STATUS_NAMES = {"new": _l("new"), "in_progress": _l("in progress"), "waiting": _l("waiting for the requester"),
                 "delivered": _l("delivered"), "refused": _l("refused"), "cancelled": _l("cancelled"),
@@ -32,57 +30,14 @@ ACCESS_NAMES = {"on_request": _l("on request"), "open": _l("open")}
 LETTER_LANGUAGES = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
 
 
-def _moment(value) -> datetime | None:
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        try:
-            moment = datetime.fromisoformat(str(value))
-        except ValueError:
-            return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def when(value) -> str:
-    """A stored UTC time in the library's time zone and the interface language: 2026 ж. 1 наурыз, 13:01."""
-    if not value:
-        return ""
-    moment = _moment(value)
-    if moment is None:
-        return str(value)
-    local = to_user_timezone(moment)
-    return f"{format_date(local, 'long', rebase=False)}, {format_time(local, 'short', rebase=False)}"
-
-
 def when_in(value, locale: str) -> str:
     """``when`` in a language of its own (a report's, which may differ from the interface's)."""
-    moment = _moment(value) if value else None
-    if moment is None:
+    found = moment(value) if value else None
+    if found is None:
         return str(value or "")
-    local = to_user_timezone(moment)
+    local = to_user_timezone(found)
     return f"{babel_dates.format_date(local, 'long', locale=locale)}, " \
            f"{babel_dates.format_time(local, 'short', locale=locale)}"
-
-
-def day(value) -> str:
-    """A day (YYYY-MM-DD) or a stored UTC time's day in the library's time zone: 2026 ж. 1 наурыз."""
-    if not value:
-        return ""
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return format_date(date.fromisoformat(value), "long")
-        except ValueError:
-            return value
-    moment = _moment(value)
-    if moment is None:
-        return str(value)
-    return format_date(to_user_timezone(moment), "long", rebase=False)
-
-
-def until(value) -> str:
-    """A day as "until" wants it: in Kazakh in the dative (2026 ж. 2 қаңтарға), elsewhere as ``day``."""
-    shown = day(value)
-    return dative(shown) if shown and interface_language() == "kk" else shown
 
 
 def status_name(status: str | None) -> str:
@@ -239,7 +194,7 @@ def switch_url(code: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    for name, function in (("when", when), ("day", day), ("until", until), ("status_name", status_name),
+    for name, function in (("status_name", status_name),
                            ("reason_name", reason_name), ("category_name", category_name),
                            ("letter_name", letter_name), ("mail_error", mail_error), ("pages_count", pages_count), ("days_ago", days_ago)):
         app.add_template_filter(function, name)
