@@ -68,12 +68,16 @@ def document(document_id: int, page: int | None = None):
                                  page=page, last=found.page_count))
         shows_pages = pages_shown(found.access)
         shown = catalog.page(document_id, page) if shows_pages else None
-        texts = [(p["number"], p["text"], p["language"]) for p in catalog.pages(document_id)] if q else []
+        # search inside the document: counted once per query and version of the document
+        key = (str(store.home.root), document_id, found.updated_at, q)
+        known = viewer.DOCUMENT_MATCHES.get(key) if q else None
+        texts = [(p["number"], p["text"], p["language"]) for p in catalog.pages(document_id)] \
+            if q and known is None else []
         pdf = catalog.files(document_id, "pdf")
         member_of = collections.containing(catalog.conn, document_id)
         if request.method == "GET":                  # HEAD requests are not readers
             usage.record(catalog.conn, document_id, "view")
-    languages = {language or found.language for _, _, language in texts} if texts else \
+    languages = known[0] if known else {language or found.language for _, _, language in texts} if texts else \
         {shown["language"] or found.language} if shown else None
     terms = viewer.query_terms(store, q, languages)
     common = dict(document=found, q=q, zoom=zoom, zooms=params.ZOOMS, image_widths=IMAGE_WIDTHS,
@@ -81,10 +85,11 @@ def document(document_id: int, page: int | None = None):
                   thumbnails=viewer.thumbnail_window(page, found.page_count),
                   citation_meta=discovery.citation_meta(found, public_base_url()), public_url=public_base_url(),
                   schema_org=discovery.schema_org(found, public_base_url()))
-    # search inside the document: the pages that match and how often (for an on_request document
-    # that is all it shows: never the pages' text or images)
-    matches = [(number, count) for number, text, language in texts
-               if (count := count_matches(text, language or found.language, terms))]
+    # the pages that match and how often (for an on_request document that is all it shows)
+    matches = known[1] if known else [(number, count) for number, text, language in texts
+                                      if (count := count_matches(text, language or found.language, terms))]
+    if q and not known:
+        viewer.DOCUMENT_MATCHES.put(key, (languages, matches))
     if not shows_pages:
         return render_template("document.html", page={"number": page}, shows_pages=False, matches=matches,
                                thumbnails_shown=thumbnails_on_request(), **common)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from archive.search.index import WhooshIndex
@@ -88,6 +90,31 @@ def marked_paragraphs(text: str, language: str | None, terms: dict[str, list[str
     """``paragraphs`` with the query's hits marked."""
     matcher = WordMatcher(language, terms) if terms else None     # shared: each word analysed once
     return [marked_text(paragraph, language, terms, matcher) for paragraph in paragraphs(text)]
+
+
+class Remembered:
+    """The last few results of a costly step, by a key that changes when its inputs do (the
+    viewer's "pages of this document that match", recounted on every page turn otherwise)."""
+
+    def __init__(self, size: int = 256):
+        self.size, self._found, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._found:
+                self._found.move_to_end(key)
+                return self._found[key]
+        return None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._found[key] = value
+            while len(self._found) > self.size:
+                self._found.popitem(last=False)
+
+
+# (home, document, its last change, query) → (its pages' languages, [(page, matches)])
+DOCUMENT_MATCHES = Remembered()
 
 
 def thumbnail_window(current: int, page_count: int) -> range:

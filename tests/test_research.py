@@ -129,3 +129,18 @@ def test_browse_by_newspaper_and_issue(client, built):
     issue = spaced(client.get("/browse/sources/Өлке тынысы").get_data(as_text=True))
     assert "№ 12, 1998 ж. 14 мамыр" in issue and f'href="/documents/{built[1]["kazakh"]}"' in issue
     assert client.get("/browse/sources/Жоқ газет").status_code == 404
+
+
+def test_turning_pages_does_not_recount_the_document(client, built, monkeypatch):
+    from search_app import reading
+
+    counted = []
+    real = reading.count_matches
+    monkeypatch.setattr(reading, "count_matches", lambda *a: counted.append(1) or real(*a))
+    doc = built[1]["kazakh"]
+    first = client.get(f"/documents/{doc}/pages/1?q=оқыңыз").get_data(as_text=True)
+    assert len(counted) == 2                                  # both pages counted once
+    second = client.get(f"/documents/{doc}/pages/2?q=оқыңыз").get_data(as_text=True)
+    assert len(counted) == 2                                  # remembered for the next page
+    for html in (first, second):
+        assert f'href="/documents/{doc}/pages/2?q=' in html.split('class="in-document-hits"')[1].split("</nav>")[0]
