@@ -96,14 +96,17 @@ def _window(dpi: float) -> int:
     return max(3, int(round(BACKGROUND_WINDOW_MM / 25.4 * dpi)) | 1)
 
 
-def background(grey: np.ndarray, dpi: float) -> np.ndarray:
-    """The paper's level under every pixel: a maximum filter wider than strokes, then smoothed."""
-    window = _window(dpi)
-    bg = ndimage.maximum_filter(grey, size=window)
-    return ndimage.uniform_filter(bg.astype(np.float32), size=window * 3)
+def widest_light(grey: np.ndarray, dpi: float) -> np.ndarray:
+    """The lightest level within a window wider than strokes: the paper wherever there is any."""
+    return ndimage.maximum_filter(grey, size=_window(dpi))
 
 
-def picture_mask(grey: np.ndarray, paper: float, dpi: float, border: np.ndarray) -> np.ndarray:
+def background(light: np.ndarray, dpi: float) -> np.ndarray:
+    """The paper's level under every pixel: ``widest_light``, smoothed."""
+    return ndimage.uniform_filter(light.astype(np.float32), size=_window(dpi) * 3)
+
+
+def picture_mask(light: np.ndarray, paper: float, dpi: float, border: np.ndarray) -> np.ndarray:
     """Pictures: areas with no paper in reach whose edge is a sharp step down from the paper.
 
     A maximum filter wider than strokes leaves text at the paper's level and a picture dark. A
@@ -114,7 +117,7 @@ def picture_mask(grey: np.ndarray, paper: float, dpi: float, border: np.ndarray)
     border paper-white makes a step there).
     """
     window = _window(dpi)
-    raw = ndimage.maximum_filter(grey, size=window).astype(np.float32)
+    raw = light.astype(np.float32)
     darker = raw < paper - PICTURE_DARKER
     deep = raw < paper - UNEVEN_LIGHT
     labels, _ = ndimage.label(darker)
@@ -208,8 +211,9 @@ def check(image: Image.Image, dpi: float) -> tuple[PageCheck, Cleaning]:
     if border.any():
         grey = grey.copy()
         grey[border] = int(paper)   # so the background estimate does not reach into the border
-    bg = background(grey, small_dpi)
-    pictures = picture_mask(grey, paper, small_dpi, border)
+    light = widest_light(grey, small_dpi)
+    bg = background(light, small_dpi)
+    pictures = picture_mask(light, paper, small_dpi, border)
     flat, ink = flatten(grey, bg, border | pictures)       # the small copy (layout, skew): pictures blank
     contrast = int(round(255 - ink))
     light = ~(border | pictures)
