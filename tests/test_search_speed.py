@@ -215,3 +215,66 @@ def test_the_viewer_does_not_search_again(reading_room, monkeypatch):
                                  ).get_data(as_text=True)
     assert "<mark>кітапхана</mark>" in html and "<mark>Кітапханалардың</mark>" in html
     assert len(re.findall(r'<rect class="hit"', html)) == 2
+
+
+# Words as OCR and typing leave them: Latin look-alikes inside Cyrillic words, ё and һ, capitals,
+# Roman numerals in either alphabet, apostrophes, hyphens, numbers, runs of punctuation, long words.
+_TRICKY = ["кітапхана", "Кітапханада", "кiтапхана", "KІТАПХАНА", "оқушылар", "oқушылары", "ОҚУШЫ", "шаһар",
+           "шахарда", "ёлка", "елкой", "ХХ", "XX", "хх", "ғасыр", "g'ylym", "G’ylymy", "о'қу", "әл-Фараби",
+           "Әл-Фарабидің", "1-сынып", "№17", "17", "Абай", "абайдың", "Құнанбайұлы", "—", "…", "«", "»", ".", ",",
+           "(1995)", "Семей-Павлодар", "ә" * 90, "қ-" * 40, "Windows", "wіndows", "Һ", "һ", "мектеп", "Мектептер"]
+
+
+def _tricky_texts(count, seed):
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        words = [rng.choice(_TRICKY) for _ in range(rng.randrange(5, 160))]
+        gaps = [rng.choice([" ", " ", " ", "\n", ", ", " — ", "  ", "-\n", ". ", "'", " ' "]) for _ in words]
+        texts.append("".join(w + g for w, g in zip(words, gaps)))
+    return texts
+
+
+def test_snippets_read_near_the_matches_are_those_of_the_whole_text(monkeypatch):
+    """The snippet made from the tokens near the matches (`WordMatcher.tokens_near_matches`) is the
+    one made from every token of the text, on texts full of what folding and tokenising meet."""
+    monkeypatch.setattr(highlight, "Fragment", _Fragment)
+    rng = random.Random(11)
+    texts = _tricky_texts(18, seed=12)
+    near = compared = marked = 0
+    for _ in range(10):
+        chosen = rng.sample(_TRICKY[:26], 3)
+        stems = {t.text for word in chosen for t in page_analyzer("auto")(word)}
+        exact = {t.text for t in exact_analyzer()(rng.choice(_TRICKY[:26]))}
+        for terms in ({"text_kaz": stems, "text_rus": stems}, {"text_kaz": stems, "exact": exact}, {"exact": exact}):
+            for language in ("kaz", "rus"):
+                matcher = WordMatcher(language, terms)
+                for text in texts:
+                    found = snippet(text, language, terms, matcher=matcher)
+                    assert found == whoosh_snippet(text, language, terms), (terms, text)
+                    near += matcher.tokens_near_matches(text) is not None
+                    marked += any(hit for _, hit in found)
+                    compared += 1
+    assert compared > 1000 and marked > compared / 3
+    assert near > compared * 0.9                            # the fast path was the one taken
+
+
+def test_counts_read_near_the_matches_are_those_of_every_word():
+    """Search-only results count the matching words of a page from the places where a wanted
+    word can begin (`WordMatcher.count_words`): the same counts as analysing every word."""
+    rng = random.Random(13)
+    texts = _tricky_texts(30, seed=14)
+    fast = compared = found = 0
+    for _ in range(12):
+        chosen = rng.sample(_TRICKY[:26], 3)
+        stems = {t.text for word in chosen for t in page_analyzer("auto")(word)}
+        exact = {t.text for t in exact_analyzer()(rng.choice(_TRICKY[:26]))}
+        for terms in ({"text_kaz": stems, "text_rus": stems}, {"text_kaz": stems, "exact": exact}, {"exact": exact}):
+            for language in ("kaz", "rus", None):
+                for text in texts:
+                    expected = len(analysed_word_indexes([[w] for w in text.split()], language, terms))
+                    assert count_matches(text, language, terms, WordMatcher(language, terms)) == expected
+                    fast += WordMatcher(language, terms).count_words(text) is not None
+                    found += expected > 0
+                    compared += 1
+    assert found > compared / 3 and fast > compared * 0.9
