@@ -206,9 +206,9 @@ def _before(prefix: str, suffix: str) -> list[str]:
     return [prefix + suffix, _front(prefix) + suffix]
 
 
-# Passive with an ending (жаса-л-ған, аш-ыл-ып, сал-ын-ады, жария-ла-н-ған), but with -ды only
-# after -ыл and two syllables (шақыр-ыл-ды; not ауыл+ды, мысал+ды). A bare passive stem stays
-# (ашыл, ашылды): too many nouns end so (ауыл, ақыл, мысал).
+# Passive with an ending (жаса-л-ған, аш-ыл-ып, сал-ын-ады, жария-ла-н-ған); with -ды where two
+# syllables are left before it (шақыр-ыл-ды, жаса-л-ды, қосы-л-ды as қос-ыл-ды; the common nouns
+# that end so, ауыл, ақыл, мысал, are in PROTECTED). A bare passive stem stays (ашыл).
 _verb("ылды ылдым ылдың ылдық", CONS + (B,))
 _verb("лды лдым лдық нды ндым ндық", (V,))
 for _suffix, _after in list(VERB_SUFFIXES.items()):
@@ -307,8 +307,8 @@ def _verb_stem_fits(stem: str, suffix: str) -> bool:
         return False         # мемлекет+і+н, табиғат+ы+н, формат+ы+н; but көрсет+етін, орындал+атын
     if suffix.startswith(("ылд", "ілд")) and syllables(stem) < 2:
         return False         # шақыр+ыл+ды, but ауыл+ды, ақыл+ды
-    if suffix.startswith(("лд", "нд")) and (syllables(stem) < 2 or suffix[0] == "н" and stem[-2] not in "лд"):
-        return False         # жаса+л+ды, қос+ыл+ды, талқыла+н+ды, қабылда+н+ды
+    if suffix.startswith(("лд", "нд")) and syllables(stem) < 2:
+        return False         # жаса+л+ды, қосы+л+ды, талқыла+н+ды (-н: see below)
     if suffix in ("а", "е", "й") and (syllables(stem) < 2 or suffix != "й" and stem[-1] != "р"):
         return False         # шақыр+а, аудар+а (causative -тыр -дыр, -ар), сөйле+й; not қал+а, кітапхан+а
     if suffix[0] == "н" and not (stem[-1] in "ае" and stem[-2:-1] == "л"):
