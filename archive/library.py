@@ -1,17 +1,28 @@
-"""The archive as the CLI and the web app use it: the catalog and the search index kept in step.
+"""The archive as the CLI, the web apps and the tests use it: the one way into the data.
 
+Its writes of documents keep the catalog and the search index in step; the rest of
+what the catalog holds is reached through its desks, each bound to the catalog: ``delivery``
+(delivery requests), ``plans`` (plans and reports), ``collections``, ``staff`` (the staff app's
+users) and ``usage`` (views and downloads). The SQL stays in the catalog layer below them.
 Its ``reader`` (``archive.reader``) is what the layers above lend it to read scans: OCR, ingest.
 """
 from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from archive.catalog import Catalog
 from archive.home import Home
 from archive.metadata import Description
 from archive.reader import NoReader, Reader
+
+if TYPE_CHECKING:
+    from archive.collections import Collections
+    from archive.delivery.desk import DeliveryDesk
+    from archive.delivery.staff import StaffUsers
+    from archive.plans.desk import PlanDesk
+    from archive.usage import Usage
 
 
 class Archive:
@@ -25,6 +36,38 @@ class Archive:
         from archive.search.sync import open_index
 
         return open_index(self.catalog)
+
+    # --- the desks: what the catalog holds besides documents ---------------------------------------
+
+    @cached_property
+    def delivery(self) -> DeliveryDesk:
+        from archive.delivery.desk import DeliveryDesk
+
+        return DeliveryDesk(self.catalog)
+
+    @cached_property
+    def plans(self) -> PlanDesk:
+        from archive.plans.desk import PlanDesk
+
+        return PlanDesk(self.catalog)
+
+    @cached_property
+    def collections(self) -> Collections:
+        from archive.collections import Collections
+
+        return Collections(self.catalog)
+
+    @cached_property
+    def staff(self) -> StaffUsers:
+        from archive.delivery.staff import StaffUsers
+
+        return StaffUsers(self.catalog)
+
+    @cached_property
+    def usage(self) -> Usage:
+        from archive.usage import Usage
+
+        return Usage(self.catalog)
 
     def close(self) -> None:
         self.catalog.close()
