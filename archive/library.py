@@ -1,6 +1,6 @@
 """The archive as the CLI, the web apps and the tests use it: the one way into the data.
 
-Its writes of documents keep the catalog and the search index in step; the rest of
+Its writes of documents keep the catalog, the files and the search index in step; the rest of
 what the catalog holds is reached through its desks, each bound to the catalog: ``delivery``
 (delivery requests), ``plans`` (plans and reports), ``collections``, ``staff`` (the staff app's
 users) and ``usage`` (views and downloads). The SQL stays in the catalog layer below them.
@@ -8,9 +8,10 @@ Its ``reader`` (``archive.reader``) is what the layers above lend it to read sca
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from archive.catalog import Catalog
 from archive.home import Home
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from archive.delivery.desk import DeliveryDesk
     from archive.delivery.staff import StaffUsers
     from archive.plans.desk import PlanDesk
+    from archive.storage import StagedDocument
     from archive.usage import Usage
 
 
@@ -30,6 +32,7 @@ class Archive:
         self.home = home
         self.catalog = Catalog(home)
         self.reader: Reader = reader or NoReader()
+        self._batch: list[int] | None = None      # the documents written in the batch under way
 
     @cached_property
     def index(self):
@@ -88,12 +91,48 @@ class Archive:
 
         return catch_up(self.catalog, self.index, document_ids)
 
+    # --- writing documents: the catalog and its files first, then the index ---------------------
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Index the documents written inside together, when the batch ends however it ends (one index
+        commit for a whole ingest), with whatever else the catalog holds that the index lacks (a run
+        cut off between a catalog commit and the index keeps its mark; see ``catch_up``). A batch
+        inside a batch is part of it."""
+        if self._batch is not None:
+            yield
+            return
+        self._batch = []
+        try:
+            yield
+        finally:
+            written, self._batch = self._batch, None
+            self.catch_up(written)
+
+    def _written(self, document_id: int) -> None:
+        if self._batch is not None:
+            self._batch.append(document_id)
+        else:
+            self.documents_changed([document_id])
+
+    def add_document(self, description: Description, staged: StagedDocument, scan_sha256: str,
+                     user: str | None = None, details: dict | None = None) -> int:
+        """Archive a document OCRed and staged by ingest: its row, pages and files in one transaction,
+        then its pages in the index; returns its id."""
+        document_id = self.catalog.add_document(description, staged, scan_sha256, user, details)
+        self._written(document_id)
+        return document_id
+
+    def replace_content(self, document_id: int, staged: StagedDocument, user: str | None = None,
+                        details: dict | None = None) -> None:
+        """Swap in a document's re-OCRed PDF, pages and images, then its pages in the index."""
+        self.catalog.replace_content(document_id, staged, user, details)
+        self._written(document_id)
+
     def add_scan(self, files: list[Path], description: Description, user: str) -> int:
         """Archive a fresh scan of one document (OCR, catalog, index) as `olke ingest` does, through the
         reader; returns the document's id (the existing one's, if this very scan is archived already)."""
-        document_id = self.reader.archive_scan(self.catalog, files, description, user)
-        self.documents_changed([document_id])
-        return document_id
+        return self.reader.archive_scan(self, files, description, user)
 
     def delete(self, document_id: int, user: str | None = None) -> None:
         self.catalog.delete(document_id, user)
