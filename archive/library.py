@@ -91,6 +91,19 @@ class Archive:
 
         return catch_up(self.catalog, self.index, document_ids)
 
+    def rebuild_index(self, progress=None) -> int:
+        """Index every document afresh, aside, then swap the new index in (searches go on meanwhile);
+        ``progress(n)`` is told of each document done. Returns the pages indexed."""
+        from archive.search.sync import rebuild
+
+        return rebuild(self.catalog, self.index, progress)
+
+    def check_index(self):
+        """Where the index and the catalog differ (``archive.search.interface.IndexCheck``)."""
+        from archive.search.sync import check
+
+        return check(self.catalog, self.index)
+
     # --- writing documents: the catalog and its files first, then the index ---------------------
 
     @contextmanager
