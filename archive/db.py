@@ -14,6 +14,7 @@ from urllib.parse import quote
 from archive.errors import DiskFull, is_disk_full
 
 MIGRATIONS_TABLE = "_migrations"
+DatabaseError = sqlite3.Error   # what the catalog's database raises, named for the layers above (no sqlite3 there)
 BUSY_SECONDS = 30       # a statement waits this long for another writer before "database is locked"
 
 

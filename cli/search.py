@@ -77,12 +77,10 @@ def rebuild(ctx):
     Example:
       olke index rebuild
     """
-    from archive.search.sync import rebuild as rebuild_index
-
     archive = open_archive(ctx)
     with click.progressbar(length=len(archive.catalog.documents()), label="Indexing documents",
                            file=sys.stderr) as bar:
-        pages = rebuild_index(archive.catalog, archive.index, progress=bar.update)
+        pages = archive.rebuild_index(progress=bar.update)
     click.echo(f"Index rebuilt: {pages} pages.")
 
 
@@ -119,10 +117,7 @@ def check(ctx):
     Example:
       olke index check || olke index rebuild
     """
-    from archive.search.sync import check as check_index
-
-    archive = open_archive(ctx)
-    found = check_index(archive.catalog, archive.index)
+    found = open_archive(ctx).check_index()
     if found.ok:
         click.echo("The index matches the catalog.")
         return

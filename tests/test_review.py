@@ -302,8 +302,7 @@ def test_a_real_reading_corrected_and_read_again(make_png, home, monkeypatch):
     monkeypatch.setenv("OLKE_OCR_ENGINE", "tesseract")
     archive = Archive(home, ScanReader())
     sources, _ = discover([make_png("kaz.png", KAZAKH_LINES)], Description(title="Сынақ", language="kaz"))
-    (outcome,) = ingest(sources, archive.catalog, TesseractEngine(), IngestOptions(workers=1))
-    archive.documents_changed([outcome.document_id])
+    (outcome,) = ingest(sources, archive, TesseractEngine(), IngestOptions(workers=1))
     (page,) = archive.catalog.pages(outcome.document_id)
     lines = [line.text for line in group_lines(page["words"])]
     assert len(lines) == 3 and "кітапхана" in lines[0]

@@ -42,12 +42,10 @@ def archive(home, make_png):
         description = Description(kind=kind, title=title, language=language, published=published, source=source,
                                   rubrics=rubrics)
         sources.append((DocumentSource(str(image), [image] * len(texts), description), texts))
-    ids = []
-    for source, texts in sources:
-        (outcome,) = ingest([source], archive.catalog, FakeEngine(texts), IngestOptions(workers=1))
-        assert outcome.status == "ingested", outcome.error
-        ids.append(outcome.document_id)
-    archive.documents_changed(ids)
+    with archive.batch():                 # indexed together when the batch ends
+        for source, texts in sources:
+            (outcome,) = ingest([source], archive, FakeEngine(texts), IngestOptions(workers=1))
+            assert outcome.status == "ingested", outcome.error
     yield archive
     archive.close()
 
