@@ -21,6 +21,7 @@ from archive.crashpoints import crash_point
 from archive.db import connect
 from archive.errors import DuplicateScan, NotFound
 from archive.home import Home
+from archive.libraries import DEFAULT_CODE as DEFAULT_LIBRARY, resolve as resolve_library
 from archive.metadata import Description
 from archive.storage import StagedDocument, clear_abandoned_staging, file_rows
 
@@ -69,6 +70,7 @@ class Document:
     status: str
     created_at: str
     updated_at: str
+    library: str = DEFAULT_LIBRARY      # the holding library's code (archive.libraries)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Document":
@@ -146,10 +148,13 @@ class Catalog:
         return row[0] if row else None
 
     def documents(self, kind: str | None = None, language: str | None = None, limit: int | None = None,
-                  include_deleted: bool = False) -> list[Document]:
+                  include_deleted: bool = False, library: str | None = None) -> list[Document]:
         where, args = [], []
         if not include_deleted:
             where.append("status = 'active'")
+        if library:
+            where.append("library = ?")
+            args.append(library)
         if kind:
             where.append("kind = ?")
             args.append(kind)
@@ -248,11 +253,12 @@ class Catalog:
             existing = self.find_by_scan(scan_sha256)
             if existing is not None:
                 raise DuplicateScan(f"already in the archive as document {existing}", existing_id=existing)
+            library = resolve_library(conn, description.library)
             cursor = conn.execute(
                 f"INSERT INTO documents ({', '.join(DOCUMENT_COLUMNS)}, page_count, scan_sha256, ocr_engine,"
-                f" created_at, updated_at) VALUES ({', '.join('?' * len(DOCUMENT_COLUMNS))}, ?, ?, ?, ?, ?)",
+                f" created_at, updated_at, library) VALUES ({', '.join('?' * len(DOCUMENT_COLUMNS))}, ?, ?, ?, ?, ?, ?)",
                 [values[c] for c in DOCUMENT_COLUMNS] + [len(staged.pages), scan_sha256, staged.ocr_engine,
-                                                         stamp, stamp],
+                                                         stamp, stamp, library],
             )
             document_id = cursor.lastrowid
             self._write_pages_and_files(document_id, staged)
@@ -291,6 +297,10 @@ class Catalog:
         before = self.get(document_id)
         values = description.as_dict()
         changed = {c: values[c] for c in DOCUMENT_COLUMNS if values[c] != getattr(before, c)}
+        if description.library is not None:     # None: the holding library stays
+            library = resolve_library(self.conn, description.library)
+            if library != before.library:
+                changed["library"] = library
         if not changed:
             return
         stored = {c: json.dumps(v, ensure_ascii=False) if c in ("authors", "rubrics") else v

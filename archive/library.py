@@ -3,7 +3,7 @@
 Its writes of documents keep the catalog, the files and the search index in step; the rest of
 what the catalog holds is reached through its desks, each bound to the catalog: ``delivery``
 (delivery requests), ``plans`` (plans and reports), ``collections``, ``staff`` (the staff app's
-users) and ``usage`` (views and downloads). The SQL stays in the catalog layer below them.
+users), ``libraries`` (the libraries of the system) and ``usage`` (views and downloads). The SQL stays in the catalog layer below them.
 Its ``reader`` (``archive.reader``) is what the layers above lend it to read scans: OCR, ingest.
 """
 from __future__ import annotations
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from archive.collections import Collections
     from archive.delivery.desk import DeliveryDesk
     from archive.delivery.staff import StaffUsers
+    from archive.libraries import Libraries
     from archive.plans.desk import PlanDesk
     from archive.storage import StagedDocument
     from archive.usage import Usage
@@ -65,6 +66,12 @@ class Archive:
         from archive.delivery.staff import StaffUsers
 
         return StaffUsers(self.catalog)
+
+    @cached_property
+    def libraries(self) -> Libraries:
+        from archive.libraries import Libraries
+
+        return Libraries(self.catalog)
 
     @cached_property
     def usage(self) -> Usage:

@@ -52,6 +52,7 @@ class Description:
     access: str = "open"
     digitised_on: str = field(default_factory=lambda: date.today().isoformat())
     digitised_by: str | None = None
+    library: str | None = None       # the holding library's code; None: the default library (or, when editing, as it is)
 
     FIELDS = ()  # filled below
 
@@ -89,6 +90,8 @@ def _normalise(name: str, raw: Any) -> Any:
         items = raw if isinstance(raw, (list, tuple)) else str(raw).split(LIST_SEPARATOR)
         return tuple(s for s in (str(item).strip() for item in items) if s)
     value = str(raw).strip()
+    if name == "library":
+        return value.lower()     # checked against the register when the document is written
     if name in ("kind", "language", "access"):
         value = value.lower()
         value = _ALIASES.get(name, {}).get(value, value)

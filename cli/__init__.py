@@ -3,7 +3,7 @@
 One module per command group: ``ingest`` (ingest, reocr), ``documents`` (list, show, delete),
 ``search`` (search, index), ``plan``, ``delivery`` (requests, staff), ``export`` (export,
 import-metadata), ``review`` (review, correct), ``web`` (serve, serve-staff, collection) and
-``worker`` (OCR jobs from a queue);
+``worker`` (OCR jobs from a queue), ``libraries`` (the libraries of the system);
 ``context`` is what every command takes from the command line's context.
 """
 from __future__ import annotations
@@ -72,12 +72,12 @@ def init_cmd(ctx):
 
 
 def _add_commands() -> None:
-    from cli import delivery, documents, export, ingest, plan, review, search, web, worker
+    from cli import delivery, documents, export, ingest, libraries, plan, review, search, web, worker
 
     for command in (ingest.ingest_cmd, ingest.reocr_cmd, documents.list_cmd, documents.show_cmd,
                     documents.delete_cmd, plan.plan, search.search, search.index, web.serve, web.serve_staff,
                     web.collection, export.export, export.import_metadata, delivery.requests, delivery.staff, delivery.mail,
-                    review.review, review.correct, worker.worker):
+                    review.review, review.correct, worker.worker, libraries.library):
         main.add_command(command)
 
 

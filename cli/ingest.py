@@ -25,10 +25,28 @@ def description_options(func):
         click.option("--rubrics", help="Rubrics separated by ';'"), click.option("--udc"), click.option("--notes"),
         click.option("--access", type=click.Choice(ACCESS)),
         click.option("--digitised-on", help="YYYY-MM-DD; default today"), click.option("--digitised-by"),
+        click.option("--library", help="The code of the library that holds the documents (see `olke library "
+                                       "list`); default: the default library"),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _check_libraries(archive, sources):
+    """The sources whose library (option, sidecar key or manifest column) the register has, and an error
+    for each of the others, before any OCR is done."""
+    from archive.errors import InvalidMetadata, OlkeError
+
+    good, errors = [], []
+    for source in sources:
+        try:
+            if source.description.library is not None:
+                archive.libraries.resolve(source.description.library)
+            good.append(source)
+        except OlkeError as error:
+            errors.append(InvalidMetadata(error.message, source.label))
+    return good, errors
 
 
 def ocr_step_options(command):
@@ -106,6 +124,8 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rota
         sources += found
         errors += problems
     archive = open_archive(ctx)
+    sources, wrong_library = _check_libraries(archive, sources)
+    errors += wrong_library
     options = IngestOptions(force_ocr=force_ocr, skip_duplicates=skip_duplicates, deskew=deskew,
                             rotate_pages=not no_rotate, always_osd=osd, clean=clean, reread=reread,
                             queue_url=queue_url, wait=not no_wait, **({"workers": workers} if workers else {}))

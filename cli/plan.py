@@ -25,6 +25,9 @@ def _quarter(ctx, param, value):
 
 year_option = click.option("--year", type=int, default=lambda: date.today().year, show_default="this year",
                            help="The plan year.")
+library_option = click.option("--library", metavar="CODE",
+                               help="The library whose plan it is (see `olke library list`); default: the "
+                                    "default library.")
 lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default="kk", show_default=True,
                            help="Labels in Kazakh, Russian or English.")
 
@@ -43,10 +46,11 @@ def plan():
 @plan.command("load")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--year", type=int, help="Refuse the file unless it is the plan for this year.")
+@library_option
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
               help="Language of the notes on totals that do not add up.")
 @click.pass_context
-def load_cmd(ctx, file, year, lang):
+def load_cmd(ctx, file, year, library, lang):
     """Load a year's plan from a TOML file, replacing that year's plan if there is one.
 
     The figures are kept exactly as written; totals that disagree with their parts are listed.
@@ -54,15 +58,21 @@ def load_cmd(ctx, file, year, lang):
     \b
     Example:
       olke plan load plans/plan-2026.toml
+      olke plan load plans/pavlodar-obl-2026.toml --library pavlodar-obl
     """
     from cli.context import open_archive
     from archive.plans.plan import read_plan_file
     from archive.plans.report import inconsistency_sentence
 
+    archive = open_archive(ctx)
+    if library is not None:
+        library = archive.libraries.resolve(library)
     plan_ = read_plan_file(file, year)
-    previous = open_archive(ctx).plans.load(plan_)
+    plan_.library_code = library
+    previous = archive.plans.load(plan_)
     replaced = f", replacing the one loaded {previous.loaded_at} from {previous.source_name}" if previous else ""
-    click.echo(f"Loaded the {plan_.year} plan from {file}{replaced}.")
+    whose = f" of library '{plan_.library_code}'" if archive.libraries.several() else ""
+    click.echo(f"Loaded the {plan_.year} plan{whose} from {file}{replaced}.")
     problems = plan_.inconsistencies()
     if problems:
         click.echo(f"The plan does not add up in {len(problems)} places; its figures are kept as stated "
@@ -73,11 +83,12 @@ def load_cmd(ctx, file, year, lang):
 
 @plan.command("show")
 @year_option
+@library_option
 @lang_option
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option("--toml", "as_toml", is_flag=True, help="Print the plan file as loaded, to edit and load again.")
 @click.pass_context
-def show_cmd(ctx, year, lang, as_json, as_toml):
+def show_cmd(ctx, year, library, lang, as_json, as_toml):
     """Show a year's plan in the library's layout, with where it does not add up.
 
     \b
@@ -87,7 +98,7 @@ def show_cmd(ctx, year, lang, as_json, as_toml):
     from cli.context import open_archive
     from archive.plans.formats import render_plan
 
-    plan_ = open_archive(ctx).plans.get(year)
+    plan_ = open_archive(ctx).plans.get(year, library)
     if as_toml:
         click.echo(plan_.source_text, nl=False)
     elif as_json:
@@ -107,11 +118,13 @@ def list_cmd(ctx):
     """
     from cli.context import open_archive
 
-    plans = open_archive(ctx).plans.loaded()
+    archive = open_archive(ctx)
+    plans, several = archive.plans.loaded(), archive.libraries.several()
     if not plans:
         click.echo("No plans loaded. Load one with: olke plan load FILE")
     for p in plans:
-        click.echo(f"{p['year']}  {p['source_name']}  loaded {p['loaded_at']} by {p['loaded_by']}"
+        whose = f"{p['library']}  " if several else ""
+        click.echo(f"{p['year']}  {whose}{p['source_name']}  loaded {p['loaded_at']} by {p['loaded_by']}"
                    f"  ({p['loads']} loads)")
 
 
@@ -119,25 +132,30 @@ def list_cmd(ctx):
 @year_option
 @click.option("--quarter", callback=_quarter, help="One quarter only: 1-4 or I-IV. Default: the whole year.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--library", metavar="CODE",
+              help="One library's report; default: the whole system (the libraries' plans summed, each "
+                   "library's line beside them).")
 @lang_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to FILE; xlsx and pdf default to plan-report-YEAR[-qN]-LANG.FORMAT.")
 @click.pass_context
-def report_cmd(ctx, year, quarter, fmt, lang, output):
+def report_cmd(ctx, year, quarter, fmt, library, lang, output):
     """Report plan against actual: documents and pages by kind and quarter, in Kazakh, MB, deliveries.
 
     \b
     Examples:
       olke plan report --year 2026
       olke plan report --year 2026 --quarter II --format xlsx --lang ru --output plan-2026-q2.xlsx
+      olke plan report --year 2026 --library pavlodar-obl
     """
     from cli.context import open_archive
     from archive.errors import UsageError
     from archive.plans.formats import BINARY_FORMATS, render
 
-    content = render(open_archive(ctx).plans.report(year, quarter), fmt, lang)
+    content = render(open_archive(ctx).plans.report(year, quarter, library=library), fmt, lang)
     if output is None and fmt in BINARY_FORMATS:
-        output = Path(f"plan-report-{year}{f'-q{quarter}' if quarter else ''}-{lang}.{fmt}")
+        whose = f"-{library}" if library else ""
+        output = Path(f"plan-report-{year}{whose}{f'-q{quarter}' if quarter else ''}-{lang}.{fmt}")
     if output is None:
         click.echo(content, nl=False)
         return

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Iterable
 
-from archive.delivery import links, model, outbox, privacy, workflow
+from archive.delivery import links, model, outbox, privacy, staff, workflow
+from archive.errors import RequestNotFound, UsageError
 from archive.delivery.intake import RequestInput
 from archive.delivery.model import DeliveryRequest
 from archive.delivery.settings import DeliverySettings
@@ -21,8 +22,20 @@ if TYPE_CHECKING:
 
 
 class DeliveryDesk:
-    def __init__(self, catalog: Catalog):
+    """The requests of the whole system; ``scoped(library)`` is one library's desk, as its staff see it:
+    other libraries' requests are not found there, and nothing can be done to them."""
+
+    def __init__(self, catalog: Catalog, library: str | None = None):
         self._catalog = catalog
+        self.library = library            # None: every library's requests (the system's administrator)
+
+    def scoped(self, library: str | None) -> "DeliveryDesk":
+        """The desk of one library's staff (``None``: the administrator's, which sees all)."""
+        return self if library == self.library else DeliveryDesk(self._catalog, library)
+
+    def _mine(self, code: str) -> None:
+        """Refuse a request of another library as if it did not exist."""
+        self.get(code)
 
     @property
     def _conn(self):
@@ -31,7 +44,10 @@ class DeliveryDesk:
     # --- reading -------------------------------------------------------------------------------
 
     def get(self, code: str) -> DeliveryRequest:
-        return model.get(self._conn, code)
+        found = model.get(self._conn, code)
+        if self.library is not None and found.library != self.library:
+            raise RequestNotFound(f"no delivery request {code}; check the code (see `olke requests list`)")
+        return found
 
     def get_for_requester(self, code: str, email: str) -> DeliveryRequest:
         """The request, only to whoever gives its code and the e-mail it was made with."""
@@ -41,11 +57,12 @@ class DeliveryDesk:
               older_than_days: int | None = None, assigned_to: str | None = None,
               unassigned: bool = False) -> list[DeliveryRequest]:
         """Requests to work on, oldest first."""
-        return model.queue(self._conn, statuses, overdue, older_than_days, assigned_to, unassigned)
+        return model.queue(self._conn, statuses, overdue, older_than_days, assigned_to, unassigned,
+                           library=self.library)
 
     def search(self, text: str = "", statuses: tuple[str, ...] = (DELIVERED,)) -> list[DeliveryRequest]:
         """The archive of requests: text in the code, name, e-mail or title."""
-        return model.search(self._conn, text, statuses)
+        return model.search(self._conn, text, statuses, library=self.library)
 
     def history(self, request_id: int) -> list[dict]:
         return model.events(self._conn, request_id)
@@ -82,23 +99,45 @@ class DeliveryDesk:
     # --- what staff do -------------------------------------------------------------------------
 
     def claim(self, code: str, user: str) -> DeliveryRequest:
+        self._mine(code)
         return workflow.claim(self._conn, code, user)
 
     def assign(self, code: str, to_user: str, by_user: str) -> DeliveryRequest:
+        request = self.get(code)
+        works_at = staff.library_of(self._conn, to_user)
+        if works_at is not None and works_at != request.library:
+            raise UsageError(f"staff user '{to_user}' works at library '{works_at}', not at '{request.library}'; "
+                             "pass the request on to that library instead")
         return workflow.assign(self._conn, code, to_user, by_user)
 
     def add_note(self, code: str, user: str, text: str) -> None:
+        self._mine(code)
         workflow.add_note(self._conn, code, user, text)
 
     def ask(self, code: str, user: str, question: str, settings: DeliverySettings) -> list[int]:
+        self._mine(code)
         return workflow.ask(self._conn, code, user, question, settings)
 
     def refuse(self, code: str, user: str, reason: str, text: str | None, settings: DeliverySettings) -> list[int]:
+        self._mine(code)
         return workflow.refuse(self._conn, code, user, reason, text, settings)
+
+    def pass_on(self, code: str, user: str, to_library: str, text: str | None,
+                settings: DeliverySettings) -> list[int]:
+        """Pass the request on to another library of the system; the requester is told."""
+        self._mine(code)
+        return workflow.pass_on(self._conn, code, user, to_library, text, settings)
+
+    def send_outside(self, code: str, user: str, to: str, text: str | None, settings: DeliverySettings) -> list[int]:
+        """Record that the request was sent to a library outside the system; the requester is told."""
+        self._mine(code)
+        return workflow.send_outside(self._conn, code, user, to, text, settings)
 
     def cancel(self, code: str, user: str, text: str | None, settings: DeliverySettings,
                email: str | None = None) -> list[int]:
         """Cancel the request: by staff, or by its requester (``user`` REQUESTER, with their ``email``)."""
+        if email is None:
+            self._mine(code)
         return workflow.cancel(self._conn, code, user, text, settings, email=email)
 
     def fulfil(self, code: str, user: str, settings: DeliverySettings, secret: str, pages: str | None = None,
@@ -106,6 +145,7 @@ class DeliveryDesk:
         """Copy the pages, stamp them for the requester and write the letter with the link."""
         from archive.delivery import fulfil
 
+        self._mine(code)
         return fulfil.deliver(self._catalog, code, user, settings, secret, pages, document_id)
 
     def expire(self, settings: DeliverySettings, today: date | None = None,

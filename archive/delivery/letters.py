@@ -18,6 +18,8 @@ SUBJECTS = {
     "refused": "Your request cannot be fulfilled: {code}",
     "cancelled": "Your request is cancelled: {code}",
     "expired": "Your request has expired: {code}",
+    "passed_on": "Your request is passed on to another library: {code}",
+    "sent_outside": "Your request is sent on to another library: {code}",
 }
 
 BODIES = {
@@ -50,6 +52,15 @@ BODIES = {
                   "{text}"),
     "expired": ("Hello {name},\n\n"
                 "Your request {code} could not be fulfilled in time and is closed. If you still need the copy, please send a new request."),
+    "passed_on": ("Hello {name},\n\n"
+                  "Your request {code} is passed on to {library_name}, which will fulfil it.\n"
+                  "{text}\n\n"
+                  "You can follow it with the same code at:\n"
+                  "{status_url}"),
+    "sent_outside": ("Hello {name},\n\n"
+                     "Your request {code} is sent on to {outside}, which holds what you asked for and will "
+                     "answer you directly.\n"
+                     "{text}"),
 }
 
 REASONS = {

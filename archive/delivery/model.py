@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 from archive.catalog import now
 from archive.csv_safe import SafeWriter
 from archive.errors import RequestNotFound
+from archive.libraries import default as default_library
 from archive.vocabulary import CANCELLED, DELIVERED, EXPIRED, LABELS, NEW, OPEN, REFUSED
 from archive.delivery.intake import CheckedRequest
 
@@ -52,6 +53,8 @@ class DeliveryRequest:
     delivered_at: str | None
     closed_at: str | None
     anonymised_at: str | None
+    library: str = "main"                # the library handling it (archive.libraries)
+    sent_outside_to: str | None = None   # the library outside the system it went to, if it did
     document_title: str | None = None
     document_pages: int | None = None
 
@@ -149,11 +152,13 @@ def find_duplicate(conn: sqlite3.Connection, checked: CheckedRequest, hours: int
 
 COLUMNS = ("code", "status", "created_at", "updated_at", "language", "name", "email", "phone", "category",
            "document_id", "cite_title", "cite_author", "cite_source", "cite_year", "cite_issue", "cite_pages",
-           "pages", "purpose", "needed_by", "consent_version", "consent_at", "rules_acknowledged", "exceeds_rules")
+           "pages", "purpose", "needed_by", "consent_version", "consent_at", "rules_acknowledged", "exceeds_rules",
+           "library")
 
 
 def insert(conn: sqlite3.Connection, checked: CheckedRequest, exceeds_rules: str | None, at: str) -> int:
-    """Store a checked request (inside the caller's transaction); returns its id."""
+    """Store a checked request (inside the caller's transaction); returns its id. It goes to the library
+    that holds the document; a free citation to the default library, which may pass it on."""
     wanted = checked.input
     citation = checked.document is None
     values = {
@@ -165,6 +170,7 @@ def insert(conn: sqlite3.Connection, checked: CheckedRequest, exceeds_rules: str
         "pages": checked.pages, "purpose": wanted.purpose or None, "needed_by": checked.needed_by,
         "consent_version": wanted.consent_version, "consent_at": at, "rules_acknowledged": 1,
         "exceeds_rules": exceeds_rules,
+        "library": checked.document.library if checked.document else default_library(conn).code,
     }
     year = datetime.fromisoformat(at).astimezone().year
     for _ in range(20):
@@ -199,10 +205,14 @@ def notes(conn: sqlite3.Connection, request_id: int, kinds: tuple[str, ...] | No
 
 def queue(conn: sqlite3.Connection, statuses: tuple[str, ...] | None = OPEN, overdue: bool = False,
           older_than_days: int | None = None, assigned_to: str | None = None, unassigned: bool = False,
-          limit: int = 500, today: date | None = None) -> list[DeliveryRequest]:
-    """Requests for staff, oldest first: by status, age (days since received) and overdue."""
+          limit: int = 500, today: date | None = None, library: str | None = None) -> list[DeliveryRequest]:
+    """Requests for staff, oldest first: by status, age (days since received) and overdue; one library's
+    only, when ``library`` is given."""
     today = today or date.today()
     where, args = [], []
+    if library is not None:
+        where.append("r.library = ?")
+        args.append(library)
     if statuses:
         where.append(f"r.status IN ({', '.join('?' * len(statuses))})")
         args += list(statuses)
@@ -237,9 +247,13 @@ def _like(text: str) -> str:
 
 
 def search(conn: sqlite3.Connection, text: str = "", statuses: tuple[str, ...] = (DELIVERED,),
-           limit: int = 1000) -> list[DeliveryRequest]:
-    """Requests (default: fulfilled ones), newest first, whose code, name, e-mail or title contains ``text``."""
+           limit: int = 1000, library: str | None = None) -> list[DeliveryRequest]:
+    """Requests (default: fulfilled ones), newest first, whose code, name, e-mail or title contains ``text``;
+    one library's only, when ``library`` is given."""
     where, args = [], []
+    if library is not None:
+        where.append("r.library = ?")
+        args.append(library)
     if statuses:
         where.append(f"r.status IN ({', '.join('?' * len(statuses))})")
         args += list(statuses)

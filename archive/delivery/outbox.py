@@ -14,6 +14,7 @@ from email.utils import formatdate, make_msgid
 from typing import Iterable
 
 from archive.catalog import now
+from archive import libraries
 from archive.delivery import letters
 from archive.errors import MailFailed
 from archive.delivery.model import DeliveryRequest
@@ -27,12 +28,22 @@ def queue(conn: sqlite3.Connection, request: DeliveryRequest, letter: str, setti
     """Write a letter to the requester (inside the caller's transaction); None if there is no address."""
     if not request.email:
         return None
-    subject, body = letters.compose(letter, request.language, settings.library, code=request.code,
+    subject, body = letters.compose(letter, request.language, _signed_by(conn, request, settings), code=request.code,
                                     name=request.name or "", title=request.title,
                                     status_url=letters.status_url(settings.public_url, request.code), **values)
     cursor = conn.execute("INSERT INTO delivery_mail (request_id, letter, recipient, subject, body, created_at)"
                           " VALUES (?, ?, ?, ?, ?, ?)", (request.id, letter, request.email, subject, body, now()))
     return cursor.lastrowid
+
+
+def _signed_by(conn: sqlite3.Connection, request: DeliveryRequest, settings: DeliverySettings) -> str:
+    """Who signs the letter: the library handling the request when the system has several (and it has a
+    name), else the library the settings name."""
+    if libraries.count(conn) > 1:
+        handling = libraries.get(conn, request.library)
+        if handling.name(request.language) != handling.code:
+            return handling.name(request.language)
+    return settings.library
 
 
 def claim(conn: sqlite3.Connection, ids: Iterable[int] | None = None) -> list[dict]:

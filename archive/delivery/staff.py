@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from archive.catalog import now
 from archive.errors import NotFound, StaffLoginFailed, UsageError
+from archive.libraries import resolve as resolve_library
 
 NAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 MIN_PASSWORD = 10
@@ -32,13 +33,16 @@ def check_password(password: str) -> str:
     return password
 
 
-def add(conn: sqlite3.Connection, name: str, password: str, full_name: str | None = None) -> None:
+def add(conn: sqlite3.Connection, name: str, password: str, full_name: str | None = None,
+        library: str | None = None) -> None:
+    """Add a staff user of ``library`` (a code), or, without one, the system's administrator."""
     check_name(name)
+    library = resolve_library(conn, library) if library is not None else None
     stamp = now()
     try:
-        conn.execute("INSERT INTO staff_users (name, full_name, password_hash, created_at, password_set_at)"
-                     " VALUES (?, ?, ?, ?, ?)", (name, full_name, generate_password_hash(check_password(password)),
-                                                 stamp, _password_stamp()))
+        conn.execute("INSERT INTO staff_users (name, full_name, password_hash, created_at, password_set_at, library)"
+                     " VALUES (?, ?, ?, ?, ?, ?)", (name, full_name, generate_password_hash(check_password(password)),
+                                                    stamp, _password_stamp(), library))
     except sqlite3.IntegrityError:
         raise UsageError(f"staff user '{name}' already exists; change the password with: olke staff passwd "
                          f"{name}") from None
@@ -53,7 +57,21 @@ def _existing(conn: sqlite3.Connection, name: str) -> sqlite3.Row:
 
 def get(conn: sqlite3.Connection, name: str) -> dict:
     row = _existing(conn, name)
-    return {k: row[k] for k in ("name", "full_name", "active", "created_at", "password_set_at", "last_login_at")}
+    return {k: row[k] for k in ("name", "full_name", "active", "created_at", "password_set_at", "last_login_at",
+                                "library")}
+
+
+def library_of(conn: sqlite3.Connection, name: str) -> str | None:
+    """The library a staff user works at; None for the system's administrator (or an unknown name)."""
+    row = conn.execute("SELECT library FROM staff_users WHERE name = ?", (name,)).fetchone()
+    return row[0] if row else None
+
+
+def set_library(conn: sqlite3.Connection, name: str, library: str | None) -> None:
+    """Move a staff user to ``library``; None makes them the system's administrator."""
+    _existing(conn, name)
+    library = resolve_library(conn, library) if library is not None else None
+    conn.execute("UPDATE staff_users SET library = ? WHERE name = ?", (library, name))
 
 
 def _password_stamp() -> str:
@@ -74,7 +92,7 @@ def set_active(conn: sqlite3.Connection, name: str, active: bool) -> None:
 
 
 def all_users(conn: sqlite3.Connection) -> list[dict]:
-    rows = conn.execute("SELECT name, full_name, active, created_at, password_set_at, last_login_at"
+    rows = conn.execute("SELECT name, full_name, active, created_at, password_set_at, last_login_at, library"
                         " FROM staff_users ORDER BY name")
     return [dict(row) for row in rows]
 
@@ -110,8 +128,14 @@ class StaffUsers:
     def __init__(self, catalog):
         self._catalog = catalog
 
-    def add(self, name: str, password: str, full_name: str | None = None) -> None:
-        add(self._catalog.conn, name, password, full_name)
+    def add(self, name: str, password: str, full_name: str | None = None, library: str | None = None) -> None:
+        add(self._catalog.conn, name, password, full_name, library)
+
+    def library_of(self, name: str) -> str | None:
+        return library_of(self._catalog.conn, name)
+
+    def set_library(self, name: str, library: str | None) -> None:
+        set_library(self._catalog.conn, name, library)
 
     def get(self, name: str) -> dict:
         return get(self._catalog.conn, name)

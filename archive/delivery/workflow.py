@@ -14,6 +14,7 @@ from typing import Callable
 from archive.db import transaction
 from archive.catalog import Document, now
 from archive.errors import BadTransition, InvalidRequest, UsageError
+from archive import libraries
 from archive.delivery import model, outbox, rules, staff
 from archive.delivery.model import REQUESTER, SYSTEM, DeliveryRequest
 from archive.delivery.settings import DeliverySettings
@@ -22,6 +23,7 @@ from archive.vocabulary import (CANCELLED, DELIVERED, EXPIRED, IN_PROGRESS, LABE
                                 WAITING)
 
 MAX_NOTE = 4000
+SENT_OUTSIDE = "sent_outside"    # the refusal reason of a request sent outside the system (not a refusal)
 
 
 @dataclass
@@ -165,6 +167,42 @@ def cancel(conn: sqlite3.Connection, code: str, user: str, text: str | None, set
         if email is not None:
             return []
         letter = outbox.queue(conn, request, "cancelled", settings, text=body)
+    return [letter] if letter else []
+
+
+def pass_on(conn: sqlite3.Connection, code: str, user: str, to_library: str, text: str | None,
+            settings: DeliverySettings) -> list[int]:
+    """Pass an open request on to another library of the system (the one that holds what is asked for):
+    it enters that library's queue as new, nobody's yet, and the requester is told where it went."""
+    body = _text(text, required=False)
+    with transaction(conn):
+        request = model.get(conn, code)
+        _open(request, "passed on")
+        target = libraries.get(conn, to_library)
+        if target.code == request.library:
+            raise UsageError(f"request {request.code} is already library '{target.code}''s")
+        stamp = now()
+        conn.execute("UPDATE delivery_requests SET library = ?, status = ?, assigned_to = NULL, updated_at = ?"
+                     " WHERE id = ?", (target.code, NEW, stamp, request.id))
+        model.log(conn, request.id, user, "passed_on", request.status, NEW,
+                  {"from": request.library, "to": target.code, **({"text": body} if body else {})}, at=stamp)
+        moved = model.get_by_id(conn, request.id)
+        letter = outbox.queue(conn, moved, "passed_on", settings, library_name=target.name(moved.language),
+                              text=body)
+    return [letter] if letter else []
+
+
+def send_outside(conn: sqlite3.Connection, code: str, user: str, to: str, text: str | None,
+                 settings: DeliverySettings) -> list[int]:
+    """Record that the request was sent to a library outside the system (the national library, a regional
+    one), which answers the requester itself: the request is closed here (counted apart from refusals)
+    and the requester told where it went."""
+    outside = _text(to)[:300]
+    body = _text(text, required=False)
+    with transaction(conn):
+        request = move(conn, code, REFUSED, user, "sent_outside", {"to": outside},
+                       refusal_reason=SENT_OUTSIDE, refusal_text=body or None, sent_outside_to=outside)
+        letter = outbox.queue(conn, request, "sent_outside", settings, outside=outside, text=body)
     return [letter] if letter else []
 
 

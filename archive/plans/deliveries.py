@@ -15,12 +15,13 @@ from statistics import median
 
 from archive.csv_safe import SafeWriter
 from archive.errors import NotFound
-from archive.plans.plan import DELIVERY, DELIVERY_MEASURE, get_plan
+from archive.plans.plan import DELIVERY, DELIVERY_MEASURE, get_plan, system_plan
 from archive.delivery.model import local_date
 from archive.vocabulary import LABELS, REFUSAL_REASONS
 
 QUARTERS = (1, 2, 3, 4)
 YEAR = 0
+SENT_OUTSIDE = "sent_outside"      # archive.delivery.workflow.SENT_OUTSIDE
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Period:
     refused: int = 0
     cancelled: int = 0
     expired: int = 0
+    sent_outside: int = 0                         # sent to a library outside the system (not refusals)
     refused_by_reason: dict[str, int] = field(default_factory=dict)
     turnarounds: list[int] = field(default_factory=list)
     plan: int | None = None
@@ -47,7 +49,7 @@ class Period:
         return {"quarter": self.quarter, "received": self.received, "delivered": self.delivered,
                 "plan": self.plan, "percent_of_plan": self.percent_of_plan, "refused": self.refused,
                 "refused_by_reason": self.refused_by_reason, "cancelled": self.cancelled, "expired": self.expired,
-                "median_working_days": self.median_working_days}
+                "sent_outside": self.sent_outside, "median_working_days": self.median_working_days}
 
 
 @dataclass
@@ -78,49 +80,57 @@ def quarter_of(day: date) -> int:
     return (day.month - 1) // 3 + 1
 
 
-def _rows(conn: sqlite3.Connection, column: str, year: int):
+def _rows(conn: sqlite3.Connection, column: str, year: int, library: str | None = None):
     # a day either side: stored times are UTC, the quarter is decided by the local date
     low, high = f"{year - 1}-12-31", f"{year + 1}-01-02"
-    return conn.execute(f"SELECT * FROM delivery_requests WHERE {column} >= ? AND {column} < ?", (low, high))
+    sql, args = f"SELECT * FROM delivery_requests WHERE {column} >= ? AND {column} < ?", [low, high]
+    if library is not None:
+        sql, args = sql + " AND library = ?", [*args, library]
+    return conn.execute(sql, args)
 
 
-def delivered_by_quarter(conn: sqlite3.Connection, year: int) -> dict[int, int]:
-    """{quarter: delivered requests whose delivery date falls in it}; used by the plan report."""
+def delivered_by_quarter(conn: sqlite3.Connection, year: int, library: str | None = None) -> dict[int, int]:
+    """{quarter: delivered requests whose delivery date falls in it}, of one library or (None) of all;
+    used by the plan report."""
     counts = dict.fromkeys(QUARTERS, 0)
-    for row in _rows(conn, "delivered_at", year):
+    for row in _rows(conn, "delivered_at", year, library):
         day = local_date(row["delivered_at"])
         if day.year == year:
             counts[quarter_of(day)] += 1
     return counts
 
 
-def year_figures(conn: sqlite3.Connection, year: int) -> YearFigures:
+def year_figures(conn: sqlite3.Connection, year: int, library: str | None = None) -> YearFigures:
+    """The year's figures of one library's requests, or (None) of the whole system's."""
     periods = {q: Period(q) for q in (YEAR, *QUARTERS)}
-    for row in _rows(conn, "created_at", year):
+    for row in _rows(conn, "created_at", year, library):
         day = local_date(row["created_at"])
         if day.year == year:
             for q in (YEAR, quarter_of(day)):
                 periods[q].received += 1
-    for row in _rows(conn, "delivered_at", year):
+    for row in _rows(conn, "delivered_at", year, library):
         day = local_date(row["delivered_at"])
         if day.year == year:
             turnaround = working_days(local_date(row["created_at"]), day)
             for q in (YEAR, quarter_of(day)):
                 periods[q].delivered += 1
                 periods[q].turnarounds.append(turnaround)
-    for row in _rows(conn, "closed_at", year):
+    for row in _rows(conn, "closed_at", year, library):
         day = local_date(row["closed_at"])
         if day.year != year or row["status"] not in ("refused", "cancelled", "expired"):
             continue
         for q in (YEAR, quarter_of(day)):
             period = periods[q]
+            if row["status"] == "refused" and row["refusal_reason"] == SENT_OUTSIDE:
+                period.sent_outside += 1
+                continue
             setattr(period, row["status"], getattr(period, row["status"]) + 1)
             if row["status"] == "refused":
                 reason = row["refusal_reason"] if row["refusal_reason"] in REFUSAL_REASONS else "other"
                 period.refused_by_reason[reason] = period.refused_by_reason.get(reason, 0) + 1
     figures = YearFigures(year, periods, plan_loaded=False)
     try:
-        plan = get_plan(conn, year)
+        plan = system_plan(conn, year) if library is None else get_plan(conn, year, library)
     except NotFound:
         return figures
     figures.plan_loaded = True
@@ -153,18 +163,45 @@ TABLE_COLUMNS = ("period", "received", "delivered", "plan", "% of plan", "refuse
                  "median working days")
 
 
-def render(conn: sqlite3.Connection, year: int, fmt: str) -> str:
-    figures = year_figures(conn, year)
+def library_figures(conn: sqlite3.Connection, year: int) -> dict[str, YearFigures]:
+    """Each library's figures for the year (in the register's order)."""
+    codes = [row[0] for row in conn.execute("SELECT code FROM libraries ORDER BY position, code")]
+    return {code: year_figures(conn, year, code) for code in codes}
+
+
+def render(conn: sqlite3.Connection, year: int, fmt: str, library: str | None = None) -> str:
+    """The figures of one library, or (None) of the whole system with, when it has several libraries,
+    each library's year beside the total."""
+    figures = year_figures(conn, year, library)
+    several = library is None and conn.execute("SELECT COUNT(*) FROM libraries").fetchone()[0] > 1
+    each = library_figures(conn, year) if several else {}
     if fmt == "json":
-        return json.dumps(figures.as_dict(), ensure_ascii=False, indent=2) + "\n"
+        data = figures.as_dict()
+        if library is not None:
+            data["library"] = library
+        if each:
+            data["libraries"] = {code: f.as_dict() for code, f in each.items()}
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     rows = table_rows(figures)
     if fmt == "csv":
         out = io.StringIO()
         writer = SafeWriter(out)
-        writer.writerow(COLUMNS)
-        writer.writerows(rows)
+        writer.writerow(COLUMNS if not each else ("library", *COLUMNS))
+        writer.writerows(rows if not each else [["", *row] for row in rows])
+        for code, figures_of in each.items():
+            writer.writerow([code, *table_rows(figures_of)[-1]])
         return out.getvalue()
-    return table(figures, rows)
+    text = table(figures, rows)
+    if each:
+        lines = ["By library, the year:"]
+        for code, f in each.items():
+            year_period = f.periods[YEAR]
+            plan = "-" if year_period.plan is None else year_period.plan
+            lines.append(f"  {code}: received {year_period.received}, delivered {year_period.delivered} "
+                         f"(plan {plan}), refused {year_period.refused}, cancelled {year_period.cancelled}, "
+                         f"expired {year_period.expired}")
+        text += "\n".join(lines) + "\n"
+    return text
 
 
 def table(figures, rows) -> str:

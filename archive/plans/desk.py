@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from archive.libraries import resolve as resolve_library
 from archive.plans import deliveries
 from archive.plans.plan import Plan, get_plan, list_plans, save_plan
 from archive.plans.report import Report, build_report
@@ -20,21 +21,33 @@ class PlanDesk:
         """Store the year's plan in place of the one loaded before, which is returned."""
         return save_plan(self._catalog.conn, plan, user)
 
-    def get(self, year: int) -> Plan:
-        return get_plan(self._catalog.conn, year)
+    def get(self, year: int, library: str | None = None) -> Plan:
+        """A library's plan for the year (the default library's when none is named)."""
+        return get_plan(self._catalog.conn, year, library)
 
     def loaded(self) -> list[dict]:
         """The plans loaded: year, file, when and by whom, how many times."""
         return list_plans(self._catalog.conn)
 
-    def report(self, year: int, quarter: int | None = None, today: date | None = None) -> Report:
-        """Plan against actual for the year, or one quarter."""
-        return build_report(self._catalog.conn, year, quarter, today)
+    def report(self, year: int, quarter: int | None = None, today: date | None = None,
+               library: str | None = None) -> Report:
+        """Plan against actual for the year, or one quarter: of one library, or (None) of the whole system
+        (the libraries' plans summed, each library's line beside)."""
+        if library is not None:
+            library = resolve_library(self._catalog.conn, library)
+        return build_report(self._catalog.conn, year, quarter, today, library)
 
-    def delivery_figures(self, year: int) -> deliveries.YearFigures:
-        """The delivery requests' figures per quarter, against the plan's electronic deliveries."""
-        return deliveries.year_figures(self._catalog.conn, year)
+    def delivery_figures(self, year: int, library: str | None = None) -> deliveries.YearFigures:
+        """The delivery requests' figures per quarter, against the plan's electronic deliveries: of one
+        library, or (None) of the whole system."""
+        return deliveries.year_figures(self._catalog.conn, year, library)
 
-    def delivery_report(self, year: int, fmt: str) -> str:
+    def library_delivery_figures(self, year: int) -> dict[str, deliveries.YearFigures]:
+        """Each library's delivery figures for the year."""
+        return deliveries.library_figures(self._catalog.conn, year)
+
+    def delivery_report(self, year: int, fmt: str, library: str | None = None) -> str:
         """The delivery figures as a table, CSV or JSON (`olke requests report`)."""
-        return deliveries.render(self._catalog.conn, year, fmt)
+        if library is not None:
+            library = resolve_library(self._catalog.conn, library)
+        return deliveries.render(self._catalog.conn, year, fmt, library)

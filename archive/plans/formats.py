@@ -14,7 +14,7 @@ from pathlib import Path
 from archive.csv_safe import SafeWriter
 from archive.errors import MissingDependency
 from archive.plans.plan import COLUMNS, DELIVERY, DELIVERY_MEASURE, LIBRARY_KINDS, MEASURES, TOTAL, Plan, is_total
-from archive.plans.report import (Cell, Report, Row, column_label, inconsistency_sentence, label, mb_text,
+from archive.plans.report import (Cell, LibraryRow, Report, Row, column_label, inconsistency_sentence, label, mb_text,
                                   row_label_key, stated_inline, title)
 
 FORMATS = ("table", "csv", "json", "xlsx", "pdf")
@@ -88,14 +88,29 @@ def closing_paragraphs(report: Report, lang: str) -> list[tuple[str, list[str]]]
     summary = [r["text"] for r in data["summary"]["rows"]] + [data["summary"]["electronic_delivery"]["text"]]
     to_go = [t["text"] for t in data["to_go"]["items"]] or [data["to_go"]["none_text"]]
     parts = [(data["summary"]["heading"], summary), (data["to_go"]["heading"], to_go)]
+    if report.libraries:
+        parts.append((data["libraries"]["heading"], [library_sentence(lang, row) for row in report.libraries]))
     if data["inconsistencies"]:
         parts.append((label(lang, "inconsistencies_heading"), [i["text"] for i in data["inconsistencies"]]))
     return parts
 
 
+def library_sentence(lang: str, row: LibraryRow) -> str:
+    """A library's line in the system's report: each figure done / planned."""
+    def cell(c) -> str:
+        return f"{c.actual} / {c.plan}"
+
+    text = label(lang, "library_line").format(
+        name=row.library.name(lang), mb=mb_text(lang, row.mb),
+        **{k: cell(getattr(row, k)) for k in ("documents", "documents_kaz", "pages", "pages_kaz", "deliveries")})
+    return text if row.has_plan else f"{text} ({label(lang, 'no_plan')})"
+
+
 def preamble(report: Report, lang: str) -> list[str]:
     plan = report.plan
     lines = [title(lang, report)]
+    if report.library is not None:
+        lines.append(report.library.name(lang))
     if plan.library or plan.title:
         lines.append(" — ".join(x for x in (plan.library, plan.title) if x))
     lines.append(label(lang, "plan_source").format(source=plan.source_name, at=plan.loaded_at, by=plan.loaded_by))
@@ -165,6 +180,17 @@ def render_csv(report: Report, lang: str) -> str:
         every, kazakh = report.summary(row)
         out.writerow([row, "", label(lang, row), "", every.documents, f"{every.mb:.2f}", kazakh.documents,
                       f"{kazakh.mb:.2f}", every.pages, kazakh.pages])
+    if report.libraries:      # each library's line: done, then planned, per figure
+        out.writerow([])
+        columns = label(lang, "libraries_columns")
+        out.writerow(["library", "", columns[0], "", *(f"{c} ({label(lang, line)})" for c in columns[1:5]
+                                                       for line in ("actual", "plan")), columns[5],
+                      *(f"{columns[6]} ({label(lang, line)})" for line in ("actual", "plan"))])
+        for row in report.libraries:
+            cells = [row.documents, row.documents_kaz, row.pages, row.pages_kaz]
+            out.writerow([row.library.code, "", row.library.name(lang), "",
+                          *(v for c in cells for v in (c.actual, c.plan)), f"{row.mb:.2f}",
+                          row.deliveries.actual, row.deliveries.plan])
     for heading, sentences in closing_paragraphs(report, lang):
         out.writerow([])
         out.writerow([heading])

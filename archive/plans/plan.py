@@ -17,6 +17,7 @@ from pathlib import Path
 from archive.catalog import current_user, now
 from archive.db import transaction
 from archive.errors import InvalidPlan, NotFound
+from archive.libraries import resolve as resolve_library
 from archive.vocabulary import KINDS
 
 MEASURES = ("documents", "pages")
@@ -73,6 +74,7 @@ class Plan:
     source_text: str = ""
     loaded_at: str | None = None
     loaded_by: str | None = None
+    library_code: str | None = None     # the library whose plan it is (archive.libraries); None: the default
 
     def stated(self, row: str, measure: str, quarter: int, kazakh: bool = False) -> int | None:
         if row == DELIVERY:
@@ -259,38 +261,49 @@ def _column_name(quarter: int, kazakh: bool) -> str:
 
 
 def save_plan(conn: sqlite3.Connection, plan: Plan, user: str | None = None) -> Plan | None:
-    """Store ``plan`` in place of the year's plan, in one transaction; returns the plan it replaced."""
+    """Store ``plan`` in place of its library's plan for the year, in one transaction; returns the plan it
+    replaced."""
     plan.loaded_at, plan.loaded_by = now(), user or current_user()
     figures = [(row, measure, q, int(k), value, "") for (row, measure), cells in plan.rows.items()
                for (q, k), value in cells.items()]
     figures += [(DELIVERY, DELIVERY_MEASURE, q, 0, value, "") for q, value in plan.deliveries.items()]
     figures += [(TOTAL, e.measure, YEAR, int(e.kazakh), e.value, e.where) for e in plan.elsewhere]
     with transaction(conn):
+        library = plan.library_code = resolve_library(conn, plan.library_code)
         try:
-            previous = get_plan(conn, plan.year)
+            previous = get_plan(conn, plan.year, library)
         except NotFound:
             previous = None
-        conn.execute("DELETE FROM plan_figures WHERE year = ?", (plan.year,))
-        conn.execute("DELETE FROM plans WHERE year = ?", (plan.year,))
-        conn.execute("INSERT INTO plans (year, title, library, source_name, source_text, loaded_at, loaded_by)"
-                     " VALUES (?, ?, ?, ?, ?, ?, ?)", (plan.year, plan.title, plan.library, plan.source_name,
-                                                      plan.source_text, plan.loaded_at, plan.loaded_by))
-        conn.executemany("INSERT INTO plan_figures (year, row, measure, quarter, kazakh, value, stated_in)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?)", [(plan.year, *f) for f in figures])
-        conn.execute("INSERT INTO plan_loads (year, source_name, source_sha256, loaded_at, loaded_by)"
-                     " VALUES (?, ?, ?, ?, ?)", (plan.year, plan.source_name,
-                                                 hashlib.sha256(plan.source_text.encode()).hexdigest(),
-                                                 plan.loaded_at, plan.loaded_by))
+        conn.execute("DELETE FROM plan_figures WHERE library = ? AND year = ?", (library, plan.year))
+        conn.execute("DELETE FROM plans WHERE library = ? AND year = ?", (library, plan.year))
+        conn.execute("INSERT INTO plans (library, year, title, library_name, source_name, source_text, loaded_at,"
+                     " loaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     (library, plan.year, plan.title, plan.library, plan.source_name, plan.source_text,
+                      plan.loaded_at, plan.loaded_by))
+        conn.executemany("INSERT INTO plan_figures (library, year, row, measure, quarter, kazakh, value, stated_in,"
+                         " position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         [(library, plan.year, *f, position) for position, f in enumerate(figures)])
+        conn.execute("INSERT INTO plan_loads (library, year, source_name, source_sha256, loaded_at, loaded_by)"
+                     " VALUES (?, ?, ?, ?, ?, ?)", (library, plan.year, plan.source_name,
+                                                    hashlib.sha256(plan.source_text.encode()).hexdigest(),
+                                                    plan.loaded_at, plan.loaded_by))
     return previous
 
 
-def get_plan(conn: sqlite3.Connection, year: int) -> Plan:
-    head = conn.execute("SELECT * FROM plans WHERE year = ?", (year,)).fetchone()
+def get_plan(conn: sqlite3.Connection, year: int, library: str | None = None) -> Plan:
+    """A library's plan for the year (the default library's when none is named)."""
+    library = resolve_library(conn, library)
+    head = conn.execute("SELECT * FROM plans WHERE library = ? AND year = ?", (library, year)).fetchone()
     if head is None:
+        several = conn.execute("SELECT COUNT(*) FROM libraries").fetchone()[0] > 1
+        if several:
+            raise NotFound(f"no plan for {year} of library '{library}' in the archive; load one with: "
+                           f"olke plan load FILE --library {library}")
         raise NotFound(f"no plan for {year} in the archive; load one with: olke plan load FILE")
-    plan = Plan(year, {}, **{k: head[k] for k in ("title", "library", "source_name", "source_text",
-                                                  "loaded_at", "loaded_by")})
-    for f in conn.execute("SELECT * FROM plan_figures WHERE year = ? ORDER BY rowid", (year,)):
+    plan = Plan(year, {}, title=head["title"], library=head["library_name"], library_code=library,
+                **{k: head[k] for k in ("source_name", "source_text", "loaded_at", "loaded_by")})
+    for f in conn.execute("SELECT * FROM plan_figures WHERE library = ? AND year = ?"
+                          " ORDER BY position, row, measure, quarter, kazakh, stated_in", (library, year)):
         if f["stated_in"]:
             plan.elsewhere.append(StatedElsewhere(f["stated_in"], f["measure"], bool(f["kazakh"]), f["value"]))
         elif f["row"] == DELIVERY:
@@ -300,8 +313,45 @@ def get_plan(conn: sqlite3.Connection, year: int) -> Plan:
     return plan
 
 
+def plan_libraries(conn: sqlite3.Connection, year: int) -> list[str]:
+    """The libraries with a plan for the year, in the register's order."""
+    rows = conn.execute("SELECT p.library FROM plans p JOIN libraries l ON l.code = p.library WHERE p.year = ?"
+                        " ORDER BY l.position, l.code", (year,))
+    return [row[0] for row in rows]
+
+
+def system_plan(conn: sqlite3.Connection, year: int) -> Plan:
+    """The plan of the whole system for the year: the one library's plan as it is, or the sum of the
+    libraries' plans (each stated figure the sum of those stated; the totals computed as ever)."""
+    libraries = plan_libraries(conn, year)
+    if len(libraries) <= 1:
+        return get_plan(conn, year, libraries[0] if libraries else None)
+    plans = [get_plan(conn, year, code) for code in libraries]
+    total = Plan(year, {}, source_name=", ".join(p.source_name for p in plans))
+    stating: dict[tuple, int] = {}      # how many plans state each total
+    for plan in plans:
+        for (row_name, measure), cells in plan.rows.items():
+            row = total.rows.setdefault((row_name, measure), {})
+            for (quarter, kazakh), value in cells.items():
+                row[(quarter, kazakh)] = row.get((quarter, kazakh), 0) + value
+                if is_total(row_name, quarter):
+                    key = (row_name, measure, quarter, kazakh)
+                    stating[key] = stating.get(key, 0) + 1
+        for quarter, value in plan.deliveries.items():
+            total.deliveries[quarter] = total.deliveries.get(quarter, 0) + value
+    for (row_name, measure, quarter, kazakh), count in stating.items():
+        if count < len(plans):     # a total some plans leave out: the sum of the others says nothing
+            del total.rows[(row_name, measure)][(quarter, kazakh)]
+    if YEAR in total.deliveries and sum(YEAR in p.deliveries for p in plans) < len(plans):
+        del total.deliveries[YEAR]
+    total.loaded_at = max(p.loaded_at for p in plans)
+    total.loaded_by = ", ".join(sorted({p.loaded_by for p in plans}))
+    return total
+
+
 def list_plans(conn: sqlite3.Connection) -> list[dict]:
     rows = conn.execute(
-        "SELECT p.year, p.title, p.source_name, p.loaded_at, p.loaded_by,"
-        " (SELECT COUNT(*) FROM plan_loads l WHERE l.year = p.year) AS loads FROM plans p ORDER BY p.year")
+        "SELECT p.library, p.year, p.title, p.source_name, p.loaded_at, p.loaded_by,"
+        " (SELECT COUNT(*) FROM plan_loads l WHERE l.year = p.year AND l.library = p.library) AS loads"
+        " FROM plans p ORDER BY p.year, p.library")
     return [dict(row) for row in rows]

@@ -11,10 +11,12 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 
-from archive import i18n
+from archive import i18n, libraries
+from archive.errors import NotFound
+from archive.libraries import Library
 from archive.plans.deliveries import delivered_by_quarter
 from archive.plans.plan import (COLUMNS, DELIVERY, DELIVERY_MEASURE, LIBRARY_KINDS, MEASURES, QUARTERS, ROMAN, TOTAL,
-                                YEAR, Inconsistency, Plan, get_plan, is_total)
+                                YEAR, Inconsistency, Plan, get_plan, is_total, system_plan)
 from archive.vocabulary import INTERFACE_LANGUAGES
 
 BYTES_PER_MB = 1_000_000
@@ -59,28 +61,33 @@ class Actuals:
         return {kind for kind, _, _ in self.groups}
 
 
-def actuals(conn: sqlite3.Connection, year: int) -> Actuals:
+def actuals(conn: sqlite3.Connection, year: int, library: str | None = None) -> Actuals:
+    """What was digitised in the year: by one library, or (None) by the whole system."""
+    where, args = "", [f"{year:04d}"]
+    if library is not None:
+        where, args = " AND d.library = ?", [*args, library]
     rows = conn.execute(
         "SELECT d.kind, CAST(substr(d.digitised_on, 6, 2) AS INTEGER) AS month, d.language = 'kaz' AS kazakh,"
         " COUNT(*) AS documents, SUM(d.page_count) AS pages, COALESCE(SUM(pdf.size), 0) AS bytes"
         " FROM documents d LEFT JOIN (SELECT document_id, SUM(size_bytes) AS size FROM files"
         "   WHERE role = 'pdf' GROUP BY document_id) pdf ON pdf.document_id = d.id"
-        " WHERE d.status = 'active' AND substr(d.digitised_on, 1, 4) = ?"
-        " GROUP BY d.kind, month, kazakh", (f"{year:04d}",))
+        " WHERE d.status = 'active' AND substr(d.digitised_on, 1, 4) = ?" + where +
+        " GROUP BY d.kind, month, kazakh", args)
     groups: dict[tuple[str, int, bool], Tally] = {}
     for row in rows:
         key = (row["kind"], (row["month"] + 2) // 3, bool(row["kazakh"]))
         groups[key] = groups.get(key, Tally()) + Tally(row["documents"], row["pages"], row["bytes"])
-    return Actuals(year, groups, deliveries_by_quarter(conn, year))
+    return Actuals(year, groups, deliveries_by_quarter(conn, year, library))
 
 
-def deliveries_by_quarter(conn: sqlite3.Connection, year: int) -> dict[int, int]:
+def deliveries_by_quarter(conn: sqlite3.Connection, year: int, library: str | None = None) -> dict[int, int]:
     """Electronic deliveries made per quarter: zero while the catalog has no delivery requests' table."""
     counts = dict.fromkeys(QUARTERS, 0)
     exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
                           (DELIVERY_TABLE,)).fetchone()
     if exists:
-        counts.update({int(q): int(n) for q, n in delivered_by_quarter(conn, year).items()})
+        delivered = delivered_by_quarter(conn, year) if library is None else delivered_by_quarter(conn, year, library)
+        counts.update({int(q): int(n) for q, n in delivered.items()})
     return counts
 
 
@@ -133,6 +140,26 @@ class ToGo:
 
 
 @dataclass
+class LibraryRow:
+    """One library's line in the whole system's report: its plan and what it did in the report's period."""
+    library: Library
+    has_plan: bool
+    documents: Cell
+    documents_kaz: Cell
+    pages: Cell
+    pages_kaz: Cell
+    deliveries: Cell
+    mb: float
+
+    def as_dict(self, lang: str) -> dict:
+        return {"library": self.library.code, "name": self.library.name(lang), "has_plan": self.has_plan,
+                "mb": round(self.mb, 2), **{k: getattr(self, k).as_dict() for k in LIBRARY_ROW_CELLS}}
+
+
+LIBRARY_ROW_CELLS = ("documents", "documents_kaz", "pages", "pages_kaz", "deliveries")
+
+
+@dataclass
 class Report:
     plan: Plan
     actuals: Actuals
@@ -142,6 +169,8 @@ class Report:
     to_go_period: int                    # the quarter the "to go" list is about (0 = the year)
     to_go: list[ToGo]
     made_on: date
+    library: Library | None = None       # the library reported on; None: the whole system
+    libraries: list[LibraryRow] = field(default_factory=list)   # each library's line (several libraries only)
 
     @property
     def year(self) -> int:
@@ -203,13 +232,30 @@ class Report:
                                  "text": to_go_sentence(lang, t)} for t in self.to_go],
                       "none_text": label(lang, "nothing_to_go")},
             "inconsistencies": [vars(i) | {"text": inconsistency_sentence(lang, i)} for i in self.inconsistencies()],
-        }
+        } | self._libraries_dict(lang)
+
+    def _libraries_dict(self, lang: str) -> dict:
+        """Only where libraries matter: the library reported on, or each library's line of the system."""
+        data: dict = {}
+        if self.library is not None:
+            data["library"] = {"code": self.library.code, "name": self.library.name(lang)}
+        if self.libraries:
+            data["libraries"] = {"heading": sentence(lang, "libraries_heading",
+                                                     period=period_name(lang, self.period, self.year)),
+                                 "columns": list(label(lang, "libraries_columns")),
+                                 "rows": [row.as_dict(lang) for row in self.libraries]}
+        return data
 
 
 def build_report(conn: sqlite3.Connection, year: int, quarter: int | None = None,
-                 today: date | None = None) -> Report:
-    """The year's report (or one quarter's); ``today`` decides which quarter "still to go" is about."""
-    plan, done = get_plan(conn, year), actuals(conn, year)
+                 today: date | None = None, library: str | None = None) -> Report:
+    """The year's report (or one quarter's) of one library, or (None) of the whole system: the libraries'
+    plans summed, with each library's line when there are several; ``today`` decides which quarter
+    "still to go" is about."""
+    if library is None:
+        plan, done = system_plan(conn, year), actuals(conn, year)
+    else:
+        plan, done = get_plan(conn, year, library), actuals(conn, year, library)
     today = today or date.today()
     columns = report_columns(quarter)
     kinds = list(LIBRARY_KINDS) + (["other"] if plan.has_kind("other") or "other" in done.kinds() else [])
@@ -222,7 +268,28 @@ def build_report(conn: sqlite3.Connection, year: int, quarter: int | None = None
             left = plan.planned(row, measure, period, kazakh) - done.value(row, measure, period, kazakh)
             if left > 0:
                 to_go.append(ToGo(row, measure, kazakh, left))
-    return Report(plan, done, quarter, rows, deliveries, period, to_go, today)
+    report = Report(plan, done, quarter, rows, deliveries, period, to_go, today)
+    registered = libraries.all_libraries(conn)
+    if library is not None and len(registered) > 1:
+        report.library = libraries.get(conn, library)
+    elif library is None and len(registered) > 1:
+        report.libraries = [library_row(conn, lib, year, report.period) for lib in registered]
+    return report
+
+
+def library_row(conn: sqlite3.Connection, library: Library, year: int, period: int) -> LibraryRow:
+    try:
+        plan, has_plan = get_plan(conn, year, library.code), True
+    except NotFound:
+        plan, has_plan = Plan(year, {}), False
+    done = actuals(conn, year, library.code)
+
+    def cell(row: str, measure: str, kazakh: bool = False) -> Cell:
+        return Cell(period, kazakh, plan.planned(row, measure, period, kazakh), done.value(row, measure, period, kazakh))
+
+    return LibraryRow(library, has_plan, cell(TOTAL, "documents"), cell(TOTAL, "documents", True),
+                      cell(TOTAL, "pages"), cell(TOTAL, "pages", True), cell(DELIVERY, DELIVERY_MEASURE),
+                      done.tally(TOTAL, period).mb)
 
 
 def report_columns(quarter: int | None) -> list[tuple[int, bool]]:
@@ -346,6 +413,12 @@ LABELS = {
         "delivery_summary": "{what}: plan {plan}, done {done}.",
         "plan_source": "Plan: {source}, loaded {at} by {by}", "made_on": "Report made on {date}",
         "sheet_table": "Plan", "sheet_summary": "Summary", "decimal": ".",
+        "libraries_heading": "By library: {period}",
+        "libraries_columns": ("library", "documents", "of which in Kazakh", "pages", "of which in Kazakh",
+                              "size, MB", "electronic deliveries"),
+        "library_line": "{name}: documents {documents}, of which in Kazakh {documents_kaz}; pages {pages}, "
+                        "of which in Kazakh {pages_kaz}; {mb} MB; electronic deliveries {deliveries}",
+        "no_plan": "no plan loaded",
     },
 }
 

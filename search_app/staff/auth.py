@@ -63,7 +63,8 @@ def load_user():
     if held:
         with get_store().locked() as archive:
             if archive.staff.still_valid(held["name"], held["password_set_at"]):
-                g.user = held
+                # the library they work at, as it is now (None: the system's administrator, who sees all)
+                g.user = held | {"library": archive.staff.library_of(held["name"])}
             else:
                 session.clear()
     if g.user is None and request.endpoint not in OPEN_ENDPOINTS:

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from werkzeug.utils import secure_filename
 
 from archive import metadata
@@ -32,6 +32,11 @@ def _secret() -> str:
     return current_app.extensions["olke_staff"]["secret"]
 
 
+def _desk(archive):
+    """The requests the signed-in user may see and act on: their library's, or all for the administrator."""
+    return archive.delivery.scoped(g.user.get("library"))
+
+
 def _send(letter_ids: list[int]) -> None:
     """Send the letters after the commit, without holding the catalog while the mail server answers."""
     if not letter_ids:
@@ -52,7 +57,7 @@ def queue():
     older = request.args.get("older", "")
     who = request.args.get("who", "")
     with get_store().locked() as archive:
-        found = archive.delivery.queue(statuses, overdue=request.args.get("overdue") == "1",
+        found = _desk(archive).queue(statuses, overdue=request.args.get("overdue") == "1",
                                        older_than_days=int(older) if re.fullmatch(r"[0-9]{1,5}", older) else None,
                                        assigned_to=g.user["name"] if who == "mine" else None,
                                        unassigned=who == "unassigned")
@@ -64,7 +69,7 @@ def queue():
 @desk.get("/requests/<code>")
 def show(code: str):
     with get_store().locked() as archive:
-        desk = archive.delivery
+        desk = _desk(archive)
         found = desk.get(code)
         document = None
         if found.document_id:
@@ -77,7 +82,8 @@ def show(code: str):
         earlier = desk.earlier_fulfilment(found.document_id, found.pages, found.id) if found.document_id else None
         context = {"events": history(desk.history(found.id)), "notes": desk.notes(found.id),
                    "letters": desk.letters(found.id), "staff_names": archive.staff.active_names(),
-                   "copies": desk.copies(found.id)}
+                   "copies": desk.copies(found.id),
+                   "library_names": archive.libraries.names(str(get_locale())) if archive.libraries.several() else {}}
     return render_template("staff/request.html", found=found, document=document, verdict=verdict, earlier=earlier,
                            rules_text=rules_message(verdict) if verdict else "",
                            labels=LABELS, reasons=REFUSAL_REASONS, kinds=KINDS, today=date.today(),
@@ -88,7 +94,7 @@ def _act(code: str, action, success: str):
     """Run one action on the request; its error (which says what to do) is shown on the request's page."""
     try:
         with get_store().locked() as archive:
-            letters = action(archive.delivery)
+            letters = action(_desk(archive))
     except OlkeError as error:
         flash(explain(error), "error")
     else:
@@ -128,6 +134,18 @@ def ask(code: str):
 def refuse(code: str):
     return _act(code, lambda desk: desk.refuse(code, g.user["name"], _text("reason", 40), _text(), _settings()),
                 _("The request is refused and the requester told."))
+
+
+@desk.post("/requests/<code>/pass-on")
+def pass_on(code: str):
+    return _act(code, lambda desk: desk.pass_on(code, g.user["name"], _text("library", 40), _text(), _settings()),
+                _("The request is passed on to the other library and the requester told."))
+
+
+@desk.post("/requests/<code>/send-outside")
+def send_outside(code: str):
+    return _act(code, lambda desk: desk.send_outside(code, g.user["name"], _text("to", 300), _text(), _settings()),
+                _("The request is recorded as sent outside the system and the requester told."))
 
 
 @desk.post("/requests/<code>/cancel")
@@ -172,7 +190,8 @@ def upload(code: str):
                 "kind": _text("kind", 20) or "other", "title": _text("title", 1000) or found.title,
                 "language": _text("language", 5) or "auto", "access": _text("access", 12) or "on_request",
                 "authors": found.cite_author, "source": found.cite_source, "issue": found.cite_issue,
-                "source_pages": found.cite_pages if metadata.valid_source_pages(found.cite_pages) else None})
+                "source_pages": found.cite_pages if metadata.valid_source_pages(found.cite_pages) else None,
+                "library": found.library})
             scan = saved if len(saved) == 1 else [folder / "scan"]
             document_id = store.archive.add_scan(scan, description, g.user["name"])
             flash(_("The scan is archived as document %(num)s.", num=document_id), "done")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, g, render_template, request
 
 from archive.delivery import model
 from archive.plans.deliveries import QUARTERS, YEAR
@@ -17,7 +17,8 @@ def _found():
     text = (request.args.get("q") or "")[:200]
     every = request.args.get("all") == "1"
     with get_store().locked() as archive:
-        return text, every, archive.delivery.search(text, () if every else ("delivered",))
+        desk = archive.delivery.scoped(g.user.get("library"))
+        return text, every, desk.search(text, () if every else ("delivered",))
 
 
 @records.get("/archive")
@@ -39,6 +40,6 @@ def figures():
     year = request.args.get("year", "")
     year = int(year) if year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100 else date.today().year
     with get_store().locked() as archive:
-        shown = archive.plans.delivery_figures(year)
+        shown = archive.plans.delivery_figures(year, g.user.get("library"))
     return render_template("staff/figures.html", figures=shown, year=year, quarters=QUARTERS, whole=YEAR,
                            reasons=REFUSAL_REASONS, labels=LABELS)

@@ -25,7 +25,8 @@ STATUS_NAMES = {"new": _l("new"), "in_progress": _l("in progress"), "waiting": _
                 "expired": _l("expired")}
 LETTER_NAMES = {"received": _l("request received"), "question": _l("question to the requester"),
                 "delivered": _l("copy ready, with the link"), "refused": _l("request refused"),
-                "cancelled": _l("request cancelled"), "expired": _l("request expired")}
+                "cancelled": _l("request cancelled"), "expired": _l("request expired"),
+                "passed_on": _l("passed on to another library"), "sent_outside": _l("sent outside the system")}
 ACCESS_NAMES = {"on_request": _l("on request"), "open": _l("open")}
 LETTER_LANGUAGES = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
 
@@ -127,6 +128,11 @@ def event_sentence(event: dict) -> str:
         text = _("%(who)s answered the question", who=who)
     elif action == "refused":
         text = _("%(who)s refused the request: %(reason)s", who=who, reason=reason_name(details.get("reason")))
+    elif action == "passed_on":
+        text = _("%(who)s passed the request on from library %(source)s to library %(target)s", who=who,
+                 source=details.get("from") or "—", target=details.get("to") or "—")
+    elif action == "sent_outside":
+        text = _("%(who)s sent the request outside the system, to %(target)s", who=who, target=details.get("to") or "—")
     elif action == "cancelled":
         if details.get("by") == "requester":
             text = _("%(who)s cancelled the request at the requester's wish", who=who)
