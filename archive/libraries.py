@@ -41,7 +41,7 @@ class Library:
 
     def name(self, lang: str = "kk") -> str:
         """Its name in ``lang`` (kk, ru, en), else in Kazakh, Russian or English, else its code."""
-        order = {"kk": ("kk", "ru", "en"), "ru": ("ru", "kk", "en")}.get(lang, ("en", "ru", "kk"))
+        order = {"kk": ("kk", "ru", "en"), "ru": ("ru", "kk", "en")}.get(lang, ("en", "kk", "ru"))
         return next((getattr(self, f"name_{x}") for x in order if getattr(self, f"name_{x}")), self.code)
 
     def as_dict(self) -> dict:

@@ -52,18 +52,22 @@ def requests():
               help="Only these statuses (repeat); default: the open ones (new, in_progress, waiting).")
 @click.option("--overdue", is_flag=True, help="Only open requests past their needed-by date.")
 @click.option("--older-than", type=click.IntRange(0), help="Only requests received at least this many days ago.")
+@click.option("--library", metavar="CODE", help="Only this library's requests (see `olke library list`).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def list_cmd(ctx, statuses, overdue, older_than, as_json):
+def list_cmd(ctx, statuses, overdue, older_than, library, as_json):
     """List requests, oldest first.
 
     \b
     Example:
       olke requests list --status new --older-than 3
+      olke requests list --library pavlodar-obl
     """
     from archive.vocabulary import LABELS, OPEN
 
-    found = open_archive(ctx).delivery.queue(tuple(statuses) or OPEN, overdue, older_than)
+    archive = open_archive(ctx)
+    desk = archive.delivery.scoped(archive.libraries.resolve(library)) if library else archive.delivery
+    found = desk.queue(tuple(statuses) or OPEN, overdue, older_than)
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in found], ensure_ascii=False, indent=2))
         return
@@ -215,16 +219,59 @@ def export_person_cmd(ctx, email, output):
 @requests.command("report")
 @click.option("--year", type=int, default=lambda: date.today().year, show_default="this year")
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table", show_default=True)
+@click.option("--library", metavar="CODE",
+              help="One library's figures; default: the whole system, with each library's year when there are several.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @click.pass_context
-def report_cmd(ctx, year, fmt, output):
+def report_cmd(ctx, year, fmt, library, output):
     """Figures per quarter: received, delivered against plan, refused by reason, median working days.
 
     \b
     Example:
       olke requests report --year 2026 --format csv --output deliveries-2026.csv
+      olke requests report --year 2026 --library pavlodar-obl
     """
-    _emit(open_archive(ctx).plans.delivery_report(year, fmt), output)
+    _emit(open_archive(ctx).plans.delivery_report(year, fmt, library), output)
+
+
+@requests.command("pass-on")
+@click.argument("code")
+@click.option("--to", "to_library", required=True, metavar="CODE", help="The library of the system to pass it to.")
+@click.option("--note", help="A note for the requester.")
+@click.pass_context
+def pass_on_cmd(ctx, code, to_library, note):
+    """Pass a request on to another library of the system (the one holding what is asked); the requester is told.
+
+    \b
+    Example:
+      olke requests pass-on 26-7KQ3-M9PX --to ekibastuz-cbs
+    """
+    from archive.catalog import current_user
+
+    archive, settings, _ = _context(ctx)
+    letters = archive.delivery.pass_on(code, current_user(), to_library, note, settings)
+    click.echo(f"Request {code} is passed on to library '{to_library}'.")
+    _send(archive, settings, letters)
+
+
+@requests.command("send-outside")
+@click.argument("code")
+@click.option("--to", "to", required=True, help="The library outside the system, e.g. the national library.")
+@click.option("--note", help="A note for the requester.")
+@click.pass_context
+def send_outside_cmd(ctx, code, to, note):
+    """Record that a request was sent outside the system (the national or a regional library); the requester is told.
+
+    \b
+    Example:
+      olke requests send-outside 26-7KQ3-M9PX --to "Қазақстан Республикасының Ұлттық кітапханасы"
+    """
+    from archive.catalog import current_user
+
+    archive, settings, _ = _context(ctx)
+    letters = archive.delivery.send_outside(code, current_user(), to, note, settings)
+    click.echo(f"Request {code} is recorded as sent to {to}.")
+    _send(archive, settings, letters)
 
 
 @requests.command("archive")
@@ -319,20 +366,44 @@ def _password(name: str) -> str:
 @staff.command("add")
 @click.argument("name")
 @click.option("--full-name", help="The name shown in the staff app.")
+@click.option("--library", metavar="CODE",
+              help="The library they work at: they see its requests only. Without it: all libraries' (administrator).")
 @click.pass_context
-def staff_add(ctx, name, full_name):
+def staff_add(ctx, name, full_name, library):
     """Add a staff user; asks for the password (at least 10 characters).
 
     \b
     Example:
       olke staff add librarian --full-name "Өлкетану бөлімі"
+      olke staff add ekibastuz.edd --library ekibastuz-cbs
     """
     from archive.delivery.staff import check_name
 
-    users = open_archive(ctx).staff
+    archive = open_archive(ctx)
+    users = archive.staff
     check_name(name)
-    users.add(name, _password(name), full_name)
+    if library is not None:
+        archive.libraries.resolve(library)      # an unknown library fails before the password is asked
+    users.add(name, _password(name), full_name, library)
     click.echo(f"Staff user '{name}' added. They sign in at the staff app (olke serve-staff).")
+
+
+@staff.command("set-library")
+@click.argument("name")
+@click.argument("library", required=False)
+@click.option("--all", "everything", is_flag=True, help="Make them the system's administrator: all libraries' requests.")
+@click.pass_context
+def staff_set_library(ctx, name, library, everything):
+    """Set the library a staff user works at (they see its requests only), or --all for the administrator.
+
+    \b
+    Example:
+      olke staff set-library librarian pavlodar-obl
+    """
+    if bool(library) == everything:
+        raise click.UsageError("give a library's code, or --all")
+    open_archive(ctx).staff.set_library(name, None if everything else library)
+    click.echo(f"'{name}' now sees " + ("every library's requests." if everything else f"library '{library}''s requests."))
 
 
 @staff.command("passwd")
@@ -360,12 +431,14 @@ def staff_list(ctx):
     Example:
       olke staff list
     """
-    found = open_archive(ctx).staff.all()
+    archive = open_archive(ctx)
+    found, several = archive.staff.all(), archive.libraries.several()
     if not found:
         click.echo("No staff users yet. Add one with: olke staff add NAME")
     for u in found:
+        where = f"  library {u['library'] or 'all'}" if several else ""
         click.echo(f"{u['name']:<20} {'active' if u['active'] else 'disabled':<9} {u['full_name'] or '':<30} "
-                   f"last login {u['last_login_at'] or 'never'}")
+                   f"last login {u['last_login_at'] or 'never'}{where}")
 
 
 @staff.command("disable")
