@@ -17,6 +17,7 @@ from archive.vocabulary import KINDS, LANGUAGES
 @click.option("--language", type=click.Choice(LANGUAGES))
 @click.option("--source", help="Newspaper or journal title, exactly")
 @click.option("--rubric", help="Rubric, exactly")
+@click.option("--library", help="Only the documents this library holds (its code; see `olke library list`)")
 @click.option("--from", "year_from", type=int, help="Published in or after this year")
 @click.option("--to", "year_to", type=int, help="Published in or before this year")
 @click.option("--sort", type=click.Choice(("relevance", "date", "-date")), default="relevance", show_default=True)

@@ -20,7 +20,7 @@ MAX_PAGE = 1000
 LABELS = {"q": _l("search words"), "from": _l("year from"), "to": _l("year to"), "page": _l("page"),
           "zoom": _l("zoom"), "kind": _l("kind"), "language": _l("language"), "sort": _l("sort order"),
           "source": _l("newspaper or journal"), "rubric": _l("subject"), "width": _l("image width"),
-          "per_page": _l("results per page")}
+          "per_page": _l("results per page"), "library": _l("library")}
 
 
 def label(name: str) -> str:
@@ -67,6 +67,7 @@ def search_request(args: MultiDict, per_page: int | None = None) -> SearchReques
         language=choice(args, "language", LANGUAGES),
         source=text(args, "source"),
         rubric=text(args, "rubric"),
+        library=text(args, "library", 40),
         year_from=year_from,
         year_to=year_to,
         sort=choice(args, "sort", SORTS, "relevance"),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 
 from archive import discovery
 from archive.metadata import pages_shown
@@ -10,6 +10,7 @@ from archive.search.model import SearchRequest
 from archive.search.results import count_matches
 from search_app import params, viewer
 from search_app.citation import citation
+from archive.errors import NotFound
 from search_app.errors import PageNotFound
 from search_app.files import IMAGE_WIDTHS, thumbnails_on_request
 from search_app.oai import public_base_url
@@ -17,6 +18,22 @@ from search_app.store import get_store
 
 reading = Blueprint("reading", __name__)
 HOME_FACET_LIMIT = 12
+
+
+@reading.app_context_processor
+def libraries():
+    """The libraries' names in the reader's language, only when the archive serves several (else empty:
+    pages then say nothing of libraries)."""
+    with get_store().locked() as archive:
+        if not archive.libraries.several():
+            return {"library_names": {}}
+        return {"library_names": archive.libraries.names(str(get_locale()))}
+
+
+@reading.app_template_global()
+def library_name(code: str) -> str:
+    """A library's name in the reader's language (for the macros, which see no context)."""
+    return libraries()["library_names"].get(code, code)
 
 
 def _overview():
@@ -113,3 +130,27 @@ def collection(name: str):
         found = archive.collections.get(name)
         members = [archive.catalog.get(i) for i in found.document_ids]
     return render_template("collection.html", collection=found, documents=members)
+
+
+@reading.get("/libraries/<code>")
+def library(code: str):
+    """A library of the system: what it holds, what it added lately, the collections with its documents."""
+    store = get_store()
+    with store.locked() as archive:
+        if not archive.libraries.several():
+            raise PageNotFound(_("There is no such page."))
+        try:
+            found = archive.libraries.get(code)
+        except NotFound:
+            raise PageNotFound(_("There is no such library in the archive.")) from None
+        documents = archive.catalog.documents(library=code)
+        recent = [archive.catalog.get(i) for i in archive.libraries.recent(code, current_app.config["OLKE_RECENT"])]
+        held = {d.id for d in documents}
+        collections = [c for c in archive.collections.all() if held & set(c.document_ids)]
+    by_kind: dict[str, tuple[int, int]] = {}
+    for d in documents:
+        before = by_kind.get(d.kind, (0, 0))
+        by_kind[d.kind] = (before[0] + 1, before[1] + d.page_count)
+    return render_template("library.html", library=found, documents=len(documents),
+                           pages=sum(d.page_count for d in documents), by_kind=by_kind, recent=recent,
+                           collections=collections)

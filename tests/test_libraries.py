@@ -351,3 +351,44 @@ def test_staff_web_app_shows_each_library_its_own_queue(system):
         assert admin.get(f"/requests/{theirs.code}").status_code == 200
     finally:
         app.extensions["olke"].close()
+
+
+# --- the reading room ----------------------------------------------------------------------------------
+
+def test_reading_room_names_libraries_only_when_there_are_several(archive, tmp_path):
+    from test_requests_support import public_app
+
+    document_id = add_document(archive, tmp_path, "Кітапхана тарихы", None, access="open")
+    archive.close()
+    app = public_app(archive.home.root)
+    try:
+        client = app.test_client()
+        results = client.get("/search?q=кітапхана&lang=kk").get_data(as_text=True)
+        assert 'id="facet-library"' not in results
+        assert "Кітапхана</dt>" not in client.get(f"/documents/{document_id}?lang=kk").get_data(as_text=True)
+        assert client.get("/libraries/main").status_code == 404
+    finally:
+        app.extensions["olke"].close()
+
+
+def test_reading_room_library_facet_filter_and_pages(system):
+    from test_requests_support import public_app
+
+    archive, ids = system
+    archive.close()
+    app = public_app(archive.home.root)
+    try:
+        client = app.test_client()
+        results = client.get("/search?q=кітапхана&lang=kk").get_data(as_text=True)
+        assert 'id="facet-library"' in results
+        assert LIBRARIES["ekibastuz-cbs"]["name_kk"] in results and LIBRARIES["pavlodar-obl"]["name_kk"] in results
+        only = client.get("/search?q=кітапхана&library=ekibastuz-cbs&lang=kk").get_data(as_text=True)
+        assert f"/documents/{ids['ekibastuz']}" in only and f"/documents/{ids['pavlodar']}" not in only
+        page = client.get(f"/documents/{ids['aksu']}?lang=ru").get_data(as_text=True)
+        assert "/libraries/aksu-cbs" in page and LIBRARIES["aksu-cbs"]["name_ru"] in page
+        own = client.get("/libraries/ekibastuz-cbs?lang=kk").get_data(as_text=True)
+        assert LIBRARIES["ekibastuz-cbs"]["name_kk"] in own and "Екібастұз көмірі" in own
+        assert "Ертіс өңірі" not in own
+        assert client.get("/libraries/nowhere").status_code == 404
+    finally:
+        app.extensions["olke"].close()

@@ -57,6 +57,7 @@ def page_fields(document, page: dict) -> dict:
         "rubric_name": ",".join(r.replace(",", " ") for r in document.rubrics),
         "published": document.published or "",
         "access": document.access,
+        "library": getattr(document, "library", "") or "",
     }
     if year:
         fields.update(year=year, decade=year // 10 * 10)

@@ -12,7 +12,7 @@ from markupsafe import escape
 from archive.errors import UsageError
 
 SORTS = ("relevance", "date", "-date")
-FACETS = ("kind", "language", "decade", "year", "source", "rubric")
+FACETS = ("kind", "language", "decade", "year", "source", "rubric", "library")
 PHRASES = "phrases"      # in `terms`: the quoted phrases found, their words joined by a space
 
 
@@ -26,6 +26,7 @@ class SearchRequest:
     year_from: int | None = None
     year_to: int | None = None
     access: str | None = None
+    library: str | None = None           # the holding library's code
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
@@ -67,6 +68,7 @@ class DocumentHit:
     pages: list[PageHit] = field(default_factory=list)
     matched_pages: int = 0
     missing: list[str] = field(default_factory=list)   # query words its best page lacks (as typed)
+    library: str = ""                                    # the holding library's code
 
 
 @dataclass

@@ -199,7 +199,7 @@ def _rewrite(node: Q.Query, fuzzy: bool) -> Q.Query:
 def filters(request: SearchRequest) -> Q.Query | None:
     terms = []
     for name, fieldname in (("kind", "kind"), ("language", "language"), ("source", "source_name"),
-                            ("rubric", "rubric_name"), ("access", "access")):
+                            ("rubric", "rubric_name"), ("access", "access"), ("library", "library")):
         value = getattr(request, name)
         if value:
             terms.append(Q.Term(fieldname, value))

@@ -33,7 +33,7 @@ _NOT_PLAIN = re.compile(r"[_\u0300-\u036f]")  # where ``\b`` and token boundarie
 SURROUND = 60                               # characters of context either side of a snippet's words
 _FEW_BEGINNINGS = 24                        # up to this many, wanted word beginnings are found by string search
 _FACET_FIELDS = {"kind": "kind", "language": "language", "decade": "decade", "year": "year",
-                 "source": "source_name", "rubric": "rubric_name"}
+                 "source": "source_name", "rubric": "rubric_name", "library": "library"}
 
 
 class _SegmentFormatter(highlight.Formatter):
@@ -493,7 +493,7 @@ def _document_hit(searcher, matches, positions, count: int, terms, matchers: dic
     score, stored = shown[0]
     document = DocumentHit(stored["doc_id"], stored.get("title", ""), stored.get("kind", ""),
                            stored.get("language", ""), stored.get("published", ""), stored.get("source_name", ""),
-                           stored.get("access", ""), score, matched_pages=count)
+                           stored.get("access", ""), score, matched_pages=count, library=stored.get("library", ""))
 
     def matcher(language) -> WordMatcher:
         if language not in matchers:

@@ -44,8 +44,9 @@ class PackedPositions(formats.Positions):
         return len(valuestring) // 2
 
 
-# Bumped whenever what the analyzers make of a word changes (the Kazakh stemmer has its own number).
-ANALYSIS_VERSION = 2
+# Bumped whenever what the analyzers make of a word changes (the Kazakh stemmer has its own number),
+# or the schema gains a field older indexes lack (3: the holding library).
+ANALYSIS_VERSION = 3
 ANALYSIS_MARK = f"analysis_{ANALYSIS_VERSION}_kk{kazakh.VERSION}"
 
 
@@ -76,6 +77,7 @@ def build_schema() -> fields.Schema:
         decade=fields.NUMERIC(int, sortable=True),
         published=fields.ID(stored=True, sortable=True),         # YYYY[-MM[-DD]], sorts by date
         access=fields.ID(stored=True),
+        library=fields.ID(stored=True, sortable=True),           # the holding library's code
         # No values: its name records the analysis the index was written with, so an index whose
         # stems no longer match the queries' is `outdated` (see WhooshIndex.outdated) and rebuilt.
         **{ANALYSIS_MARK: fields.STORED()},
