@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO, Iterable
+from typing import BinaryIO, Iterable, Mapping
 
 from pymarc import Field, Indicators, Leader, Record, Subfield, XMLWriter
 
@@ -25,17 +25,25 @@ _INITIAL = re.compile(r"^(\w\.-?)+$")     # 'Қ.', 'А.С.', 'Ж.-П.'
 
 
 
-def record(document: Document, format: str, base_url: str) -> Record:
-    return (rusmarc if format == "rusmarc" else marc21)(document, base_url)
+def record(document: Document, format: str, base_url: str, holders: Mapping | None = None) -> Record:
+    """The document's record; with ``holders`` (library code → ``archive.libraries.Library``, given when the
+    system has several libraries) it names the holding library: RUSMARC 899, MARC 21 852 ($a its name,
+    $b its code)."""
+    made = (rusmarc if format == "rusmarc" else marc21)(document, base_url)
+    holder = (holders or {}).get(document.library)
+    if holder is not None:
+        made.add_ordered_field(_field("899" if format == "rusmarc" else "852", "  ", a=holder.name("kk"),
+                                      b=holder.code))
+    return made
 
 
 def write(documents: Iterable[Document], out: BinaryIO, format: str = "rusmarc",
-          serialisation: str = "iso2709", base_url: str = "http://127.0.0.1:8000") -> int:
+          serialisation: str = "iso2709", base_url: str = "http://127.0.0.1:8000", holders: Mapping | None = None) -> int:
     """Write one record per document to ``out``; returns the number written."""
     count = 0
     writer = XMLWriter(out) if serialisation == "marcxml" else None
     for document in documents:
-        made = record(document, format, base_url)
+        made = record(document, format, base_url, holders)
         if writer:
             writer.write(made)
         else:

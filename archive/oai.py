@@ -21,6 +21,7 @@ from typing import Mapping
 
 from lxml import etree as ET
 
+from archive import libraries
 from archive.catalog import Catalog, Document
 from archive.discovery import document_url, pdf_url
 from archive.vocabulary import KINDS
@@ -163,6 +164,11 @@ def list_sets(catalog: Catalog, args: dict, repository: Repository) -> ET.Elemen
     for row in collections:
         titles = [t for t in (row["title_kk"], row["title_ru"], row["title_en"]) if t]
         sets.append((f"collection:{row['name']}", " / ".join(titles) or row["name"], row["description"]))
+    several = _libraries(catalog.conn)
+    if several:
+        sets.append(("library", "Кітапханалар / Библиотеки / Libraries", None))
+        sets += [(f"library:{lib.code}", " / ".join(dict.fromkeys(lib.name(x) for x in ("kk", "ru", "en"))), None)
+                 for lib in several]
     for spec, name, description in sets:
         entry = ET.SubElement(element, f"{{{OAI}}}set")
         _text(entry, "setSpec", spec)
@@ -214,7 +220,7 @@ HANDLERS = {"Identify": identify, "ListMetadataFormats": list_metadata_formats, 
 # --- queries ---------------------------------------------------------------------------------
 
 # Every document with its datestamp (UTC 'YYYY-MM-DDTHH:MM:SS'); catalog times are all written '+00:00'.
-_STAMPED = """SELECT d.id, d.status, d.kind, substr(max(
+_STAMPED = """SELECT d.id, d.status, d.kind, d.library, substr(max(
     COALESCE((SELECT MAX(e.at) FROM events e WHERE e.document_id = d.id), d.updated_at),
     COALESCE({collections}, '')), 1, 19) AS stamp FROM documents d"""
 _ADDED = "(SELECT MAX(cd.added_at) FROM collection_documents cd WHERE cd.document_id = d.id)"
@@ -243,9 +249,18 @@ def _filters(conn: sqlite3.Connection, query: Query) -> tuple[str, list]:
             where.append("EXISTS (SELECT 1 FROM collection_documents cd JOIN collections c ON c.id = cd.collection_id"
                          f" WHERE cd.document_id = d.id{named})")
             params += [spec[11:]] if named else []
-    elif spec not in (None, "kind"):
+    elif (spec or "").startswith("library:") and _libraries(conn):
+        where.append("d.library = ?")
+        params.append(spec[8:])
+    elif spec not in (None, "kind") and not (spec == "library" and _libraries(conn)):
         where.append("0")
     return " AND ".join(where), params
+
+
+def _libraries(conn: sqlite3.Connection) -> list:
+    """The libraries of the system when it has several (each a set of its holdings); none for one library."""
+    found = libraries.all_libraries(conn)
+    return found if len(found) > 1 else []
 
 
 def _memberships(conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[str]]:
@@ -354,6 +369,8 @@ def _record(parent: ET.Element, catalog: Catalog, row, memberships: dict[int, li
     _text(header, "setSpec", f"kind:{row['kind']}")
     for name in memberships.get(row["id"], []):
         _text(header, "setSpec", f"collection:{name}")
+    if libraries.count(catalog.conn) > 1:
+        _text(header, "setSpec", f"library:{row['library']}")
     if with_metadata and not deleted:
         document = catalog.get(row["id"])
         dublin_core(ET.SubElement(target, f"{{{OAI}}}metadata"), document, repository)

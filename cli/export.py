@@ -36,28 +36,35 @@ def export():
               help="File to write; '-' for standard output. Default: olke-FORMAT.iso or .xml")
 @click.option("--base-url", default=DEFAULT_BASE_URL, show_default=True,
               help="The reading room's public address, for the links to the PDFs (field 856).")
+@click.option("--library", metavar="CODE",
+              help="Only the documents this library holds. With several libraries every record names its holding "
+                   "library (RUSMARC 899, MARC 21 852).")
 @click.pass_context
-def marc_cmd(ctx, format_, serialisation, output, base_url):
+def marc_cmd(ctx, format_, serialisation, output, base_url, library):
     """Write one MARC record per archived document, with a link to its PDF.
 
     \b
     Examples:
       olke export marc --base-url https://olke.kitaphana.kz --output olke.iso
       olke export marc --format marc21 --as marcxml --output olke.xml
+      olke export marc --library ekibastuz-cbs --output ekibastuz.iso
     """
     from archive import marc
 
-    documents = list(reversed(open_archive(ctx).catalog.documents()))
+    archive = open_archive(ctx)
+    code = archive.libraries.resolve(library) if library else None
+    documents = list(reversed(archive.catalog.documents(library=code)))
+    holders = {lib.code: lib for lib in archive.libraries.all()} if archive.libraries.several() else None
     target = output or Path(f"olke-{format_}{SUFFIXES[serialisation]}")
     if str(target) == "-":
-        count = marc.write(documents, sys.stdout.buffer, format_, serialisation, base_url.rstrip("/"))
+        count = marc.write(documents, sys.stdout.buffer, format_, serialisation, base_url.rstrip("/"), holders)
         sys.stdout.flush()
         click.echo(f"Wrote {count} records.", err=True)
         return
     partial = target.with_name(f".{target.name}.partial")
     try:
         with open(partial, "wb") as out:
-            count = marc.write(documents, out, format_, serialisation, base_url.rstrip("/"))
+            count = marc.write(documents, out, format_, serialisation, base_url.rstrip("/"), holders)
         os.replace(partial, target)
     except OSError as error:
         raise UsageError(f"cannot write {target} ({error.strerror}); choose another --output") from None

@@ -392,3 +392,46 @@ def test_reading_room_library_facet_filter_and_pages(system):
         assert client.get("/libraries/nowhere").status_code == 404
     finally:
         app.extensions["olke"].close()
+
+
+# --- interop ---------------------------------------------------------------------------------------
+
+def test_marc_names_the_holding_library_and_exports_per_library(system):
+    from archive import marc
+
+    archive, ids = system
+    holders = {lib.code: lib for lib in archive.libraries.all()}
+    book = archive.catalog.get(ids["ekibastuz"])
+    rus = marc.record(book, "rusmarc", "https://olke.example.kz", holders)
+    assert rus["899"]["a"] == LIBRARIES["ekibastuz-cbs"]["name_kk"] and rus["899"]["b"] == "ekibastuz-cbs"
+    m21 = marc.record(book, "marc21", "https://olke.example.kz", holders)
+    assert m21["852"]["a"] == LIBRARIES["ekibastuz-cbs"]["name_kk"] and m21["852"]["b"] == "ekibastuz-cbs"
+    assert not marc.record(book, "marc21", "https://olke.example.kz").get_fields("852")   # one library: as before
+
+
+def test_marc_export_command_per_library(olke, tmp_path):
+    from pymarc import MARCReader
+
+    assert olke("library", "add", "aksu-cbs", "--name-kk", LIBRARIES["aksu-cbs"]["name_kk"]).exit_code == 0
+    for name, library in (("a", "aksu-cbs"), ("b", "main")):
+        pdf = text_pdf(tmp_path / f"{name}.pdf", [f"Құжат {name}."])
+        assert olke("ingest", pdf, "--library", library, "--language", "kaz", "--workers", "1").exit_code == 0
+    out = tmp_path / "aksu.iso"
+    result = olke("export", "marc", "--library", "aksu-cbs", "--output", out)
+    assert result.exit_code == 0, result.output
+    records = list(MARCReader(out.read_bytes(), to_unicode=True, force_utf8=True))
+    assert len(records) == 1 and records[0]["899"]["b"] == "aksu-cbs"
+
+
+def test_oai_sets_per_library(system):
+    from archive.oai import Repository, respond
+
+    archive, ids = system
+    repository = Repository("https://olke.example.kz/oai", "https://olke.example.kz")
+    sets = respond(archive.catalog, {"verb": "ListSets"}, repository)
+    text = sets if isinstance(sets, str) else sets.decode() if isinstance(sets, bytes) else str(sets)
+    assert "library:ekibastuz-cbs" in text and LIBRARIES["ekibastuz-cbs"]["name_kk"] in text
+    listed = respond(archive.catalog, {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc",
+                                       "set": "library:aksu-cbs"}, repository)
+    text = listed if isinstance(listed, str) else listed.decode()
+    assert f"oai:olke:{ids['aksu']}<" in text and f"oai:olke:{ids['ekibastuz']}<" not in text
