@@ -13,6 +13,9 @@ FIELDS = (("name_kk", "--name-kk", "The name in Kazakh."), ("name_ru", "--name-r
 
 
 def field_options(command):
+    """The register's fields as options, and --default."""
+    command = click.option("--default", "make_default", is_flag=True,
+                           help="Make it the library that holds documents, plans and requests given no library.")(command)
     for name, option, text in reversed(FIELDS):
         command = click.option(option, name, help=text)(command)
     return command
@@ -32,8 +35,6 @@ def library():
 @library.command("add")
 @click.argument("code")
 @field_options
-@click.option("--default", "make_default", is_flag=True,
-              help="Make it the library that holds documents, plans and requests given no library.")
 @click.pass_context
 def add_cmd(ctx, code, make_default, **values):
     """Add a library to the register; CODE is short, lowercase Latin, used in commands and web addresses.
@@ -54,8 +55,6 @@ def add_cmd(ctx, code, make_default, **values):
 @library.command("edit")
 @click.argument("code")
 @field_options
-@click.option("--default", "make_default", is_flag=True,
-              help="Make it the library that holds documents, plans and requests given no library.")
 @click.pass_context
 def edit_cmd(ctx, code, make_default, **values):
     """Change a library's names, town, address, e-mail or delivery terms (an empty value clears one).
