@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, g, render_template, request, url_for
 from babel.dates import format_date
 from flask_babel import gettext as _
 
@@ -87,12 +87,14 @@ def parameters() -> tuple[int, int | None, str]:
 
 def _report(year: int, quarter: int | None) -> Report:
     with get_store().locked() as archive:
-        return archive.plans.report(year, quarter, today=today())
+        # a library's staff see its report; the system's administrator the whole system's
+        return archive.plans.report(year, quarter, today=today(), library=g.user.get("library"))
 
 
 def _loaded_years() -> list[int]:
     with get_store().locked() as archive:
-        return [p["year"] for p in archive.plans.loaded()]
+        mine = g.user.get("library")
+        return sorted({p["year"] for p in archive.plans.loaded() if mine in (None, p["library"])})
 
 
 def download_name(year: int, quarter: int | None, lang: str, fmt: str) -> str:
