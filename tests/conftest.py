@@ -125,11 +125,60 @@ def text_pdf(path: Path, pages: list[str]) -> Path:
     return path
 
 
+# --- the catalog's database ------------------------------------------------------------------------
+# SQLite in the data home, as by default; tests (or modules) marked `databases` run twice, the second
+# time with the catalog on a PostgreSQL server of the tests' own (tests/support/postgres.py).
+
+DATABASES = ("sqlite", "postgresql")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "databases: runs on SQLite and again with the catalog on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc):
+    if "database" in metafunc.fixturenames and metafunc.definition.get_closest_marker("databases"):
+        metafunc.parametrize("database", DATABASES, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgresql_server():
+    """One PostgreSQL server per test process, started on first use and stopped at the end."""
+    from tests.support.postgres import Server, binaries
+
+    bindir = binaries()
+    if bindir is None or not (bindir / "pg_ctl").exists():
+        pytest.skip("PostgreSQL is not installed (make test installs it: apt-get install postgresql)")
+    server = Server(bindir)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
 @pytest.fixture
-def home(tmp_path):
+def database(request, monkeypatch):
+    """Where the test's catalog is: None for SQLite in the data home, else a PostgreSQL URL (a
+    fresh database of its own, also in OLKE_DATABASE_URL for the commands the test starts)."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        monkeypatch.delenv("OLKE_DATABASE_URL", raising=False)
+        yield None
+        return
+    server = request.getfixturevalue("postgresql_server")
+    url = server.new_database()
+    monkeypatch.setenv("OLKE_DATABASE_URL", url)
+    yield url
+    server.drop(url)
+
+
+@pytest.fixture
+def home(tmp_path, database):
     from archive.home import Home
 
-    return Home.resolve(tmp_path / "home")
+    home = Home.resolve(tmp_path / "home")
+    yield home
+    if database:
+        assert not home.catalog_path.exists(), "the catalog went to SQLite in the data home, not to PostgreSQL"
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median
 
 from archive.csv_safe import SafeWriter
+from archive.db import Connection
 from archive.errors import NotFound
 from archive.plans.plan import DELIVERY, DELIVERY_MEASURE, get_plan
 from archive.delivery.model import local_date
@@ -78,13 +78,14 @@ def quarter_of(day: date) -> int:
     return (day.month - 1) // 3 + 1
 
 
-def _rows(conn: sqlite3.Connection, column: str, year: int):
+def _rows(conn: Connection, column: str, year: int):
     # a day either side: stored times are UTC, the quarter is decided by the local date
     low, high = f"{year - 1}-12-31", f"{year + 1}-01-02"
-    return conn.execute(f"SELECT * FROM delivery_requests WHERE {column} >= ? AND {column} < ?", (low, high))
+    return conn.execute(f"SELECT * FROM delivery_requests WHERE {column} >= :low AND {column} < :high",
+                        {"low": low, "high": high})
 
 
-def delivered_by_quarter(conn: sqlite3.Connection, year: int) -> dict[int, int]:
+def delivered_by_quarter(conn: Connection, year: int) -> dict[int, int]:
     """{quarter: delivered requests whose delivery date falls in it}; used by the plan report."""
     counts = dict.fromkeys(QUARTERS, 0)
     for row in _rows(conn, "delivered_at", year):
@@ -94,7 +95,7 @@ def delivered_by_quarter(conn: sqlite3.Connection, year: int) -> dict[int, int]:
     return counts
 
 
-def year_figures(conn: sqlite3.Connection, year: int) -> YearFigures:
+def year_figures(conn: Connection, year: int) -> YearFigures:
     periods = {q: Period(q) for q in (YEAR, *QUARTERS)}
     for row in _rows(conn, "created_at", year):
         day = local_date(row["created_at"])
@@ -153,7 +154,7 @@ TABLE_COLUMNS = ("period", "received", "delivered", "plan", "% of plan", "refuse
                  "median working days")
 
 
-def render(conn: sqlite3.Connection, year: int, fmt: str) -> str:
+def render(conn: Connection, year: int, fmt: str) -> str:
     figures = year_figures(conn, year)
     if fmt == "json":
         return json.dumps(figures.as_dict(), ensure_ascii=False, indent=2) + "\n"

@@ -9,13 +9,12 @@ a report can show both and say where the plan does not add up.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.catalog import current_user, now
-from archive.db import transaction
+from archive.db import Connection, transaction
 from archive.errors import InvalidPlan, NotFound
 from archive.vocabulary import KINDS
 
@@ -258,39 +257,45 @@ def _column_name(quarter: int, kazakh: bool) -> str:
 
 
 
-def save_plan(conn: sqlite3.Connection, plan: Plan, user: str | None = None) -> Plan | None:
+def save_plan(conn: Connection, plan: Plan, user: str | None = None) -> Plan | None:
     """Store ``plan`` in place of the year's plan, in one transaction; returns the plan it replaced."""
     plan.loaded_at, plan.loaded_by = now(), user or current_user()
     figures = [(row, measure, q, int(k), value, "") for (row, measure), cells in plan.rows.items()
                for (q, k), value in cells.items()]
     figures += [(DELIVERY, DELIVERY_MEASURE, q, 0, value, "") for q, value in plan.deliveries.items()]
     figures += [(TOTAL, e.measure, YEAR, int(e.kazakh), e.value, e.where) for e in plan.elsewhere]
+    columns = ("row", "measure", "quarter", "kazakh", "value", "stated_in")
     with transaction(conn):
         try:
             previous = get_plan(conn, plan.year)
         except NotFound:
             previous = None
-        conn.execute("DELETE FROM plan_figures WHERE year = ?", (plan.year,))
-        conn.execute("DELETE FROM plans WHERE year = ?", (plan.year,))
+        conn.execute("DELETE FROM plan_figures WHERE year = :year", {"year": plan.year})
+        conn.execute("DELETE FROM plans WHERE year = :year", {"year": plan.year})
         conn.execute("INSERT INTO plans (year, title, library, source_name, source_text, loaded_at, loaded_by)"
-                     " VALUES (?, ?, ?, ?, ?, ?, ?)", (plan.year, plan.title, plan.library, plan.source_name,
-                                                      plan.source_text, plan.loaded_at, plan.loaded_by))
-        conn.executemany("INSERT INTO plan_figures (year, row, measure, quarter, kazakh, value, stated_in)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?)", [(plan.year, *f) for f in figures])
+                     " VALUES (:year, :title, :library, :source_name, :source_text, :loaded_at, :loaded_by)",
+                     {"year": plan.year, "title": plan.title, "library": plan.library,
+                      "source_name": plan.source_name, "source_text": plan.source_text,
+                      "loaded_at": plan.loaded_at, "loaded_by": plan.loaded_by})
+        conn.executemany("INSERT INTO plan_figures (year, position, row, measure, quarter, kazakh, value, stated_in)"
+                         " VALUES (:year, :position, :row, :measure, :quarter, :kazakh, :value, :stated_in)",
+                         [{"year": plan.year, "position": position, **dict(zip(columns, f))}
+                          for position, f in enumerate(figures, start=1)])
         conn.execute("INSERT INTO plan_loads (year, source_name, source_sha256, loaded_at, loaded_by)"
-                     " VALUES (?, ?, ?, ?, ?)", (plan.year, plan.source_name,
-                                                 hashlib.sha256(plan.source_text.encode()).hexdigest(),
-                                                 plan.loaded_at, plan.loaded_by))
+                     " VALUES (:year, :source_name, :sha256, :loaded_at, :loaded_by)",
+                     {"year": plan.year, "source_name": plan.source_name,
+                      "sha256": hashlib.sha256(plan.source_text.encode()).hexdigest(),
+                      "loaded_at": plan.loaded_at, "loaded_by": plan.loaded_by})
     return previous
 
 
-def get_plan(conn: sqlite3.Connection, year: int) -> Plan:
-    head = conn.execute("SELECT * FROM plans WHERE year = ?", (year,)).fetchone()
+def get_plan(conn: Connection, year: int) -> Plan:
+    head = conn.execute("SELECT * FROM plans WHERE year = :year", {"year": year}).fetchone()
     if head is None:
         raise NotFound(f"no plan for {year} in the archive; load one with: olke plan load FILE")
     plan = Plan(year, {}, **{k: head[k] for k in ("title", "library", "source_name", "source_text",
                                                   "loaded_at", "loaded_by")})
-    for f in conn.execute("SELECT * FROM plan_figures WHERE year = ? ORDER BY rowid", (year,)):
+    for f in conn.execute("SELECT * FROM plan_figures WHERE year = :year ORDER BY position", {"year": year}):
         if f["stated_in"]:
             plan.elsewhere.append(StatedElsewhere(f["stated_in"], f["measure"], bool(f["kazakh"]), f["value"]))
         elif f["row"] == DELIVERY:
@@ -300,7 +305,7 @@ def get_plan(conn: sqlite3.Connection, year: int) -> Plan:
     return plan
 
 
-def list_plans(conn: sqlite3.Connection) -> list[dict]:
+def list_plans(conn: Connection) -> list[dict]:
     rows = conn.execute(
         "SELECT p.year, p.title, p.source_name, p.loaded_at, p.loaded_by,"
         " (SELECT COUNT(*) FROM plan_loads l WHERE l.year = p.year) AS loads FROM plans p ORDER BY p.year")

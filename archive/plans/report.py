@@ -7,11 +7,11 @@ page renders, and ``archive.plans.formats`` turns it into a table, CSV, JSON, XL
 """
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 
 from archive import i18n
+from archive.db import Connection, has_table
 from archive.plans.deliveries import delivered_by_quarter
 from archive.plans.plan import (COLUMNS, DELIVERY, DELIVERY_MEASURE, LIBRARY_KINDS, MEASURES, QUARTERS, ROMAN, TOTAL,
                                 YEAR, Inconsistency, Plan, get_plan, is_total)
@@ -59,14 +59,14 @@ class Actuals:
         return {kind for kind, _, _ in self.groups}
 
 
-def actuals(conn: sqlite3.Connection, year: int) -> Actuals:
+def actuals(conn: Connection, year: int) -> Actuals:
     rows = conn.execute(
         "SELECT d.kind, CAST(substr(d.digitised_on, 6, 2) AS INTEGER) AS month, d.language = 'kaz' AS kazakh,"
         " COUNT(*) AS documents, SUM(d.page_count) AS pages, COALESCE(SUM(pdf.size), 0) AS bytes"
         " FROM documents d LEFT JOIN (SELECT document_id, SUM(size_bytes) AS size FROM files"
         "   WHERE role = 'pdf' GROUP BY document_id) pdf ON pdf.document_id = d.id"
-        " WHERE d.status = 'active' AND substr(d.digitised_on, 1, 4) = ?"
-        " GROUP BY d.kind, month, kazakh", (f"{year:04d}",))
+        " WHERE d.status = 'active' AND substr(d.digitised_on, 1, 4) = :year"
+        " GROUP BY d.kind, month, kazakh", {"year": f"{year:04d}"})
     groups: dict[tuple[str, int, bool], Tally] = {}
     for row in rows:
         key = (row["kind"], (row["month"] + 2) // 3, bool(row["kazakh"]))
@@ -74,12 +74,10 @@ def actuals(conn: sqlite3.Connection, year: int) -> Actuals:
     return Actuals(year, groups, deliveries_by_quarter(conn, year))
 
 
-def deliveries_by_quarter(conn: sqlite3.Connection, year: int) -> dict[int, int]:
+def deliveries_by_quarter(conn: Connection, year: int) -> dict[int, int]:
     """Electronic deliveries made per quarter: zero while the catalog has no delivery requests' table."""
     counts = dict.fromkeys(QUARTERS, 0)
-    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                          (DELIVERY_TABLE,)).fetchone()
-    if exists:
+    if has_table(conn, DELIVERY_TABLE):
         counts.update({int(q): int(n) for q, n in delivered_by_quarter(conn, year).items()})
     return counts
 
@@ -206,7 +204,7 @@ class Report:
         }
 
 
-def build_report(conn: sqlite3.Connection, year: int, quarter: int | None = None,
+def build_report(conn: Connection, year: int, quarter: int | None = None,
                  today: date | None = None) -> Report:
     """The year's report (or one quarter's); ``today`` decides which quarter "still to go" is about."""
     plan, done = get_plan(conn, year), actuals(conn, year)
