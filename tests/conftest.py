@@ -137,7 +137,11 @@ def pytest_configure(config):
 
 
 def pytest_generate_tests(metafunc):
-    if "database" in metafunc.fixturenames and metafunc.definition.get_closest_marker("databases"):
+    if not metafunc.definition.get_closest_marker("databases"):
+        return
+    if "module_database" in metafunc.fixturenames:
+        metafunc.parametrize("module_database", DATABASES, indirect=True, scope="module")
+    elif "database" in metafunc.fixturenames:
         metafunc.parametrize("database", DATABASES, indirect=True)
 
 
@@ -168,6 +172,21 @@ def database(request, monkeypatch):
     url = server.new_database()
     monkeypatch.setenv("OLKE_DATABASE_URL", url)
     yield url
+    server.drop(url)
+
+
+@pytest.fixture(scope="module")
+def module_database(request):
+    """As ``database``, for an archive a whole module's tests share (built by a module-scoped fixture)."""
+    with pytest.MonkeyPatch.context() as patch:
+        if getattr(request, "param", "sqlite") == "sqlite":
+            patch.delenv("OLKE_DATABASE_URL", raising=False)
+            yield None
+            return
+        server = request.getfixturevalue("postgresql_server")
+        url = server.new_database()
+        patch.setenv("OLKE_DATABASE_URL", url)
+        yield url
     server.drop(url)
 
 

@@ -18,6 +18,8 @@ from archive.delivery.intake import RequestInput
 from cli import main
 from test_requests_support import build_archive, copy_home, pdf_page_texts, smtp_server
 
+pytestmark = pytest.mark.databases      # on SQLite and again with the catalog on PostgreSQL
+
 # The commands on a copy of `olke`, so registering them here changes nothing for other tests.
 olke = copy.copy(main)
 olke.commands = dict(main.commands)

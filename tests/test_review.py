@@ -9,6 +9,8 @@ import pytest
 from conftest import page_image
 from archive.lines import Line, group_lines, place
 
+pytestmark = pytest.mark.databases      # on SQLite and again with the catalog on PostgreSQL
+
 PAGE_TEXTS = ["Қаладағы кітапхана тарихы туралы мақала бар. Оқырмандар мен газеттер жиналды бүгін кеште залда",
               "",
               "Өлкетану бөлімі оқырмандарға ашық. Кітапханада ескі газеттер сақталған және қорда көп"]
@@ -38,7 +40,7 @@ def make_doubtful(home, document_id, number, low: dict[int, float], confidence: 
                   reasons=("low_confidence",), verdict="doubtful"):
     from archive.db import connect
 
-    conn = connect(home.catalog_path)
+    conn = connect(home.database_url or home.catalog_path)
     words = json.loads(conn.execute("SELECT words FROM pages WHERE document_id = ? AND number = ?",
                                     (document_id, number)).fetchone()[0])
     for index, value in low.items():
