@@ -191,6 +191,20 @@ def module_database(request):
 
 
 @pytest.fixture
+def database_copy(request, module_database, monkeypatch):
+    """For a test that works on a copy of the module's archive (its data home copied): a copy of the
+    module's catalog database too, when that is on PostgreSQL."""
+    if module_database is None:
+        yield None
+        return
+    server = request.getfixturevalue("postgresql_server")
+    url = server.new_database(copy_of=module_database)
+    monkeypatch.setenv("OLKE_DATABASE_URL", url)
+    yield url
+    server.drop(url)
+
+
+@pytest.fixture
 def home(tmp_path, database):
     from archive.home import Home
 

@@ -19,16 +19,18 @@ from test_app_support import serve
 from test_requests_support import (SHOTS, aged_link, aged_start, body, build_archive, copy_home, form_data,
                                    pdf_page_texts, public_app, smtp_server)
 
+pytestmark = pytest.mark.databases      # on SQLite and again with the catalog on PostgreSQL
+
 FAST = {"min_fill_seconds": 0}
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory):
+def template(tmp_path_factory, module_database):
     return build_archive(tmp_path_factory.mktemp("delivery-web"))
 
 
 @pytest.fixture
-def home(template, tmp_path):
+def home(template, tmp_path, database_copy):
     root, ids = template
     return copy_home(root, tmp_path / "home"), ids
 

@@ -84,15 +84,18 @@ class Server:
                              autocommit=True) as conn:
             conn.execute(sql)
 
-    def new_database(self) -> str:
-        """A fresh, migrated, empty catalog database; its URL."""
+    def new_database(self, copy_of: str | None = None) -> str:
+        """A fresh, migrated, empty catalog database (or a copy of the one at URL ``copy_of``); its URL."""
         name = f"olke_{os.getpid()}_{next(self._numbers)}"
-        self.admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+        self.admin(f"CREATE DATABASE {name} TEMPLATE {self.name(copy_of) if copy_of else TEMPLATE}")
         return self.url(name)
 
+    @staticmethod
+    def name(url: str) -> str:
+        return url.split("/")[3].split("?")[0]
+
     def drop(self, url: str) -> None:
-        name = url.split("/")[3].split("?")[0]
-        self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        self.admin(f"DROP DATABASE IF EXISTS {self.name(url)} WITH (FORCE)")
 
     def stop(self) -> None:
         try:
