@@ -223,6 +223,10 @@ def _statement(sql: str, params) -> tuple[sa.TextClause, dict]:
     else:
         sql, values = _positional(sql, params)
     expanding = tuple(sorted(k for k, v in values.items() if isinstance(v, (list, tuple, set, frozenset))))
+    for name in expanding:
+        if not values[name]:
+            # PostgreSQL cannot type an empty IN list against a text column: callers leave it out
+            raise exc.ArgumentError(f"the list :{name} is empty; leave the condition out instead")
     values = {k: list(v) if k in expanding else v for k, v in values.items()}
     return _text(sql, expanding), values
 
@@ -298,7 +302,6 @@ def _connect_postgresql(url: sa.URL) -> Connection:
 def _exact_numbers(engine: sa.Engine) -> None:
     """PostgreSQL's SUM and AVG of integers are numeric, which psycopg reads as Decimal; the catalog
     reads them, as from SQLite, as int (whole numbers) or float."""
-    import psycopg
     from psycopg.types.numeric import NumericLoader
 
     class Loader(NumericLoader):
@@ -309,7 +312,6 @@ def _exact_numbers(engine: sa.Engine) -> None:
     @sa.event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         dbapi_connection.adapters.register_loader("numeric", Loader)
-    _ = psycopg
 
 
 def _connect_sqlite(path: Path) -> Connection:
