@@ -160,48 +160,40 @@ def postgresql_server():
         server.stop()
 
 
-@pytest.fixture
-def database(request, monkeypatch):
-    """Where the test's catalog is: None for SQLite in the data home, else a PostgreSQL URL (a
-    fresh database of its own, also in OLKE_DATABASE_URL for the commands the test starts)."""
-    if getattr(request, "param", "sqlite") == "sqlite":
-        monkeypatch.delenv("OLKE_DATABASE_URL", raising=False)
+def _catalog_database(request, patch: pytest.MonkeyPatch, postgresql: bool, copy_of: str | None = None):
+    """None (SQLite in the data home), or the URL of a new PostgreSQL database (empty and migrated,
+    or a copy of ``copy_of``), set as OLKE_DATABASE_URL for the commands the test starts; dropped after."""
+    if not postgresql:
+        patch.delenv("OLKE_DATABASE_URL", raising=False)
         yield None
         return
     server = request.getfixturevalue("postgresql_server")
-    url = server.new_database()
-    monkeypatch.setenv("OLKE_DATABASE_URL", url)
-    yield url
-    server.drop(url)
+    url = server.new_database(copy_of)
+    patch.setenv("OLKE_DATABASE_URL", url)
+    try:
+        yield url
+    finally:
+        server.drop(url)
+
+
+@pytest.fixture
+def database(request, monkeypatch):
+    """Where the test's catalog is: None for SQLite in the data home, else a PostgreSQL URL."""
+    yield from _catalog_database(request, monkeypatch, getattr(request, "param", "sqlite") == "postgresql")
 
 
 @pytest.fixture(scope="module")
 def module_database(request):
     """As ``database``, for an archive a whole module's tests share (built by a module-scoped fixture)."""
     with pytest.MonkeyPatch.context() as patch:
-        if getattr(request, "param", "sqlite") == "sqlite":
-            patch.delenv("OLKE_DATABASE_URL", raising=False)
-            yield None
-            return
-        server = request.getfixturevalue("postgresql_server")
-        url = server.new_database()
-        patch.setenv("OLKE_DATABASE_URL", url)
-        yield url
-    server.drop(url)
+        yield from _catalog_database(request, patch, getattr(request, "param", "sqlite") == "postgresql")
 
 
 @pytest.fixture
 def database_copy(request, module_database, monkeypatch):
     """For a test that works on a copy of the module's archive (its data home copied): a copy of the
     module's catalog database too, when that is on PostgreSQL."""
-    if module_database is None:
-        yield None
-        return
-    server = request.getfixturevalue("postgresql_server")
-    url = server.new_database(copy_of=module_database)
-    monkeypatch.setenv("OLKE_DATABASE_URL", url)
-    yield url
-    server.drop(url)
+    yield from _catalog_database(request, monkeypatch, module_database is not None, copy_of=module_database)
 
 
 @pytest.fixture
