@@ -195,7 +195,9 @@ class Connection:
             self._run(lambda: self._conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
 
     def commit(self) -> None:
-        self._run(lambda: self._conn.exec_driver_sql("COMMIT"))
+        """End the transaction; as with sqlite3, nothing to do when none is open (statements commit at once)."""
+        if self.in_transaction:
+            self._run(lambda: self._conn.exec_driver_sql("COMMIT"))
 
     def rollback(self) -> None:
         if self.in_transaction:
