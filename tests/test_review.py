@@ -90,7 +90,7 @@ def test_ingest_names_the_pages_that_need_a_look(olke, book, monkeypatch):
     result = olke("ingest", book, "--kind", "book", "--title", "Кітап", "--language", "kaz", "--workers", "1")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().splitlines()[-2:] == [
-        "Done: 1 documents archived (3 pages).",
+        "Done: 1 document archived (3 pages).",
         "1 page needs a look: document 1 page 2 (failed: no text where there is ink); see `olke review`"]
     again = olke("reocr", "1")
     assert again.stdout.strip().splitlines()[-1] == \
@@ -108,7 +108,7 @@ def test_ingest_json_has_the_pages_that_need_a_look(olke, book, monkeypatch):
 
 def test_ingest_of_clean_pages_says_nothing_more(olke, book):
     result = olke("ingest", book, "--kind", "book", "--title", "Кітап", "--language", "kaz", "--workers", "1")
-    assert result.stdout.strip().endswith("Done: 1 documents archived (3 pages).")
+    assert result.stdout.strip().endswith("Done: 1 document archived (3 pages).")
 
 
 def test_show_gives_each_pages_verdict(olke, archived):
@@ -159,7 +159,7 @@ def test_correct_a_page_from_a_file(olke, archived, home, tmp_path):
     page_file = tmp_path / "page-1.txt"
     page_file.write_text("\n".join(lines), encoding="utf-8")
     assert olke("correct", "1", "1", "--text-file", page_file).exit_code == 0
-    assert olke("search", WRONG).stdout.startswith("1 documents")
+    assert olke("search", WRONG).stdout.startswith("1 document ")
 
     fixed = [line.replace(WRONG, RIGHT) for line in lines] + ["Абайдың өлеңдері оқылды."]
     page_file.write_text("\n".join(fixed) + "\n", encoding="utf-8")

@@ -277,7 +277,7 @@ def test_cli_search(archive):
     assert data["total_documents"] == 2
     assert "<mark>кітапханаларда</mark>" in data["documents"][0]["pages"][0]["snippet"]
     text = runner.invoke(main, ["--home", str(archive.home.root), "search", "Иртыш"])
-    assert "1 documents (1 pages)" in text.stdout and "[Иртыш]" in text.stdout
+    assert "1 document (1 page)" in text.stdout and "[Иртыш]" in text.stdout
     bad = runner.invoke(main, ["--home", str(archive.home.root), "search", "x" * 600])
     assert bad.exit_code == 2
     assert bad.stderr.strip() == "olke: error: the query is longer than 500 characters; shorten it"
