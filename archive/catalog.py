@@ -98,6 +98,11 @@ class Catalog:
     def close(self) -> None:
         self.conn.close()
 
+    @property
+    def full_disk(self) -> Path | None:
+        """The data home, when the catalog had to be opened read-only because its disk is full."""
+        return self.conn.full_disk
+
     def transaction(self):
         return db.transaction(self.conn)
 

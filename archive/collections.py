@@ -147,3 +147,32 @@ def containing(conn: Connection, document_id: int) -> list[Collection]:
         "SELECT c.name FROM collections c JOIN collection_documents cd ON cd.collection_id = c.id"
         " WHERE cd.document_id = :id ORDER BY c.name", {"id": document_id})]
     return [get(conn, name) for name in names]
+
+
+class Collections:
+    """The collections of one catalog (``Archive.collections``)."""
+
+    def __init__(self, catalog):
+        self._catalog = catalog
+
+    def create(self, name: str, title_kk: str | None = None, title_ru: str | None = None, title_en: str | None = None,
+               description: str | None = None) -> Collection:
+        return create(self._catalog.conn, name, title_kk, title_ru, title_en, description)
+
+    def add(self, name: str, document_ids: Iterable[int]) -> list[int]:
+        return add(self._catalog.conn, name, document_ids)
+
+    def remove(self, name: str, document_ids: Iterable[int]) -> list[int]:
+        return remove(self._catalog.conn, name, document_ids)
+
+    def delete(self, name: str) -> None:
+        delete(self._catalog.conn, name)
+
+    def get(self, name: str) -> Collection:
+        return get(self._catalog.conn, name)
+
+    def all(self) -> list[Collection]:
+        return all_collections(self._catalog.conn)
+
+    def containing(self, document_id: int) -> list[Collection]:
+        return containing(self._catalog.conn, document_id)

@@ -16,6 +16,7 @@ from archive.errors import UsageError
 if TYPE_CHECKING:
     from archive.catalog import Catalog
     from archive.home import Home
+    from archive.library import Archive
     from archive.lines import Line
     from archive.metadata import Description
     from archive.pages import PageResult
@@ -33,9 +34,10 @@ class PageSource:
 
 
 class Reader(Protocol):
-    def archive_scan(self, catalog: Catalog, files: list[Path], description: Description, user: str) -> int:
-        """OCR the scan of one document and archive it as `olke ingest` does; its document's id (the
-        existing one's, if this very scan is archived already). The index is the archive's to update."""
+    def archive_scan(self, archive: Archive, files: list[Path], description: Description, user: str) -> int:
+        """OCR the scan of one document and archive it as `olke ingest` does, through the archive's
+        writes (which keep its index in step); its document's id (the existing one's, if this very scan
+        is archived already)."""
 
     def locate_page(self, catalog: Catalog, document_id: int, number: int) -> PageSource:
         """The original scan that holds the page."""

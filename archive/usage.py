@@ -80,3 +80,16 @@ def figures(conn: Connection, start: date | str, end: date | str) -> UsageFigure
         per_day = result.by_day.setdefault(day, {"view": 0, "download": 0})
         per_day[kind] += count
     return result
+
+
+class Usage:
+    """The usage counters of one catalog (``Archive.usage``)."""
+
+    def __init__(self, catalog):
+        self._catalog = catalog
+
+    def record(self, document_id: int, kind: str, day: date | str | None = None) -> None:
+        record(self._catalog.conn, document_id, kind, day)
+
+    def figures(self, start: date | str, end: date | str) -> UsageFigures:
+        return figures(self._catalog.conn, start, end)

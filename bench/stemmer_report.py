@@ -1,6 +1,6 @@
 """The Kazakh stemmer measured on gold word forms with their lemmas (bench/data/kazakh_gold.tsv).
 
-    python bench/stemmer_report.py [--old REV] [--split heldout|tune|all] [--misses N]
+    python bench/stemmer_report.py [--old REV] [--split heldout|tune|all] [--misses N] [--merged]
 
 The gold list comes from the UD Kazakh-KTB treebank (CC BY-SA 4.0; source, commit and licence in
 the data file's header): every form of a noun, proper noun, adjective or verb with its lemma and
@@ -25,6 +25,8 @@ figures are a fair check, not a pristine one.) Measures, over distinct (form, le
 `report()` returns these as a dict for the main bench; `--old REV` also measures the stemmer as it
 was at git revision REV (read with `git show`, nothing checked out), by default the revision before
 the stemmer's rewrite. Speed: tokens per second of `stem` over the gold forms, uncached.
+`--misses N` and `--merged` list the misses and the merged pairs of lemmas, on the tune split
+unless `--split` names another: rules are set looking at `tune`, `heldout` is read as figures.
 """
 from __future__ import annotations
 
@@ -176,6 +178,8 @@ def main(argv=None) -> int:
     parser.add_argument("--old", default=OLD_REVISION, help="git revision of the old stemmer ('' for none)")
     parser.add_argument("--split", choices=("heldout", "tune", "all"), help="only this split")
     parser.add_argument("--misses", type=int, default=0, help="print up to N misses and merges per measure")
+    parser.add_argument("--merged", action="store_true",
+                        help="list every merged pair of lemmas with its stem, one a line")
     args = parser.parse_args(argv)
     splits = (args.split,) if args.split else ("heldout", "all")
     targets = (f"targets: nouns >= {TARGETS['conflation_noun']}, verbs >= {TARGETS['conflation_verb']}, "
@@ -186,14 +190,21 @@ def main(argv=None) -> int:
     old = old_stemmer(args.old) if args.old else None
     if old is not None:
         _print(f"old (git {args.old})", report(old, splits), splits)
+    listed = args.split or "tune"        # lists look at the tune split unless told otherwise
+    rows = _select(read_gold(), listed)
     if args.misses:
-        rows = _select(read_gold(), splits[0])
         for pos in POS:
             misses = conflation(rows, stem, pos)[2]
-            print(f"\n{pos} misses ({len(misses)}):",
+            print(f"\n{pos} misses on {listed} ({len(misses)}):",
                   " ".join(f"{f}>{stem(f)}|{l}>{stem(l)}" for f, l in misses[: args.misses]))
         merged = merging(rows, stem)[2]
-        print(f"\nmerged lemmas ({len(merged)}):", " ".join(f"{a}/{b}>{stem(a)}" for a, b in merged[: args.misses]))
+        print(f"\nmerged lemmas on {listed} ({len(merged)}):",
+              " ".join(f"{a}/{b}>{stem(a)}" for a, b in merged[: args.misses]))
+    if args.merged:
+        merged, pairs = merging(rows, stem)[2], merging(rows, stem)[1]
+        print(f"\nmerged lemmas on {listed}: {len(merged)} of {pairs} pairs sharing four first letters")
+        for a, b in sorted(merged, key=lambda pair: (stem(pair[0]), pair)):
+            print(f"  {a:20} {b:20} -> {stem(a)}")
     return 0
 
 

@@ -8,12 +8,12 @@ import-metadata), ``review`` (review, correct), ``web`` (serve, serve-staff, col
 """
 from __future__ import annotations
 
-import sqlite3
 import traceback
 from pathlib import Path
 
 import click
 
+from archive.db import DatabaseError
 from archive.errors import DiskFull, OlkeError, is_disk_full
 from archive.home import Home
 from cli.context import open_catalog
@@ -26,11 +26,11 @@ class OlkeGroup(click.Group):
         try:
             try:
                 return super().invoke(ctx)
-            except (OSError, sqlite3.Error) as error:
+            except (OSError, DatabaseError) as error:
                 home = ctx.obj["home"].root if ctx.obj and ctx.obj.get("home") else Path.cwd()
                 archive = (ctx.obj or {}).get("archive")
-                opened_read_only = archive is not None and archive.catalog.conn.full_disk
-                if is_disk_full(error, home) or (opened_read_only and isinstance(error, sqlite3.Error)):
+                opened_read_only = archive is not None and archive.catalog.full_disk
+                if is_disk_full(error, home) or (opened_read_only and isinstance(error, DatabaseError)):
                     raise DiskFull.at(home) from error
                 raise
         except OlkeError as error:

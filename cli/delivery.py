@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from archive.grammar import counted
 from archive.vocabulary import ACCESS, DESCRIBED_LANGUAGES, KINDS, STATUSES
 from cli.context import open_archive
 
@@ -19,12 +20,10 @@ def _context(ctx):
     return archive, load_settings(archive.home), secret_key(archive.home)
 
 
-def _send(conn, settings, letters) -> None:
-    from archive.delivery import outbox
-
+def _send(archive, settings, letters) -> None:
     if not letters:
         return
-    sent, errors = outbox.send_pending(conn, settings, letters)
+    sent, errors = archive.delivery.send_pending(settings, letters)
     for error in errors:
         click.echo(f"olke: warning: {error}", err=True)
 
@@ -63,10 +62,9 @@ def list_cmd(ctx, statuses, overdue, older_than, as_json):
     Example:
       olke requests list --status new --older-than 3
     """
-    from archive.delivery import model
     from archive.vocabulary import LABELS, OPEN
 
-    found = model.queue(open_archive(ctx).catalog.conn, tuple(statuses) or OPEN, overdue, older_than)
+    found = open_archive(ctx).delivery.queue(tuple(statuses) or OPEN, overdue, older_than)
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in found], ensure_ascii=False, indent=2))
         return
@@ -90,12 +88,11 @@ def show_cmd(ctx, code, as_json):
     Example:
       olke requests show 26-7KQ3-M9PX
     """
-    from archive.delivery import model, outbox
     from archive.vocabulary import LABELS
 
-    conn = open_archive(ctx).catalog.conn
-    r = model.get(conn, code)
-    history, notes, letters = model.events(conn, r.id), model.notes(conn, r.id), outbox.letters_for(conn, r.id)
+    desk = open_archive(ctx).delivery
+    r = desk.get(code)
+    history, notes, letters = desk.history(r.id), desk.notes(r.id), desk.letters(r.id)
     if as_json:
         click.echo(json.dumps({"request": r.as_dict(), "history": history, "notes": notes, "letters": letters},
                               ensure_ascii=False, indent=2))
@@ -136,21 +133,20 @@ def fulfil_cmd(ctx, code, pages, document_id, scans, title, kind, language, acce
     """
     from archive.catalog import current_user
     from archive.metadata import Description
-    from archive.delivery import fulfil, model
 
     archive, settings, secret = _context(ctx)
     if scans:
-        request = model.get(archive.catalog.conn, code)
+        request = archive.delivery.get(code)
         description = Description.from_mapping({
             "kind": kind or "other", "title": title or request.title, "language": language, "access": access,
             "authors": request.cite_author, "source": request.cite_source, "issue": request.cite_issue,
             "source_pages": request.cite_pages})
         document_id = archive.add_scan(list(scans), description, current_user())
         click.echo(f"Archived the scan as document {document_id}.")
-    done = fulfil.deliver(archive.catalog, code, current_user(), settings, secret, pages, document_id)
+    done = archive.delivery.fulfil(code, current_user(), settings, secret, pages, document_id)
     click.echo(f"Delivered {done.request.code}: {done.request.pages or 'all'} pages"
                f"{' (extract reused)' if done.reused_extract else ''}; link {done.url}")
-    _send(archive.catalog.conn, settings, done.letters)
+    _send(archive, settings, done.letters)
 
 
 @requests.command("expire")
@@ -165,18 +161,15 @@ def expire_cmd(ctx, dry_run):
     Example (cron, every night):
       15 2 * * *  olke --home /srv/olke requests expire
     """
-    from archive.delivery import links, workflow
-
     archive, settings, _ = _context(ctx)
-    conn = archive.catalog.conn
-    found, letters = workflow.expire(conn, settings, date.today(), dry_run)
+    found, letters = archive.delivery.expire(settings, date.today(), dry_run)
     for r in found:
         click.echo(f"{'would expire' if dry_run else 'expired'}: {r.code} (received {r.created_at[:10]}"
                    f"{', needed by ' + r.needed_by if r.needed_by else ''})")
     if not dry_run:
-        removed = links.remove_used_up(conn, archive.home)
-        click.echo(f"{len(found)} requests expired; {removed} used-up copies deleted.")
-        _send(conn, settings, letters)
+        removed = archive.delivery.remove_used_up()
+        click.echo(f"{counted(len(found), 'request')} expired; {counted(removed, 'used-up copy', 'used-up copies')} deleted.")
+        _send(archive, settings, letters)
 
 
 @requests.command("purge")
@@ -192,17 +185,16 @@ def purge_cmd(ctx, email, dry_run):
       olke requests purge --email reader@example.kz
     """
     from archive.catalog import current_user
-    from archive.delivery import privacy
 
     archive, settings, _ = _context(ctx)
-    conn = archive.catalog.conn
     if email:
-        found = privacy.erase_person(conn, archive.home, email, current_user(), dry_run)
+        found = archive.delivery.erase_person(email, current_user(), dry_run)
     else:
-        found = privacy.purge(conn, archive.home, settings.keep_days, current_user(), dry_run=dry_run)
+        found = archive.delivery.purge(settings.keep_days, current_user(), dry_run=dry_run)
     for r in found:
         click.echo(f"{'would blank' if dry_run else 'blanked'}: {r.code}")
-    click.echo(f"{len(found)} requests {'would be' if dry_run else 'were'} anonymised.")
+    were = ("would be" if dry_run else "was" if len(found) == 1 else "were")
+    click.echo(f"{counted(len(found), 'request')} {were} anonymised.")
 
 
 @requests.command("export-person")
@@ -216,9 +208,7 @@ def export_person_cmd(ctx, email, output):
     Example:
       olke requests export-person reader@example.kz --output reader.json
     """
-    from archive.delivery import privacy
-
-    data = privacy.export_person(open_archive(ctx).catalog.conn, email)
+    data = open_archive(ctx).delivery.export_person(email)
     if not data["requests"]:
         click.echo(f"olke: nothing is held about {email}", err=True)
     _emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
@@ -236,9 +226,7 @@ def report_cmd(ctx, year, fmt, output):
     Example:
       olke requests report --year 2026 --format csv --output deliveries-2026.csv
     """
-    from archive.plans.deliveries import render
-
-    _emit(render(open_archive(ctx).catalog.conn, year, fmt), output)
+    _emit(open_archive(ctx).plans.delivery_report(year, fmt), output)
 
 
 @requests.command("archive")
@@ -256,7 +244,7 @@ def archive_cmd(ctx, text, all_statuses, fmt, output):
     """
     from archive.delivery import model
 
-    found = model.search(open_archive(ctx).catalog.conn, text, () if all_statuses else ("delivered",))
+    found = open_archive(ctx).delivery.search(text, () if all_statuses else ("delivered",))
     if fmt == "csv":
         _emit(model.as_csv(found), output)
         return
@@ -274,15 +262,13 @@ def send_mail_cmd(ctx):
     Example:
       olke requests send-mail
     """
-    from archive.delivery import outbox
-
     archive, settings, _ = _context(ctx)
-    sent, errors = outbox.send_pending(archive.catalog.conn, settings)
-    click.echo(f"{sent} letters sent.")
+    sent, errors = archive.delivery.send_pending(settings)
+    click.echo(f"{counted(sent, 'letter')} sent.")
     if errors:
         from archive.errors import MailFailed
 
-        raise MailFailed(f"{len(errors)} letters were not sent: {errors[0]}")
+        raise MailFailed(f"{counted(len(errors), 'letter')} {'was' if len(errors) == 1 else 'were'} not sent: {errors[0]}")
 
 
 @requests.command("settings")
@@ -343,11 +329,11 @@ def staff_add(ctx, name, full_name):
     Example:
       olke staff add librarian --full-name "Өлкетану бөлімі"
     """
-    from archive.delivery import staff as users
+    from archive.delivery.staff import check_name
 
-    conn = open_archive(ctx).catalog.conn
-    users.check_name(name)
-    users.add(conn, name, _password(name), full_name)
+    users = open_archive(ctx).staff
+    check_name(name)
+    users.add(name, _password(name), full_name)
     click.echo(f"Staff user '{name}' added. They sign in at the staff app (olke serve-staff).")
 
 
@@ -361,11 +347,9 @@ def staff_passwd(ctx, name):
     Example:
       olke staff passwd librarian
     """
-    from archive.delivery import staff as users
-
-    conn = open_archive(ctx).catalog.conn
-    users.get(conn, name)          # an unknown name fails before the password is asked
-    users.set_password(conn, name, _password(name))
+    users = open_archive(ctx).staff
+    users.get(name)          # an unknown name fails before the password is asked
+    users.set_password(name, _password(name))
     click.echo(f"Password of '{name}' changed.")
 
 
@@ -378,9 +362,7 @@ def staff_list(ctx):
     Example:
       olke staff list
     """
-    from archive.delivery import staff as users
-
-    found = users.all_users(open_archive(ctx).catalog.conn)
+    found = open_archive(ctx).staff.all()
     if not found:
         click.echo("No staff users yet. Add one with: olke staff add NAME")
     for u in found:
@@ -398,9 +380,7 @@ def staff_disable(ctx, name):
     Example:
       olke staff disable librarian
     """
-    from archive.delivery import staff as users
-
-    users.set_active(open_archive(ctx).catalog.conn, name, False)
+    open_archive(ctx).staff.set_active(name, False)
     click.echo(f"Staff user '{name}' disabled.")
 
 
@@ -414,9 +394,7 @@ def staff_enable(ctx, name):
     Example:
       olke staff enable librarian
     """
-    from archive.delivery import staff as users
-
-    users.set_active(open_archive(ctx).catalog.conn, name, True)
+    open_archive(ctx).staff.set_active(name, True)
     click.echo(f"Staff user '{name}' enabled.")
 
 

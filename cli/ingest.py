@@ -9,6 +9,7 @@ import click
 
 from archive.corrections import needs_look_message
 from archive.errors import shown
+from archive.grammar import counted
 from archive.metadata import Description
 from archive.vocabulary import ACCESS, DESCRIBED_LANGUAGES, KINDS
 from cli.context import emit_json, open_archive
@@ -90,12 +91,8 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rota
     if collect:
         archive = open_archive(ctx)
         reporter = BarReporter(quiet=as_json, verbose=ctx.obj["verbose"])
-        archived: list[int] = []
         options = IngestOptions(skip_duplicates=skip_duplicates, queue_url=queue_url)
-        try:
-            outcomes = collect_results(archive.catalog, options, reporter, archived=archived.append)
-        finally:
-            archive.catch_up(archived)
+        outcomes = collect_results(archive, options, reporter)
         _report(ctx, reporter, outcomes, as_json)
         return
     from ingest.sources import discover, read_manifest
@@ -124,16 +121,12 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rota
     outcomes = [Outcome(e.path or "?", "failed", error=e) for e in errors]
     for outcome in outcomes:
         reporter.outcome(outcome)
-    archived: list[int] = []
-    try:
-        outcomes += ingest(sources, archive.catalog, get_engine(), options, reporter, archived=archived.append)
-    finally:
-        # also what an earlier run committed to the catalog but did not get into the index
-        archive.catch_up(archived)
+    # the archive indexes what it archived, and what an earlier run committed but did not index
+    outcomes += ingest(sources, archive, get_engine(), options, reporter)
     if queue_url and no_wait and not as_json:
         settled = {o.label for o in outcomes}
         left = [s for s in sources if s.label not in settled]
-        click.echo(f"Submitted {len(left)} documents to the queue at {queue_url}; "
+        click.echo(f"Submitted {counted(len(left), 'document')} to the queue at {queue_url}; "
                    "`olke ingest --collect` archives them once the workers are done.")
         if not outcomes:
             return
@@ -167,11 +160,10 @@ def reocr_cmd(ctx, document_id, deskew, no_rotate, osd, clean, reread):
 
     interrupt_on_sigterm()
     archive = open_archive(ctx)
-    outcome = reocr(document_id, archive.catalog, get_engine(), IngestOptions(deskew=deskew, clean=clean, rotate_pages=not no_rotate,
+    outcome = reocr(document_id, archive, get_engine(), IngestOptions(deskew=deskew, clean=clean, rotate_pages=not no_rotate,
                                                                      always_osd=osd, reread=reread),
                     BarReporter())
-    archive.catch_up([document_id])
-    click.echo(f"Document {document_id} OCRed again: {outcome.pages} pages.")
+    click.echo(f"Document {document_id} OCRed again: {counted(outcome.pages, 'page')}.")
     if outcome.look:
         click.echo(needs_look_message([(document_id, *page) for page in outcome.look]))
     for note in outcome.notes:

@@ -55,12 +55,12 @@ def load_cmd(ctx, file, year, lang):
     Example:
       olke plan load plans/plan-2026.toml
     """
-    from cli.context import open_catalog
-    from archive.plans.plan import read_plan_file, save_plan
+    from cli.context import open_archive
+    from archive.plans.plan import read_plan_file
     from archive.plans.report import inconsistency_sentence
 
     plan_ = read_plan_file(file, year)
-    previous = save_plan(open_catalog(ctx).conn, plan_)
+    previous = open_archive(ctx).plans.load(plan_)
     replaced = f", replacing the one loaded {previous.loaded_at} from {previous.source_name}" if previous else ""
     click.echo(f"Loaded the {plan_.year} plan from {file}{replaced}.")
     problems = plan_.inconsistencies()
@@ -84,11 +84,10 @@ def show_cmd(ctx, year, lang, as_json, as_toml):
     Example:
       olke plan show --year 2026 --lang ru
     """
-    from cli.context import open_catalog
-    from archive.plans.plan import get_plan
+    from cli.context import open_archive
     from archive.plans.formats import render_plan
 
-    plan_ = get_plan(open_catalog(ctx).conn, year)
+    plan_ = open_archive(ctx).plans.get(year)
     if as_toml:
         click.echo(plan_.source_text, nl=False)
     elif as_json:
@@ -106,10 +105,9 @@ def list_cmd(ctx):
     Example:
       olke plan list
     """
-    from cli.context import open_catalog
-    from archive.plans.plan import list_plans
+    from cli.context import open_archive
 
-    plans = list_plans(open_catalog(ctx).conn)
+    plans = open_archive(ctx).plans.loaded()
     if not plans:
         click.echo("No plans loaded. Load one with: olke plan load FILE")
     for p in plans:
@@ -133,12 +131,11 @@ def report_cmd(ctx, year, quarter, fmt, lang, output):
       olke plan report --year 2026
       olke plan report --year 2026 --quarter II --format xlsx --lang ru --output plan-2026-q2.xlsx
     """
-    from cli.context import open_catalog
+    from cli.context import open_archive
     from archive.errors import UsageError
     from archive.plans.formats import BINARY_FORMATS, render
-    from archive.plans.report import build_report
 
-    content = render(build_report(open_catalog(ctx).conn, year, quarter), fmt, lang)
+    content = render(open_archive(ctx).plans.report(year, quarter), fmt, lang)
     if output is None and fmt in BINARY_FORMATS:
         output = Path(f"plan-report-{year}{f'-q{quarter}' if quarter else ''}-{lang}.{fmt}")
     if output is None:

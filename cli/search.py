@@ -7,8 +7,9 @@ import time
 
 import click
 
-from cli.context import open_archive
+from archive.grammar import counted
 from archive.vocabulary import KINDS, LANGUAGES
+from cli.context import open_archive
 
 
 @click.command("search")
@@ -46,7 +47,7 @@ def search(ctx, query, as_json, **options):
                    (f" Did you mean «{results.suggestion}»?" if results.suggestion else ""))
         return
     first = (request.page - 1) * request.per_page + 1
-    click.echo(f"{results.total_documents} documents ({results.total_pages} pages) — showing "
+    click.echo(f"{counted(results.total_documents, 'document')} ({counted(results.total_pages, 'page')}) — showing "
                f"{first}–{first + len(results.documents) - 1}, page {request.page} of {results.page_count}, "
                f"{results.took_ms:.0f} ms")
     for document in results.documents:
@@ -77,13 +78,11 @@ def rebuild(ctx):
     Example:
       olke index rebuild
     """
-    from archive.search.sync import rebuild as rebuild_index
-
     archive = open_archive(ctx)
     with click.progressbar(length=len(archive.catalog.documents()), label="Indexing documents",
                            file=sys.stderr) as bar:
-        pages = rebuild_index(archive.catalog, archive.index, progress=bar.update)
-    click.echo(f"Index rebuilt: {pages} pages.")
+        pages = archive.rebuild_index(progress=bar.update)
+    click.echo(f"Index rebuilt: {counted(pages, 'page')}.")
 
 
 @index.command("optimize")
@@ -119,10 +118,7 @@ def check(ctx):
     Example:
       olke index check || olke index rebuild
     """
-    from archive.search.sync import check as check_index
-
-    archive = open_archive(ctx)
-    found = check_index(archive.catalog, archive.index)
+    found = open_archive(ctx).check_index()
     if found.ok:
         click.echo("The index matches the catalog.")
         return
@@ -131,7 +127,7 @@ def check(ctx):
         if items:
             click.echo(f"{len(items)} pages {label}: {', '.join(items[:10])}{' …' if len(items) > 10 else ''}")
     if found.stale:
-        click.echo(f"{len(found.stale)} documents with outdated descriptions in the index: "
+        click.echo(f"{counted(len(found.stale), 'document')} with outdated descriptions in the index: "
                    f"{', '.join(map(str, found.stale[:10]))}")
     if found.outdated:
         click.echo("The index was written by an older version of Olke: some word forms or phrases are found "

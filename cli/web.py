@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from archive.grammar import counted
 from cli.context import open_archive
 
 
@@ -34,7 +35,7 @@ def serve(ctx, host, port, threads):
                    err=True)
     else:
         if caught_up:
-            click.echo(f"Indexed {len(caught_up)} documents the search index lacked.", err=True)
+            click.echo(f"Indexed {counted(len(caught_up), 'document')} the search index lacked.", err=True)
     if archive.index.outdated():
         click.echo("olke: the search index was written by an older version of Olke; some word forms are "
                    "found less well until `olke index rebuild` is run", err=True)
@@ -88,10 +89,6 @@ def collection():
     """
 
 
-def _conn(ctx):
-    return open_archive(ctx).catalog.conn
-
-
 @collection.command("create")
 @click.argument("name")
 @click.option("--title-kk", help="Title in Kazakh")
@@ -106,9 +103,7 @@ def create_cmd(ctx, name, title_kk, title_ru, title_en, description):
     Example:
       olke collection create abai --title-kk "Абай және Семей өңірі" --description "Абай туралы мақалалар"
     """
-    from archive import collections
-
-    made = collections.create(_conn(ctx), name, title_kk, title_ru, title_en, description)
+    made = open_archive(ctx).collections.create(name, title_kk, title_ru, title_en, description)
     click.echo(f"Collection '{made.name}' created. Add documents with: olke collection add {made.name} ID…")
 
 
@@ -123,11 +118,9 @@ def add_cmd(ctx, name, document_ids):
     Example:
       olke collection add abai 3 7
     """
-    from archive import collections
-
-    added = collections.add(_conn(ctx), name, document_ids)
+    added = open_archive(ctx).collections.add(name, document_ids)
     already = len(set(document_ids)) - len(added)
-    click.echo(f"Added {len(added)} documents to '{name}'" + (f" ({already} were already in it)." if already
+    click.echo(f"Added {counted(len(added), 'document')} to '{name}'" + (f" ({already} were already in it)." if already
                                                              else "."))
 
 
@@ -142,10 +135,8 @@ def remove_cmd(ctx, name, document_ids):
     Example:
       olke collection remove abai 7
     """
-    from archive import collections
-
-    removed = collections.remove(_conn(ctx), name, document_ids)
-    click.echo(f"Removed {len(removed)} documents from '{name}'.")
+    removed = open_archive(ctx).collections.remove(name, document_ids)
+    click.echo(f"Removed {counted(len(removed), 'document')} from '{name}'.")
 
 
 @collection.command("delete")
@@ -159,12 +150,11 @@ def delete_cmd(ctx, name, yes):
     Example:
       olke collection delete abai --yes
     """
-    from archive import collections
-
-    found = collections.get(_conn(ctx), name)
+    collections = open_archive(ctx).collections
+    found = collections.get(name)
     if not yes:
-        click.confirm(f"Delete collection '{name}' ({len(found.document_ids)} documents)?", abort=True)
-    collections.delete(_conn(ctx), name)
+        click.confirm(f"Delete collection '{name}' ({counted(len(found.document_ids), 'document')})?", abort=True)
+    collections.delete(name)
     click.echo(f"Deleted collection '{name}'.")
 
 
@@ -180,9 +170,7 @@ def list_cmd(ctx, as_json):
     """
     import json
 
-    from archive import collections
-
-    found = collections.all_collections(_conn(ctx))
+    found = open_archive(ctx).collections.all()
     if as_json:
         click.echo(json.dumps([c.as_dict() for c in found], ensure_ascii=False, indent=2))
         return
@@ -206,10 +194,8 @@ def show_cmd(ctx, name, as_json):
     """
     import json
 
-    from archive import collections
-
     archive = open_archive(ctx)
-    found = collections.get(archive.catalog.conn, name)
+    found = archive.collections.get(name)
     if as_json:
         click.echo(json.dumps(found.as_dict(), ensure_ascii=False, indent=2))
         return

@@ -1,7 +1,8 @@
 """The orchestrator: documents found → checked → OCRed in parallel → archived one by one.
 
 Documents run in worker processes (each OCRs its pages on ``jobs`` threads); the main process is
-the only writer of the catalog, and archives each document in one transaction as it finishes.
+the only writer of the catalog, and archives each document in one transaction as it finishes,
+through the archive (``Archive.add_document``), which indexes a batch's documents when it ends.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from archive.catalog import Catalog
+from archive.library import Archive
 from archive.errors import DiskFull, DuplicateScan, Interrupted, OcrFailed, OlkeError, is_disk_full
 from archive.metadata import Description
 from archive.storage import StagedDocument, new_staging_dir, process_alive
@@ -124,10 +126,17 @@ def pages_to_look_at(staged: StagedDocument) -> list[tuple[int, str, list[str]]]
     return [(p.number, p.verdict, list(p.reasons)) for p in staged.pages if needs_look(p.verdict)]
 
 
-def ingest(sources: list[DocumentSource], catalog: Catalog, engine: OcrEngine, options: IngestOptions,
-           reporter: Reporter | None = None, archived: Callable[[int], None] | None = None) -> list[Outcome]:
-    """Archive every source; one bad document never stops the others."""
-    reporter = reporter or SilentReporter()
+def ingest(sources: list[DocumentSource], archive: Archive, engine: OcrEngine, options: IngestOptions,
+           reporter: Reporter | None = None) -> list[Outcome]:
+    """Archive every source; one bad document never stops the others. The index takes the documents
+    archived when the batch ends, however it ends."""
+    with archive.batch():
+        return _ingest(sources, archive, engine, options, reporter or SilentReporter())
+
+
+def _ingest(sources: list[DocumentSource], archive: Archive, engine: OcrEngine, options: IngestOptions,
+            reporter: Reporter) -> list[Outcome]:
+    catalog = archive.catalog
     if sources and hasattr(engine, "warm_up") and not options.queue_url:
         engine.warm_up()
     outcomes: list[Outcome] = []
@@ -145,7 +154,7 @@ def ingest(sources: list[DocumentSource], catalog: Catalog, engine: OcrEngine, o
     if jobs and not options.queue_url:      # with a queue, each worker checks its own engine
         engine.check(jobs[0].ocr_options)
     reporter.start(len(jobs), sum(j.page_count for j in jobs))
-    finished = archiver(catalog, options, reporter, outcomes, archived)
+    finished = archiver(archive, options, reporter, outcomes)
 
     try:
         if options.queue_url:
@@ -163,27 +172,26 @@ def ingest(sources: list[DocumentSource], catalog: Catalog, engine: OcrEngine, o
     return outcomes
 
 
-def collect(catalog: Catalog, options: IngestOptions, reporter: Reporter | None = None,
-            archived: Callable[[int], None] | None = None) -> list[Outcome]:
+def collect(archive: Archive, options: IngestOptions, reporter: Reporter | None = None) -> list[Outcome]:
     """Archive the results of every job on the queue (submitted earlier with ``wait=False``),
     waiting for those still running."""
     from ingest.queue import collect as collect_from_queue
 
     reporter = reporter or SilentReporter()
     outcomes: list[Outcome] = []
-    try:
-        collect_from_queue(catalog.home, options.queue_url, reporter,
-                           archiver(catalog, options, reporter, outcomes, archived))
-    except KeyboardInterrupt:
-        raise Interrupted(f"interrupted: {len(outcomes)} documents were settled; the rest stay on the queue, "
-                          "run the same command again to continue") from None
-    finally:
-        reporter.finish()
+    with archive.batch():
+        try:
+            collect_from_queue(archive.home, options.queue_url, reporter,
+                               archiver(archive, options, reporter, outcomes))
+        except KeyboardInterrupt:
+            raise Interrupted(f"interrupted: {len(outcomes)} documents were settled; the rest stay on the queue, "
+                              "run the same command again to continue") from None
+        finally:
+            reporter.finish()
     return outcomes
 
 
-def archiver(catalog: Catalog, options: IngestOptions, reporter: Reporter, outcomes: list[Outcome],
-             archived: Callable[[int], None] | None
+def archiver(archive: Archive, options: IngestOptions, reporter: Reporter, outcomes: list[Outcome]
              ) -> Callable[[DocumentJob, StagedDocument | None, OlkeError | None], None]:
     """What to do with each document whose OCR has ended: archive it in one transaction (a copy
     of scans already archived is a duplicate), and clear its staging away."""
@@ -191,12 +199,10 @@ def archiver(catalog: Catalog, options: IngestOptions, reporter: Reporter, outco
         if staged is not None:
             try:
                 description = resolve_language(job.description, staged)
-                document_id = catalog.add_document(description, staged, job.scan_sha256, options.user,
+                document_id = archive.add_document(description, staged, job.scan_sha256, options.user,
                                                    {"source": job.label})
                 outcome = Outcome(job.label, "ingested", document_id, len(staged.pages),
                                   look=pages_to_look_at(staged), notes=staged.notes)
-                if archived:
-                    archived(document_id)
             except DuplicateScan as duplicate:
                 outcome = Outcome(job.label, "duplicate", duplicate.existing_id,
                                   error=None if options.skip_duplicates else duplicate)
@@ -387,10 +393,17 @@ def _run_in_worker(job: DocumentJob, engine: OcrEngine) -> StagedDocument:
     return run_job(job, engine, lambda number: _progress.put(number))
 
 
-def reocr(document_id: int, catalog: Catalog, engine: OcrEngine, options: IngestOptions,
+def reocr(document_id: int, archive: Archive, engine: OcrEngine, options: IngestOptions,
           reporter: Reporter | None = None) -> Outcome:
-    """OCR a document again from its archived original scans; its id and description stay."""
-    reporter = reporter or SilentReporter()
+    """OCR a document again from its archived original scans; its id and description stay. The index
+    takes it (and whatever else it lacks) at the end."""
+    with archive.batch():
+        return _reocr(document_id, archive, engine, options, reporter or SilentReporter())
+
+
+def _reocr(document_id: int, archive: Archive, engine: OcrEngine, options: IngestOptions,
+           reporter: Reporter) -> Outcome:
+    catalog = archive.catalog
     document = catalog.get(document_id)
     originals = [catalog.home.absolute(f["path"]) for f in catalog.files(document_id, "original")]
     files = [inspect(path) for path in originals]
@@ -403,7 +416,7 @@ def reocr(document_id: int, catalog: Catalog, engine: OcrEngine, options: Ingest
         staged = run_job(job, engine, lambda _: reporter.page_done())
         mark_language(staged.pages, document.language)
         shutil.rmtree(staged.originals_dir)  # the archived originals stay in place
-        catalog.replace_content(document_id, staged, options.user)
+        archive.replace_content(document_id, staged, options.user)
     except KeyboardInterrupt:
         raise Interrupted(f"interrupted: document {document_id} is unchanged; run the command again") from None
     finally:

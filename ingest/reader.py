@@ -6,6 +6,7 @@ from pathlib import Path
 
 from archive.catalog import Catalog
 from archive.home import Home
+from archive.library import Archive
 from archive.lines import Line
 from archive.metadata import Description
 from archive.pages import PageResult
@@ -25,7 +26,7 @@ class ScanReader:
 
         return self._engine or get_engine()
 
-    def archive_scan(self, catalog: Catalog, files: list[Path], description: Description, user: str) -> int:
+    def archive_scan(self, archive: Archive, files: list[Path], description: Description, user: str) -> int:
         from ingest.pipeline import IngestOptions, ingest
         from ingest.sources import discover
 
@@ -34,7 +35,7 @@ class ScanReader:
             raise problems[0]
         if len(sources) != 1:
             raise FulfilmentFailed("give the scan of one document: one PDF, one image, or a folder of page images")
-        (outcome,) = ingest(sources, catalog, self.engine, IngestOptions(workers=1, user=user, skip_duplicates=True))
+        (outcome,) = ingest(sources, archive, self.engine, IngestOptions(workers=1, user=user, skip_duplicates=True))
         if outcome.error is not None:
             raise outcome.error
         return outcome.document_id

@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request, url_for
 from markupsafe import escape
 
-from archive import collections
 from archive.metadata import pages_shown
 from search_app import params
 from search_app.citation import citation
@@ -75,10 +74,10 @@ def search():
 
 @api.get("/documents/<int:document_id>")
 def document(document_id: int):
-    with get_store().catalog() as catalog:
-        found = catalog.get(document_id)
-        pages = catalog.pages(document_id)
-        member_of = [c.name for c in collections.containing(catalog.conn, document_id)]
+    with get_store().locked() as archive:
+        found = archive.catalog.get(document_id)
+        pages = archive.catalog.pages(document_id)
+        member_of = [c.name for c in archive.collections.containing(document_id)]
     description = {k: v for k, v in found.as_dict().items() if k not in PRIVATE_FIELDS}
     return jsonify({
         "document": description,

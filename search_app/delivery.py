@@ -24,7 +24,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from archive.catalog import parse_id
 from archive.errors import InvalidRequest, LinkExpired, LinkInvalid, NotFound, RequestNotFound
 from archive.home import Home
-from archive.delivery import consent, links, model, outbox, rules, workflow
+from archive.delivery import consent, links, model, outbox, rules
 from archive.delivery.settings import DeliverySettings, LiveSettings, secret_key
 from archive.vocabulary import OPEN, WAITING
 from archive.delivery.intake import MAX_LENGTH, RequestInput, check
@@ -175,11 +175,11 @@ def _send_letters(letter_ids: list[int]) -> None:
     if not letter_ids:
         return
     settings = context().settings
-    with get_store().catalog() as catalog:
-        claimed = outbox.claim(catalog.conn, letter_ids)
+    with get_store().locked() as archive:
+        claimed = archive.delivery.claim_letters(letter_ids)
     results = outbox.send_claimed(settings, claimed)
-    with get_store().catalog() as catalog:
-        errors = outbox.record(catalog.conn, results)
+    with get_store().locked() as archive:
+        errors = archive.delivery.record_sent(results)
     for error in errors:
         current_app.logger.warning("delivery letter not sent: %s", error)
 
@@ -224,12 +224,12 @@ def request_form():
         return _render_form(form, document, 400 if problem == "robot" else 422, problem)
     settings = context().settings
     try:
-        with get_store().catalog() as catalog:
+        with get_store().locked() as archive:
             if document and not form.accept_exceeding.data:
-                verdict = _verdict(catalog, wanted, settings)
+                verdict = _verdict(archive.catalog, wanted, settings)
                 if verdict is not None and not verdict.allowed:
                     return _render_form(form, document, 200, "exceeds", verdict=verdict)
-            done = workflow.submit(catalog.conn, wanted, settings, catalog.get)
+            done = archive.delivery.submit(wanted, settings)
     except InvalidRequest as error:
         return _render_form(form, document, 422, "invalid", _field_errors(error))
     _send_letters(done.letters)
@@ -269,8 +269,8 @@ def lookup():
         return render_template("delivery/lookup.html", form=form, problem=FORM_PROBLEMS["csrf"]), 400
     code, email = (form.code.data or "")[:40], (form.email.data or "")[:MAX_LENGTH["email"]]
     try:
-        with get_store().catalog() as catalog:
-            found = model.get_for_requester(catalog.conn, code, email)
+        with get_store().locked() as archive:
+            found = archive.delivery.get_for_requester(code, email)
     except RequestNotFound:
         problem = _("No request has this code and this e-mail. Check both against the letter you received.")
         return render_template("delivery/lookup.html", form=form, problem=problem), 404
@@ -282,9 +282,9 @@ def _seen(code: str) -> model.DeliveryRequest:
     email = session.get(SEEN_KEY, {}).get(model.normalise_code(code))
     if not email:
         abort(redirect(url_for("delivery.lookup", code=code)))
-    with get_store().catalog() as catalog:
+    with get_store().locked() as archive:
         try:
-            return model.get_for_requester(catalog.conn, code, email)
+            return archive.delivery.get_for_requester(code, email)
         except RequestNotFound:
             abort(redirect(url_for("delivery.lookup", code=code)))
 
@@ -292,9 +292,9 @@ def _seen(code: str) -> model.DeliveryRequest:
 @delivery.get("/request/status/<code>")
 def status(code: str, problem: str | None = None, status_code: int = 200):
     found = _seen(code)
-    with get_store().catalog() as catalog:
-        messages = model.notes(catalog.conn, found.id, ("to_requester", "from_requester"))
-        copies = links.current_copy(catalog.conn, found.id)
+    with get_store().locked() as archive:
+        messages = archive.delivery.notes(found.id, ("to_requester", "from_requester"))
+        copies = archive.delivery.current_copy(found.id)
     # The requester who gave the code and e-mail gets the link again (a letter may be lost); the
     # copy's own limits still hold, whichever link is used.
     link = url_for("delivery.download", token=links.make_token(context().secret, copies["id"]), _external=True) \
@@ -312,8 +312,8 @@ def reply(code: str):
     if not form.validate():
         return status(code, str(FORM_PROBLEMS["csrf"]), 400)
     try:
-        with get_store().catalog() as catalog:
-            workflow.reply(catalog.conn, found.code, found.email, (form.text.data or "")[:5000])
+        with get_store().locked() as archive:
+            archive.delivery.reply(found.code, found.email, (form.text.data or "")[:5000])
     except InvalidRequest as error:
         return status(code, next(iter(_field_errors(error).values())), 422)
     return redirect(url_for("delivery.status", code=found.code), 303)
@@ -324,8 +324,8 @@ def cancel(code: str):
     found = _seen(code)
     if not MessageForm().validate():
         return status(code, str(FORM_PROBLEMS["csrf"]), 400)
-    with get_store().catalog() as catalog:
-        workflow.cancel(catalog.conn, found.code, model.REQUESTER, None, context().settings, email=found.email)
+    with get_store().locked() as archive:
+        archive.delivery.cancel(found.code, model.REQUESTER, None, context().settings, email=found.email)
     return redirect(url_for("delivery.status", code=found.code), 303)
 
 
@@ -333,8 +333,8 @@ def cancel(code: str):
 def download(token: str):
     settings = context().settings
     try:
-        with get_store().catalog() as catalog:
-            taken = links.take_download(catalog.conn, catalog.home, context().secret, token[:500], settings.link_days)
+        with get_store().locked() as archive:
+            taken = archive.delivery.take_download(context().secret, token[:500], settings.link_days)
     except (LinkExpired, LinkInvalid) as error:
         gone = isinstance(error, LinkExpired)
         return render_template("delivery/link.html", expired=gone), 410 if gone else 404

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, request, send_file
 from flask_babel import gettext as _
 from PIL import Image
 
-from archive import citations, usage
+from archive import citations
 from archive.catalog import Catalog, Document
 from archive.metadata import pages_shown
 from search_app import params
@@ -90,10 +90,10 @@ def thumbnail(document_id: int, page: int):
 
 @files.get("/<int:document_id>/document.pdf")
 def document_pdf(document_id: int):
-    with get_store().catalog() as catalog:
-        document = _downloadable(catalog, document_id)
-        path = catalog.file_path(document_id, "pdf")
-        usage.record(catalog.conn, document_id, "download")
+    with get_store().locked() as archive:
+        document = _downloadable(archive.catalog, document_id)
+        path = archive.catalog.file_path(document_id, "pdf")
+        archive.usage.record(document_id, "download")
     # the archived file with its description in the PDF's metadata, written aside as it is sent
     described = tempfile.TemporaryFile()
     with pikepdf.open(path) as pdf:
@@ -106,10 +106,10 @@ def document_pdf(document_id: int):
 
 @files.get("/<int:document_id>/document.txt")
 def document_text(document_id: int):
-    with get_store().catalog() as catalog:
-        document = _downloadable(catalog, document_id)
-        pages = catalog.pages(document_id)
-        usage.record(catalog.conn, document_id, "download")
+    with get_store().locked() as archive:
+        document = _downloadable(archive.catalog, document_id)
+        pages = archive.catalog.pages(document_id)
+        archive.usage.record(document_id, "download")
     body = "".join(f"\f— {_('page %(num)s', num=p['number'])} —\n\n{p['text'].strip()}\n\n" for p in pages)
     return _text_file(body.lstrip("\f"), f"{citations.file_stem(document)}.txt")
 
@@ -135,8 +135,8 @@ def page_pdf(document_id: int, page: int):
         _check_page(document, page)
         path = catalog.file_path(document_id, "pdf")
     data = single_page(path, page, document)
-    with get_store().catalog() as catalog:
-        usage.record(catalog.conn, document_id, "download")
+    with get_store().locked() as archive:
+        archive.usage.record(document_id, "download")
     name = f"{citations.file_stem(document)}-p{page}.pdf"
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

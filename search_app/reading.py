@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from archive import collections, discovery, usage
+from archive import discovery
 from archive.metadata import pages_shown
 from archive.search.model import SearchRequest
 from archive.search.results import count_matches
@@ -30,7 +30,7 @@ def home():
     with store.catalog() as catalog:
         holdings = catalog.holdings()
         recent = catalog.documents(limit=current_app.config["OLKE_RECENT"])
-        found = collections.all_collections(catalog.conn)
+        found = store.archive.collections.all()
     return render_template("home.html", holdings=holdings, recent=recent, collections=found,
                            facets=_overview(), limit=HOME_FACET_LIMIT)
 
@@ -74,9 +74,9 @@ def document(document_id: int, page: int | None = None):
         texts = [(p["number"], p["text"], p["language"]) for p in catalog.pages(document_id)] \
             if q and known is None else []
         pdf = catalog.files(document_id, "pdf")
-        member_of = collections.containing(catalog.conn, document_id)
+        member_of = store.archive.collections.containing(document_id)
         if request.method == "GET":                  # HEAD requests are not readers
-            usage.record(catalog.conn, document_id, "view")
+            store.archive.usage.record(document_id, "view")
     languages = known[0] if known else {language or found.language for _, _, language in texts} if texts else \
         {shown["language"] or found.language} if shown else None
     terms = viewer.query_terms(store, q, languages)
@@ -102,14 +102,14 @@ def document(document_id: int, page: int | None = None):
 
 @reading.get("/collections")
 def collection_list():
-    with get_store().catalog() as catalog:
-        found = collections.all_collections(catalog.conn)
+    with get_store().locked() as archive:
+        found = archive.collections.all()
     return render_template("collections.html", collections=found)
 
 
 @reading.get("/collections/<name>")
 def collection(name: str):
-    with get_store().catalog() as catalog:
-        found = collections.get(catalog.conn, name)
-        members = [catalog.get(i) for i in found.document_ids]
+    with get_store().locked() as archive:
+        found = archive.collections.get(name)
+        members = [archive.catalog.get(i) for i in found.document_ids]
     return render_template("collection.html", collection=found, documents=members)

@@ -30,9 +30,15 @@ class Store:
         return self.archive.home
 
     @contextmanager
-    def catalog(self) -> Iterator[Catalog]:
+    def locked(self) -> Iterator[Archive]:
+        """The archive, for this thread alone meanwhile: its catalog and its desks."""
         with self._lock:
-            yield self.archive.catalog
+            yield self.archive
+
+    @contextmanager
+    def catalog(self) -> Iterator[Catalog]:
+        with self.locked() as archive:
+            yield archive.catalog
 
     def search(self, request):
         return self.archive.search(request)

@@ -215,6 +215,16 @@ def catalog(home):
     catalog.close()
 
 
+@pytest.fixture
+def archive(home):
+    """The test's data home opened as the CLI and the apps open it: the one way into the data."""
+    from archive.library import Archive
+
+    archive = Archive(home)
+    yield archive
+    archive.close()
+
+
 @pytest.fixture(autouse=True)
 def fake_ocr(monkeypatch):
     """Most tests use the fake engine (tests/support/fake_ocr.py); real-OCR tests ask for tesseract

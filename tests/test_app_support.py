@@ -51,7 +51,6 @@ def _scan_folder(folder: Path, pages: int, seed: int) -> Path:
 
 def build_archive(root: Path) -> tuple[Path, dict[str, int]]:
     """Ingest the three documents into a data home under ``root``; returns it and the documents' ids."""
-    from archive import collections
     from archive.home import Home
     from archive.library import Archive
     from archive.metadata import Description
@@ -63,17 +62,17 @@ def build_archive(root: Path) -> tuple[Path, dict[str, int]]:
     archive = Archive(home)
     ids: dict[str, int] = {}
     try:
-        for seed, (name, (pages, fields)) in enumerate(DOCUMENTS.items()):
-            folder = _scan_folder(root / "scans" / name, len(pages), seed)
-            sources, errors = discover([folder], Description.from_mapping(fields))
-            assert not errors
-            (outcome,) = ingest(sources, archive.catalog, FakeEngine(pages), IngestOptions(workers=1))
-            assert outcome.ok, outcome.error
-            ids[name] = outcome.document_id
-        archive.documents_changed(ids.values())
-        collections.create(archive.catalog.conn, "kitaphana", title_kk="Кітапхана тарихы топтамасы",
-                           title_ru="История библиотеки", description="Кітапхана туралы мақалалар")
-        collections.add(archive.catalog.conn, "kitaphana", [ids["kazakh"]])
+        with archive.batch():
+            for seed, (name, (pages, fields)) in enumerate(DOCUMENTS.items()):
+                folder = _scan_folder(root / "scans" / name, len(pages), seed)
+                sources, errors = discover([folder], Description.from_mapping(fields))
+                assert not errors
+                (outcome,) = ingest(sources, archive, FakeEngine(pages), IngestOptions(workers=1))
+                assert outcome.ok, outcome.error
+                ids[name] = outcome.document_id
+        archive.collections.create("kitaphana", title_kk="Кітапхана тарихы топтамасы",
+                                   title_ru="История библиотеки", description="Кітапхана туралы мақалалар")
+        archive.collections.add("kitaphana", [ids["kazakh"]])
     finally:
         archive.close()
     return home.root, ids

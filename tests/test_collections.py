@@ -89,7 +89,7 @@ def test_cli_collection_commands(olke, built):
     data = json.loads(olke("collection", "show", "ertis", "--json").output)
     assert data["document_ids"] == [ids["kazakh"], ids["russian"]]
     result = olke("collection", "remove", "ertis", str(ids["russian"]))
-    assert result.exit_code == 0 and "Removed 1 documents from 'ertis'." in result.output
+    assert result.exit_code == 0 and "Removed 1 document from 'ertis'." in result.output
     assert olke("collection", "delete", "ertis", input="n\n").exit_code == 1
     result = olke("collection", "delete", "ertis", "--yes")
     assert result.exit_code == 0 and "Deleted collection 'ertis'." in result.output

@@ -18,14 +18,19 @@ pytestmark = pytest.mark.databases      # on SQLite and again with the catalog o
 BASE = Description(kind="newspaper_article", title="")
 
 
-def run(catalog, paths, engine=None, workers=1, **options):
+@pytest.fixture
+def catalog(archive):
+    return archive.catalog
+
+
+def run(archive, paths, engine=None, workers=1, **options):
     sources, errors = discover([Path(p) for p in paths], BASE)
     assert not errors
-    return ingest(sources, catalog, engine or FakeEngine(), IngestOptions(workers=workers, **options))
+    return ingest(sources, archive, engine or FakeEngine(), IngestOptions(workers=workers, **options))
 
 
-def test_folder_of_pages_in_natural_order(catalog, scans):
-    (outcome,) = run(catalog, [scans["book"]])
+def test_folder_of_pages_in_natural_order(archive, catalog, scans):
+    (outcome,) = run(archive, [scans["book"]])
     assert outcome.status == "ingested" and outcome.pages == 4
     originals = [Path(f["path"]).name for f in catalog.files(1, "original")]
     assert originals == ["0001-page-1.png", "0002-page-2.png", "0003-page-3.png", "0004-page-10.png"]
@@ -33,8 +38,8 @@ def test_folder_of_pages_in_natural_order(catalog, scans):
     assert document.page_count == 4 and document.title == "book"
 
 
-def test_multipage_tiff_and_image_pdf_count_pages(catalog, scans):
-    outcomes = run(catalog, [scans["tiff"], scans["image_pdf"]])
+def test_multipage_tiff_and_image_pdf_count_pages(archive, catalog, scans):
+    outcomes = run(archive, [scans["tiff"], scans["image_pdf"]])
     assert sorted(o.pages for o in outcomes) == [2, 2]
     for document in catalog.documents():
         with pikepdf.open(catalog.file_path(document.id, "pdf")) as pdf:
@@ -43,12 +48,12 @@ def test_multipage_tiff_and_image_pdf_count_pages(catalog, scans):
         assert len(catalog.files(document.id, "thumbnail")) == document.page_count
 
 
-def test_pdf_with_text_keeps_its_text_and_becomes_pdfa(catalog, scans):
+def test_pdf_with_text_keeps_its_text_and_becomes_pdfa(archive, catalog, scans):
     from ocrmypdf.pdfa import file_claims_pdfa
 
     from ocr.textlayer import page_texts
 
-    (outcome,) = run(catalog, [scans["text_pdf"]])
+    (outcome,) = run(archive, [scans["text_pdf"]])
     document = catalog.get(outcome.document_id)
     assert document.ocr_engine is None
     stored = catalog.file_path(document.id, "pdf")
@@ -61,15 +66,15 @@ def test_pdf_with_text_keeps_its_text_and_becomes_pdfa(catalog, scans):
     assert pages[0]["words"][0][0] == "Кітапхана" and pages[0]["confidence"] is None
 
 
-def test_force_ocr_replaces_existing_text(catalog, scans):
-    (outcome,) = run(catalog, [scans["text_pdf"]], force_ocr=True)
+def test_force_ocr_replaces_existing_text(archive, catalog, scans):
+    (outcome,) = run(archive, [scans["text_pdf"]], force_ocr=True)
     document = catalog.get(outcome.document_id)
     assert document.ocr_engine == "fake"
     assert catalog.pages(document.id)[0]["text"].startswith("Өлке тарихы, 1-бет.")
 
 
-def test_sizes_and_hashes_are_exact(catalog, scans):
-    run(catalog, [scans["jpeg"]])
+def test_sizes_and_hashes_are_exact(archive, catalog, scans):
+    run(archive, [scans["jpeg"]])
     for row in catalog.files(1):
         path = catalog.home.absolute(row["path"])
         assert path.stat().st_size == row["size_bytes"]
@@ -78,15 +83,15 @@ def test_sizes_and_hashes_are_exact(catalog, scans):
     assert original.read_bytes() == scans["jpeg"].read_bytes()
 
 
-def test_language_auto_is_detected_from_text(catalog, scans, monkeypatch):
+def test_language_auto_is_detected_from_text(archive, catalog, scans, monkeypatch):
     russian = "Городская библиотека хранит подшивки районной газеты за многие годы, их читают краеведы."
-    (outcome,) = run(catalog, [scans["png"]], engine=FakeEngine([russian]))
+    (outcome,) = run(archive, [scans["png"]], engine=FakeEngine([russian]))
     assert catalog.get(outcome.document_id).language == "rus"
     assert catalog.pages(outcome.document_id)[0]["language"] == "rus"
 
 
-def test_crashing_engine_leaves_nothing_half_written(catalog, scans):
-    (outcome,) = run(catalog, [scans["png"]], engine=CrashingEngine())
+def test_crashing_engine_leaves_nothing_half_written(archive, catalog, scans):
+    (outcome,) = run(archive, [scans["png"]], engine=CrashingEngine())
     assert outcome.status == "failed" and isinstance(outcome.error, OcrFailed)
     assert catalog.documents() == []
     assert list(catalog.home.files_dir.iterdir()) == []
@@ -107,25 +112,26 @@ class InterruptingEngine(FakeEngine):
         return super().ocr_pdf(*args, **kwargs)
 
 
-def test_interrupted_batch_is_consistent_and_rerun_resumes(catalog, scans):
+def test_interrupted_batch_is_consistent_and_rerun_resumes(archive, catalog, scans):
     paths = [scans["png"], scans["jpeg"], scans["tiff"]]
     with pytest.raises(Interrupted, match="run the same command again to continue"):
-        run(catalog, paths, engine=InterruptingEngine())
+        run(archive, paths, engine=InterruptingEngine())
     archived = catalog.documents()
     assert len(archived) == 1
     folders = sorted(p.name for p in catalog.home.files_dir.iterdir())
     assert folders == [f"{archived[0].id:06d}"]
-    outcomes = run(catalog, paths, skip_duplicates=True)
+    outcomes = run(archive, paths, skip_duplicates=True)
     assert sorted(o.status for o in outcomes) == ["duplicate", "ingested", "ingested"]
     assert len(catalog.documents()) == 3
 
 
 def test_orphans_of_a_killed_run_are_removed(home, scans):
     from archive.catalog import Catalog
+    from archive.library import Archive
 
-    catalog = Catalog(home)
-    run(catalog, [scans["png"]])
-    catalog.close()
+    archive = Archive(home)
+    run(archive, [scans["png"]])
+    archive.close()
     orphan = home.document_dir(99)
     orphan.mkdir()
     (orphan / "document.pdf").write_bytes(b"half")
@@ -136,20 +142,20 @@ def test_orphans_of_a_killed_run_are_removed(home, scans):
     assert home.document_dir(1).exists()
 
 
-def test_parallel_batch_on_two_workers(catalog, scans):
-    outcomes = run(catalog, [scans["png"], scans["jpeg"], scans["tiff"], scans["book"]], workers=2)
+def test_parallel_batch_on_two_workers(archive, catalog, scans):
+    outcomes = run(archive, [scans["png"], scans["jpeg"], scans["tiff"], scans["book"]], workers=2)
     assert sorted(o.status for o in outcomes) == ["ingested"] * 4
     assert sum(d.page_count for d in catalog.documents()) == 1 + 1 + 2 + 4
 
 
-def test_same_scan_twice_in_one_batch(catalog, scans, tmp_path):
+def test_same_scan_twice_in_one_batch(archive, catalog, scans, tmp_path):
     copy = tmp_path / "copy.png"
     copy.write_bytes(scans["png"].read_bytes())
-    outcomes = run(catalog, [scans["png"], copy])
+    outcomes = run(archive, [scans["png"], copy])
     assert sorted(o.status for o in outcomes) == ["duplicate", "ingested"]
 
 
-def test_sidecar_and_manifest(tmp_path, scans, catalog):
+def test_sidecar_and_manifest(archive, tmp_path, scans, catalog):
     (scans["book"] / "olke.toml").write_text(
         'kind = "book"\ntitle = "Дала туралы"\nlanguage = "kaz"\nrubrics = ["Табиғат", "Тарих"]\n'
         'published = 1998\n', encoding="utf-8")
@@ -159,7 +165,7 @@ def test_sidecar_and_manifest(tmp_path, scans, catalog):
                         f"{scans['book'].name},,,,,,,,\n", encoding="utf-8")
     sources, errors = read_manifest(manifest, BASE)
     assert errors == []
-    ingest(sources, catalog, FakeEngine(), IngestOptions(workers=1))
+    ingest(sources, archive, FakeEngine(), IngestOptions(workers=1))
     by_title = {d.title: d for d in catalog.documents()}
     assert by_title["Мақала"].access == "on_request"
     assert by_title["Мақала"].rubrics == ["Тарих", "Мектеп"]

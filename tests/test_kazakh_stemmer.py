@@ -78,9 +78,19 @@ def test_stems_keep_a_vowel_and_two_letters():
 
 def test_a_verb_stem_is_not_read_again_as_a_noun():
     # the verb ending is the last thing to go: сақта-ды stops at сақта, while сақта alone is the
-    # locative of сақ; so a stem is not always its own stem, and nothing stems a stem twice
-    assert stem("сақтады") == stem("сақтау") == stem("сақтап") == "сақта"
+    # locative of сақ; a verb stem in a vowel is written as its infinitive, so that it is not a noun
+    assert stem("сақтады") == stem("сақтау") == stem("сақтап") == "сақтау"
     assert stem("сақта") == stem("сақ") == "сақ"
+
+
+@pytest.mark.parametrize("noun, verbs", [
+    ("қала", "қалау қалаған қалап қалайды"), ("тура", "турау тураған турап"),
+    ("құран", "құрау құраған құрап"), ("айна", "айналу айналған айналып"),
+])
+def test_a_verb_stem_in_a_vowel_is_not_a_noun(noun, verbs):
+    # a verb stem in a vowel is known as one by its endings (the past -ды and the accusative -ны
+    # differ there), so it is written as its infinitive and keeps apart from the noun: қала/қалау
+    assert meet(*verbs.split()) and stem(noun) != stem(verbs.split()[0])
 
 
 @pytest.mark.parametrize("token", ["1941", "ххі", "kitap", "ел", "ана", "ббс"])
@@ -109,7 +119,9 @@ def meet(*forms: str) -> bool:
     "оқу оқыған оқиды оқып оқымаған",
     "көрсету көрсетті көрсетіп көрсеткен көрсетілген көрсетеді көрсететін",
     "ашу ашып ашқан ашылған ашылып",
-    "ашылды ашыл",
+    "ашылды ашу ашылған",          # the past of a passive (not the bare stem ашыл: ауыл, ақыл)
+    "жасалды жасау", "қосылды қосу қосылған", "талқыланды талқылау",
+    "деп деу деген деді",
     "шақыру шақырды шақырып шақырылған шақыра",
     "сөйлеу сөйледі сөйлеп сөйлейді сөйлей",
 ])
@@ -144,6 +156,7 @@ def test_no_over_stripping(inflected, other):
 @pytest.mark.parametrize("forms", [
     "білім білімін білімі білімнің", "ғылым ғылымын ғылымы", "адам адамын адамы адамның",
     "бөлім бөлімін бөлімі", "байланыс байланысы байланысты",
+    "ауыл ауылды ауылы", "мысал мысалды", "қатынас қатынасы қатынастар",
 ])
 def test_nouns_that_look_inflected_meet_their_forms(forms):
     assert meet(*forms.split()), {form: stem(form) for form in forms.split()}
@@ -227,11 +240,12 @@ def test_gold_held_out_figures(stemmer_report):
     assert held["forms_noun"] > 500 and held["forms_verb"] > 400 and held["lemma_pairs"] > 80
     assert held["conflation_noun"] >= stemmer_report.TARGETS["conflation_noun"]
     assert held["conflation_verb"] >= stemmer_report.TARGETS["conflation_verb"]
-    # Issue 15 asks for merging <= 0.05; measured 0.081 held out (8 of 99 pairs), 0.078 over all:
-    # the -ды/-ты adjectives (сенім/сенімді) and noun/verb homographs (қара/қарау). This bound
-    # guards against getting worse; the target itself is not met (see bench/stemmer_report.py).
-    assert held["merging"] <= 0.09
-    assert figures["tune"]["conflation_noun"] >= 0.94 and figures["tune"]["conflation_verb"] >= 0.78
+    # Issue 15 asks for merging <= 0.05; measured 0.051 held out (5 of 99 pairs), 0.063 over all:
+    # mostly the -ды/-ты adjectives (сенім/сенімді), read as accusatives, and nouns that are verb
+    # stems after a consonant (ауыр/ауыру). This bound guards against getting worse; the target
+    # itself is not met (see bench/stemmer_report.py).
+    assert held["merging"] <= 0.06
+    assert figures["tune"]["conflation_noun"] >= 0.95 and figures["tune"]["conflation_verb"] >= 0.80
 
 
 def test_old_stemmer_is_measured_from_git_when_it_can_be(stemmer_report):

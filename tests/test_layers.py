@@ -7,6 +7,7 @@
     archive/     the library                 uses no other package of Olke
 
 and none of them uses the tests (their OCR doubles included), the benchmarks or the sample scans.
+Above archive/, the data is reached through the Archive alone: no sqlite3, no catalog connection.
 
 Every import counts: at the top of a module, inside a function, under ``TYPE_CHECKING``, and a
 module named by a string to ``importlib.import_module`` or ``__import__``.
@@ -68,3 +69,26 @@ def test_a_package_imports_only_the_layers_below_it(package):
                 broken.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
     assert not broken, (f"{package}/ may import only {', '.join(sorted(ALLOWED[package]))} of Olke:\n  "
                         + "\n  ".join(broken))
+
+
+ABOVE_THE_DATA = ("cli", "ingest", "search_app")
+
+
+def reaches_past_the_archive(path: Path) -> list[tuple[int, str]]:
+    """(line, what) for every use of the catalog's raw connection (an attribute ``conn``) and every
+    import of sqlite3 in ``path``."""
+    found = [(line, f"imports {module}") for line, module in imported(path) if module.split(".")[0] == "sqlite3"]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Attribute) and node.attr == "conn":
+            found.append((node.lineno, "uses .conn"))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("package", ABOVE_THE_DATA)
+def test_the_layers_above_reach_the_data_only_through_the_archive(package):
+    """The command line, ingest and the apps use the Archive and its desks; the SQL and the
+    connection it runs on stay in archive/."""
+    broken = [f"{path.relative_to(ROOT)}:{line} {what}"
+              for path in modules(package) for line, what in reaches_past_the_archive(path)]
+    assert not broken, (f"{package}/ reaches past the Archive (use archive.delivery, .plans, .collections, "
+                        ".staff, .usage or a Catalog method):\n  " + "\n  ".join(broken))

@@ -42,13 +42,13 @@ archive.close()
 
 def test_searches_during_25_rebuilds_never_fail_and_never_come_back_empty(home, make_png):
     archive = Archive(home)
-    for number in range(8):
-        image = make_png(f"doc-{number}.png", lines=[f"Құжат {number}"])
-        description = Description(kind="newspaper_article", title=f"Кітапхана {number}", language="kaz")
-        texts = [f"Кітапхана қоры {number}, {page}-бет" for page in range(1, 4)]
-        ingest([DocumentSource(str(image), [image] * 3, description)], archive.catalog, FakeEngine(texts),
-               IngestOptions(workers=1))
-    archive.catch_up()
+    with archive.batch():
+        for number in range(8):
+            image = make_png(f"doc-{number}.png", lines=[f"Құжат {number}"])
+            description = Description(kind="newspaper_article", title=f"Кітапхана {number}", language="kaz")
+            texts = [f"Кітапхана қоры {number}, {page}-бет" for page in range(1, 4)]
+            ingest([DocumentSource(str(image), [image] * 3, description)], archive, FakeEngine(texts),
+                   IngestOptions(workers=1))
     expected = archive.search(SearchRequest(text="кітапхана")).total_documents
     assert expected == 8
     archive.close()

@@ -44,11 +44,11 @@ def archive(home, make_png, tmp_path):
                                                     digitised_on="2026-02-03"))
     assert problems == []
     archive = Archive(home)
-    outcomes = [outcome for source in sources      # one at a time, so the ids follow the paths
-                for outcome in ingest([source], archive.catalog, FakeEngine(["Өлке тарихы {n}"]),
-                                      IngestOptions(workers=1))]
+    with archive.batch():
+        outcomes = [outcome for source in sources      # one at a time, so the ids follow the paths
+                    for outcome in ingest([source], archive, FakeEngine(["Өлке тарихы {n}"]),
+                                          IngestOptions(workers=1))]
     assert [(o.status, o.document_id) for o in outcomes] == [("ingested", n) for n in (1, 2, 3, 4)]
-    archive.documents_changed([o.document_id for o in outcomes])
     yield archive
     archive.close()
 

@@ -21,14 +21,19 @@ def real_ocr(monkeypatch):
     monkeypatch.setenv("OLKE_OCR_ENGINE", "tesseract")
 
 
-def test_kazakh_page_to_pdfa_with_text_layer_and_boxes(make_png, catalog):
+@pytest.fixture
+def catalog(archive):
+    return archive.catalog
+
+
+def test_kazakh_page_to_pdfa_with_text_layer_and_boxes(make_png, archive, catalog):
     from ingest.pipeline import IngestOptions, ingest
     from ingest.sources import discover
     from archive.metadata import Description
 
     image = make_png("kaz.png", KAZAKH_LINES + ["Windows 10 және Microsoft Office."], angle=1.5)
     sources, _ = discover([image], Description(title="Сынақ"))
-    (outcome,) = ingest(sources, catalog, TesseractEngine(), IngestOptions(workers=1))
+    (outcome,) = ingest(sources, archive, TesseractEngine(), IngestOptions(workers=1))
     assert outcome.status == "ingested", outcome.error
     document = catalog.get(outcome.document_id)
     assert document.language == "kaz"
@@ -70,7 +75,7 @@ def test_missing_language_pack_says_what_to_install(monkeypatch, tmp_path):
     assert "kaz" in installed_languages()
 
 
-def test_sideways_and_skewed_scans_are_straightened(make_png, catalog, tmp_path):
+def test_sideways_and_skewed_scans_are_straightened(make_png, archive, catalog, tmp_path):
     from PIL import Image
 
     from archive.metadata import Description
@@ -83,7 +88,7 @@ def test_sideways_and_skewed_scans_are_straightened(make_png, catalog, tmp_path)
     Image.open(upright).rotate(90, expand=True).save(upright, dpi=(200, 200))
     make_png("article/page-2.png", RUSSIAN_LINES * 4, size=(1200, 1600), angle=3.0)
     sources, _ = discover([folder], Description(title="Бұрылған", language="rus"))
-    (outcome,) = ingest(sources, catalog, TesseractEngine(), IngestOptions(workers=1, deskew=True))
+    (outcome,) = ingest(sources, archive, TesseractEngine(), IngestOptions(workers=1, deskew=True))
     assert outcome.status == "ingested", outcome.error
     first, second = catalog.pages(outcome.document_id)
     assert jiwer.cer("\n".join(KAZAKH_LINES), first["text"]) < 0.05
@@ -93,18 +98,18 @@ def test_sideways_and_skewed_scans_are_straightened(make_png, catalog, tmp_path)
         assert image.width > image.height
 
 
-def _ingest_one(path, catalog, **options):
+def _ingest_one(path, archive, **options):
     from archive.metadata import Description
     from ingest.pipeline import IngestOptions, ingest
     from ingest.sources import discover
 
     sources, _ = discover([path], Description(title="Сынақ", language="kaz"))
-    (outcome,) = ingest(sources, catalog, TesseractEngine(), IngestOptions(workers=1, **options))
+    (outcome,) = ingest(sources, archive, TesseractEngine(), IngestOptions(workers=1, **options))
     assert outcome.status == "ingested", outcome.error
     return outcome.document_id
 
 
-def test_grey_page_with_dark_borders_is_read_reread_and_never_ok_when_empty(tmp_path, catalog):
+def test_grey_page_with_dark_borders_is_read_reread_and_never_ok_when_empty(tmp_path, archive, catalog):
     """Plain tesseract reads nothing on this page; Olke cleans it, or rereads it, or says it failed."""
     import json
 
@@ -117,7 +122,7 @@ def test_grey_page_with_dark_borders_is_read_reread_and_never_ok_when_empty(tmp_
         folder.mkdir()
         shade = 24 + len(list(tmp_path.iterdir()))   # a new scan each time, not a duplicate
         on_scanner(page, angle=2.5, background=shade).save(folder / "page-1.png", dpi=(200, 200))
-        (read,) = catalog.pages(_ingest_one(folder, catalog, **options))
+        (read,) = catalog.pages(_ingest_one(folder, archive, **options))
         read["steps"] = json.loads(read["ocr_steps"]) if isinstance(read["ocr_steps"], str) else read["ocr_steps"]
         read["chars"] = len("".join(read["text"].split()))
         return read
@@ -135,7 +140,7 @@ def test_grey_page_with_dark_borders_is_read_reread_and_never_ok_when_empty(tmp_
     assert unread["verdict"] == "failed" and "no_text" in unread["verdict_reasons"]
 
 
-def test_uneven_columns_read_column_by_column_in_every_text_extraction(tmp_path, catalog):
+def test_uneven_columns_read_column_by_column_in_every_text_extraction(tmp_path, archive, catalog):
     from PIL import Image, ImageDraw
 
     from tests.conftest import font
@@ -152,7 +157,7 @@ def test_uneven_columns_read_column_by_column_in_every_text_extraction(tmp_path,
     folder = tmp_path / "columns"
     folder.mkdir()
     image.save(folder / "page-1.png", dpi=(200, 200))
-    document = _ingest_one(folder, catalog)
+    document = _ingest_one(folder, archive)
     truth = " ".join(left + right)
     pdf = str(catalog.file_path(document, "pdf"))
     for mode in (["-raw"], []):
@@ -162,7 +167,7 @@ def test_uneven_columns_read_column_by_column_in_every_text_extraction(tmp_path,
     assert jiwer.cer(truth, " ".join(page["text"].split())) < 0.03
 
 
-def test_a_white_on_black_heading_on_a_page_that_needs_cleaning_is_read(tmp_path, catalog):
+def test_a_white_on_black_heading_on_a_page_that_needs_cleaning_is_read(tmp_path, archive, catalog):
     """Newspapers print headings white on black; the cleaned copy keeps such a picture-like box as
     scanned (cleaned, it turned to speckle; painted out, its words were lost)."""
     from PIL import Image, ImageDraw
@@ -179,7 +184,7 @@ def test_a_white_on_black_heading_on_a_page_that_needs_cleaning_is_read(tmp_path
     folder = tmp_path / "banner"
     folder.mkdir()
     on_scanner(page, border=80, angle=0.0, background=30).save(folder / "page-1.png", dpi=(200, 200))
-    (read,) = catalog.pages(_ingest_one(folder, catalog))
+    (read,) = catalog.pages(_ingest_one(folder, archive))
     steps = json.loads(read["ocr_steps"]) if isinstance(read["ocr_steps"], str) else read["ocr_steps"]
     assert steps["cleaned"] and steps["checks"]["pictures"] > 0          # read from the cleaned copy
     assert "ӨЛКЕ ТАРИХЫ ЖАҢАЛЫҚТАРЫ" in read["text"]

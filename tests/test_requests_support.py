@@ -47,14 +47,14 @@ def build_archive(root: Path) -> tuple[Path, dict[str, int]]:
     archive = Archive(home)
     ids = {}
     try:
-        for name, (pages, fields) in DOCUMENTS.items():
-            pdf = text_pdf(root / f"{name}.pdf", pages)
-            sources, errors = discover([pdf], Description.from_mapping(fields))
-            assert not errors
-            (outcome,) = ingest(sources, archive.catalog, FakeEngine(pages), IngestOptions(workers=1))
-            assert outcome.ok, outcome.error
-            ids[name] = outcome.document_id
-        archive.documents_changed(ids.values())
+        with archive.batch():
+            for name, (pages, fields) in DOCUMENTS.items():
+                pdf = text_pdf(root / f"{name}.pdf", pages)
+                sources, errors = discover([pdf], Description.from_mapping(fields))
+                assert not errors
+                (outcome,) = ingest(sources, archive, FakeEngine(pages), IngestOptions(workers=1))
+                assert outcome.ok, outcome.error
+                ids[name] = outcome.document_id
     finally:
         archive.close()
     return home.root, ids

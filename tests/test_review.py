@@ -92,7 +92,7 @@ def test_ingest_names_the_pages_that_need_a_look(olke, book, monkeypatch):
     result = olke("ingest", book, "--kind", "book", "--title", "Кітап", "--language", "kaz", "--workers", "1")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().splitlines()[-2:] == [
-        "Done: 1 documents archived (3 pages).",
+        "Done: 1 document archived (3 pages).",
         "1 page needs a look: document 1 page 2 (failed: no text where there is ink); see `olke review`"]
     again = olke("reocr", "1")
     assert again.stdout.strip().splitlines()[-1] == \
@@ -110,7 +110,7 @@ def test_ingest_json_has_the_pages_that_need_a_look(olke, book, monkeypatch):
 
 def test_ingest_of_clean_pages_says_nothing_more(olke, book):
     result = olke("ingest", book, "--kind", "book", "--title", "Кітап", "--language", "kaz", "--workers", "1")
-    assert result.stdout.strip().endswith("Done: 1 documents archived (3 pages).")
+    assert result.stdout.strip().endswith("Done: 1 document archived (3 pages).")
 
 
 def test_show_gives_each_pages_verdict(olke, archived):
@@ -161,7 +161,7 @@ def test_correct_a_page_from_a_file(olke, archived, home, tmp_path):
     page_file = tmp_path / "page-1.txt"
     page_file.write_text("\n".join(lines), encoding="utf-8")
     assert olke("correct", "1", "1", "--text-file", page_file).exit_code == 0
-    assert olke("search", WRONG).stdout.startswith("1 documents")
+    assert olke("search", WRONG).stdout.startswith("1 document ")
 
     fixed = [line.replace(WRONG, RIGHT) for line in lines] + ["Абайдың өлеңдері оқылды."]
     page_file.write_text("\n".join(fixed) + "\n", encoding="utf-8")
@@ -304,8 +304,7 @@ def test_a_real_reading_corrected_and_read_again(make_png, home, monkeypatch):
     monkeypatch.setenv("OLKE_OCR_ENGINE", "tesseract")
     archive = Archive(home, ScanReader())
     sources, _ = discover([make_png("kaz.png", KAZAKH_LINES)], Description(title="Сынақ", language="kaz"))
-    (outcome,) = ingest(sources, archive.catalog, TesseractEngine(), IngestOptions(workers=1))
-    archive.documents_changed([outcome.document_id])
+    (outcome,) = ingest(sources, archive, TesseractEngine(), IngestOptions(workers=1))
     (page,) = archive.catalog.pages(outcome.document_id)
     lines = [line.text for line in group_lines(page["words"])]
     assert len(lines) == 3 and "кітапхана" in lines[0]

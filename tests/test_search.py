@@ -42,12 +42,10 @@ def archive(home, make_png):
         description = Description(kind=kind, title=title, language=language, published=published, source=source,
                                   rubrics=rubrics)
         sources.append((DocumentSource(str(image), [image] * len(texts), description), texts))
-    ids = []
-    for source, texts in sources:
-        (outcome,) = ingest([source], archive.catalog, FakeEngine(texts), IngestOptions(workers=1))
-        assert outcome.status == "ingested", outcome.error
-        ids.append(outcome.document_id)
-    archive.documents_changed(ids)
+    with archive.batch():                 # indexed together when the batch ends
+        for source, texts in sources:
+            (outcome,) = ingest([source], archive, FakeEngine(texts), IngestOptions(workers=1))
+            assert outcome.status == "ingested", outcome.error
     yield archive
     archive.close()
 
@@ -279,7 +277,7 @@ def test_cli_search(archive):
     assert data["total_documents"] == 2
     assert "<mark>кітапханаларда</mark>" in data["documents"][0]["pages"][0]["snippet"]
     text = runner.invoke(main, ["--home", str(archive.home.root), "search", "Иртыш"])
-    assert "1 documents (1 pages)" in text.stdout and "[Иртыш]" in text.stdout
+    assert "1 document (1 page)" in text.stdout and "[Иртыш]" in text.stdout
     bad = runner.invoke(main, ["--home", str(archive.home.root), "search", "x" * 600])
     assert bad.exit_code == 2
     assert bad.stderr.strip() == "olke: error: the query is longer than 500 characters; shorten it"

@@ -9,7 +9,7 @@ import re
 import pytest
 from whoosh import highlight
 
-from archive.search import engine, results
+from archive.search import engine, results, spelling
 from archive.search.analysis import exact_analyzer, highlight_analyzer, page_analyzer
 from archive.search.index import WhooshIndex
 from archive.search.model import PHRASES, SearchRequest
@@ -186,12 +186,22 @@ def test_viewer_terms_leave_out_words_under_not_and_words_the_index_lacks(index)
 
 
 def test_spelling_candidates_are_those_whoosh_finds(index):
+    """The dictionary's stems near a word that the index has are the index's words near it (Whoosh's
+    ``terms_within``, first letter kept) that the dictionary has."""
+    clean = spelling.clean_stems("kaz")
+    if not clean:
+        pytest.skip("hunspell-kk is not installed (make test installs it)")
     with index.searcher() as searcher:
         reader = searcher.reader()
-        words = [w.decode() for w in reader.lexicon("text_kaz") if len(w) >= 8]
-        for word in random.Random(7).sample(words, 30) + ["кітапхаиа", "ааа"]:
-            assert engine.terms_within(searcher, "text_kaz", word, 2, prefix=1) == \
-                list(reader.terms_within("text_kaz", word, 2, prefix=1)), word
+        words = [w.decode() for w in reader.lexicon("text_kaz") if len(w) >= 5]
+        rng = random.Random(7)
+        asked = [w[:2] + w[3:] for w in rng.sample(words, 40)] + rng.sample(words, 20) + ["кітапхаиа", "ааа"]
+        found = 0
+        for word in asked:
+            expected = [w for w in reader.terms_within("text_kaz", word, 2, prefix=1) if w in clean]
+            assert [w for w in spelling.near_stems("kaz", word) if ("text_kaz", w) in reader] == expected, word
+            found += bool(expected)
+        assert found > 10
 
 
 @pytest.fixture(scope="module")
@@ -215,3 +225,66 @@ def test_the_viewer_does_not_search_again(reading_room, monkeypatch):
                                  ).get_data(as_text=True)
     assert "<mark>кітапхана</mark>" in html and "<mark>Кітапханалардың</mark>" in html
     assert len(re.findall(r'<rect class="hit"', html)) == 2
+
+
+# Words as OCR and typing leave them: Latin look-alikes inside Cyrillic words, ё and һ, capitals,
+# Roman numerals in either alphabet, apostrophes, hyphens, numbers, runs of punctuation, long words.
+_TRICKY = ["кітапхана", "Кітапханада", "кiтапхана", "KІТАПХАНА", "оқушылар", "oқушылары", "ОҚУШЫ", "шаһар",
+           "шахарда", "ёлка", "елкой", "ХХ", "XX", "хх", "ғасыр", "g'ylym", "G’ylymy", "о'қу", "әл-Фараби",
+           "Әл-Фарабидің", "1-сынып", "№17", "17", "Абай", "абайдың", "Құнанбайұлы", "—", "…", "«", "»", ".", ",",
+           "(1995)", "Семей-Павлодар", "ә" * 90, "қ-" * 40, "Windows", "wіndows", "Һ", "һ", "мектеп", "Мектептер"]
+
+
+def _tricky_texts(count, seed):
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        words = [rng.choice(_TRICKY) for _ in range(rng.randrange(5, 160))]
+        gaps = [rng.choice([" ", " ", " ", "\n", ", ", " — ", "  ", "-\n", ". ", "'", " ' "]) for _ in words]
+        texts.append("".join(w + g for w, g in zip(words, gaps)))
+    return texts
+
+
+def test_snippets_read_near_the_matches_are_those_of_the_whole_text(monkeypatch):
+    """The snippet made from the tokens near the matches (`WordMatcher.tokens_near_matches`) is the
+    one made from every token of the text, on texts full of what folding and tokenising meet."""
+    monkeypatch.setattr(highlight, "Fragment", _Fragment)
+    rng = random.Random(11)
+    texts = _tricky_texts(18, seed=12)
+    near = compared = marked = 0
+    for _ in range(10):
+        chosen = rng.sample(_TRICKY[:26], 3)
+        stems = {t.text for word in chosen for t in page_analyzer("auto")(word)}
+        exact = {t.text for t in exact_analyzer()(rng.choice(_TRICKY[:26]))}
+        for terms in ({"text_kaz": stems, "text_rus": stems}, {"text_kaz": stems, "exact": exact}, {"exact": exact}):
+            for language in ("kaz", "rus"):
+                matcher = WordMatcher(language, terms)
+                for text in texts:
+                    found = snippet(text, language, terms, matcher=matcher)
+                    assert found == whoosh_snippet(text, language, terms), (terms, text)
+                    near += matcher.tokens_near_matches(text) is not None
+                    marked += any(hit for _, hit in found)
+                    compared += 1
+    assert compared > 1000 and marked > compared / 3
+    assert near > compared * 0.9                            # the fast path was the one taken
+
+
+def test_counts_read_near_the_matches_are_those_of_every_word():
+    """Search-only results count the matching words of a page from the places where a wanted
+    word can begin (`WordMatcher.count_words`): the same counts as analysing every word."""
+    rng = random.Random(13)
+    texts = _tricky_texts(30, seed=14)
+    fast = compared = found = 0
+    for _ in range(12):
+        chosen = rng.sample(_TRICKY[:26], 3)
+        stems = {t.text for word in chosen for t in page_analyzer("auto")(word)}
+        exact = {t.text for t in exact_analyzer()(rng.choice(_TRICKY[:26]))}
+        for terms in ({"text_kaz": stems, "text_rus": stems}, {"text_kaz": stems, "exact": exact}, {"exact": exact}):
+            for language in ("kaz", "rus", None):
+                for text in texts:
+                    expected = len(analysed_word_indexes([[w] for w in text.split()], language, terms))
+                    assert count_matches(text, language, terms, WordMatcher(language, terms)) == expected
+                    fast += WordMatcher(language, terms).count_words(text) is not None
+                    found += expected > 0
+                    compared += 1
+    assert found > compared / 3 and fast > compared * 0.9

@@ -103,3 +103,34 @@ def still_valid(conn: Connection, name: str, password_set_at: str) -> bool:
     """A session stays valid while the user is active and the password unchanged since login."""
     row = conn.execute("SELECT active, password_set_at FROM staff_users WHERE name = :name", {"name": name}).fetchone()
     return bool(row and row["active"] and row["password_set_at"] == password_set_at)
+
+
+class StaffUsers:
+    """The staff users of one catalog (``Archive.staff``), for `olke staff` and the staff app's sign-in."""
+
+    def __init__(self, catalog):
+        self._catalog = catalog
+
+    def add(self, name: str, password: str, full_name: str | None = None) -> None:
+        add(self._catalog.conn, name, password, full_name)
+
+    def get(self, name: str) -> dict:
+        return get(self._catalog.conn, name)
+
+    def all(self) -> list[dict]:
+        return all_users(self._catalog.conn)
+
+    def active_names(self) -> list[str]:
+        return active_names(self._catalog.conn)
+
+    def set_password(self, name: str, password: str) -> None:
+        set_password(self._catalog.conn, name, password)
+
+    def set_active(self, name: str, active: bool) -> None:
+        set_active(self._catalog.conn, name, active)
+
+    def verify(self, name: str, password: str) -> dict:
+        return verify(self._catalog.conn, name, password)
+
+    def still_valid(self, name: str, password_set_at: str) -> bool:
+        return still_valid(self._catalog.conn, name, password_set_at)

@@ -75,6 +75,25 @@ def fold(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1)
+def fold_sources() -> dict[str, frozenset[str]]:
+    """For each letter that `fold` can put at a place in a word, the lower-case letters of a text
+    that can stand there (itself, and what lower case, the look-alike mending, ё → е, һ → х and the
+    Roman numerals turn into it): a search of ``text.lower()`` for these finds every word that folds
+    to a given beginning, for texts that `fold` does not change in length (NFC, no İ)."""
+    tables = (_LOOKALIKES, _FOLD, _ROMAN_LOOKALIKES)
+    letters = {chr(key) for table in tables for key in table} | {value for table in tables for value in table.values()}
+    letters |= {c.upper() for c in letters} | {c.lower() for c in letters}
+    sources: dict[str, set[str]] = {}
+    for letter in letters:
+        mended = letter.translate(_LOOKALIKES)
+        for lower in {letter.lower(), mended.lower()}:
+            folded = lower.translate(_FOLD)
+            for result in {lower, folded, folded.translate(_ROMAN_LOOKALIKES)}:
+                sources.setdefault(result, {result}).add(letter.lower())
+    return {letter: frozenset(found) for letter, found in sources.items()}
+
+
 class WordTokenizer(RegexTokenizer):
     """`RegexTokenizer(TOKEN_PATTERN)` that, when indexing, also gives the two parts of a word split
     by a hyphen joined, at the second part's position: "кітап-\nхана" (hyphenated at a line end) is

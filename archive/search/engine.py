@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import process
-from rapidfuzz.distance import OSA, DamerauLevenshtein
+from rapidfuzz.distance import DamerauLevenshtein
 from whoosh import query as Q
 
 from archive.search import whoosh_internals
@@ -467,19 +467,6 @@ def fuzzy_words(index_view: View, node: Q.FuzzyTerm) -> list[str]:
                                 score_cutoff=node.maxdist, limit=None)
         words.update(word for word, _, _ in found)
     return sorted(words)
-
-
-def terms_within(searcher, fieldname: str, text: str, maxdist: int, prefix: int = 0) -> list[str]:
-    """Whoosh's ``IndexReader.terms_within``, same words in the same (lexicon) order: the words of
-    the field within `maxdist` edits of `text` (Whoosh's Damerau-Levenshtein is the optimal string
-    alignment distance) that share its first `prefix` letters. Whoosh computes the distance in
-    Python for every word of the prefix (tens of thousands for one letter); here rapidfuzz does,
-    over the words a segment keeps per prefix."""
-    index_view = view(searcher)
-    words = sorted({word for leaf in index_view.leaves
-                    for word in leaf.columns.words_from(leaf.reader, fieldname, text[:prefix])})
-    found = process.extract(text, words, scorer=OSA.distance, score_cutoff=maxdist, limit=None)
-    return [word for word, _, _ in sorted(found, key=lambda item: item[2])]
 
 
 def query_words(searcher, query: Q.Query, fields, index_view: View | None = None

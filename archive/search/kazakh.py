@@ -21,19 +21,27 @@ piece with its person, its negation (-ма -ба -па) and a passive before it 
 болу, болады, болып, болмаған, болған → бол; жасалған, жасау → жаса. The verb ending is the
 last thing taken off, so the stem of a verb in -да -ла -та stays a verb (сақтады → сақта,
 while the locative сақта → сақ). A verb's stem is what its infinitive has (оқыған → оқ as
-оқу). What is left out, because it reads as a noun too often: the converb -а and -й where
-one syllable remains (бара, like қала), the past in -ды of a passive with one syllable
-(ашылды stays ашыл, as ауылды is ауыл), the optative 1st person (мұнай+ын), -мақ (бармақ).
+оқу); a verb stem in a vowel is written as its infinitive (қалаған, қалау → қалау), so it
+keeps apart from the noun it looks like (қала): after a vowel the past -ды and the accusative
+-ны differ, so such a verb is told by its endings. (After a consonant they do not - алды,
+жерді - and ауыр/ауыру, ашық/ашығу still meet.) The past of a passive (жаса-л-ды, қос-ыл-ды,
+талқыла-н-ды) is a verb where two syllables are left; the few common nouns in -ыл -ал that
+would be cut so (ауыл, ақыл, мысал) are in PROTECTED. The two-letter verbs де, же take every
+ending (деп, деді). What is left out, because it reads as a noun too often: the converb -а
+and -й where one syllable remains (бара, like қала), the optative 1st person (мұнай+ын),
+-мақ (бармақ).
 
 Choices, mostly for precision:
 
 * Stem-final б г ғ are written п к қ (мектебі → мектеп, тәуелсіздігі → тәуелсіздік).
 * өзен+і and қала+ны, облыс+ы and қала+сы look alike, so a stem-final н or с after a vowel
   goes too (өзен → өзе): both readings meet, at the cost of pairs like қазан/қаза and
-  маман/мама. Only once: байланыс is not байла+н+ы+с.
+  маман/мама. Only once: байланыс is not байла+н+ы+с; and not after a case that follows a
+  possessive: қатынас is not қат+ы+на+с, қарындас not қар+ы+нда+с.
 * 1st/2nd person singular possessives (-м, -ым, -ң, -ың) go only after a plural or before a
-  dative (басыма, балаңа): they end too many nouns (адам, ғылым, білім, бөлім); so білімін
-  is білім+і+н, not білі+мін.
+  dative (басыма, балаңа), and -ым/-ім after a consonant where two syllables are left (өмірім,
+  отаным): they end too many nouns of one syllable and -ым (ғылым, білім, бөлім, киім); so
+  білімін is білім+і+н, not білі+мін.
 * Derivation stays: -лық/-лік (ұлттық, облыстық, тәуелсіздік), -шы/-ші (оқушы, басшы),
   -сыз/-сіз (тәуелсіз), -лы/-лі (таулы): they name something else than their base. An
   adjective in -ды/-ты after л м н з ж or a voiceless consonant (күшті, міндетті) is written
@@ -52,7 +60,7 @@ from functools import lru_cache
 
 # Bumped whenever the stems change: it is part of the index schema's analysis mark, so an index
 # built with other stems is reported outdated and rebuilt (`olke index check`, `make run`).
-VERSION = 2
+VERSION = 3
 
 VOWELS = frozenset("аәеёиоөуұүыіэюя")
 PURE_VOWELS = VOWELS - {"и", "у"}  # и and у end a stem like consonants: су → суы, ми → миы
@@ -113,6 +121,9 @@ _add("poss", "ы і ымыз іміз ыңыз іңіз", CONS)
 _add("poss", "сы сі ңыз ңіз", (V,))
 _add("poss", "мыз міз", (V, G, R, L, N))
 _add("poss", "ым ім ың ің", (PL,))
+# and -ым/-ім after a consonant where two syllables are left (өмір-ім, отан-ым); with one it is
+# too often a noun of its own (біл-ім, ғыл-ым, бөл-ім, ки-ім)
+_add("poss", "ым ім", CONS)             # (the two syllables: see _can_strip)
 # plural; -дар after a loanword's voiced б в г д as users write it (каталогдар, архивдер)
 _add("plural", "лар лер", (V, G, R))
 _add("plural", "дар дер", (L, N, Z, B))
@@ -195,10 +206,11 @@ def _before(prefix: str, suffix: str) -> list[str]:
     return [prefix + suffix, _front(prefix) + suffix]
 
 
-# Passive with an ending (жаса-л-ған, аш-ыл-ып, сал-ын-ады, жария-ла-н-ған), but with -ды only
-# after -ыл and two syllables (шақыр-ыл-ды; not ауыл+ды, мысал+ды). A bare passive stem stays
-# (ашыл, ашылды): too many nouns end so (ауыл, ақыл, мысал).
+# Passive with an ending (жаса-л-ған, аш-ыл-ып, сал-ын-ады, жария-ла-н-ған); with -ды where two
+# syllables are left before it (шақыр-ыл-ды, жаса-л-ды, қосы-л-ды as қос-ыл-ды; the common nouns
+# that end so, ауыл, ақыл, мысал, are in PROTECTED). A bare passive stem stays (ашыл).
 _verb("ылды ылдым ылдың ылдық", CONS + (B,))
+_verb("лды лдым лдық нды ндым ндық", (V,))
 for _suffix, _after in list(VERB_SUFFIXES.items()):
     if L in _after and not _suffix.startswith(("ды", "ді", "ыл", "іл")):
         for _passive, _passive_after in (("ыл", CONS + (B,)), ("ын", (L,)), ("л", (V,)), ("н", (V,))):
@@ -227,6 +239,9 @@ PROTECTED = tuple("ақын ойын орын бүгін кейін бұрын �
                   # -ыс/-іс nouns that would meet an unrelated verb or noun (шығыс → шық)
                   "шығыс батыс айтыс орыс жарыс табыс барыс кіріс күміс жеміс тыныс ертіс арыс "
                   "соғыс дауыс жолдас "
+                  # nouns and adjectives in -ыл -іл -ал that a passive with the past -ды would cut
+                  # (ауыл+ды as қос+ыл+ды, мысал+ды as жаса+л+ды)
+                  "ауыл ақыл қызыл жасыл мысал ықпал мақал "
                   # nouns in -ап -еп that the converb -п would cut (жаса-п, істе-п)
                   "кітап мектеп жауап талап себеп тарап әдеп шарап".split())
 
@@ -292,6 +307,8 @@ def _verb_stem_fits(stem: str, suffix: str) -> bool:
         return False         # мемлекет+і+н, табиғат+ы+н, формат+ы+н; but көрсет+етін, орындал+атын
     if suffix.startswith(("ылд", "ілд")) and syllables(stem) < 2:
         return False         # шақыр+ыл+ды, but ауыл+ды, ақыл+ды
+    if suffix.startswith(("лд", "нд")) and syllables(stem) < 2:
+        return False         # жаса+л+ды, қосы+л+ды, талқыла+н+ды (-н: see below)
     if suffix in ("а", "е", "й") and (syllables(stem) < 2 or suffix != "й" and stem[-1] != "р"):
         return False         # шақыр+а, аудар+а (causative -тыр -дыр, -ар), сөйле+й; not қал+а, кітапхан+а
     if suffix[0] == "н" and not (stem[-1] in "ае" and stem[-2:-1] == "л"):
@@ -308,8 +325,8 @@ def _can_strip(word: str, suffix: str, verb: bool = False) -> bool:
     stem = word[: -len(suffix)]
     if len(stem) < 2 or not VOWELS.intersection(stem):
         return False
-    if stem[-1] in PURE_VOWELS and len(stem) < 3 and not (verb and stem[-1] == "е" and suffix[0] in "дгйу"):
-        return False         # ана is not ан+а, but де+ген is a form of де (қо+йды is not one of қой)
+    if stem[-1] in PURE_VOWELS and len(stem) < 3 and not (verb and stem[-1] == "е" and suffix[0] not in "лн"):
+        return False         # ана is not ан+а, but де+ген, де+п, же+ді are forms of де, же (қо+йды is not one of қой)
     if verb and not _verb_stem_fits(stem, suffix):
         return False
     if kind == "final" or suffix in ("сы", "сі", "ны", "ні"):
@@ -318,12 +335,16 @@ def _can_strip(word: str, suffix: str, verb: bool = False) -> bool:
             return False
         if stem[-2:] in _TWICE:
             return False     # not a second time: байланыс is not байла+н+ы+с
+        if suffix in ("с", "сы", "сі") and stem.endswith(_AFTER_POSSESSIVE):
+            return False     # nor after a case that follows a possessive: қатынас is not қат+ы+на+с
         if kind == "final":
             return True
     if not _classes(stem).intersection(after):
         return False
     if min_syllables and syllables(stem) < min_syllables:
         return False
+    if suffix in ("ым", "ім") and syllables(stem) < 2 and not stem.endswith(_PLURALS):
+        return False         # өмір+ім, отан+ым, балалар+ым; not біл+ім, ғыл+ым
     if kind == "instr":
         return True
     wanted = _suffix_harmony(suffix)
@@ -351,6 +372,7 @@ def _loanword(word: str) -> str:
 _ROOT_ENDS = frozenset(("йт", "рт", "лт", "нт", "рқ", "рк"))
 _PARTICIPLE = frozenset(("атын", "етін", "атыны", "етіні"))
 _TWICE = frozenset(("ны", "ні", "сы", "сі"))
+_AFTER_POSSESSIVE = ("ына", "іне", "ында", "інде")   # cases that follow only a 3rd person possessive
 
 
 def _verb_stem(stem: str) -> str:
@@ -397,5 +419,7 @@ def stem(word: str) -> str:
             break
         word, verb = found
         if verb:
+            if word[-1] in PURE_VOWELS:
+                word += "у"      # қала+у (to want) is not қала (city)
             break
     return word

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable
@@ -13,8 +14,8 @@ from whoosh import highlight
 
 from archive.metadata import pages_shown
 from archive.search import engine, matching
-from archive.search.analysis import (TOKEN_PATTERN, PrefixGate, exact_analyzer, fold, highlight_analyzer,
-                                     page_analyzer)
+from archive.search.analysis import (TOKEN_PATTERN, PrefixGate, exact_analyzer, fold, fold_sources,
+                                     highlight_analyzer, page_analyzer)
 from archive.search.model import FACETS, PHRASES, DocumentHit, PageHit, SearchRequest, SearchResults
 from archive.search.query import build
 from archive.search.schema import STEMMED_FIELDS
@@ -23,8 +24,14 @@ from archive.search.spelling import suggest
 PAGES_PER_DOCUMENT = 3     # best page hits shown under each document
 HIGHLIGHT_FIELDS = (*STEMMED_FIELDS.values(), "exact")
 _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
+_WHITE = re.compile(r"\s+")
 _TOKEN = re.compile(TOKEN_PATTERN)       # the analysers' tokens (``RegexTokenizer(TOKEN_PATTERN)``)
 _SPLIT = re.compile(f"({TOKEN_PATTERN})")   # a text split into gaps and tokens
+_TOKEN_LETTER = re.compile(r"[^\W_]|[\u0300-\u036f]")  # a letter a token is made of (TOKEN_PATTERN's _PART)
+_APOSTROPHES = "'’ʼ"                        # inside a token between two of its letters
+_NOT_PLAIN = re.compile(r"[_\u0300-\u036f]")  # where ``\b`` and token boundaries part, or `fold` changes length
+SURROUND = 60                               # characters of context either side of a snippet's words
+_FEW_BEGINNINGS = 24                        # up to this many, wanted word beginnings are found by string search
 _FACET_FIELDS = {"kind": "kind", "language": "language", "decade": "decade", "year": "year",
                  "source": "source_name", "rubric": "rubric_name"}
 
@@ -88,6 +95,7 @@ class WordMatcher:
         self._token_stems: dict[str, str | None] = {}
         self._word_stems: dict[str, bool] = {}
         self._folded: dict[str, list[str]] = {}
+        self._find = None
 
     def _gate(self, token: str) -> bool:
         """Whether a token of the text may stem to a wanted term (its folded first letters)."""
@@ -147,6 +155,134 @@ class WordMatcher:
             names = [name or (mark + word if hit and word in exact else None)
                      for name, word, hit in zip(names, folded, marked)]
         return starts, ends, names
+
+    def _finder(self):
+        """What finds the places where a wanted word can begin, made once: the lower-case beginnings
+        (one letter, two) that `_gate` lets through or that begin an `exact` word, and, where there are
+        many or one-letter ones, a regular expression for their first letters at a word boundary;
+        False when the query has phrases (whose marks depend on the words around them) or nothing
+        to find."""
+        if self._find is None:
+            keys = set(self.keys) | {word[:2] if len(word) > 2 else word[:1] for word in self.exact}
+            self._find = False
+            if keys and not self.phrases:
+                sources = fold_sources()
+                one, two = set(), set()
+                for key in keys:
+                    firsts = sources.get(key[0], {key[0]})
+                    if len(key) == 1:
+                        one |= firsts
+                    else:
+                        two |= {a + b for a in firsts for b in sources.get(key[1], {key[1]})}
+                letters = "".join(sorted(one | {pair[0] for pair in two}))
+                regex = re.compile(rf"\b[{re.escape(letters)}]") if one or len(two) > _FEW_BEGINNINGS else None
+                self._find = (regex, frozenset(one), frozenset(two))
+        return self._find
+
+    def _beginnings(self, lower: str) -> list[int]:
+        """Where in the lower-case text a token may begin with a wanted beginning (found by the
+        string search when there are few beginnings, else by the first letters' expression)."""
+        regex, one, two = self._finder()
+        if regex is None:
+            found = []
+            for pair in two:
+                at = lower.find(pair)
+                while at >= 0:
+                    if not at or not _TOKEN_LETTER.match(lower, at - 1):
+                        found.append(at)
+                    at = lower.find(pair, at + 1)
+            return found
+        return [m.start() for m in regex.finditer(lower) if lower[m.start()] in one or lower[m.start():m.start() + 2] in two]
+
+    def tokens_near_matches(self, text: str, surround: int = SURROUND,
+                            charlimit: int = highlight.DEFAULT_CHARLIMIT):
+        """`tokens` for the parts of the text that `_fragments` reads, or None where only the whole
+        text will do. The words that may match are found by searching the lower-case text for their
+        beginnings (`fold_sources`); each is checked as `tokens` checks it; then only the tokens
+        around them are split off: from the token that precedes a match and those that begin
+        within `surround` characters of its end (as far as the fragmenter looks back), to two
+        tokens past 2 x `surround` characters of tokens after it (a fragment's countdown runs out
+        within them). Between these runs the fragmenter would only skip, so it makes the same
+        fragments from them as from every token."""
+        if not self._finder() or len(text) > charlimit or _NOT_PLAIN.search(text):
+            return None
+        lower = text.lower()
+        if len(lower) != len(text) or not unicodedata.is_normalized("NFC", text):
+            return None
+        matched: dict[int, tuple[int, str]] = {}
+        for at in self._beginnings(lower):
+            if at >= 2 and text[at - 1] in _APOSTROPHES and _TOKEN_LETTER.match(text, at - 2):
+                continue                            # inside a word written with an apostrophe
+            token = _TOKEN.match(text, at)
+            word = token.group()
+            name = self.token_stem(word)
+            if name is None and self.exact:
+                folded = self.folded(word)[0]
+                name = self.EXACT + folded if folded in self.exact else None
+            if name is not None:
+                matched[at] = (token.end(), name)
+        runs = []
+        for at, (end, _) in sorted(matched.items()):
+            before = at - 1
+            while before >= 0 and not _TOKEN_LETTER.match(text, before):
+                before -= 1
+            start = _safe_start(text, min(before + 1 - surround, _safe_start(text, before + 1))) if before >= 0 else 0
+            length = extra = 0
+            for token in _TOKEN.finditer(text, end):
+                end = token.end()
+                length += end - token.start()
+                if length > 2 * surround:
+                    extra += 1
+                    if extra == 2:
+                        break
+            runs.append((start, end))
+        starts, ends, names = [], [], []
+        for start, end in _merged(runs):
+            for token in _TOKEN.finditer(text, start):
+                if token.start() >= end:
+                    break
+                starts.append(token.start())
+                ends.append(token.end())
+                names.append(matched[token.start()][1] if token.start() in matched else None)
+        return starts, ends, names
+
+    def count_words(self, text: str) -> int | None:
+        """How many of the text's words (``text.split()``) match, as `matched_word_indexes` counts
+        them, reading only the words where a wanted beginning stands; None where only reading
+        every word will do."""
+        if not self._finder() or _NOT_PLAIN.search(text):
+            return None
+        lower = text.lower()
+        if len(lower) != len(text) or not unicodedata.is_normalized("NFC", text):
+            return None
+        words: dict[int, bool] = {}
+        for at in self._beginnings(lower):
+            start = at
+            while start and not text[start - 1].isspace():
+                start -= 1
+            if start not in words:
+                end = at
+                while end < len(text) and not text[end].isspace():
+                    end += 1
+                word = text[start:end]
+                words[start] = self.word_stemmed(word) or (
+                    bool(self.exact) and not self.exact.isdisjoint(self.folded(word)))
+        return sum(words.values())
+
+
+def _safe_start(text: str, at: int) -> int:
+    """A place at or before `at` where no token goes on from before: just after a space or line end."""
+    return max(text.rfind(" ", 0, max(at, 0)), text.rfind("\n", 0, max(at, 0))) + 1
+
+
+def _merged(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[list[int]] = []
+    for start, end in sorted(runs):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
 
 
 class _Match:
@@ -236,12 +372,22 @@ def snippet(text: str, language: str, terms: dict, length: int = 220, matcher: "
     between pages: it remembers the words it has analysed)."""
     matcher = matcher or WordMatcher(language, terms)
     if matcher.wanted:
-        fragments = _fragments(text, *matcher.tokens(text), maxchars=length, surround=60)
+        tokens = matcher.tokens_near_matches(text)
+        fragments = _fragments(text, *(matcher.tokens(text) if tokens is None else tokens), maxchars=length,
+                               surround=SURROUND)
         found = _SegmentFormatter().format(_best_fragments(fragments, 2))
         if found:
             return _segments(found)
-    text = re.sub(r"\s+", " ", text)
-    return [(text[:length].rsplit(" ", 1)[0] + (" …" if len(text) > length else ""), False)]
+    return [leading_text(text, length)]
+
+
+def leading_text(text: str, length: int) -> tuple[str, bool]:
+    """The beginning of a text, white space run together, cut at a word before `length` characters
+    (a page's text has thousands: only enough of it is read to know that it goes on)."""
+    shown = _WHITE.sub(" ", text[:4 * length])
+    if len(shown) <= length:
+        shown = _WHITE.sub(" ", text)
+    return shown[:length].rsplit(" ", 1)[0] + (" …" if len(shown) > length else ""), False
 
 
 def matched_word_indexes(words: list[list], language: str | None, terms: dict[str, list[str]],
@@ -371,6 +517,10 @@ def count_matches(text: str, language: str | None, terms: dict, matcher: WordMat
     """How many of a page's words match the query's terms."""
     if not terms:
         return 0
+    matcher = matcher or WordMatcher(language, terms)
+    counted = matcher.count_words(text)
+    if counted is not None:
+        return counted
     return len(matched_word_indexes([[word] for word in text.split()], language, terms, matcher))
 
 

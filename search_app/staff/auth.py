@@ -7,7 +7,6 @@ from flask import Blueprint, Flask, current_app, g, redirect, render_template, r
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from archive.delivery import staff
 from archive.errors import StaffLoginFailed
 from search_app.staff.words import explain
 from search_app.store import get_store
@@ -38,8 +37,8 @@ def login():
     if request.method == "POST":
         name = (request.form.get("name") or "")[:64]
         try:
-            with get_store().catalog() as catalog:
-                user = staff.verify(catalog.conn, name, (request.form.get("password") or "")[:200])
+            with get_store().locked() as archive:
+                user = archive.staff.verify(name, (request.form.get("password") or "")[:200])
         except StaffLoginFailed as error:
             problem = explain(error)
         else:
@@ -62,8 +61,8 @@ def load_user():
     g.user = None
     held = session.get("staff")
     if held:
-        with get_store().catalog() as catalog:
-            if staff.still_valid(catalog.conn, held["name"], held["password_set_at"]):
+        with get_store().locked() as archive:
+            if archive.staff.still_valid(held["name"], held["password_set_at"]):
                 g.user = held
             else:
                 session.clear()

@@ -14,7 +14,7 @@ from archive import metadata
 from archive.catalog import parse_id
 from archive.errors import NotFound, OlkeError
 from archive.metadata import Description
-from archive.delivery import fulfil, links, model, outbox, rules, staff, workflow
+from archive.delivery import outbox, rules
 from archive.vocabulary import KINDS, LABELS, OPEN, REFUSAL_REASONS, STATUSES
 from archive.storage import new_staging_dir
 from search_app.staff.words import explain, history, mail_error, rules_message
@@ -36,11 +36,11 @@ def _send(letter_ids: list[int]) -> None:
     """Send the letters after the commit, without holding the catalog while the mail server answers."""
     if not letter_ids:
         return
-    with get_store().catalog() as catalog:
-        claimed = outbox.claim(catalog.conn, letter_ids)
+    with get_store().locked() as archive:
+        claimed = archive.delivery.claim_letters(letter_ids)
     results = outbox.send_claimed(_settings(), claimed)
-    with get_store().catalog() as catalog:
-        errors = outbox.record(catalog.conn, results)
+    with get_store().locked() as archive:
+        errors = archive.delivery.record_sent(results)
     for error in errors:
         flash(_("The letter was not sent: %(error)s", error=mail_error(error)), "error")
 
@@ -51,10 +51,11 @@ def queue():
     statuses = OPEN if status == "open" else (() if status == "all" else (status,) if status in STATUSES else OPEN)
     older = request.args.get("older", "")
     who = request.args.get("who", "")
-    with get_store().catalog() as catalog:
-        found = model.queue(catalog.conn, statuses, overdue=request.args.get("overdue") == "1",
-                            older_than_days=int(older) if re.fullmatch(r"[0-9]{1,5}", older) else None,
-                            assigned_to=g.user["name"] if who == "mine" else None, unassigned=who == "unassigned")
+    with get_store().locked() as archive:
+        found = archive.delivery.queue(statuses, overdue=request.args.get("overdue") == "1",
+                                       older_than_days=int(older) if re.fullmatch(r"[0-9]{1,5}", older) else None,
+                                       assigned_to=g.user["name"] if who == "mine" else None,
+                                       unassigned=who == "unassigned")
     return render_template("staff/queue.html", found=found, status=status, older=older, who=who,
                            overdue=request.args.get("overdue") == "1", statuses=STATUSES, labels=LABELS,
                            today=date.today())
@@ -62,22 +63,21 @@ def queue():
 
 @desk.get("/requests/<code>")
 def show(code: str):
-    with get_store().catalog() as catalog:
-        conn = catalog.conn
-        found = model.get(conn, code)
+    with get_store().locked() as archive:
+        desk = archive.delivery
+        found = desk.get(code)
         document = None
         if found.document_id:
             try:
-                document = catalog.get(found.document_id)
+                document = archive.catalog.get(found.document_id)
             except NotFound:
                 document = None
         verdict = rules.check(document, found.pages, _settings().rules) if document or not found.document_id \
             else None
-        earlier = fulfil.earlier_fulfilment(conn, found.document_id, found.pages, found.id) \
-            if found.document_id else None
-        context = {"events": history(model.events(conn, found.id)), "notes": model.notes(conn, found.id),
-                   "letters": outbox.letters_for(conn, found.id), "staff_names": staff.active_names(conn),
-                   "copies": links.copies(conn, found.id)}
+        earlier = desk.earlier_fulfilment(found.document_id, found.pages, found.id) if found.document_id else None
+        context = {"events": history(desk.history(found.id)), "notes": desk.notes(found.id),
+                   "letters": desk.letters(found.id), "staff_names": archive.staff.active_names(),
+                   "copies": desk.copies(found.id)}
     return render_template("staff/request.html", found=found, document=document, verdict=verdict, earlier=earlier,
                            rules_text=rules_message(verdict) if verdict else "",
                            labels=LABELS, reasons=REFUSAL_REASONS, kinds=KINDS, today=date.today(),
@@ -87,8 +87,8 @@ def show(code: str):
 def _act(code: str, action, success: str):
     """Run one action on the request; its error (which says what to do) is shown on the request's page."""
     try:
-        with get_store().catalog() as catalog:
-            letters = action(catalog)
+        with get_store().locked() as archive:
+            letters = action(archive.delivery)
     except OlkeError as error:
         flash(explain(error), "error")
     else:
@@ -103,36 +103,36 @@ def _text(name: str = "text", limit: int = 5000) -> str:
 
 @desk.post("/requests/<code>/claim")
 def claim(code: str):
-    return _act(code, lambda c: workflow.claim(c.conn, code, g.user["name"]) and [], _("The request is yours now."))
+    return _act(code, lambda desk: desk.claim(code, g.user["name"]) and [], _("The request is yours now."))
 
 
 @desk.post("/requests/<code>/assign")
 def assign(code: str):
     to = _text("to", 64)
-    return _act(code, lambda c: workflow.assign(c.conn, code, to, g.user["name"]) and [],
+    return _act(code, lambda desk: desk.assign(code, to, g.user["name"]) and [],
                 _("Assigned to %(name)s.", name=to))
 
 
 @desk.post("/requests/<code>/note")
 def note(code: str):
-    return _act(code, lambda c: workflow.add_note(c.conn, code, g.user["name"], _text()) or [], _("Note added."))
+    return _act(code, lambda desk: desk.add_note(code, g.user["name"], _text()) or [], _("Note added."))
 
 
 @desk.post("/requests/<code>/ask")
 def ask(code: str):
-    return _act(code, lambda c: workflow.ask(c.conn, code, g.user["name"], _text(), _settings()),
+    return _act(code, lambda desk: desk.ask(code, g.user["name"], _text(), _settings()),
                 _("The question was sent; the request waits for the answer."))
 
 
 @desk.post("/requests/<code>/refuse")
 def refuse(code: str):
-    return _act(code, lambda c: workflow.refuse(c.conn, code, g.user["name"], _text("reason", 40), _text(),
-                                                _settings()), _("The request is refused and the requester told."))
+    return _act(code, lambda desk: desk.refuse(code, g.user["name"], _text("reason", 40), _text(), _settings()),
+                _("The request is refused and the requester told."))
 
 
 @desk.post("/requests/<code>/cancel")
 def cancel(code: str):
-    return _act(code, lambda c: workflow.cancel(c.conn, code, g.user["name"], _text(), _settings()),
+    return _act(code, lambda desk: desk.cancel(code, g.user["name"], _text(), _settings()),
                 _("The request is cancelled."))
 
 
@@ -141,9 +141,8 @@ def fulfil_request(code: str):
     pages = _text("pages", 100)
     document_id = _text("document_id", 12)
 
-    def deliver(catalog):
-        done = fulfil.deliver(catalog, code, g.user["name"], _settings(), _secret(), pages,
-                              parse_id(document_id))
+    def deliver(desk):
+        done = desk.fulfil(code, g.user["name"], _settings(), _secret(), pages, parse_id(document_id))
         return done.letters
 
     return _act(code, deliver, _("Delivered: the stamped copy is ready and the link was sent."))
@@ -167,8 +166,8 @@ def upload(code: str):
             item.save(path)
             saved.append(path)
 
-        def archive_and_deliver(catalog):
-            found = model.get(catalog.conn, code)
+        def archive_and_deliver(desk):
+            found = desk.get(code)
             description = Description.from_mapping({
                 "kind": _text("kind", 20) or "other", "title": _text("title", 1000) or found.title,
                 "language": _text("language", 5) or "auto", "access": _text("access", 12) or "on_request",
@@ -177,8 +176,8 @@ def upload(code: str):
             scan = saved if len(saved) == 1 else [folder / "scan"]
             document_id = store.archive.add_scan(scan, description, g.user["name"])
             flash(_("The scan is archived as document %(num)s.", num=document_id), "done")
-            return fulfil.deliver(catalog, code, g.user["name"], _settings(), _secret(), _text("pages", 100),
-                                  document_id).letters
+            return desk.fulfil(code, g.user["name"], _settings(), _secret(), _text("pages", 100),
+                               document_id).letters
 
         return _act(code, archive_and_deliver, _("Delivered from the fresh scan."))
     finally:

@@ -17,9 +17,9 @@ from babel.dates import format_date
 from flask_babel import gettext as _
 
 from archive.errors import NotFound, UsageError
-from archive.plans.plan import DELIVERY, PLAN_YEARS, QUARTERS, ROMAN, TOTAL, YEAR, list_plans
+from archive.plans.plan import DELIVERY, PLAN_YEARS, QUARTERS, ROMAN, TOTAL, YEAR
 from archive.plans.formats import render
-from archive.plans.report import LANGUAGES, Report, build_report, label, mb_text, sentence, what
+from archive.plans.report import LANGUAGES, Report, label, mb_text, sentence, what
 from search_app.i18n import interface_language
 from search_app.staff.words import when_in
 from search_app.store import get_store
@@ -86,13 +86,13 @@ def parameters() -> tuple[int, int | None, str]:
 
 
 def _report(year: int, quarter: int | None) -> Report:
-    with get_store().catalog() as catalog:
-        return build_report(catalog.conn, year, quarter, today=today())
+    with get_store().locked() as archive:
+        return archive.plans.report(year, quarter, today=today())
 
 
 def _loaded_years() -> list[int]:
-    with get_store().catalog() as catalog:
-        return [p["year"] for p in list_plans(catalog.conn)]
+    with get_store().locked() as archive:
+        return [p["year"] for p in archive.plans.loaded()]
 
 
 def download_name(year: int, quarter: int | None, lang: str, fmt: str) -> str:

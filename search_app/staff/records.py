@@ -6,7 +6,7 @@ from datetime import date
 from flask import Blueprint, Response, render_template, request
 
 from archive.delivery import model
-from archive.plans.deliveries import QUARTERS, YEAR, year_figures
+from archive.plans.deliveries import QUARTERS, YEAR
 from archive.vocabulary import LABELS, REFUSAL_REASONS
 from search_app.store import get_store
 
@@ -16,8 +16,8 @@ records = Blueprint("records", __name__)
 def _found():
     text = (request.args.get("q") or "")[:200]
     every = request.args.get("all") == "1"
-    with get_store().catalog() as catalog:
-        return text, every, model.search(catalog.conn, text, () if every else ("delivered",))
+    with get_store().locked() as archive:
+        return text, every, archive.delivery.search(text, () if every else ("delivered",))
 
 
 @records.get("/archive")
@@ -38,7 +38,7 @@ def archive_csv():
 def figures():
     year = request.args.get("year", "")
     year = int(year) if year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100 else date.today().year
-    with get_store().catalog() as catalog:
-        shown = year_figures(catalog.conn, year)
+    with get_store().locked() as archive:
+        shown = archive.plans.delivery_figures(year)
     return render_template("staff/figures.html", figures=shown, year=year, quarters=QUARTERS, whole=YEAR,
                            reasons=REFUSAL_REASONS, labels=LABELS)
