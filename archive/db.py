@@ -39,14 +39,13 @@ from sqlalchemy.pool import NullPool
 from archive.errors import DiskFull, UsageError, is_disk_full
 
 MIGRATIONS_TABLE = "_migrations"
-DatabaseError = sqlite3.Error   # what the catalog's database raises, named for the layers above (no sqlite3 there)
 BUSY_SECONDS = 30       # a statement waits this long for another writer before "database is locked"
 
 # PostgreSQL advisory-lock keys (per database): one for writers, one for the first set-up.
 WRITE_LOCK = 0x6F6C6B65          # "olke"
 SETUP_LOCK = WRITE_LOCK + 1
 
-# What callers catch: SQLAlchemy's exceptions, the same for both databases.
+# What callers catch (the layers above name no driver): SQLAlchemy's exceptions, the same for both databases.
 DatabaseError = exc.DBAPIError
 IntegrityError = exc.IntegrityError
 OperationalError = exc.OperationalError
