@@ -146,4 +146,8 @@ def test_a_researcher_in_kazakh_timeline_viewer_go_to_page_text_and_ris(browser,
     assert "TY  - NEWS" in Path(ris.value.path()).read_text(encoding="utf-8")
     assert page.evaluate("document.documentElement.scrollWidth") <= screen["width"]
     shoot(page, f"8-{name}-viewer")
+    page.emulate_media(media="print")            # a printed page says which document it is, without the site's menus
+    assert page.locator("article h1").is_visible() and page.locator(".viewer img").first.is_visible()
+    assert not page.locator("header.site").is_visible() and not page.locator(".thumbs").first.is_visible()
+    shoot(page, f"9-{name}-viewer-printed")
     context.close()
