@@ -43,15 +43,14 @@ def test_every_rubric_is_named_in_each_language_and_no_name_means_two():
 @pytest.fixture
 def archive(home, make_png):
     archive = Archive(home)
-    ids = []
-    for number, (title, language, written) in enumerate(DOCUMENTS):
-        image = make_png(f"doc{number}.png", lines=[title])
-        description = Description(kind="book", title=title, language=language, published="2001", rubrics=written)
-        (outcome,) = ingest([DocumentSource(str(image), [image], description)], archive.catalog,
-                            FakeEngine([title]), IngestOptions(workers=1))
-        assert outcome.status == "ingested", outcome.error
-        ids.append(outcome.document_id)
-    archive.documents_changed(ids)
+    with archive.batch():                 # indexed together when the batch ends
+        for number, (title, language, written) in enumerate(DOCUMENTS):
+            image = make_png(f"doc{number}.png", lines=[title])
+            description = Description(kind="book", title=title, language=language, published="2001",
+                                      rubrics=written)
+            (outcome,) = ingest([DocumentSource(str(image), [image], description)], archive,
+                                FakeEngine([title]), IngestOptions(workers=1))
+            assert outcome.status == "ingested", outcome.error
     yield archive
     archive.close()
 
