@@ -130,8 +130,8 @@ def check(ctx):
         click.echo(f"{counted(len(found.stale), 'document')} with outdated descriptions in the index: "
                    f"{', '.join(map(str, found.stale[:10]))}")
     if found.outdated:
-        click.echo("The index was written by an older version of Olke: some word forms or phrases are found "
-                   "less well or more slowly in it.")
+        click.echo("The index was written by an older version of Olke: some word forms, phrases or subjects "
+                   "are found less well or more slowly in it.")
     if found.outdated:
         click.echo("Run `olke index rebuild` to repair it.")
     else:

@@ -37,8 +37,8 @@ def serve(ctx, host, port, threads):
         if caught_up:
             click.echo(f"Indexed {counted(len(caught_up), 'document')} the search index lacked.", err=True)
     if archive.index.outdated():
-        click.echo("olke: the search index was written by an older version of Olke; some word forms are "
-                   "found less well until `olke index rebuild` is run", err=True)
+        click.echo("olke: the search index was written by an older version of Olke; some word forms and "
+                   "subjects are found less well until `olke index rebuild` is run", err=True)
     run_server(create_app({"OLKE_HOME": str(home.root)}), f"Olke reading room for {home.root}",
                host, port, threads, ident="olke")
 

@@ -44,8 +44,9 @@ class PackedPositions(formats.Positions):
         return len(valuestring) // 2
 
 
-# Bumped whenever what the analyzers make of a word changes (the Kazakh stemmer has its own number).
-ANALYSIS_VERSION = 2
+# Bumped whenever what the analyzers make of a word, or what the facets store, changes (the Kazakh
+# stemmer has its own number). 3: rubrics are stored by their keys (archive.rubrics).
+ANALYSIS_VERSION = 3
 ANALYSIS_MARK = f"analysis_{ANALYSIS_VERSION}_kk{kazakh.VERSION}"
 
 

@@ -32,17 +32,16 @@ def _secret() -> str:
     return current_app.extensions["olke_staff"]["secret"]
 
 
-def _send(letter_ids: list[int]) -> None:
-    """Send the letters after the commit, without holding the catalog while the mail server answers."""
+def _send(letter_ids: list[int]) -> list:
+    """Send the letters after the commit, without holding the catalog while the mail server answers;
+    returns the errors of those the server did not take."""
     if not letter_ids:
-        return
+        return []
     with get_store().locked() as archive:
         claimed = archive.delivery.claim_letters(letter_ids)
     results = outbox.send_claimed(_settings(), claimed)
     with get_store().locked() as archive:
-        errors = archive.delivery.record_sent(results)
-    for error in errors:
-        flash(_("The letter was not sent: %(error)s", error=mail_error(error)), "error")
+        return list(archive.delivery.record_sent(results))
 
 
 @desk.get("/")
@@ -84,16 +83,19 @@ def show(code: str):
                            public_url=_settings().public_url.rstrip("/"), **context)
 
 
-def _act(code: str, action, success: str):
-    """Run one action on the request; its error (which says what to do) is shown on the request's page."""
+def _act(code: str, action, success: str, unsent: str | None = None):
+    """Run one action on the request; its error (which says what to do) is shown on the request's page.
+    ``unsent`` replaces ``success`` when a letter it announces was not sent (the error follows it)."""
     try:
         with get_store().locked() as archive:
             letters = action(archive.delivery)
     except OlkeError as error:
         flash(explain(error), "error")
     else:
-        flash(success, "done")
-        _send(letters if isinstance(letters, list) else [])
+        errors = _send(letters if isinstance(letters, list) else [])
+        flash(unsent if errors and unsent else success, "done")
+        for error in errors:
+            flash(_("The letter was not sent: %(error)s", error=mail_error(error)), "error")
     return redirect(url_for("desk.show", code=code), 303)
 
 
@@ -121,13 +123,15 @@ def note(code: str):
 @desk.post("/requests/<code>/ask")
 def ask(code: str):
     return _act(code, lambda desk: desk.ask(code, g.user["name"], _text(), _settings()),
-                _("The question was sent; the request waits for the answer."))
+                _("The question was sent; the request waits for the answer."),
+                _("The question is saved and the request waits for the answer, but the letter has not gone yet."))
 
 
 @desk.post("/requests/<code>/refuse")
 def refuse(code: str):
     return _act(code, lambda desk: desk.refuse(code, g.user["name"], _text("reason", 40), _text(), _settings()),
-                _("The request is refused and the requester told."))
+                _("The request is refused and the requester told."),
+                _("The request is refused, but the letter telling the requester has not gone yet."))
 
 
 @desk.post("/requests/<code>/cancel")
@@ -145,7 +149,8 @@ def fulfil_request(code: str):
         done = desk.fulfil(code, g.user["name"], _settings(), _secret(), pages, parse_id(document_id))
         return done.letters
 
-    return _act(code, deliver, _("Delivered: the stamped copy is ready and the link was sent."))
+    return _act(code, deliver, _("Delivered: the stamped copy is ready and the link was sent."),
+                _("Delivered: the stamped copy is ready, but the letter with its link has not gone yet."))
 
 
 @desk.post("/requests/<code>/upload")
@@ -179,6 +184,7 @@ def upload(code: str):
             return desk.fulfil(code, g.user["name"], _settings(), _secret(), _text("pages", 100),
                                document_id).letters
 
-        return _act(code, archive_and_deliver, _("Delivered from the fresh scan."))
+        return _act(code, archive_and_deliver, _("Delivered from the fresh scan."),
+                    _("Delivered from the fresh scan, but the letter with its link has not gone yet."))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
