@@ -81,7 +81,7 @@ def walk_the_staff_desk(page, staff_base: str, code: str, screen: str) -> None:
     assert "2 бет" in copies and "жүктеулер 0/2" in copies
     assert re.search(r"сілтеме \d{4}\s?ж\. \d+ \w+(ға|ге|қа|ке) дейін жарамды", copies)     # a date, in the dative
     history = page.locator("#history").inner_text()
-    assert "кітапханашы librarian көшірмені жеткізді (барлық беттер)" in history and "T0" not in history
+    assert "Бірінші Кітапханашы көшірмені жеткізді (барлық беттер)" in history and "T0" not in history
     shoot(page, f"{screen}-6-staff-delivered")
     assert english_left(page) == [] and fits_the_screen(page)
 
@@ -185,7 +185,7 @@ def test_request_fulfil_download_and_expire_in_a_browser(tmp_path, screen):
             page.goto(f"{base}/request/status?code={code}")
             page.fill("#f-email", "reader@example.kz")
             page.click("button[type=submit]")
-            assert page.locator("#request-status").inner_text() == "Выполнена: ссылка отправлена вам"
+            assert page.locator("#request-status").inner_text() == "Выполнена: копия готова"
             shoot(page, f"{screen}-9-status")
             assert problems == []
             browser.close()

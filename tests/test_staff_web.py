@@ -145,6 +145,8 @@ def test_claim_assign_note_ask_refuse_and_cancel_are_logged_and_letters_sent(set
         second = new_request(app, ids["old"], email="b@example.kz", language="en")
         client = signed_in(app)
         assert flashes(act(client, first.code, "claim")) == ["The request is yours now."]
+        claimed = client.get(f"/requests/{first.code}").get_data(as_text=True)
+        assert '<option value="librarian" selected>Бірінші Кітапханашы</option>' in claimed   # by name, sent by login
         assert flashes(act(client, first.code, "assign", to="cataloguer")) == ["Assigned to cataloguer."]
         act(client, first.code, "note", text="Түпнұсқа 3-қоймада")
         page = act(client, first.code, "ask", text="Какие страницы нужны?")
@@ -165,11 +167,12 @@ def test_claim_assign_note_ask_refuse_and_cancel_are_logged_and_letters_sent(set
         assert mailbox.wait(3)[2]["Subject"] == f"Your request is cancelled: {second.code}"
     page = client.get(f"/requests/{first.code}").get_data(as_text=True)
     for line in ("the requester sent the request (consent to the terms, version",
-                 "librarian librarian took the request (status: new → in progress)",
-                 "librarian librarian gave the request to cataloguer",
-                 "librarian librarian asked the requester a question (status: in progress → waiting for the requester)",
-                 "librarian librarian refused the request: copyright does not allow the copy (status: waiting for the "
-                 "requester → refused)"):
+                 "Бірінші Кітапханашы took the request (status: new → in progress)",   # by full name
+                 "Бірінші Кітапханашы gave the request to cataloguer",      # no full name: the login
+                 "Бірінші Кітапханашы asked the requester a question (status: in progress → waiting for "
+                 "the requester)",
+                 "Бірінші Кітапханашы refused the request: copyright does not allow the copy (status: "
+                 "waiting for the requester → refused)"):
         assert line in page, line
     assert '{"' not in page and "in_progress" not in page
     assert "Түпнұсқа 3-қоймада" in page and "internal note" in page

@@ -17,6 +17,7 @@ from archive.metadata import Description
 from archive.delivery import outbox, rules
 from archive.vocabulary import KINDS, LABELS, OPEN, REFUSAL_REASONS, STATUSES
 from archive.storage import new_staging_dir
+from search_app.staff.auth import people
 from search_app.staff.words import explain, history, mail_error, rules_message
 from search_app.store import get_store
 
@@ -74,7 +75,7 @@ def show(code: str):
         verdict = rules.check(document, found.pages, _settings().rules) if document or not found.document_id \
             else None
         earlier = desk.earlier_fulfilment(found.document_id, found.pages, found.id) if found.document_id else None
-        context = {"events": history(desk.history(found.id)), "notes": desk.notes(found.id),
+        context = {"events": history(desk.history(found.id), people()), "notes": desk.notes(found.id),
                    "letters": desk.letters(found.id), "staff_names": archive.staff.active_names(),
                    "copies": desk.copies(found.id)}
     return render_template("staff/request.html", found=found, document=document, verdict=verdict, earlier=earlier,
@@ -112,7 +113,7 @@ def claim(code: str):
 def assign(code: str):
     to = _text("to", 64)
     return _act(code, lambda desk: desk.assign(code, to, g.user["name"]) and [],
-                _("Assigned to %(name)s.", name=to))
+                _("Assigned to %(name)s.", name=people().get(to, to)))
 
 
 @desk.post("/requests/<code>/note")
