@@ -13,7 +13,8 @@ export OMP_THREAD_LIMIT := 1
 APT_RUNTIME := tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus tesseract-ocr-eng tesseract-ocr-osd \
 	ghostscript qpdf unpaper pngquant poppler-utils fonts-paratype fonts-dejavu-core hunspell-kk hunspell-ru
 APT_QUEUE := redis-server
-APT_TEST := chromium yaz $(APT_QUEUE)
+# postgresql: the tests run the catalog on a PostgreSQL server of their own too (initdb in a temporary folder)
+APT_TEST := chromium yaz postgresql $(APT_QUEUE)
 AXE_VERSION := 4.14.1
 AXE := tests/.axe/node_modules/axe-core/axe.min.js
 

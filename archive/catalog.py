@@ -1,4 +1,4 @@
-"""The catalog: documents, pages, files and events in SQLite, kept consistent with the files.
+"""The catalog: documents, pages, files and events in SQLite (or PostgreSQL), kept consistent with the files.
 
 A document enters in one transaction, and its staged folder is moved into place inside it, so
 the catalog never names a file that is not there. A run cut off half-way leaves at most an
@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,7 +28,7 @@ DOCUMENT_COLUMNS = ("kind", "title", "authors", "source", "issue", "published", 
                     "rubrics", "udc", "notes", "access", "digitised_on", "digitised_by")
 
 
-MAX_ID = 2**63 - 1   # SQLite's largest integer; ids from outside are checked against it
+MAX_ID = 2**63 - 1   # the largest id (SQLite's INTEGER, PostgreSQL's BIGINT); ids from outside are checked against it
 _ID = re.compile(r"[0-9]{1,19}")
 
 
@@ -73,7 +72,7 @@ class Document:
     library: str = DEFAULT_LIBRARY      # the holding library's code (archive.libraries)
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "Document":
+    def from_row(cls, row: db.Row) -> "Document":
         data = dict(row)
         data["authors"] = json.loads(data["authors"])
         data["rubrics"] = json.loads(data["rubrics"])
@@ -95,7 +94,7 @@ class Catalog:
     def __init__(self, home: Home):
         self.home = home
         home.ensure()
-        self.conn = connect(home.catalog_path)
+        self.conn = connect(home.database_url or home.catalog_path)
         self.recover()
 
     def close(self) -> None:
@@ -135,7 +134,7 @@ class Catalog:
 
     def get(self, document_id: int, include_deleted: bool = False) -> Document:
         in_range = 0 < document_id <= MAX_ID
-        row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone() if in_range \
+        row = self.conn.execute("SELECT * FROM documents WHERE id = :id", {"id": document_id}).fetchone() if in_range \
             else None
         if row is None or (row["status"] != "active" and not include_deleted):
             raise NotFound(f"no document {document_id} in the archive; see `olke list`")
@@ -143,38 +142,38 @@ class Catalog:
 
     def find_by_scan(self, scan_sha256: str) -> int | None:
         row = self.conn.execute(
-            "SELECT id FROM documents WHERE scan_sha256 = ? AND status = 'active'", (scan_sha256,)
+            "SELECT id FROM documents WHERE scan_sha256 = :sha AND status = 'active'", {"sha": scan_sha256}
         ).fetchone()
         return row[0] if row else None
 
     def documents(self, kind: str | None = None, language: str | None = None, limit: int | None = None,
                   include_deleted: bool = False, library: str | None = None) -> list[Document]:
-        where, args = [], []
+        where, args = [], {}
         if not include_deleted:
             where.append("status = 'active'")
         if library:
-            where.append("library = ?")
-            args.append(library)
+            where.append("library = :library")
+            args["library"] = library
         if kind:
-            where.append("kind = ?")
-            args.append(kind)
+            where.append("kind = :kind")
+            args["kind"] = kind
         if language:
-            where.append("language = ?")
-            args.append(language)
+            where.append("language = :language")
+            args["language"] = language
         sql = "SELECT * FROM documents" + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else "")
         return [Document.from_row(row) for row in self.conn.execute(sql, args)]
 
     def pages(self, document_id: int) -> list[dict]:
         rows = self.conn.execute(
-            "SELECT * FROM pages WHERE document_id = ? ORDER BY number", (document_id,)
+            "SELECT * FROM pages WHERE document_id = :id ORDER BY number", {"id": document_id}
         ).fetchall()
         return [dict(row, words=json.loads(row["words"])) for row in rows]
 
     def page(self, document_id: int, number: int) -> dict:
         """One page of a document, with its words, without reading the others."""
-        row = self.conn.execute("SELECT * FROM pages WHERE document_id = ? AND number = ?",
-                                (document_id, number)).fetchone()
+        row = self.conn.execute("SELECT * FROM pages WHERE document_id = :id AND number = :number",
+                                {"id": document_id, "number": number}).fetchone()
         if row is None:
             raise NotFound(f"document {document_id} has no page {number}")
         return dict(row, words=json.loads(row["words"]))
@@ -184,15 +183,15 @@ class Catalog:
         month of a year (``"1998"``), by day of a month (``"1998-05"``); oldest first."""
         width = {0: 4, 4: 7, 7: 10}[len(within)]
         rows = self.conn.execute(
-            "SELECT substr(published, 1, ?) AS part, COUNT(*) FROM documents WHERE status = 'active'"
-            " AND published LIKE ? AND length(published) >= ? GROUP BY part ORDER BY part",
-            (width, f"{within}%", width))
+            "SELECT substr(published, 1, :width) AS part, COUNT(*) FROM documents WHERE status = 'active'"
+            " AND published LIKE :within AND length(published) >= :width GROUP BY part ORDER BY part",
+            {"width": width, "within": f"{within}%"})
         return [(part, count) for part, count in rows]
 
     def published_in(self, prefix: str) -> list[Document]:
         """The documents published on a day, in a month or a year (``1998-05-14``, ``1998-05``, ``1998``)."""
-        rows = self.conn.execute("SELECT * FROM documents WHERE status = 'active' AND published LIKE ?"
-                                 " ORDER BY published, source, issue, id", (f"{prefix}%",))
+        rows = self.conn.execute("SELECT * FROM documents WHERE status = 'active' AND published LIKE :prefix"
+                                 " ORDER BY published, source, issue, id", {"prefix": f"{prefix}%"})
         return [Document.from_row(row) for row in rows]
 
     def sources(self) -> list[tuple[str, int]]:
@@ -203,8 +202,8 @@ class Catalog:
 
     def issues(self, source: str) -> list[tuple[str | None, str | None, list[Document]]]:
         """A newspaper's or journal's archived issues, oldest first: (issue, date, its documents)."""
-        rows = self.conn.execute("SELECT * FROM documents WHERE status = 'active' AND source = ?"
-                                 " ORDER BY published, issue, id", (source,))
+        rows = self.conn.execute("SELECT * FROM documents WHERE status = 'active' AND source = :source"
+                                 " ORDER BY published, issue, id", {"source": source})
         found: dict[tuple, list[Document]] = {}
         for row in rows:
             document = Document.from_row(row)
@@ -225,20 +224,20 @@ class Catalog:
         return result
 
     def files(self, document_id: int, role: str | None = None) -> list[dict]:
-        sql = "SELECT * FROM files WHERE document_id = ?" + (" AND role = ?" if role else "")
-        args = (document_id, role) if role else (document_id,)
+        sql = "SELECT * FROM files WHERE document_id = :id" + (" AND role = :role" if role else "")
+        args = {"id": document_id, "role": role}
         return [dict(row) for row in self.conn.execute(sql + " ORDER BY role, page, path", args)]
 
     def file_path(self, document_id: int, role: str, page: int | None = None) -> Path:
-        sql = "SELECT path FROM files WHERE document_id = ? AND role = ?" + (" AND page = ?" if page else "")
-        args = (document_id, role, page) if page else (document_id, role)
+        sql = "SELECT path FROM files WHERE document_id = :id AND role = :role" + (" AND page = :page" if page else "")
+        args = {"id": document_id, "role": role, "page": page}
         row = self.conn.execute(sql, args).fetchone()
         if row is None:
             raise NotFound(f"document {document_id} has no {role}" + (f" for page {page}" if page else ""))
         return self.home.absolute(row[0])
 
     def events(self, document_id: int) -> list[dict]:
-        rows = self.conn.execute("SELECT * FROM events WHERE document_id = ? ORDER BY id", (document_id,))
+        rows = self.conn.execute("SELECT * FROM events WHERE document_id = :id ORDER BY id", {"id": document_id})
         return [dict(row, details=json.loads(row["details"])) for row in rows]
 
     # --- writing -----------------------------------------------------------------------------
@@ -254,13 +253,15 @@ class Catalog:
             if existing is not None:
                 raise DuplicateScan(f"already in the archive as document {existing}", existing_id=existing)
             library = resolve_library(conn, description.library)
-            cursor = conn.execute(
-                f"INSERT INTO documents ({', '.join(DOCUMENT_COLUMNS)}, page_count, scan_sha256, ocr_engine,"
-                f" created_at, updated_at, library) VALUES ({', '.join('?' * len(DOCUMENT_COLUMNS))}, ?, ?, ?, ?, ?, ?)",
-                [values[c] for c in DOCUMENT_COLUMNS] + [len(staged.pages), scan_sha256, staged.ocr_engine,
-                                                         stamp, stamp, library],
-            )
-            document_id = cursor.lastrowid
+            columns = (*DOCUMENT_COLUMNS, "page_count", "scan_sha256", "ocr_engine", "created_at", "updated_at",
+                       "library")
+            document_id = conn.execute(
+                f"INSERT INTO documents ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
+                " RETURNING id",
+                {**{c: values[c] for c in DOCUMENT_COLUMNS}, "page_count": len(staged.pages),
+                 "scan_sha256": scan_sha256, "ocr_engine": staged.ocr_engine, "created_at": stamp, "updated_at": stamp,
+                 "library": library},
+            ).scalar()
             self._write_pages_and_files(document_id, staged)
             self._event(document_id, "ingested", user, {"pages": len(staged.pages), **(details or {})})
             crash_point("before-commit")
@@ -274,11 +275,11 @@ class Catalog:
         final_dir = self.home.document_dir(document_id)
         old_dir = final_dir.with_name(final_dir.name + ".old")
         with self.transaction() as conn:
-            conn.execute("DELETE FROM pages WHERE document_id = ?", (document_id,))
-            conn.execute("DELETE FROM files WHERE document_id = ? AND role != 'original'", (document_id,))
+            conn.execute("DELETE FROM pages WHERE document_id = :id", {"id": document_id})
+            conn.execute("DELETE FROM files WHERE document_id = :id AND role != 'original'", {"id": document_id})
             conn.execute(
-                "UPDATE documents SET page_count = ?, ocr_engine = ?, updated_at = ? WHERE id = ?",
-                (len(staged.pages), staged.ocr_engine, now(), document_id),
+                "UPDATE documents SET page_count = :pages, ocr_engine = :engine, updated_at = :now WHERE id = :id",
+                {"pages": len(staged.pages), "engine": staged.ocr_engine, "now": now(), "id": document_id},
             )
             final_dir.rename(old_dir)
             try:
@@ -307,8 +308,8 @@ class Catalog:
                   for c, v in changed.items()}
         with self.transaction() as conn:
             conn.execute(
-                f"UPDATE documents SET {', '.join(f'{c} = ?' for c in stored)}, updated_at = ? WHERE id = ?",
-                [*stored.values(), now(), document_id],
+                f"UPDATE documents SET {', '.join(f'{c} = :{c}' for c in stored)}, updated_at = :now WHERE id = :id",
+                {**stored, "now": now(), "id": document_id},
             )
             self._event(document_id, "metadata_edited", user, {"changed": sorted(changed)})
 
@@ -318,9 +319,9 @@ class Catalog:
         final_dir = self.home.document_dir(document_id)
         trash = final_dir.with_name(final_dir.name + ".deleted")
         with self.transaction() as conn:
-            conn.execute("UPDATE documents SET status = 'deleted', updated_at = ? WHERE id = ?",
-                         (now(), document_id))
-            conn.execute("DELETE FROM files WHERE document_id = ?", (document_id,))
+            conn.execute("UPDATE documents SET status = 'deleted', updated_at = :now WHERE id = :id",
+                         {"now": now(), "id": document_id})
+            conn.execute("DELETE FROM files WHERE document_id = :id", {"id": document_id})
             self._event(document_id, "deleted", user, {"title": document.title, "pages": document.page_count})
             if final_dir.exists():
                 final_dir.rename(trash)
@@ -333,10 +334,13 @@ class Catalog:
             rows = [r for r in rows if r["role"] != "original"]
         self.conn.executemany(
             "INSERT INTO pages (document_id, number, text, words, confidence, language, width_pt, height_pt,"
-            " verdict, verdict_reasons, ocr_steps) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(document_id, p.number, p.text, json.dumps([w.as_row() for w in p.words], ensure_ascii=False),
-              p.confidence, p.language, p.width_pt, p.height_pt, p.verdict,
-              json.dumps(p.reasons), json.dumps(p.steps, ensure_ascii=False)) for p in staged.pages],
+            " verdict, verdict_reasons, ocr_steps) VALUES (:document_id, :number, :text, :words, :confidence,"
+            " :language, :width_pt, :height_pt, :verdict, :verdict_reasons, :ocr_steps)",
+            [{"document_id": document_id, "number": p.number, "text": p.text,
+              "words": json.dumps([w.as_row() for w in p.words], ensure_ascii=False),
+              "confidence": p.confidence, "language": p.language, "width_pt": p.width_pt, "height_pt": p.height_pt,
+              "verdict": p.verdict, "verdict_reasons": json.dumps(p.reasons),
+              "ocr_steps": json.dumps(p.steps, ensure_ascii=False)} for p in staged.pages],
         )
         self.conn.executemany(
             "INSERT INTO files (document_id, role, page, path, media_type, size_bytes, sha256)"
@@ -348,6 +352,8 @@ class Catalog:
 
     def _event(self, document_id: int, action: str, user: str | None, details: dict) -> None:
         self.conn.execute(
-            "INSERT INTO events (document_id, action, at, user, details) VALUES (?, ?, ?, ?, ?)",
-            (document_id, action, now(), user or current_user(), json.dumps(details, ensure_ascii=False)),
+            'INSERT INTO events (document_id, action, at, "user", details)'
+            " VALUES (:document_id, :action, :at, :user, :details)",
+            {"document_id": document_id, "action": action, "at": now(), "user": user or current_user(),
+             "details": json.dumps(details, ensure_ascii=False)},
         )

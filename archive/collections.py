@@ -7,12 +7,11 @@ stay listed in the table but are never shown.
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable
 
-from archive.db import transaction
+from archive.db import Connection, IntegrityError, transaction
 from archive.errors import NotFound, UsageError
 from archive.vocabulary import INTERFACE_LANGUAGES
 
@@ -51,98 +50,102 @@ def check_name(name: str) -> str:
     return name
 
 
-def _row_id(conn: sqlite3.Connection, name: str) -> int:
-    row = conn.execute("SELECT id FROM collections WHERE name = ?", (name,)).fetchone()
+def _row_id(conn: Connection, name: str) -> int:
+    row = conn.execute("SELECT id FROM collections WHERE name = :name", {"name": name}).fetchone()
     if row is None:
         raise NotFound(f"no collection '{name}'; see `olke collection list`")
     return row[0]
 
 
-def _active_ids(conn: sqlite3.Connection, collection_id: int) -> list[int]:
+def _active_ids(conn: Connection, collection_id: int) -> list[int]:
     rows = conn.execute(
         "SELECT cd.document_id FROM collection_documents cd JOIN documents d ON d.id = cd.document_id"
-        " WHERE cd.collection_id = ? AND d.status = 'active' ORDER BY cd.position, cd.document_id",
-        (collection_id,))
+        " WHERE cd.collection_id = :id AND d.status = 'active' ORDER BY cd.position, cd.document_id",
+        {"id": collection_id})
     return [row[0] for row in rows]
 
 
 
 
-def create(conn: sqlite3.Connection, name: str, title_kk: str | None = None, title_ru: str | None = None,
+def create(conn: Connection, name: str, title_kk: str | None = None, title_ru: str | None = None,
            title_en: str | None = None, description: str | None = None) -> Collection:
     check_name(name)
     stamp = _now()
     try:
         conn.execute(
             "INSERT INTO collections (name, title_kk, title_ru, title_en, description, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)", (name, title_kk, title_ru, title_en, description, stamp, stamp))
-    except sqlite3.IntegrityError:
+            " VALUES (:name, :title_kk, :title_ru, :title_en, :description, :now, :now)",
+            {"name": name, "title_kk": title_kk, "title_ru": title_ru, "title_en": title_en,
+             "description": description, "now": stamp})
+    except IntegrityError:
         raise UsageError(f"a collection named '{name}' already exists; see `olke collection show {name}`") from None
     return get(conn, name)
 
 
-def add(conn: sqlite3.Connection, name: str, document_ids: Iterable[int]) -> list[int]:
+def add(conn: Connection, name: str, document_ids: Iterable[int]) -> list[int]:
     """Add documents at the end of the collection; returns the ids newly added (others were there)."""
     ids = list(dict.fromkeys(document_ids))
     with transaction(conn):
         collection_id = _row_id(conn, name)
         for document_id in ids:
-            row = conn.execute("SELECT status FROM documents WHERE id = ?", (document_id,)).fetchone()
+            row = conn.execute("SELECT status FROM documents WHERE id = :id", {"id": document_id}).fetchone()
             if row is None or row[0] != "active":
                 raise NotFound(f"no document {document_id} in the archive; see `olke list`")
         present = {r[0] for r in conn.execute(
-            "SELECT document_id FROM collection_documents WHERE collection_id = ?", (collection_id,))}
+            "SELECT document_id FROM collection_documents WHERE collection_id = :id", {"id": collection_id})}
         position = conn.execute("SELECT COALESCE(MAX(position), 0) FROM collection_documents"
-                                " WHERE collection_id = ?", (collection_id,)).fetchone()[0]
+                                " WHERE collection_id = :id", {"id": collection_id}).fetchone()[0]
         added = [i for i in ids if i not in present]
         stamp = _now()
         for offset, document_id in enumerate(added, start=1):
             conn.execute("INSERT INTO collection_documents (collection_id, document_id, position, added_at)"
-                         " VALUES (?, ?, ?, ?)", (collection_id, document_id, position + offset, stamp))
-        conn.execute("UPDATE collections SET updated_at = ? WHERE id = ?", (stamp, collection_id))
+                         " VALUES (:collection, :document, :position, :now)",
+                         {"collection": collection_id, "document": document_id, "position": position + offset,
+                          "now": stamp})
+        conn.execute("UPDATE collections SET updated_at = :now WHERE id = :id", {"now": stamp, "id": collection_id})
     return added
 
 
-def remove(conn: sqlite3.Connection, name: str, document_ids: Iterable[int]) -> list[int]:
+def remove(conn: Connection, name: str, document_ids: Iterable[int]) -> list[int]:
     """Take documents out of the collection; returns the ids that were in it."""
     ids = list(dict.fromkeys(document_ids))
     with transaction(conn):
         collection_id = _row_id(conn, name)
         removed = []
         for document_id in ids:
-            cursor = conn.execute("DELETE FROM collection_documents WHERE collection_id = ? AND document_id = ?",
-                                  (collection_id, document_id))
+            cursor = conn.execute("DELETE FROM collection_documents WHERE collection_id = :collection"
+                                  " AND document_id = :document", {"collection": collection_id, "document": document_id})
             if cursor.rowcount:
                 removed.append(document_id)
-        conn.execute("UPDATE collections SET updated_at = ? WHERE id = ?", (_now(), collection_id))
+        conn.execute("UPDATE collections SET updated_at = :now WHERE id = :id", {"now": _now(), "id": collection_id})
     return removed
 
 
-def delete(conn: sqlite3.Connection, name: str) -> None:
+def delete(conn: Connection, name: str) -> None:
     """Delete the collection itself; its documents stay in the archive."""
     with transaction(conn):
-        conn.execute("DELETE FROM collections WHERE id = ?", (_row_id(conn, name),))
+        conn.execute("DELETE FROM collections WHERE id = :id", {"id": _row_id(conn, name)})
 
 
-def get(conn: sqlite3.Connection, name: str) -> Collection:
-    row = conn.execute("SELECT * FROM collections WHERE name = ?", (name,)).fetchone()
+def get(conn: Connection, name: str) -> Collection:
+    row = conn.execute("SELECT * FROM collections WHERE name = :name", {"name": name}).fetchone()
     if row is None:
         raise NotFound(f"no collection '{name}'; see `olke collection list`")
     data = {k: row[k] for k in row.keys() if k != "id"}
     return Collection(**data, document_ids=_active_ids(conn, row["id"]))
 
 
-def all_collections(conn: sqlite3.Connection) -> list[Collection]:
+def all_collections(conn: Connection) -> list[Collection]:
     """Every collection, most recently changed first, with its active documents."""
     names = [r[0] for r in conn.execute("SELECT name FROM collections ORDER BY updated_at DESC, name")]
     return [get(conn, name) for name in names]
 
 
-def containing(conn: sqlite3.Connection, document_id: int) -> list[Collection]:
+def containing(conn: Connection, document_id: int) -> list[Collection]:
     """The collections a document belongs to."""
     names = [r[0] for r in conn.execute(
         "SELECT c.name FROM collections c JOIN collection_documents cd ON cd.collection_id = c.id"
-        " WHERE cd.document_id = ? ORDER BY c.name", (document_id,))]
+        " WHERE cd.document_id = :id ORDER BY c.name", {"id": document_id})]
     return [get(conn, name) for name in names]
 
 

@@ -69,8 +69,8 @@ def queue(catalog: Catalog, limit: int | None = None, document_id: int | None = 
     sql = ("SELECT p.document_id, d.title, p.number, p.verdict, p.verdict_reasons, p.confidence,"
            " length(p.text) AS characters FROM pages p JOIN documents d ON d.id = p.document_id"
            " WHERE d.status = 'active' AND p.verdict IN ('doubtful', 'failed')"
-           + (" AND p.document_id = ?" if document_id else ""))
-    rows = catalog.conn.execute(sql, (document_id,) if document_id else ()).fetchall()
+           + (" AND p.document_id = :id" if document_id else ""))
+    rows = catalog.conn.execute(sql, {"id": document_id}).fetchall()
     found = [PageToCheck(r["document_id"], r["title"], r["number"], r["verdict"], json.loads(r["verdict_reasons"]),
                          r["confidence"], r["characters"]) for r in rows]
     found.sort(key=lambda p: (*severity(p.verdict, p.reasons, p.confidence), p.document_id, p.number))
@@ -79,16 +79,16 @@ def queue(catalog: Catalog, limit: int | None = None, document_id: int | None = 
 
 def page(catalog: Catalog, document_id: int, number: int) -> dict:
     catalog.get(document_id)
-    row = catalog.conn.execute("SELECT * FROM pages WHERE document_id = ? AND number = ?",
-                               (document_id, number)).fetchone()
+    row = catalog.conn.execute("SELECT * FROM pages WHERE document_id = :id AND number = :number",
+                               {"id": document_id, "number": number}).fetchone()
     if row is None:
         raise NotFound(f"document {document_id} has no page {number}; see `olke show {document_id}`")
     return dict(row, words=json.loads(row["words"]), verdict_reasons=json.loads(row["verdict_reasons"]))
 
 
 def history(catalog: Catalog, document_id: int, number: int | None = None) -> list[dict]:
-    sql = "SELECT * FROM page_corrections WHERE document_id = ?" + (" AND number = ?" if number else "")
-    rows = catalog.conn.execute(sql + " ORDER BY id", (document_id, number) if number else (document_id,))
+    sql = "SELECT * FROM page_corrections WHERE document_id = :id" + (" AND number = :number" if number else "")
+    rows = catalog.conn.execute(sql + " ORDER BY id", {"id": document_id, "number": number})
     return [dict(r, machine_words=json.loads(r["machine_words"]), machine_reasons=json.loads(r["machine_reasons"]),
                  words=json.loads(r["words"]), details=json.loads(r["details"])) for r in rows]
 
@@ -177,23 +177,29 @@ def _apply(catalog: Catalog, document_id: int, number: int, action: str, build: 
             before = page(catalog, document_id, number)
             after = build(before)
             conn.execute(
-                "UPDATE pages SET text = ?, words = ?, verdict = ?, verdict_reasons = ?, confidence = ?,"
-                " language = ?, ocr_steps = ? WHERE document_id = ? AND number = ?",
-                (after.text, json.dumps(after.words, ensure_ascii=False), after.verdict, json.dumps(after.reasons),
-                 after.confidence, after.language, after.steps, document_id, number))
+                "UPDATE pages SET text = :text, words = :words, verdict = :verdict, verdict_reasons = :reasons,"
+                " confidence = :confidence, language = :language, ocr_steps = :steps"
+                " WHERE document_id = :id AND number = :number",
+                {"text": after.text, "words": json.dumps(after.words, ensure_ascii=False), "verdict": after.verdict,
+                 "reasons": json.dumps(after.reasons), "confidence": after.confidence, "language": after.language,
+                 "steps": after.steps, "id": document_id, "number": number})
             conn.execute(
                 "INSERT INTO page_corrections (document_id, number, action, machine_text, machine_words,"
-                " machine_verdict, machine_reasons, text, words, user, at, details)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (document_id, number, action, before["text"], json.dumps(before["words"], ensure_ascii=False),
-                 before["verdict"], json.dumps(before["verdict_reasons"]), after.text,
-                 json.dumps(after.words, ensure_ascii=False), who, stamp, json.dumps(details, ensure_ascii=False)))
-            conn.execute("UPDATE documents SET updated_at = ? WHERE id = ?", (stamp, document_id))
+                ' machine_verdict, machine_reasons, text, words, "user", at, details)'
+                " VALUES (:id, :number, :action, :machine_text, :machine_words, :machine_verdict, :machine_reasons,"
+                " :text, :words, :user, :at, :details)",
+                {"id": document_id, "number": number, "action": action, "machine_text": before["text"],
+                 "machine_words": json.dumps(before["words"], ensure_ascii=False),
+                 "machine_verdict": before["verdict"], "machine_reasons": json.dumps(before["verdict_reasons"]),
+                 "text": after.text, "words": json.dumps(after.words, ensure_ascii=False), "user": who,
+                 "at": stamp, "details": json.dumps(details, ensure_ascii=False)})
+            conn.execute("UPDATE documents SET updated_at = :at WHERE id = :id", {"at": stamp, "id": document_id})
             if after.placed is not None:
                 pdf = catalog.file_path(document_id, "pdf")
                 replace_text(pdf, number, after.placed, new_pdf)
-                conn.execute("UPDATE files SET size_bytes = ?, sha256 = ? WHERE document_id = ? AND role = 'pdf'",
-                             (new_pdf.stat().st_size, sha256_file(new_pdf), document_id))
+                conn.execute("UPDATE files SET size_bytes = :size, sha256 = :sha256"
+                             " WHERE document_id = :id AND role = 'pdf'",
+                             {"size": new_pdf.stat().st_size, "sha256": sha256_file(new_pdf), "id": document_id})
                 os.replace(new_pdf, pdf)   # the last step: if it fails, nothing was recorded
     finally:
         shutil.rmtree(staging, ignore_errors=True)

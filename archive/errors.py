@@ -226,6 +226,7 @@ def is_disk_full(error: BaseException, path: Path | str | None = None) -> bool:
         return True
     if isinstance(error, OSError) and error.errno in ENOSPC_ERRNOS:
         return True
+    error = getattr(error, "orig", None) or error      # a DBAPI error as SQLAlchemy wraps it
     code = getattr(error, "sqlite_errorcode", None)
     if code is None:
         return False

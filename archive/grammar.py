@@ -46,3 +46,8 @@ def dative(text: str) -> str:
         return text[:end] + "-" + _ending(spoken_last(int(found.group(1)))) + text[end:]
     end = found.end(2)
     return text[:end] + _ending(found.group(2)) + text[end:]
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """An English count for the command line's messages: 1 page, 2 pages, 1 copy, 3 copies."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"

@@ -1,4 +1,5 @@
-"""The data home: one directory holding the catalog, the stored files and the search index.
+"""The data home: one directory holding the catalog, the stored files and the search index
+(the catalog may live on a PostgreSQL server instead: ``OLKE_DATABASE_URL``).
 
 Chosen by ``--home``, else ``OLKE_HOME``, else ``./var``. Code directories never hold user data.
 """
@@ -23,7 +24,23 @@ class Home:
 
     @property
     def catalog_path(self) -> Path:
+        """The catalog's SQLite file, unless ``database_url`` puts the catalog on a server."""
         return self.root / "catalog.sqlite"
+
+    @property
+    def database_url(self) -> str | None:
+        """``OLKE_DATABASE_URL`` (postgresql://user@host/dbname): the catalog on PostgreSQL. The
+        stored files and the search index stay in the data home all the same."""
+        return os.environ.get("OLKE_DATABASE_URL") or None
+
+    @property
+    def database(self) -> str:
+        """Where the catalog is, for messages: its file, or the server's URL without a password."""
+        if not self.database_url:
+            return str(self.catalog_path)
+        from sqlalchemy import make_url
+
+        return make_url(self.database_url).render_as_string(hide_password=True)
 
     @property
     def files_dir(self) -> Path:

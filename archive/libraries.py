@@ -9,10 +9,9 @@ Documents, plans and requests that name no library go to the default library (``
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass, fields
 
-from archive.db import transaction
+from archive.db import Connection, Row, transaction
 from archive.errors import NotFound, UsageError
 
 CODE = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
@@ -35,7 +34,7 @@ class Library:
     position: int = 0
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "Library":
+    def from_row(cls, row: Row) -> "Library":
         names = {f.name for f in fields(cls)}
         return cls(**{k: row[k] for k in row.keys() if k in names})
 
@@ -67,74 +66,74 @@ def _clean(values: dict) -> dict:
     return clean
 
 
-def all_libraries(conn: sqlite3.Connection) -> list[Library]:
+def all_libraries(conn: Connection) -> list[Library]:
     return [Library.from_row(r) for r in conn.execute("SELECT * FROM libraries ORDER BY position, code")]
 
 
-def get(conn: sqlite3.Connection, code: str) -> Library:
-    row = conn.execute("SELECT * FROM libraries WHERE code = ?", (code,)).fetchone()
+def get(conn: Connection, code: str) -> Library:
+    row = conn.execute("SELECT * FROM libraries WHERE code = :code", {"code": code}).fetchone()
     if row is None:
         known = ", ".join(lib.code for lib in all_libraries(conn))
         raise NotFound(f"no library '{code}' in the archive; the libraries are: {known} (see `olke library list`)")
     return Library.from_row(row)
 
 
-def default(conn: sqlite3.Connection) -> Library:
+def default(conn: Connection) -> Library:
     row = conn.execute("SELECT * FROM libraries ORDER BY is_default DESC, position, code").fetchone()
     return Library.from_row(row)
 
 
-def add(conn: sqlite3.Connection, code: str, **values) -> Library:
+def add(conn: Connection, code: str, **values) -> Library:
     check_code(code)
     clean = _clean(values)
     with transaction(conn):
-        if conn.execute("SELECT 1 FROM libraries WHERE code = ?", (code,)).fetchone():
+        if conn.execute("SELECT 1 FROM libraries WHERE code = :code", {"code": code}).fetchone():
             raise UsageError(f"library '{code}' already exists; change it with: olke library edit {code}")
         position = conn.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM libraries").fetchone()[0]
         columns = ["code", "position", *clean]
-        conn.execute(f"INSERT INTO libraries ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                     (code, position, *clean.values()))
+        conn.execute(f"INSERT INTO libraries ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
+                     {"code": code, "position": position, **clean})
     return get(conn, code)
 
 
-def edit(conn: sqlite3.Connection, code: str, make_default: bool = False, **values) -> Library:
+def edit(conn: Connection, code: str, make_default: bool = False, **values) -> Library:
     clean = _clean(values)
     with transaction(conn):
         get(conn, code)
         if clean:
-            conn.execute(f"UPDATE libraries SET {', '.join(f'{k} = ?' for k in clean)} WHERE code = ?",
-                         (*clean.values(), code))
+            conn.execute(f"UPDATE libraries SET {', '.join(f'{k} = :{k}' for k in clean)} WHERE code = :code",
+                         {**clean, "code": code})
         if make_default:
-            conn.execute("UPDATE libraries SET is_default = CASE WHEN code = ? THEN 1 ELSE 0 END", (code,))
+            conn.execute("UPDATE libraries SET is_default = CASE WHEN code = :code THEN 1 ELSE 0 END", {"code": code})
     return get(conn, code)
 
 
-def resolve(conn: sqlite3.Connection, code: str | None) -> str:
+def resolve(conn: Connection, code: str | None) -> str:
     """The code of the library meant: ``code`` if the register has it, the default library's for None."""
     if code is None or not str(code).strip():
         return default(conn).code
     code = str(code).strip().lower()
-    if not conn.execute("SELECT 1 FROM libraries WHERE code = ?", (code,)).fetchone():
+    if not conn.execute("SELECT 1 FROM libraries WHERE code = :code", {"code": code}).fetchone():
         known = ", ".join(lib.code for lib in all_libraries(conn))
         raise UsageError(f"unknown library '{code}'; use one of: {known} (add one with: olke library add CODE)")
     return code
 
 
-def count(conn: sqlite3.Connection) -> int:
+def count(conn: Connection) -> int:
     return conn.execute("SELECT COUNT(*) FROM libraries").fetchone()[0]
 
 
-def holdings(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
+def holdings(conn: Connection) -> dict[str, tuple[int, int]]:
     """Per library: (documents, pages) held, active documents only."""
     rows = conn.execute("SELECT library, COUNT(*), COALESCE(SUM(page_count), 0) FROM documents"
                         " WHERE status = 'active' GROUP BY library")
     return {row[0]: (row[1], row[2]) for row in rows}
 
 
-def recent(conn: sqlite3.Connection, code: str, limit: int = 10) -> list[int]:
+def recent(conn: Connection, code: str, limit: int = 10) -> list[int]:
     """The library's documents most recently archived, newest first (their ids)."""
-    rows = conn.execute("SELECT id FROM documents WHERE status = 'active' AND library = ?"
-                        " ORDER BY created_at DESC, id DESC LIMIT ?", (code, limit))
+    rows = conn.execute("SELECT id FROM documents WHERE status = 'active' AND library = :code"
+                        " ORDER BY created_at DESC, id DESC LIMIT :limit", {"code": code, "limit": int(limit)})
     return [row[0] for row in rows]
 
 

@@ -3,7 +3,8 @@
 Its writes of documents keep the catalog, the files and the search index in step; the rest of
 what the catalog holds is reached through its desks, each bound to the catalog: ``delivery``
 (delivery requests), ``plans`` (plans and reports), ``collections``, ``staff`` (the staff app's
-users), ``libraries`` (the libraries of the system) and ``usage`` (views and downloads). The SQL stays in the catalog layer below them.
+users), ``libraries`` (the libraries of the system) and ``usage`` (views and downloads). The SQL
+stays in the catalog layer below them.
 Its ``reader`` (``archive.reader``) is what the layers above lend it to read scans: OCR, ingest.
 """
 from __future__ import annotations

@@ -110,10 +110,10 @@ def apply_import(archive, plan: ImportPlan, user: str | None = None) -> list[int
                                  "changed, run the import again")
             values = change.after.as_dict()
             names = sorted(change.differences)
-            stored = [json.dumps(values[c], ensure_ascii=False) if c in ("authors", "rubrics") else values[c]
-                      for c in names]
-            conn.execute(f"UPDATE documents SET {', '.join(f'{c} = ?' for c in names)}, updated_at = ? WHERE id = ?",
-                         [*stored, now(), change.document_id])
+            stored = {c: json.dumps(values[c], ensure_ascii=False) if c in ("authors", "rubrics") else values[c]
+                      for c in names}
+            conn.execute(f"UPDATE documents SET {', '.join(f'{c} = :{c}' for c in names)}, updated_at = :now"
+                         " WHERE id = :id", {**stored, "now": now(), "id": change.document_id})
             catalog._event(change.document_id, "metadata_edited", user,
                            {"changed": names, "imported_from": plan.source.name})
     ids = [c.document_id for c in changed]
@@ -125,7 +125,7 @@ def _by_id(catalog: Catalog):
     def find(value: str) -> Document:
         if not re.fullmatch(r"[0-9]{1,18}", value):
             raise UsageError(f"id '{value}' is not a document number")
-        row = catalog.conn.execute("SELECT status FROM documents WHERE id = ?", (int(value),)).fetchone()
+        row = catalog.conn.execute("SELECT status FROM documents WHERE id = :id", {"id": int(value)}).fetchone()
         if row is None:
             raise UsageError(f"no document {value}")
         if row[0] != "active":

@@ -14,7 +14,6 @@ import base64
 import binascii
 import json
 import re
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Mapping
@@ -23,6 +22,7 @@ from lxml import etree as ET
 
 from archive import libraries
 from archive.catalog import Catalog, Document
+from archive.db import Connection, has_table
 from archive.discovery import document_url, pdf_url
 from archive.vocabulary import KINDS
 
@@ -132,7 +132,7 @@ def _check_arguments(args: dict[str, list[str]]) -> str:
 
 def identify(catalog: Catalog, args: dict, repository: Repository) -> ET.Element:
     element = ET.Element(f"{{{OAI}}}Identify")
-    earliest = catalog.conn.execute(f"SELECT MIN(stamp) FROM ({_stamped_sql(catalog.conn)})").fetchone()[0]
+    earliest = catalog.conn.execute(f"SELECT MIN(stamp) FROM ({_stamped_sql(catalog.conn)}) d").fetchone()[0]
     for name, value in (("repositoryName", repository.name), ("baseURL", repository.base_url),
                         ("protocolVersion", "2.0"), ("adminEmail", repository.admin_email),
                         ("earliestDatestamp", _zulu(earliest) if earliest else _utc(datetime.now(timezone.utc))),
@@ -182,7 +182,7 @@ def list_sets(catalog: Catalog, args: dict, repository: Repository) -> ET.Elemen
 def get_record(catalog: Catalog, args: dict, repository: Repository) -> ET.Element:
     _check_prefix(args["metadataPrefix"])
     document = _document(catalog, args["identifier"], repository)
-    (row,) = _stamped_rows(catalog.conn, "d.id = ?", [document.id])
+    (row,) = _stamped_rows(catalog.conn, "d.id = :id", {"id": document.id})
     element = ET.Element(f"{{{OAI}}}GetRecord")
     _record(element, catalog, row, _memberships(catalog.conn, [document.id]), repository, with_metadata=True)
     return element
@@ -192,7 +192,8 @@ def list_records(catalog: Catalog, args: dict, repository: Repository, with_meta
     verb = "ListRecords" if with_metadata else "ListIdentifiers"
     query = _decode_token(args["resumptionToken"], verb) if "resumptionToken" in args else _new_query(verb, args)
     where, params = _filters(catalog.conn, query)
-    rows = _stamped_rows(catalog.conn, f"{where} AND d.id > ?", [*params, query.after], limit=PAGE_SIZE + 1)
+    rows = _stamped_rows(catalog.conn, f"{where} AND d.id > :after", {**params, "after": query.after},
+                         limit=PAGE_SIZE + 1)
     if not rows:
         raise OaiError("noRecordsMatch", "no records match these arguments")
     more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
@@ -220,70 +221,71 @@ HANDLERS = {"Identify": identify, "ListMetadataFormats": list_metadata_formats, 
 # --- queries ---------------------------------------------------------------------------------
 
 # Every document with its datestamp (UTC 'YYYY-MM-DDTHH:MM:SS'); catalog times are all written '+00:00'.
-_STAMPED = """SELECT d.id, d.status, d.kind, d.library, substr(max(
-    COALESCE((SELECT MAX(e.at) FROM events e WHERE e.document_id = d.id), d.updated_at),
-    COALESCE({collections}, '')), 1, 19) AS stamp FROM documents d"""
+# The later of its last change and its last addition to a collection.
+_STAMPED = """SELECT s.id, s.status, s.kind, s.library,
+    substr(CASE WHEN s.changed >= s.added THEN s.changed ELSE s.added END, 1, 19) AS stamp
+    FROM (SELECT d.id, d.status, d.kind, d.library,
+        COALESCE((SELECT MAX(e.at) FROM events e WHERE e.document_id = d.id), d.updated_at) AS changed,
+        COALESCE({collections}, '') AS added FROM documents d) s"""
 _ADDED = "(SELECT MAX(cd.added_at) FROM collection_documents cd WHERE cd.document_id = d.id)"
 
 
-def _stamped_sql(conn: sqlite3.Connection) -> str:
+def _stamped_sql(conn: Connection) -> str:
     return _STAMPED.format(collections=_ADDED if _has_collections(conn) else "NULL")
 
 
-def _stamped_rows(conn: sqlite3.Connection, where: str, params: list, limit: int | None = None) -> list:
+def _stamped_rows(conn: Connection, where: str, params: dict, limit: int | None = None) -> list:
     sql = f"SELECT * FROM ({_stamped_sql(conn)}) d WHERE {where} ORDER BY d.id"
     return conn.execute(sql + (f" LIMIT {int(limit)}" if limit else ""), params).fetchall()
 
 
-def _filters(conn: sqlite3.Connection, query: Query) -> tuple[str, list]:
-    where, params = ["d.stamp >= ?", "d.stamp <= ?"], [query.start, query.end]
+def _filters(conn: Connection, query: Query) -> tuple[str, dict]:
+    where, params = ["d.stamp >= :start", "d.stamp <= :end"], {"start": query.start, "end": query.end}
     spec = query.set_spec
     if spec and spec.startswith("kind:"):
-        where.append("d.kind = ?")
-        params.append(spec[5:])
+        where.append("d.kind = :kind")
+        params["kind"] = spec[5:]
     elif spec in ("collection",) or (spec or "").startswith("collection:"):
         if not _has_collections(conn):
-            where.append("0")
+            where.append("1 = 0")
         else:
-            named = " AND c.name = ?" if spec != "collection" else ""
+            named = " AND c.name = :collection" if spec != "collection" else ""
             where.append("EXISTS (SELECT 1 FROM collection_documents cd JOIN collections c ON c.id = cd.collection_id"
                          f" WHERE cd.document_id = d.id{named})")
-            params += [spec[11:]] if named else []
+            if named:
+                params["collection"] = spec[11:]
     elif (spec or "").startswith("library:") and _libraries(conn):
-        where.append("d.library = ?")
-        params.append(spec[8:])
+        where.append("d.library = :library")
+        params["library"] = spec[8:]
     elif spec not in (None, "kind") and not (spec == "library" and _libraries(conn)):
-        where.append("0")
+        where.append("1 = 0")
     return " AND ".join(where), params
 
 
-def _libraries(conn: sqlite3.Connection) -> list:
+def _libraries(conn: Connection) -> list:
     """The libraries of the system when it has several (each a set of its holdings); none for one library."""
     found = libraries.all_libraries(conn)
     return found if len(found) > 1 else []
 
 
-def _memberships(conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[str]]:
+def _memberships(conn: Connection, ids: list[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     if ids and _has_collections(conn):
-        marks = ", ".join("?" * len(ids))
         for document_id, name in conn.execute(
                 "SELECT cd.document_id, c.name FROM collection_documents cd JOIN collections c"
-                f" ON c.id = cd.collection_id WHERE cd.document_id IN ({marks}) ORDER BY c.name", ids):
+                " ON c.id = cd.collection_id WHERE cd.document_id IN :ids ORDER BY c.name", {"ids": ids}):
             found.setdefault(document_id, []).append(name)
     return found
 
 
-def _has_collections(conn: sqlite3.Connection) -> bool:
-    names = {row[0] for row in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('collections', 'collection_documents')")}
-    return len(names) == 2
+def _has_collections(conn: Connection) -> bool:
+    return has_table(conn, "collections") and has_table(conn, "collection_documents")
 
 
 def _document(catalog: Catalog, identifier: str, repository: Repository) -> Document:
     prefix = f"oai:{repository.namespace}:"
     number = identifier[len(prefix):] if identifier.startswith(prefix) else ""
-    row = catalog.conn.execute("SELECT id FROM documents WHERE id = ?", (int(number),)).fetchone() \
+    row = catalog.conn.execute("SELECT id FROM documents WHERE id = :id", {"id": int(number)}).fetchone() \
         if _NUMBER.match(number) else None
     if row is None:
         raise OaiError("idDoesNotExist", f"no record '{identifier}' in this repository")

@@ -5,12 +5,11 @@ download per PDF or single-page PDF sent. The library's reports read them per pe
 """
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 
-from archive.db import database_path
-from archive.errors import UsageError, is_disk_full
+from archive.db import Connection
+from archive.errors import DiskFull, UsageError
 
 KINDS = ("view", "download")
 
@@ -49,30 +48,28 @@ def _day(value: date | str | None) -> str:
         raise UsageError(f"'{value}' is not a date (YYYY-MM-DD)") from None
 
 
-def record(conn: sqlite3.Connection, document_id: int, kind: str, day: date | str | None = None) -> None:
+def record(conn: Connection, document_id: int, kind: str, day: date | str | None = None) -> None:
     """Count one view or download of a document on ``day`` (default today); one statement, so atomic."""
     if kind not in KINDS:
         raise UsageError(f"unknown usage kind '{kind}'; use one of: {', '.join(KINDS)}")
     try:
         conn.execute(
-            "INSERT INTO usage_daily (document_id, day, kind, count) VALUES (?, ?, ?, 1)"
-            " ON CONFLICT (document_id, day, kind) DO UPDATE SET count = count + 1",
-            (document_id, _day(day), kind),
+            "INSERT INTO usage_daily (document_id, day, kind, count) VALUES (:document_id, :day, :kind, 1)"
+            " ON CONFLICT (document_id, day, kind) DO UPDATE SET count = usage_daily.count + 1",
+            {"document_id": document_id, "day": _day(day), "kind": kind},
         )
-    except sqlite3.OperationalError as error:
-        if getattr(conn, "full_disk", None) or is_disk_full(error, database_path(conn)):
-            return      # the disk is full: the page is served all the same, this view goes uncounted
-        raise
+    except DiskFull:
+        return      # the disk is full: the page is served all the same, this view goes uncounted
 
 
-def figures(conn: sqlite3.Connection, start: date | str, end: date | str) -> UsageFigures:
+def figures(conn: Connection, start: date | str, end: date | str) -> UsageFigures:
     """Views and downloads from ``start`` to ``end``, both days included."""
     first, last = _day(start), _day(end)
     if first > last:
         raise UsageError(f"the period starts ({first}) after it ends ({last})")
     result = UsageFigures(first, last)
-    rows = conn.execute("SELECT document_id, day, kind, count FROM usage_daily WHERE day BETWEEN ? AND ?"
-                        " ORDER BY day, document_id", (first, last))
+    rows = conn.execute("SELECT document_id, day, kind, count FROM usage_daily WHERE day BETWEEN :first AND :last"
+                        " ORDER BY day, document_id", {"first": first, "last": last})
     for document_id, day, kind, count in rows:
         if kind == "view":
             result.views += count

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from archive.grammar import counted
 from archive.vocabulary import ACCESS, DESCRIBED_LANGUAGES, KINDS, STATUSES
 from cli.context import open_archive
 
@@ -171,7 +172,7 @@ def expire_cmd(ctx, dry_run):
                    f"{', needed by ' + r.needed_by if r.needed_by else ''})")
     if not dry_run:
         removed = archive.delivery.remove_used_up()
-        click.echo(f"{len(found)} requests expired; {removed} used-up copies deleted.")
+        click.echo(f"{counted(len(found), 'request')} expired; {counted(removed, 'used-up copy', 'used-up copies')} deleted.")
         _send(archive, settings, letters)
 
 
@@ -196,7 +197,8 @@ def purge_cmd(ctx, email, dry_run):
         found = archive.delivery.purge(settings.keep_days, current_user(), dry_run=dry_run)
     for r in found:
         click.echo(f"{'would blank' if dry_run else 'blanked'}: {r.code}")
-    click.echo(f"{len(found)} requests {'would be' if dry_run else 'were'} anonymised.")
+    were = ("would be" if dry_run else "was" if len(found) == 1 else "were")
+    click.echo(f"{counted(len(found), 'request')} {were} anonymised.")
 
 
 @requests.command("export-person")
@@ -309,11 +311,11 @@ def send_mail_cmd(ctx):
     """
     archive, settings, _ = _context(ctx)
     sent, errors = archive.delivery.send_pending(settings)
-    click.echo(f"{sent} letters sent.")
+    click.echo(f"{counted(sent, 'letter')} sent.")
     if errors:
         from archive.errors import MailFailed
 
-        raise MailFailed(f"{len(errors)} letters were not sent: {errors[0]}")
+        raise MailFailed(f"{counted(len(errors), 'letter')} {'was' if len(errors) == 1 else 'were'} not sent: {errors[0]}")
 
 
 @requests.command("settings")

@@ -6,6 +6,7 @@ import json
 import click
 
 from archive.corrections import history, reason_words
+from archive.grammar import counted
 from archive.metadata import Description
 from archive.vocabulary import KINDS, LANGUAGES
 from cli.context import emit_json, open_archive, open_catalog
@@ -104,7 +105,7 @@ def delete_cmd(ctx, document_id, yes):
     archive = open_archive(ctx)
     document = archive.catalog.get(document_id)
     if not yes:
-        click.confirm(f"Delete document {document_id} \u00ab{document.title}\u00bb ({document.page_count} pages)?",
+        click.confirm(f"Delete document {document_id} \u00ab{document.title}\u00bb ({counted(document.page_count, 'page')})?",
                       abort=True)
     archive.delete(document_id)
     click.echo(f"Deleted document {document_id}.")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from cli.context import open_archive
 from archive.errors import UsageError
+from archive.grammar import counted
+from cli.context import open_archive
 
 # The same as archive.marc.FORMATS / SERIALISATIONS; written out so `olke --help` does not import pymarc.
 FORMATS = ("rusmarc", "marc21")
@@ -115,7 +116,7 @@ def import_metadata(ctx, file, dry_run, match):
 
 
 def _documents(count: int) -> str:
-    return f"{count} document" + ("" if count == 1 else "s")
+    return counted(count, "document")
 
 
 def _show(change) -> None:

@@ -9,6 +9,7 @@ import click
 
 from archive.corrections import needs_look_message
 from archive.errors import shown
+from archive.grammar import counted
 from archive.metadata import Description
 from archive.vocabulary import ACCESS, DESCRIBED_LANGUAGES, KINDS
 from cli.context import emit_json, open_archive
@@ -145,7 +146,7 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rota
     if queue_url and no_wait and not as_json:
         settled = {o.label for o in outcomes}
         left = [s for s in sources if s.label not in settled]
-        click.echo(f"Submitted {len(left)} documents to the queue at {queue_url}; "
+        click.echo(f"Submitted {counted(len(left), 'document')} to the queue at {queue_url}; "
                    "`olke ingest --collect` archives them once the workers are done.")
         if not outcomes:
             return
@@ -182,7 +183,7 @@ def reocr_cmd(ctx, document_id, deskew, no_rotate, osd, clean, reread):
     outcome = reocr(document_id, archive, get_engine(), IngestOptions(deskew=deskew, clean=clean, rotate_pages=not no_rotate,
                                                                      always_osd=osd, reread=reread),
                     BarReporter())
-    click.echo(f"Document {document_id} OCRed again: {outcome.pages} pages.")
+    click.echo(f"Document {document_id} OCRed again: {counted(outcome.pages, 'page')}.")
     if outcome.look:
         click.echo(needs_look_message([(document_id, *page) for page in outcome.look]))
     for note in outcome.notes:

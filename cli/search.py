@@ -7,8 +7,9 @@ import time
 
 import click
 
-from cli.context import open_archive
+from archive.grammar import counted
 from archive.vocabulary import KINDS, LANGUAGES
+from cli.context import open_archive
 
 
 @click.command("search")
@@ -47,7 +48,7 @@ def search(ctx, query, as_json, **options):
                    (f" Did you mean «{results.suggestion}»?" if results.suggestion else ""))
         return
     first = (request.page - 1) * request.per_page + 1
-    click.echo(f"{results.total_documents} documents ({results.total_pages} pages) — showing "
+    click.echo(f"{counted(results.total_documents, 'document')} ({counted(results.total_pages, 'page')}) — showing "
                f"{first}–{first + len(results.documents) - 1}, page {request.page} of {results.page_count}, "
                f"{results.took_ms:.0f} ms")
     for document in results.documents:
@@ -82,7 +83,7 @@ def rebuild(ctx):
     with click.progressbar(length=len(archive.catalog.documents()), label="Indexing documents",
                            file=sys.stderr) as bar:
         pages = archive.rebuild_index(progress=bar.update)
-    click.echo(f"Index rebuilt: {pages} pages.")
+    click.echo(f"Index rebuilt: {counted(pages, 'page')}.")
 
 
 @index.command("optimize")
@@ -127,11 +128,11 @@ def check(ctx):
         if items:
             click.echo(f"{len(items)} pages {label}: {', '.join(items[:10])}{' …' if len(items) > 10 else ''}")
     if found.stale:
-        click.echo(f"{len(found.stale)} documents with outdated descriptions in the index: "
+        click.echo(f"{counted(len(found.stale), 'document')} with outdated descriptions in the index: "
                    f"{', '.join(map(str, found.stale[:10]))}")
     if found.outdated:
-        click.echo("The index was written by an older version of Olke: some word forms or phrases are found "
-                   "less well or more slowly in it.")
+        click.echo("The index was written by an older version of Olke: some word forms, phrases or subjects "
+                   "are found less well or more slowly in it.")
     if found.outdated:
         click.echo("Run `olke index rebuild` to repair it.")
     else:

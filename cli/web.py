@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from archive.grammar import counted
 from cli.context import open_archive
 
 
@@ -34,10 +35,10 @@ def serve(ctx, host, port, threads):
                    err=True)
     else:
         if caught_up:
-            click.echo(f"Indexed {len(caught_up)} documents the search index lacked.", err=True)
+            click.echo(f"Indexed {counted(len(caught_up), 'document')} the search index lacked.", err=True)
     if archive.index.outdated():
-        click.echo("olke: the search index was written by an older version of Olke; some word forms are "
-                   "found less well until `olke index rebuild` is run", err=True)
+        click.echo("olke: the search index was written by an older version of Olke; some word forms and "
+                   "subjects are found less well until `olke index rebuild` is run", err=True)
     run_server(create_app({"OLKE_HOME": str(home.root)}), f"Olke reading room for {home.root}",
                host, port, threads, ident="olke")
 
@@ -119,7 +120,7 @@ def add_cmd(ctx, name, document_ids):
     """
     added = open_archive(ctx).collections.add(name, document_ids)
     already = len(set(document_ids)) - len(added)
-    click.echo(f"Added {len(added)} documents to '{name}'" + (f" ({already} were already in it)." if already
+    click.echo(f"Added {counted(len(added), 'document')} to '{name}'" + (f" ({already} were already in it)." if already
                                                              else "."))
 
 
@@ -135,7 +136,7 @@ def remove_cmd(ctx, name, document_ids):
       olke collection remove abai 7
     """
     removed = open_archive(ctx).collections.remove(name, document_ids)
-    click.echo(f"Removed {len(removed)} documents from '{name}'.")
+    click.echo(f"Removed {counted(len(removed), 'document')} from '{name}'.")
 
 
 @collection.command("delete")
@@ -152,7 +153,7 @@ def delete_cmd(ctx, name, yes):
     collections = open_archive(ctx).collections
     found = collections.get(name)
     if not yes:
-        click.confirm(f"Delete collection '{name}' ({len(found.document_ids)} documents)?", abort=True)
+        click.confirm(f"Delete collection '{name}' ({counted(len(found.document_ids), 'document')})?", abort=True)
     collections.delete(name)
     click.echo(f"Deleted collection '{name}'.")
 

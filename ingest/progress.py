@@ -4,6 +4,8 @@ from __future__ import annotations
 import click
 from tqdm import tqdm
 
+from archive.grammar import counted
+
 
 class BarReporter:
     def __init__(self, quiet: bool = False, verbose: bool = False):
@@ -34,7 +36,7 @@ class BarReporter:
         if self.quiet:
             return
         if outcome.status in ("ingested", "reocred"):
-            self._line(f"archived {outcome.label} as document {outcome.document_id} ({outcome.pages} pages)")
+            self._line(f"archived {outcome.label} as document {outcome.document_id} ({counted(outcome.pages, 'page')})")
             if outcome.notes:
                 self._line(f"note: {outcome.label}: {'; '.join(outcome.notes)}")
         elif outcome.status == "duplicate" and outcome.error is None:
@@ -56,7 +58,7 @@ class BarReporter:
         archived = [o for o in outcomes if o.status == "ingested"]
         duplicates = sum(1 for o in outcomes if o.status == "duplicate")
         failed = sum(1 for o in outcomes if not o.ok and o.status != "duplicate")
-        parts = [f"{len(archived)} documents archived ({sum(o.pages for o in archived)} pages)"]
+        parts = [f"{counted(len(archived), 'document')} archived ({counted(sum(o.pages for o in archived), 'page')})"]
         if duplicates:
             parts.append(f"{duplicates} already in the archive")
         if failed:

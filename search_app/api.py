@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request, url_for
 from markupsafe import escape
 
+from archive import rubrics
 from archive.metadata import pages_shown
 from search_app import params
 from search_app.citation import citation
@@ -55,6 +56,8 @@ def search():
         raise PageNotFound(f"there is no page {wanted.page} of these results; the last is {results.page_count}")
     data = results.as_dict()
     data["page_count"] = results.page_count
+    data["rubric_names"] = {key: {language: rubrics.label(key, language) for language in ("kk", "ru", "en")}
+                            for key, _ in results.facets.get("rubric", [])}   # the facet counts subjects by key
     for hit, shown in zip(results.documents, data["documents"]):
         shown["urls"] = _document_urls(hit.doc_id, hit.access)
         for page_hit, page in zip(hit.pages, shown["pages"]):

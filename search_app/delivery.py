@@ -39,7 +39,7 @@ SENT_KEY, SEEN_KEY = "delivery_sent", "delivery_seen"
 CATEGORY_NAMES = {"researcher": _l("Researcher"), "teacher": _l("Teacher"), "student": _l("Student"),
                   "pupil": _l("School pupil"), "pensioner": _l("Pensioner"), "other": _l("Other")}
 STATUS_NAMES = {"new": _l("Received, waiting for a librarian"), "in_progress": _l("A librarian is working on it"),
-                "waiting": _l("Waiting for your answer"), "delivered": _l("Delivered: the link was sent to you"),
+                "waiting": _l("Waiting for your answer"), "delivered": _l("Delivered: the copy is ready"),
                 "refused": _l("Cannot be fulfilled"), "cancelled": _l("Cancelled"), "expired": _l("Expired")}
 REASON_NAMES = {"copyright": _l("copyright does not allow the copy"),
                 "not_in_collection": _l("the document is not in the library's collection"),
@@ -295,11 +295,13 @@ def status(code: str, problem: str | None = None, status_code: int = 200):
     with get_store().locked() as archive:
         messages = archive.delivery.notes(found.id, ("to_requester", "from_requester"))
         copies = archive.delivery.current_copy(found.id)
+        mailed = any(letter["letter"] == "delivered" and letter["sent_at"]
+                     for letter in archive.delivery.letters(found.id))
     # The requester who gave the code and e-mail gets the link again (a letter may be lost); the
     # copy's own limits still hold, whichever link is used.
     link = url_for("delivery.download", token=links.make_token(context().secret, copies["id"]), _external=True) \
         if links.usable(copies) else None
-    return render_template("delivery/status.html", found=found, messages=messages, copy=copies, link=link,
+    return render_template("delivery/status.html", found=found, messages=messages, copy=copies, link=link, mailed=mailed,
                            status_names=STATUS_NAMES, reason_names=REASON_NAMES, form=MessageForm(formdata=None),
                            can_reply=found.status == WAITING, can_cancel=found.status in OPEN,
                            problem=problem), status_code

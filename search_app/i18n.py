@@ -11,6 +11,7 @@ from flask import Flask, current_app, request
 from flask_babel import Babel, format_date, format_decimal, format_percent, format_time, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
 
+from archive import rubrics
 from archive.grammar import dative
 
 KIND_NAMES = {"newspaper_article": _l("Newspaper article"), "journal_article": _l("Journal article"),
@@ -108,6 +109,11 @@ def number(value) -> str:
     return format_decimal(value or 0)
 
 
+def rubric_name(value: str | None) -> str:
+    """A rubric (its key, or a name in any language) in the reader's language; an unknown one as written."""
+    return rubrics.label(value, interface_language()) if value else ""
+
+
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.after_request(remember_language)
@@ -116,6 +122,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(when, "when")
     app.add_template_filter(until, "until")
     app.add_template_filter(number, "number")
+    app.add_template_filter(rubric_name, "rubric_name")
+    app.add_template_filter(rubrics.key_of, "rubric_key")
     app.jinja_env.globals.update(format_decimal=format_decimal, format_percent=format_percent)
 
     app.jinja_env.globals.update(kind_names=KIND_NAMES, kind_plurals=KIND_PLURALS, language_names=LANGUAGE_NAMES,

@@ -1,7 +1,8 @@
 """Links that keep the reader's query and filters: ``url_with(page=2)``, ``search_url(kind='book')``."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
+import re
+from urllib.parse import unquote, urlencode
 
 from flask import Flask, current_app, request, url_for
 from werkzeug.routing import BuildError
@@ -53,6 +54,21 @@ def request_copy_url(document_id: int, pages: str | int | None = None, external:
     return f"{base}{current_app.config['OLKE_REQUEST_PATH']}?{query}"
 
 
+_NON_ASCII = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
+
+
+def readable(url: str) -> str:
+    """An address to show and copy, with its letters as letters (…?q=дала, not …?q=%D0%B4…): only bytes
+    of non-ASCII characters are decoded, which mean nothing to a URL's syntax; the rest stays encoded."""
+    def decode(found):
+        try:
+            return unquote(found.group(0), errors="strict")
+        except UnicodeDecodeError:
+            return found.group(0)
+    return _NON_ASCII.sub(decode, url)
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(readable, "readable")
     app.jinja_env.globals.update(url_with=url_with, language_url=language_url, search_url=search_url,
                                  request_copy_url=request_copy_url)

@@ -125,11 +125,85 @@ def text_pdf(path: Path, pages: list[str]) -> Path:
     return path
 
 
+# --- the catalog's database ------------------------------------------------------------------------
+# SQLite in the data home, as by default; tests (or modules) marked `databases` run twice, the second
+# time with the catalog on a PostgreSQL server of the tests' own (tests/support/postgres.py).
+
+DATABASES = ("sqlite", "postgresql")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "databases: runs on SQLite and again with the catalog on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc):
+    if not metafunc.definition.get_closest_marker("databases"):
+        return
+    if "module_database" in metafunc.fixturenames:
+        metafunc.parametrize("module_database", DATABASES, indirect=True, scope="module")
+    elif "database" in metafunc.fixturenames:
+        metafunc.parametrize("database", DATABASES, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgresql_server():
+    """One PostgreSQL server per test process, started on first use and stopped at the end."""
+    from tests.support.postgres import Server, binaries
+
+    bindir = binaries()
+    if bindir is None or not (bindir / "pg_ctl").exists():
+        pytest.skip("PostgreSQL is not installed (make test installs it: apt-get install postgresql)")
+    server = Server(bindir)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+def _catalog_database(request, patch: pytest.MonkeyPatch, postgresql: bool, copy_of: str | None = None):
+    """None (SQLite in the data home), or the URL of a new PostgreSQL database (empty and migrated,
+    or a copy of ``copy_of``), set as OLKE_DATABASE_URL for the commands the test starts; dropped after."""
+    if not postgresql:
+        patch.delenv("OLKE_DATABASE_URL", raising=False)
+        yield None
+        return
+    server = request.getfixturevalue("postgresql_server")
+    url = server.new_database(copy_of)
+    patch.setenv("OLKE_DATABASE_URL", url)
+    try:
+        yield url
+    finally:
+        server.drop(url)
+
+
 @pytest.fixture
-def home(tmp_path):
+def database(request, monkeypatch):
+    """Where the test's catalog is: None for SQLite in the data home, else a PostgreSQL URL."""
+    yield from _catalog_database(request, monkeypatch, getattr(request, "param", "sqlite") == "postgresql")
+
+
+@pytest.fixture(scope="module")
+def module_database(request):
+    """As ``database``, for an archive a whole module's tests share (built by a module-scoped fixture)."""
+    with pytest.MonkeyPatch.context() as patch:
+        yield from _catalog_database(request, patch, getattr(request, "param", "sqlite") == "postgresql")
+
+
+@pytest.fixture
+def database_copy(request, module_database, monkeypatch):
+    """For a test that works on a copy of the module's archive (its data home copied): a copy of the
+    module's catalog database too, when that is on PostgreSQL."""
+    yield from _catalog_database(request, monkeypatch, module_database is not None, copy_of=module_database)
+
+
+@pytest.fixture
+def home(tmp_path, database):
     from archive.home import Home
 
-    return Home.resolve(tmp_path / "home")
+    home = Home.resolve(tmp_path / "home")
+    yield home
+    if database:
+        assert not home.catalog_path.exists(), "the catalog went to SQLite in the data home, not to PostgreSQL"
 
 
 @pytest.fixture

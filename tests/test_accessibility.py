@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from archive.plans.plan import read_plan_file, save_plan
 from test_app_support import serve
+from test_reports import DEMO_PLAN
 from test_requests_support import CHROMIUM, CHROMIUM_ARGS, SHOTS, build_archive, public_app, staff_app
 
 AXE = Path(__file__).resolve().parent / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -34,16 +36,21 @@ def site(tmp_path_factory):
     root, ids = build_archive(tmp_path_factory.mktemp("a11y"))
     public = public_app(root, min_fill_seconds=0)
     desk = staff_app(root)
+    codes = []
     with desk.extensions["olke"].catalog() as catalog:
         staff.add(catalog.conn, "librarian", "correct horse 1", "Кітапханашы")
-        done = workflow.submit(catalog.conn, RequestInput.from_mapping({
-            "name": "Оқырман", "email": "reader@example.kz", "category": "teacher",
-            "document_id": str(ids["article"]), "pages": "1", "purpose": "Мектеп жобасы", "consent": "y",
-            "consent_version": __import__("archive.delivery.consent", fromlist=["CURRENT"]).CURRENT,
-            "rules_acknowledged": "y", "language": "kk"}), desk.extensions["olke_staff"]["settings"].get(),
-            catalog.get)
+        save_plan(catalog.conn, read_plan_file(DEMO_PLAN), user="tester")
+        # one to look at, one to fulfil on each screen
+        for email in ("reader@example.kz", *(f"{screen}@example.kz" for screen in SCREENS)):
+            done = workflow.submit(catalog.conn, RequestInput.from_mapping({
+                "name": "Оқырман", "email": email, "category": "teacher",
+                "document_id": str(ids["article"]), "pages": "1", "purpose": "Мектеп жобасы", "consent": "y",
+                "consent_version": __import__("archive.delivery.consent", fromlist=["CURRENT"]).CURRENT,
+                "rules_acknowledged": "y", "language": "kk"}), desk.extensions["olke_staff"]["settings"].get(),
+                catalog.get)
+            codes.append(done.request.code)
     with serve(public) as base, serve(desk) as staff_base:
-        yield base, staff_base, ids, done.request.code
+        yield base, staff_base, ids, codes
     public.extensions["olke"].close()
     desk.extensions["olke"].close()
 
@@ -56,11 +63,16 @@ def reading_room(ids: dict) -> list[str]:
 
 
 def staff_desk(ids: dict, code: str) -> list[str]:
-    return ["/", f"/requests/{code}", "/archive", "/figures", "/plan", "/review"]
+    """The staff pages, the delivery walk's among them (queue, a request, the plan report of a year with a plan)."""
+    return ["/", f"/requests/{code}", "/archive", "/figures", "/plan", "/plan?year=2026&quarter=II", "/plan?year=2026",
+            "/review"]
 
 
-def check(page, url: str, name: str) -> list[str]:
-    page.goto(url)
+def check(page, url: str | None, name: str) -> list[str]:
+    """axe on ``url``, or on the page the browser is on (``None``: what an action led to)."""
+    if url:
+        page.goto(url)
+    url = url or page.url
     page.add_script_tag(path=str(AXE))
     found = page.evaluate("""() => axe.run(document, {resultTypes: ['violations']}).then(r =>
         r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
@@ -81,7 +93,7 @@ def slug(url: str) -> str:
 def test_every_page_passes_axe_in_kazakh(site, screen):
     from playwright.sync_api import sync_playwright
 
-    base, staff_base, ids, code = site
+    base, staff_base, ids, codes = site
     problems: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -98,8 +110,17 @@ def test_every_page_passes_axe_in_kazakh(site, screen):
             time.sleep(0.2)
             page.click("button[type=submit]")
             page.wait_for_load_state()
-            for path in staff_desk(ids, code):
-                problems += check(page, staff_base + path, f"{screen}-staff-{slug(path)}")
+            for path in staff_desk(ids, codes[0]):
+                problems += check(page, staff_base + path, f"{screen}-staff-{slug(path.replace(codes[0], 'request'))}")
+            # a claimed request, and the page a fulfilment leads to (its notice, the copies, the history)
+            page.goto(f"{staff_base}/requests/{codes[1 + list(SCREENS).index(screen)]}")
+            page.locator("#claim").get_by_role("button").click()
+            page.wait_for_load_state()
+            problems += check(page, None, f"{screen}-staff-claimed")
+            page.locator("#fulfil").get_by_role("button").click()
+            page.wait_for_load_state()
+            assert page.locator("#request-status").inner_text() == "жеткізілді"
+            problems += check(page, None, f"{screen}-staff-fulfilled")
         finally:
             browser.close()
     assert not problems, "\n".join(problems)

@@ -42,6 +42,9 @@ def test_search_json_shape(client, ids):
     assert page["urls"]["image"].endswith(f"/files/{ids['kazakh']}/pages/{page['page']}.jpg")
     assert f"/documents/{ids['kazakh']}/pages/{page['page']}?q=" in page["urls"]["html"]
     assert data["facets"]["kind"] == [{"value": "newspaper_article", "count": 1}]
+    keys = {facet["value"] for facet in data["facets"]["rubric"]}
+    assert keys and set(data["rubric_names"]) == keys          # every subject counted has its names
+    assert any(names["kk"] == "Тарих" and names["ru"] != "Тарих" for names in data["rubric_names"].values())
 
 
 def test_search_json_snippets_are_escaped(client):

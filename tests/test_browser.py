@@ -5,6 +5,7 @@ switches to Russian, downloads the PDF. Screenshots go to test-output/ for a per
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -144,6 +145,12 @@ def test_a_researcher_in_kazakh_timeline_viewer_go_to_page_text_and_ris(browser,
     with page.expect_download() as ris:
         page.get_by_role("link", name="RIS").click()
     assert "TY  - NEWS" in Path(ris.value.path()).read_text(encoding="utf-8")
+    page.get_by_role("link", name="150%").click()                            # zoom in place: the link to share keeps it
+    assert "zoom=150" in page.url and re.search(r"/pages/1\?q=газет&zoom=150$", page.input_value("#share"))
     assert page.evaluate("document.documentElement.scrollWidth") <= screen["width"]
     shoot(page, f"8-{name}-viewer")
+    page.emulate_media(media="print")            # a printed page says which document it is, without the site's menus
+    assert page.locator("article h1").is_visible() and page.locator(".viewer img").first.is_visible()
+    assert not page.locator("header.site").is_visible() and not page.locator(".thumbs").first.is_visible()
+    shoot(page, f"9-{name}-viewer-printed")
     context.close()

@@ -9,16 +9,19 @@ from click.testing import CliRunner
 from test_app_support import build_archive
 
 
+pytestmark = pytest.mark.databases      # on SQLite and again with the catalog on PostgreSQL
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(tmp_path_factory, module_database):
     return build_archive(tmp_path_factory.mktemp("collections"))
 
 
 @pytest.fixture
-def conn(built):
+def conn(built, module_database):
     from archive.db import connect
 
-    conn = connect(built[0] / "catalog.sqlite")
+    conn = connect(module_database or built[0] / "catalog.sqlite")
     yield conn
     conn.execute("DELETE FROM collections WHERE name != 'kitaphana'")
     conn.close()
@@ -86,7 +89,7 @@ def test_cli_collection_commands(olke, built):
     data = json.loads(olke("collection", "show", "ertis", "--json").output)
     assert data["document_ids"] == [ids["kazakh"], ids["russian"]]
     result = olke("collection", "remove", "ertis", str(ids["russian"]))
-    assert result.exit_code == 0 and "Removed 1 documents from 'ertis'." in result.output
+    assert result.exit_code == 0 and "Removed 1 document from 'ertis'." in result.output
     assert olke("collection", "delete", "ertis", input="n\n").exit_code == 1
     result = olke("collection", "delete", "ertis", "--yes")
     assert result.exit_code == 0 and "Deleted collection 'ertis'." in result.output

@@ -158,7 +158,7 @@ def test_serve_catches_up_at_start(home, batch, monkeypatch):
     monkeypatch.setattr("cli.web.run_server", lambda app, *args, **kwargs: served.append(app))
     result = CliRunner().invoke(main, ["--home", str(home.root), "serve"])
     assert result.exit_code == 0, result.output
-    assert served and "Indexed 1 documents the search index lacked." in result.stderr
+    assert served and "Indexed 1 document the search index lacked." in result.stderr
     checked = run(home, "index", "check", env=fake_env())
     assert checked.returncode == 0, checked.stdout
 

@@ -19,16 +19,18 @@ from test_app_support import serve
 from test_requests_support import (SHOTS, aged_link, aged_start, body, build_archive, copy_home, form_data,
                                    pdf_page_texts, public_app, smtp_server)
 
+pytestmark = pytest.mark.databases      # on SQLite and again with the catalog on PostgreSQL
+
 FAST = {"min_fill_seconds": 0}
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory):
+def template(tmp_path_factory, module_database):
     return build_archive(tmp_path_factory.mktemp("delivery-web"))
 
 
 @pytest.fixture
-def home(template, tmp_path):
+def home(template, tmp_path, database_copy):
     root, ids = template
     return copy_home(root, tmp_path / "home"), ids
 
@@ -98,6 +100,8 @@ def test_the_whole_path_in_the_test_client(home):
         with app.extensions["olke"].catalog() as catalog:           # the staff side, as a library call
             done = fulfil.deliver(catalog, code, "librarian", app.extensions["olke_delivery"].settings,
                                   secret_key(catalog.home))
+            unsent = client.get(f"/request/status/{code}").get_data(as_text=True)
+            assert "письмо со ссылкой на вашу почту ещё не отправлено" in unsent      # not "was sent"
             from archive.delivery import outbox
 
             outbox.send_pending(catalog.conn, app.extensions["olke_delivery"].settings, done.letters)
@@ -109,7 +113,7 @@ def test_the_whole_path_in_the_test_client(home):
         again = re.search(r'<a class="button" href="http://localhost/request/download/([^"]+)">Скачать копию</a>',
                           shown).group(1)
         assert links.read_token(secret_key(Home.resolve(root)), again, 30) == done.copy_id
-        assert "осталось скачиваний: 2" in shown
+        assert "осталось скачиваний: 2" in shown and "отправлена на вашу почту" in shown
         first = client.get(link)
         assert first.status_code == 200 and first.mimetype == "application/pdf"
         assert first.headers["X-Downloads-Left"] == "1" and first.headers["Cache-Control"] == "no-store"

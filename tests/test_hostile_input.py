@@ -102,7 +102,7 @@ def test_control_characters_in_a_name_stay_on_one_line(olke, few, tmp_path, cata
     named = tmp_path / "gazet\nbet\x1b[2J.png"
     named.write_bytes(few["png"].read_bytes())
     archived = olke("ingest", named, "--workers", "1")
-    assert f"archived {tmp_path}/gazet\\nbet\\x1b[2J.png as document 1 (1 pages)" in archived.stdout
+    assert f"archived {tmp_path}/gazet\\nbet\\x1b[2J.png as document 1 (1 page)" in archived.stdout
     assert catalog.get(1).title == "gazet bet [2J"
 
 
@@ -213,7 +213,7 @@ def test_a_pdf_with_text_loses_scripts_and_attachments_and_becomes_pdfa(olke, tm
     evil = with_active_content(source, tmp_path / "evil.pdf")
     result = olke("ingest", evil, "--workers", "1")
     assert result.exit_code == 0, result.output
-    assert f"archived {evil} as document 1 (1 pages)\nnote: {evil}: {REMOVED}\n" in result.stdout
+    assert f"archived {evil} as document 1 (1 page)\nnote: {evil}: {REMOVED}\n" in result.stdout
     assert_safe_pdfa(catalog.file_path(1, "pdf"), source)
 
 

@@ -13,6 +13,8 @@ from ingest.pipeline import IngestOptions, ingest
 from ingest.sources import discover, read_manifest
 from tests.support.fake_ocr import CrashingEngine, FakeEngine
 
+pytestmark = pytest.mark.databases      # on SQLite and again with the catalog on PostgreSQL
+
 BASE = Description(kind="newspaper_article", title="")
 
 

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from archive.delivery import consent, workflow
+from archive.delivery import consent
 from archive.delivery.intake import RequestInput
 from archive.delivery.settings import DeliverySettings
 from archive.errors import NotFound, RequestNotFound, UsageError
 from conftest import text_pdf
+
+pytestmark = pytest.mark.databases      # on SQLite and again with the catalog on PostgreSQL
 
 PLAN = Path(__file__).resolve().parent.parent / "plans" / "plan-2026.toml"
 LIBRARIES = {
@@ -76,18 +78,21 @@ def test_an_old_catalog_moves_to_the_default_library_silently(tmp_path, monkeypa
     from archive.home import Home
 
     everything = db.available_migrations()
-    monkeypatch.setattr(db, "available_migrations", lambda: [m for m in everything if m[0] < "0008"])
+    monkeypatch.setattr(db, "available_migrations",
+                        lambda dialect="sqlite": [m for m in everything if m[0] < "0009"])
     home = Home.resolve(tmp_path / "home")
     home.ensure()
     conn = db.connect(home.catalog_path)
     conn.execute("INSERT INTO plans (year, title, library, source_name, source_text, loaded_at, loaded_by)"
                  " VALUES (2026, 'Жоспар', 'Қалалық балалар кітапханасы', 'plan.toml', '', '2026-01-05', 'olke')")
-    conn.executemany("INSERT INTO plan_figures (year, row, measure, quarter, kazakh, value) VALUES (2026, ?, ?, ?, 0, ?)",
-                     [("newspaper_article", "documents", 1, 3), ("electronic_delivery", "requests", 2, 150)])
+    conn.executemany("INSERT INTO plan_figures (year, row, measure, quarter, kazakh, value, position)"
+                     " VALUES (2026, :row, :measure, :quarter, 0, :value, :position)",
+                     [{"row": "electronic_delivery", "measure": "requests", "quarter": 2, "value": 150, "position": 1},
+                      {"row": "newspaper_article", "measure": "documents", "quarter": 1, "value": 3, "position": 2}])
     conn.execute("INSERT INTO staff_users (name, password_hash, created_at, password_set_at)"
                  " VALUES ('librarian', 'x', '2026-01-05', '2026-01-05')")
     conn.close()
-    monkeypatch.setattr(db, "available_migrations", lambda: everything)
+    monkeypatch.setattr(db, "available_migrations", lambda dialect="sqlite": everything)
     from archive.library import Archive
 
     archive = Archive(home)
@@ -95,6 +100,8 @@ def test_an_old_catalog_moves_to_the_default_library_silently(tmp_path, monkeypa
         plan = archive.plans.get(2026)
         assert (plan.library, plan.library_code, plan.title) == ("Қалалық балалар кітапханасы", "main", "Жоспар")
         assert plan.planned("newspaper_article", "documents", 1) == 3 and plan.deliveries == {2: 150}
+        kept = archive.catalog.conn.execute("SELECT row FROM plan_figures ORDER BY position").fetchall()
+        assert [row[0] for row in kept] == ["electronic_delivery", "newspaper_article"]     # 0008's order stays
         assert archive.staff.library_of("librarian") is None
         assert [lib.code for lib in archive.libraries.all()] == ["main"]
     finally:

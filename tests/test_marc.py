@@ -19,6 +19,8 @@ from archive.home import Home
 from archive.library import Archive
 from cli import OlkeGroup
 
+pytestmark = pytest.mark.databases      # on SQLite and again with the catalog on PostgreSQL
+
 MARCXML = "{http://www.loc.gov/MARC21/slim}"
 DOCUMENTS = [
     dict(kind="newspaper_article", title="Кітапхана тарихы: өлкетану", authors=["Әуезов М.", "Семёнов П. П."],
@@ -39,11 +41,11 @@ def add_document(catalog, **values) -> int:
                created_at="2026-02-03T08:00:00+00:00", updated_at="2026-02-04T09:30:00+00:00") | values
     row["authors"], row["rubrics"] = json.dumps(row["authors"]), json.dumps(row["rubrics"])
     row["scan_sha256"] = f"sha-{row['title']}-{row['created_at']}"
-    cursor = catalog.conn.execute(f"INSERT INTO documents ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                                  list(row.values()))
-    catalog.conn.execute("INSERT INTO events (document_id, action, at, user) VALUES (?, 'ingested', ?, 'tester')",
-                         (cursor.lastrowid, row["created_at"]))
-    return cursor.lastrowid
+    document_id = catalog.conn.execute(f"INSERT INTO documents ({', '.join(row)})"
+                                       f" VALUES ({', '.join(':' + c for c in row)}) RETURNING id", row).scalar()
+    catalog.conn.execute("INSERT INTO events (document_id, action, at, \"user\") VALUES (:id, 'ingested', :at, 'tester')",
+                         {"id": document_id, "at": row["created_at"]})
+    return document_id
 
 
 @click.group(cls=OlkeGroup)

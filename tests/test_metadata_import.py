@@ -19,6 +19,8 @@ from ingest.pipeline import IngestOptions, ingest
 from ingest.sources import discover
 from tests.support.fake_ocr import FakeEngine
 
+pytestmark = pytest.mark.databases      # on SQLite and again with the catalog on PostgreSQL
+
 
 @click.group(cls=OlkeGroup)
 @click.option("--home", type=click.Path(path_type=Path))

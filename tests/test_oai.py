@@ -16,6 +16,8 @@ from archive.oai import PAGE_SIZE
 from search_app.oai import bp
 from test_app_support import serve
 
+pytestmark = pytest.mark.databases      # on SQLite and again with the catalog on PostgreSQL
+
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC = "http://purl.org/dc/elements/1.1/"
@@ -52,13 +54,13 @@ def build(catalog: Catalog) -> None:
                  json.dumps(["Тарих", f"Рубрика {i % 4}"][: i % 3]), "94(574)" if i % 5 == 0 else None,
                  "Ескерту" if i % 7 == 0 else None, "open" if i % 4 else "on_request", f"sha{i}",
                  "deleted" if i in DELETED else "active", stamp, stamp))
-            conn.execute("INSERT INTO events (document_id, action, at, user) VALUES (?, 'ingested', ?, 'tester')",
+            conn.execute("INSERT INTO events (document_id, action, at, \"user\") VALUES (?, 'ingested', ?, 'tester')",
                          (i, stamp))
             if i in EDITED:
-                conn.execute("INSERT INTO events (document_id, action, at, user) VALUES (?, 'metadata_edited', ?,"
+                conn.execute("INSERT INTO events (document_id, action, at, \"user\") VALUES (?, 'metadata_edited', ?,"
                              " 'tester')", (i, f"2026-03-01T12:00:{i % 60:02d}+00:00"))
             if i in DELETED:
-                conn.execute("INSERT INTO events (document_id, action, at, user) VALUES (?, 'deleted', ?, 'tester')",
+                conn.execute("INSERT INTO events (document_id, action, at, \"user\") VALUES (?, 'deleted', ?, 'tester')",
                              (i, "2026-04-01T08:00:00+00:00"))
         if has_collections(catalog):
             conn.execute("INSERT INTO collections (id, name, title_kk, title_ru, description, created_at, updated_at)"
@@ -70,8 +72,9 @@ def build(catalog: Catalog) -> None:
 
 
 def has_collections(catalog: Catalog) -> bool:
-    found = catalog.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'collection_documents'").fetchone()
-    return found is not None
+    from archive.db import has_table
+
+    return has_table(catalog.conn, "collection_documents")
 
 
 def expected_stamp(i: int) -> str:

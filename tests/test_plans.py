@@ -9,6 +9,8 @@ import pytest
 from archive.plans.plan import (COLUMNS, DELIVERY, Inconsistency, InvalidPlan, get_plan, list_plans, parse_plan,
                                 read_plan_file, save_plan)
 
+pytestmark = pytest.mark.databases      # on SQLite and again with the catalog on PostgreSQL
+
 DEMO_PLAN = Path(__file__).resolve().parent.parent / "plans" / "plan-2026.toml"
 SMALL_PLAN = """\
 year = 2025

@@ -30,6 +30,8 @@ from archive.storage import StagedDocument, new_staging_dir
 from cli import main
 from ocr.engine import PageResult
 
+pytestmark = pytest.mark.databases      # on SQLite and again with the catalog on PostgreSQL
+
 DEMO_PLAN = Path(__file__).resolve().parent.parent / "plans" / "plan-2026.toml"
 TODAY = date(2026, 5, 20)   # quarter II
 

@@ -19,6 +19,8 @@ from archive.delivery.settings import (DeliverySettings, InvalidSettings, load_s
 from archive.delivery.intake import RequestInput
 from test_requests_support import build_archive, copy_home, pdf_page_texts, smtp_server
 
+pytestmark = pytest.mark.databases      # on SQLite and again with the catalog on PostgreSQL
+
 TODAY = date.today()
 
 

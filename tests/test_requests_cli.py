@@ -18,6 +18,8 @@ from archive.delivery.intake import RequestInput
 from cli import main
 from test_requests_support import build_archive, copy_home, pdf_page_texts, smtp_server
 
+pytestmark = pytest.mark.databases      # on SQLite and again with the catalog on PostgreSQL
+
 # The commands on a copy of `olke`, so registering them here changes nothing for other tests.
 olke = copy.copy(main)
 olke.commands = dict(main.commands)
@@ -134,7 +136,7 @@ def test_expire_purge_export_and_send_mail(home):
     catalog.close()
     result = run(home, "requests", "expire")
     assert result.exit_code == 0
-    assert f"expired: {late.code}" in result.output and "1 requests expired; 0 used-up copies deleted." in result.output
+    assert f"expired: {late.code}" in result.output and "1 request expired; 0 used-up copies deleted." in result.output
     exported = run(home, "requests", "export-person", "Reader@example.kz")
     data = json.loads(exported.output)
     assert data["requests"][0]["code"] == late.code and data["requests"][0]["status"] == "expired"
@@ -142,17 +144,17 @@ def test_expire_purge_export_and_send_mail(home):
     assert nothing.exit_code == 0 and "olke: nothing is held about nobody@example.kz" in nothing.output
     assert run(home, "requests", "purge", "--dry-run").output == "0 requests would be anonymised.\n"
     erased = run(home, "requests", "purge", "--email", "reader@example.kz")
-    assert erased.output == f"blanked: {late.code}\n1 requests were anonymised.\n"
+    assert erased.output == f"blanked: {late.code}\n1 request was anonymised.\n"
     make_request(home, ids["old"], email="c@example.kz")
     failing = run(home, "requests", "send-mail")
     assert failing.exit_code == 11
-    assert failing.output == ("0 letters sent.\nolke: error: 1 letters were not sent: no mail server is set; set "
+    assert failing.output == ("0 letters sent.\nolke: error: 1 letter was not sent: no mail server is set; set "
                               "[mail] host in delivery.toml, then run `olke requests send-mail`\n")
     with smtp_server() as (mailbox, mail):
         (home / "delivery.toml").write_text(f'[mail]\nhost = "{mail["host"]}"\nport = {mail["port"]}\n',
                                             encoding="utf-8")
         sent = run(home, "requests", "send-mail")
-        assert sent.exit_code == 0 and sent.output == "1 letters sent.\n"      # the anonymised ones are gone
+        assert sent.exit_code == 0 and sent.output == "1 letter sent.\n"      # the anonymised ones are gone
         assert mailbox.wait(1)[0]["To"] == "c@example.kz"
 
 

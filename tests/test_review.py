@@ -9,6 +9,8 @@ import pytest
 from conftest import page_image
 from archive.lines import Line, group_lines, place
 
+pytestmark = pytest.mark.databases      # on SQLite and again with the catalog on PostgreSQL
+
 PAGE_TEXTS = ["Қаладағы кітапхана тарихы туралы мақала бар. Оқырмандар мен газеттер жиналды бүгін кеште залда",
               "",
               "Өлкетану бөлімі оқырмандарға ашық. Кітапханада ескі газеттер сақталған және қорда көп"]
@@ -38,7 +40,7 @@ def make_doubtful(home, document_id, number, low: dict[int, float], confidence: 
                   reasons=("low_confidence",), verdict="doubtful"):
     from archive.db import connect
 
-    conn = connect(home.catalog_path)
+    conn = connect(home.database_url or home.catalog_path)
     words = json.loads(conn.execute("SELECT words FROM pages WHERE document_id = ? AND number = ?",
                                     (document_id, number)).fetchone()[0])
     for index, value in low.items():
@@ -90,7 +92,7 @@ def test_ingest_names_the_pages_that_need_a_look(olke, book, monkeypatch):
     result = olke("ingest", book, "--kind", "book", "--title", "Кітап", "--language", "kaz", "--workers", "1")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().splitlines()[-2:] == [
-        "Done: 1 documents archived (3 pages).",
+        "Done: 1 document archived (3 pages).",
         "1 page needs a look: document 1 page 2 (failed: no text where there is ink); see `olke review`"]
     again = olke("reocr", "1")
     assert again.stdout.strip().splitlines()[-1] == \
@@ -108,7 +110,7 @@ def test_ingest_json_has_the_pages_that_need_a_look(olke, book, monkeypatch):
 
 def test_ingest_of_clean_pages_says_nothing_more(olke, book):
     result = olke("ingest", book, "--kind", "book", "--title", "Кітап", "--language", "kaz", "--workers", "1")
-    assert result.stdout.strip().endswith("Done: 1 documents archived (3 pages).")
+    assert result.stdout.strip().endswith("Done: 1 document archived (3 pages).")
 
 
 def test_show_gives_each_pages_verdict(olke, archived):
@@ -159,7 +161,7 @@ def test_correct_a_page_from_a_file(olke, archived, home, tmp_path):
     page_file = tmp_path / "page-1.txt"
     page_file.write_text("\n".join(lines), encoding="utf-8")
     assert olke("correct", "1", "1", "--text-file", page_file).exit_code == 0
-    assert olke("search", WRONG).stdout.startswith("1 documents")
+    assert olke("search", WRONG).stdout.startswith("1 document ")
 
     fixed = [line.replace(WRONG, RIGHT) for line in lines] + ["Абайдың өлеңдері оқылды."]
     page_file.write_text("\n".join(fixed) + "\n", encoding="utf-8")

@@ -66,7 +66,7 @@ def staff_url(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["--home", str(home.root), "ingest", str(folder), "--kind", "newspaper_article",
                                        "--title", "Кітапхана тарихы", "--language", "kaz", "--workers", "1"])
     assert result.exit_code == 0, result.output
-    conn = connect(home.catalog_path)
+    conn = connect(home.database_url or home.catalog_path)
     words = drawn_words()
     conn.execute("UPDATE pages SET verdict = 'doubtful', verdict_reasons = '[\"low_confidence\"]', confidence = 61,"
                  " words = ?, text = ? WHERE number = 1",

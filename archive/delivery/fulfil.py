@@ -4,7 +4,6 @@ of the same pages), stamp a copy for this requester, and send the link; or first
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pikepdf
 
 from archive import i18n
-from archive.db import transaction
+from archive.db import Connection, transaction
 from archive.catalog import Catalog, now
 from archive.delivery import consent, links, model, outbox
 from archive.delivery import pages as page_ranges
@@ -59,8 +58,9 @@ def extract(catalog: Catalog, document_id: int, pages: str) -> tuple[dict, bool]
         raise FulfilmentFailed(f"document {document_id} has no archived PDF; run `olke reocr {document_id}`")
     source_sha = pdf_file[0]["sha256"]
     conn = catalog.conn
-    row = conn.execute("SELECT * FROM delivery_extracts WHERE document_id = ? AND pages = ? AND source_sha256 = ?",
-                       (document_id, pages, source_sha)).fetchone()
+    same = {"document_id": document_id, "pages": pages, "source_sha256": source_sha}
+    row = conn.execute("SELECT * FROM delivery_extracts WHERE document_id = :document_id AND pages = :pages"
+                       " AND source_sha256 = :source_sha256", same).fetchone()
     if row is not None and catalog.home.absolute(row["path"]).exists():
         return dict(row), True
     numbers = page_ranges.parse(pages, document.page_count)
@@ -76,11 +76,12 @@ def extract(catalog: Catalog, document_id: int, pages: str) -> tuple[dict, bool]
     except (pikepdf.PdfError, OSError) as error:
         raise FulfilmentFailed(f"could not extract pages {pages or 'all'} of document {document_id} ({error})")
     with transaction(conn):
-        conn.execute("INSERT OR REPLACE INTO delivery_extracts (document_id, pages, source_sha256, path, page_count,"
-                     " made_at) VALUES (?, ?, ?, ?, ?, ?)", (document_id, pages, source_sha,
-                                                             catalog.home.relative(final), len(numbers), now()))
-    row = conn.execute("SELECT * FROM delivery_extracts WHERE document_id = ? AND pages = ? AND source_sha256 = ?",
-                       (document_id, pages, source_sha)).fetchone()
+        row = conn.execute(
+            "INSERT INTO delivery_extracts (document_id, pages, source_sha256, path, page_count, made_at)"
+            " VALUES (:document_id, :pages, :source_sha256, :path, :page_count, :made_at)"
+            " ON CONFLICT (document_id, pages, source_sha256) DO UPDATE SET path = excluded.path,"
+            " page_count = excluded.page_count, made_at = excluded.made_at RETURNING *",
+            {**same, "path": catalog.home.relative(final), "page_count": len(numbers), "made_at": now()}).fetchone()
     return dict(row), False
 
 
@@ -92,11 +93,11 @@ def stamp_lines(request: model.DeliveryRequest, settings: DeliverySettings, day:
             terms]
 
 
-def earlier_fulfilment(conn: sqlite3.Connection, document_id: int, pages: str, but: int | None = None) -> str | None:
+def earlier_fulfilment(conn: Connection, document_id: int, pages: str, but: int | None = None) -> str | None:
     """The code of an earlier delivered request for the same pages of the same document, if any."""
-    row = conn.execute("SELECT code FROM delivery_requests WHERE document_id = ? AND pages = ? AND status = ?"
-                       " AND id != ? ORDER BY delivered_at DESC LIMIT 1",
-                       (document_id, pages, DELIVERED, but or 0)).fetchone()
+    row = conn.execute("SELECT code FROM delivery_requests WHERE document_id = :document_id AND pages = :pages"
+                       " AND status = :status AND id != :but ORDER BY delivered_at DESC LIMIT 1",
+                       {"document_id": document_id, "pages": pages, "status": DELIVERED, "but": but or 0}).fetchone()
     return row[0] if row else None
 
 
@@ -128,12 +129,15 @@ def deliver(catalog: Catalog, code: str, user: str, settings: DeliverySettings, 
             current = model.get(conn, code)
             if not can_move(current.status, DELIVERED):
                 raise BadTransition(f"request {request.code} is {LABELS[current.status]}; it cannot be delivered")
-            conn.execute("UPDATE delivery_copies SET revoked = 1 WHERE request_id = ?", (request.id,))
+            conn.execute("UPDATE delivery_copies SET revoked = 1 WHERE request_id = :id", {"id": request.id})
             copy_id = conn.execute(
                 "INSERT INTO delivery_copies (request_id, extract_id, path, page_count, size_bytes, made_at, made_by,"
-                " expires_at, max_downloads) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (request.id, cut["id"], catalog.home.relative(final), cut["page_count"], final.stat().st_size, now(),
-                 user, model.utc(expires), settings.link_downloads)).lastrowid
+                " expires_at, max_downloads) VALUES (:request_id, :extract_id, :path, :page_count, :size_bytes,"
+                " :made_at, :made_by, :expires_at, :max_downloads) RETURNING id",
+                {"request_id": request.id, "extract_id": cut["id"], "path": catalog.home.relative(final),
+                 "page_count": cut["page_count"], "size_bytes": final.stat().st_size, "made_at": now(),
+                 "made_by": user, "expires_at": model.utc(expires),
+                 "max_downloads": settings.link_downloads}).scalar()
             columns = {"document_id": document_id, "pages": wanted, "assigned_to": current.assigned_to or user}
             if current.delivered_at is None:
                 columns["delivered_at"] = columns["closed_at"] = now()

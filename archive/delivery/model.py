@@ -4,12 +4,12 @@ from __future__ import annotations
 import io
 import json
 import secrets
-import sqlite3
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone
 
 from archive.catalog import now
 from archive.csv_safe import SafeWriter
+from archive.db import Connection, IntegrityError, Row, savepoint
 from archive.errors import RequestNotFound
 from archive.libraries import default as default_library
 from archive.vocabulary import CANCELLED, DELIVERED, EXPIRED, LABELS, NEW, OPEN, REFUSED
@@ -59,7 +59,7 @@ class DeliveryRequest:
     document_pages: int | None = None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "DeliveryRequest":
+    def from_row(cls, row: Row) -> "DeliveryRequest":
         names = {f.name for f in fields(cls)}
         return cls(**{k: row[k] for k in row.keys() if k in names})
 
@@ -89,12 +89,9 @@ def local_date(stamp: str) -> date:
 
 
 def fold(text: str | None) -> str | None:
-    """Case-folded text for comparisons: SQLite's lower() and LIKE fold only ASCII, not Kazakh or Russian."""
+    """Case-folded text for comparisons, made in Python: the databases' lower() and LIKE fold only
+    ASCII (SQLite) or as the server's locale says (PostgreSQL), not Kazakh and Russian alike."""
     return text.casefold() if isinstance(text, str) else text
-
-
-def register_fold(conn: sqlite3.Connection) -> None:
-    conn.create_function("olke_fold", 1, fold, deterministic=True)
 
 
 def new_code(year: int) -> str:
@@ -113,41 +110,45 @@ SELECT = ("SELECT r.*, d.title AS document_title, d.page_count AS document_pages
           " LEFT JOIN documents d ON d.id = r.document_id")
 
 
-def get(conn: sqlite3.Connection, code: str) -> DeliveryRequest:
-    row = conn.execute(SELECT + " WHERE r.code = ?", (normalise_code(code),)).fetchone()
+def get(conn: Connection, code: str) -> DeliveryRequest:
+    row = conn.execute(SELECT + " WHERE r.code = :code", {"code": normalise_code(code)}).fetchone()
     if row is None:
         raise RequestNotFound(f"no delivery request {code}; check the code (see `olke requests list`)")
     return DeliveryRequest.from_row(row)
 
 
-def get_by_id(conn: sqlite3.Connection, request_id: int) -> DeliveryRequest:
-    row = conn.execute(SELECT + " WHERE r.id = ?", (request_id,)).fetchone()
+def get_by_id(conn: Connection, request_id: int) -> DeliveryRequest:
+    row = conn.execute(SELECT + " WHERE r.id = :id", {"id": request_id}).fetchone()
     if row is None:
         raise RequestNotFound(f"no delivery request number {request_id}")
     return DeliveryRequest.from_row(row)
 
 
-def get_for_requester(conn: sqlite3.Connection, code: str, email: str) -> DeliveryRequest:
+def get_for_requester(conn: Connection, code: str, email: str) -> DeliveryRequest:
     """The request only if the e-mail matches too; the same error either way, so codes cannot be probed."""
-    row = conn.execute(SELECT + " WHERE r.code = ? AND r.email = ? AND r.anonymised_at IS NULL",
-                       (normalise_code(code), (email or "").strip().lower())).fetchone()
+    row = conn.execute(SELECT + " WHERE r.code = :code AND r.email = :email AND r.anonymised_at IS NULL",
+                       {"code": normalise_code(code), "email": (email or "").strip().lower()}).fetchone()
     if row is None:
         raise RequestNotFound("no request with this code and e-mail; check both against the first letter")
     return DeliveryRequest.from_row(row)
 
 
-def find_duplicate(conn: sqlite3.Connection, checked: CheckedRequest, hours: int, at: str) -> DeliveryRequest | None:
+def find_duplicate(conn: Connection, checked: CheckedRequest, hours: int, at: str) -> DeliveryRequest | None:
     wanted = checked.input
-    register_fold(conn)
     since = (datetime.fromisoformat(at) - timedelta(hours=hours)).isoformat(timespec="seconds")
-    same_work = ("r.document_id = ?", [checked.document.id]) if checked.document else (
-        "r.document_id IS NULL AND olke_fold(r.cite_title) = olke_fold(?) AND coalesce(r.cite_pages, '') = ?",
-        [wanted.cite_title, wanted.cite_pages])
-    row = conn.execute(
-        SELECT + f" WHERE r.email = ? AND {same_work[0]} AND r.pages = ? AND r.created_at >= ?"
-        f" AND r.status NOT IN (?, ?, ?) ORDER BY r.id LIMIT 1",
-        [wanted.email, *same_work[1], checked.pages, since, REFUSED, CANCELLED, EXPIRED]).fetchone()
-    return DeliveryRequest.from_row(row) if row else None
+    same_work = "r.document_id = :document_id" if checked.document else \
+        "r.document_id IS NULL AND coalesce(r.cite_pages, '') = :cite_pages"
+    rows = conn.execute(
+        SELECT + f" WHERE r.email = :email AND {same_work} AND r.pages = :pages AND r.created_at >= :since"
+        " AND r.status NOT IN :closed ORDER BY r.id",
+        {"email": wanted.email, "document_id": checked.document.id if checked.document else None,
+         "cite_pages": wanted.cite_pages, "pages": checked.pages, "since": since,
+         "closed": (REFUSED, CANCELLED, EXPIRED)})
+    title = fold(wanted.cite_title)
+    for row in rows:
+        if checked.document or (title is not None and fold(row["cite_title"]) == title):
+            return DeliveryRequest.from_row(row)
+    return None
 
 
 COLUMNS = ("code", "status", "created_at", "updated_at", "language", "name", "email", "phone", "category",
@@ -156,7 +157,7 @@ COLUMNS = ("code", "status", "created_at", "updated_at", "language", "name", "em
            "library")
 
 
-def insert(conn: sqlite3.Connection, checked: CheckedRequest, exceeds_rules: str | None, at: str) -> int:
+def insert(conn: Connection, checked: CheckedRequest, exceeds_rules: str | None, at: str) -> int:
     """Store a checked request (inside the caller's transaction); returns its id. It goes to the library
     that holds the document; a free citation to the default library, which may pass it on."""
     wanted = checked.input
@@ -176,56 +177,57 @@ def insert(conn: sqlite3.Connection, checked: CheckedRequest, exceeds_rules: str
     for _ in range(20):
         values["code"] = new_code(year)
         try:
-            cursor = conn.execute(f"INSERT INTO delivery_requests ({', '.join(COLUMNS)}) VALUES "
-                                  f"({', '.join('?' * len(COLUMNS))})", [values[c] for c in COLUMNS])
-        except sqlite3.IntegrityError as error:
-            if "code" not in str(error):
+            with savepoint(conn):
+                return conn.execute(f"INSERT INTO delivery_requests ({', '.join(COLUMNS)}) VALUES "
+                                    f"({', '.join(':' + c for c in COLUMNS)}) RETURNING id", values).scalar()
+        except IntegrityError as error:
+            if "code" not in str(error.orig):
                 raise
-            continue
-        return cursor.lastrowid
     raise RuntimeError("could not make a unique tracking code")
 
 
-def log(conn: sqlite3.Connection, request_id: int, user: str, action: str, from_status: str | None = None,
+def log(conn: Connection, request_id: int, user: str, action: str, from_status: str | None = None,
         to_status: str | None = None, details: dict | None = None, at: str | None = None) -> None:
-    conn.execute("INSERT INTO delivery_events (request_id, at, user, action, from_status, to_status, details)"
-                 " VALUES (?, ?, ?, ?, ?, ?, ?)", (request_id, at or now(), user, action, from_status, to_status,
-                                                   json.dumps(details or {}, ensure_ascii=False)))
+    conn.execute('INSERT INTO delivery_events (request_id, at, "user", action, from_status, to_status, details)'
+                 " VALUES (:request_id, :at, :user, :action, :from_status, :to_status, :details)",
+                 {"request_id": request_id, "at": at or now(), "user": user, "action": action,
+                  "from_status": from_status, "to_status": to_status,
+                  "details": json.dumps(details or {}, ensure_ascii=False)})
 
 
-def events(conn: sqlite3.Connection, request_id: int) -> list[dict]:
-    rows = conn.execute("SELECT * FROM delivery_events WHERE request_id = ? ORDER BY id", (request_id,))
+def events(conn: Connection, request_id: int) -> list[dict]:
+    rows = conn.execute("SELECT * FROM delivery_events WHERE request_id = :id ORDER BY id", {"id": request_id})
     return [dict(row, details=json.loads(row["details"])) for row in rows]
 
 
-def notes(conn: sqlite3.Connection, request_id: int, kinds: tuple[str, ...] | None = None) -> list[dict]:
-    rows = conn.execute("SELECT * FROM delivery_notes WHERE request_id = ? ORDER BY id", (request_id,))
+def notes(conn: Connection, request_id: int, kinds: tuple[str, ...] | None = None) -> list[dict]:
+    rows = conn.execute("SELECT * FROM delivery_notes WHERE request_id = :id ORDER BY id", {"id": request_id})
     return [dict(row) for row in rows if kinds is None or row["kind"] in kinds]
 
 
-def queue(conn: sqlite3.Connection, statuses: tuple[str, ...] | None = OPEN, overdue: bool = False,
+def queue(conn: Connection, statuses: tuple[str, ...] | None = OPEN, overdue: bool = False,
           older_than_days: int | None = None, assigned_to: str | None = None, unassigned: bool = False,
           limit: int = 500, today: date | None = None, library: str | None = None) -> list[DeliveryRequest]:
     """Requests for staff, oldest first: by status, age (days since received) and overdue; one library's
     only, when ``library`` is given."""
     today = today or date.today()
-    where, args = [], []
+    where, args = [], {"limit": int(limit)}
     if library is not None:
-        where.append("r.library = ?")
-        args.append(library)
+        where.append("r.library = :library")
+        args["library"] = library
     if statuses:
-        where.append(f"r.status IN ({', '.join('?' * len(statuses))})")
-        args += list(statuses)
+        where.append("r.status IN :statuses")
+        args["statuses"] = tuple(statuses)
     if overdue:
-        where.append(f"r.needed_by < ? AND r.status IN ({', '.join('?' * len(OPEN))})")
-        args += [today.isoformat(), *OPEN]
+        where.append("r.needed_by < :today AND r.status IN :open")
+        args.update(today=today.isoformat(), open=OPEN)
     if assigned_to:
-        where.append("r.assigned_to = ?")
-        args.append(assigned_to)
+        where.append("r.assigned_to = :assigned_to")
+        args["assigned_to"] = assigned_to
     if unassigned:
         where.append("r.assigned_to IS NULL")
-    sql = SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY r.id LIMIT ?"
-    found = [DeliveryRequest.from_row(row) for row in conn.execute(sql, [*args, int(limit)])]
+    sql = SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY r.id LIMIT :limit"
+    found = [DeliveryRequest.from_row(row) for row in conn.execute(sql, args)]
     if older_than_days is not None:
         found = [r for r in found if r.age_days(today) >= older_than_days]
     return found
@@ -242,31 +244,32 @@ CSV_COLUMNS = ("code", "id", "status", "received", "delivered", "category", "lan
                "refusal_reason")
 
 
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def search(conn: sqlite3.Connection, text: str = "", statuses: tuple[str, ...] = (DELIVERED,),
+def search(conn: Connection, text: str = "", statuses: tuple[str, ...] = (DELIVERED,),
            limit: int = 1000, library: str | None = None) -> list[DeliveryRequest]:
-    """Requests (default: fulfilled ones), newest first, whose code, name, e-mail or title contains ``text``;
-    one library's only, when ``library`` is given."""
-    where, args = [], []
+    """Requests (default: fulfilled ones), newest first, whose code, name, e-mail or title contains ``text``
+    (compared case-folded, in Python: see ``fold``); one library's only, when ``library`` is given."""
+    where, args = [], {}
     if library is not None:
-        where.append("r.library = ?")
-        args.append(library)
+        where.append("r.library = :library")
+        args["library"] = library
     if statuses:
-        where.append(f"r.status IN ({', '.join('?' * len(statuses))})")
-        args += list(statuses)
+        where.append("r.status IN :statuses")
+        args["statuses"] = tuple(statuses)
     text = (text or "").strip()[:200]
-    if text:
-        register_fold(conn)
-        where.append("(r.code LIKE ? ESCAPE '\\' OR " + " OR ".join(
-            f"olke_fold({column}) LIKE ? ESCAPE '\\'" for column in ("r.name", "r.email", "r.cite_title", "d.title"))
-            + ")")
-        args += [_like(normalise_code(text) if text.count("-") == 2 else text)] + [_like(text.casefold())] * 4
     sql = SELECT + (" WHERE " + " AND ".join(where) if where else "")
-    sql += " ORDER BY coalesce(r.delivered_at, r.created_at) DESC LIMIT ?"
-    return [DeliveryRequest.from_row(row) for row in conn.execute(sql, [*args, int(limit)])]
+    sql += " ORDER BY coalesce(r.delivered_at, r.created_at) DESC, r.id DESC"
+    if not text:
+        return [DeliveryRequest.from_row(row) for row in conn.execute(sql + " LIMIT :limit", {**args, "limit": int(limit)})]
+    code = fold(normalise_code(text) if text.count("-") == 2 else text)
+    words = fold(text)
+    found = []
+    for row in conn.execute(sql, args):
+        if code in fold(row["code"]) or any(words in (fold(row[column]) or "")
+                                           for column in ("name", "email", "cite_title", "document_title")):
+            found.append(DeliveryRequest.from_row(row))
+            if len(found) >= limit:
+                break
+    return found
 
 
 def as_csv(found: list[DeliveryRequest]) -> str:

@@ -7,7 +7,6 @@ A letter the mail server does not take stays here with its error, and `olke requ
 from __future__ import annotations
 
 import smtplib
-import sqlite3
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -15,6 +14,7 @@ from typing import Iterable
 
 from archive.catalog import now
 from archive import libraries
+from archive.db import Connection
 from archive.delivery import letters
 from archive.errors import MailFailed
 from archive.delivery.model import DeliveryRequest
@@ -23,7 +23,7 @@ from archive.delivery.settings import DeliverySettings, MailSettings
 MAX_ATTEMPTS = 10
 
 
-def queue(conn: sqlite3.Connection, request: DeliveryRequest, letter: str, settings: DeliverySettings,
+def queue(conn: Connection, request: DeliveryRequest, letter: str, settings: DeliverySettings,
           **values) -> int | None:
     """Write a letter to the requester (inside the caller's transaction); None if there is no address."""
     if not request.email:
@@ -31,12 +31,13 @@ def queue(conn: sqlite3.Connection, request: DeliveryRequest, letter: str, setti
     subject, body = letters.compose(letter, request.language, _signed_by(conn, request, settings), code=request.code,
                                     name=request.name or "", title=request.title,
                                     status_url=letters.status_url(settings.public_url, request.code), **values)
-    cursor = conn.execute("INSERT INTO delivery_mail (request_id, letter, recipient, subject, body, created_at)"
-                          " VALUES (?, ?, ?, ?, ?, ?)", (request.id, letter, request.email, subject, body, now()))
-    return cursor.lastrowid
+    return conn.execute("INSERT INTO delivery_mail (request_id, letter, recipient, subject, body, created_at)"
+                        " VALUES (:request_id, :letter, :recipient, :subject, :body, :created_at) RETURNING id",
+                        {"request_id": request.id, "letter": letter, "recipient": request.email, "subject": subject,
+                         "body": body, "created_at": now()}).scalar()
 
 
-def _signed_by(conn: sqlite3.Connection, request: DeliveryRequest, settings: DeliverySettings) -> str:
+def _signed_by(conn: Connection, request: DeliveryRequest, settings: DeliverySettings) -> str:
     """Who signs the letter: the library handling the request when the system has several (and it has a
     name), else the library the settings name."""
     if libraries.count(conn) > 1:
@@ -46,20 +47,21 @@ def _signed_by(conn: sqlite3.Connection, request: DeliveryRequest, settings: Del
     return settings.library
 
 
-def claim(conn: sqlite3.Connection, ids: Iterable[int] | None = None) -> list[dict]:
+def claim(conn: Connection, ids: Iterable[int] | None = None) -> list[dict]:
     """Take the unsent letters (only ``ids`` if given) for sending; another sender will not take them too."""
-    sql = "SELECT * FROM delivery_mail WHERE sent_at IS NULL AND recipient IS NOT NULL AND attempts < ?"
-    args: list = [MAX_ATTEMPTS]
+    sql = "SELECT * FROM delivery_mail WHERE sent_at IS NULL AND recipient IS NOT NULL AND attempts < :most"
+    args: dict = {"most": MAX_ATTEMPTS}
     if ids is not None:
         wanted = [i for i in ids if i is not None]
         if not wanted:
             return []
-        sql += f" AND id IN ({', '.join('?' * len(wanted))})"
-        args += wanted
+        sql += " AND id IN :ids"
+        args["ids"] = wanted
     claimed = []
     for row in conn.execute(sql + " ORDER BY id", args).fetchall():
         taken = conn.execute("UPDATE delivery_mail SET attempts = attempts + 1, error = 'sending'"
-                             " WHERE id = ? AND attempts = ? AND sent_at IS NULL", (row["id"], row["attempts"]))
+                             " WHERE id = :id AND attempts = :attempts AND sent_at IS NULL",
+                             {"id": row["id"], "attempts": row["attempts"]})
         if taken.rowcount:
             claimed.append(dict(row))
     return claimed
@@ -78,17 +80,18 @@ def send_claimed(settings: DeliverySettings, claimed: list[dict]) -> list[tuple[
     return results
 
 
-def record(conn: sqlite3.Connection, results: list[tuple[int, str | None]]) -> list[str]:
+def record(conn: Connection, results: list[tuple[int, str | None]]) -> list[str]:
     """Note what was sent; returns the errors."""
     for letter_id, error in results:
         if error:
-            conn.execute("UPDATE delivery_mail SET error = ? WHERE id = ?", (error, letter_id))
+            conn.execute("UPDATE delivery_mail SET error = :error WHERE id = :id", {"error": error, "id": letter_id})
         else:
-            conn.execute("UPDATE delivery_mail SET sent_at = ?, error = NULL WHERE id = ?", (now(), letter_id))
+            conn.execute("UPDATE delivery_mail SET sent_at = :now, error = NULL WHERE id = :id",
+                         {"now": now(), "id": letter_id})
     return [error for _, error in results if error]
 
 
-def send_pending(conn: sqlite3.Connection, settings: DeliverySettings, ids: Iterable[int] | None = None
+def send_pending(conn: Connection, settings: DeliverySettings, ids: Iterable[int] | None = None
                  ) -> tuple[int, list[str]]:
     """Send the unsent letters (only ``ids`` if given); returns (sent, errors)."""
     results = send_claimed(settings, claim(conn, ids))
@@ -96,9 +99,9 @@ def send_pending(conn: sqlite3.Connection, settings: DeliverySettings, ids: Iter
     return len(results) - len(errors), errors
 
 
-def letters_for(conn: sqlite3.Connection, request_id: int) -> list[dict]:
+def letters_for(conn: Connection, request_id: int) -> list[dict]:
     rows = conn.execute("SELECT id, letter, created_at, sent_at, attempts, error FROM delivery_mail"
-                        " WHERE request_id = ? ORDER BY id", (request_id,))
+                        " WHERE request_id = :id ORDER BY id", {"id": request_id})
     return [dict(row) for row in rows]
 
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import datetime, timezone
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from archive.catalog import now
+from archive.db import Connection, IntegrityError, Row
 from archive.errors import NotFound, StaffLoginFailed, UsageError
 from archive.libraries import resolve as resolve_library
 
@@ -33,7 +33,7 @@ def check_password(password: str) -> str:
     return password
 
 
-def add(conn: sqlite3.Connection, name: str, password: str, full_name: str | None = None,
+def add(conn: Connection, name: str, password: str, full_name: str | None = None,
         library: str | None = None) -> None:
     """Add a staff user of ``library`` (a code), or, without one, the system's administrator."""
     check_name(name)
@@ -41,37 +41,38 @@ def add(conn: sqlite3.Connection, name: str, password: str, full_name: str | Non
     stamp = now()
     try:
         conn.execute("INSERT INTO staff_users (name, full_name, password_hash, created_at, password_set_at, library)"
-                     " VALUES (?, ?, ?, ?, ?, ?)", (name, full_name, generate_password_hash(check_password(password)),
-                                                    stamp, _password_stamp(), library))
-    except sqlite3.IntegrityError:
+                     " VALUES (:name, :full_name, :hash, :created_at, :password_set_at, :library)",
+                     {"name": name, "full_name": full_name, "hash": generate_password_hash(check_password(password)),
+                      "created_at": stamp, "password_set_at": _password_stamp(), "library": library})
+    except IntegrityError:
         raise UsageError(f"staff user '{name}' already exists; change the password with: olke staff passwd "
                          f"{name}") from None
 
 
-def _existing(conn: sqlite3.Connection, name: str) -> sqlite3.Row:
-    row = conn.execute("SELECT * FROM staff_users WHERE name = ?", (name,)).fetchone()
+def _existing(conn: Connection, name: str) -> Row:
+    row = conn.execute("SELECT * FROM staff_users WHERE name = :name", {"name": name}).fetchone()
     if row is None:
         raise NotFound(f"no staff user '{name}'; see `olke staff list`")
     return row
 
 
-def get(conn: sqlite3.Connection, name: str) -> dict:
+def get(conn: Connection, name: str) -> dict:
     row = _existing(conn, name)
     return {k: row[k] for k in ("name", "full_name", "active", "created_at", "password_set_at", "last_login_at",
                                 "library")}
 
 
-def library_of(conn: sqlite3.Connection, name: str) -> str | None:
+def library_of(conn: Connection, name: str) -> str | None:
     """The library a staff user works at; None for the system's administrator (or an unknown name)."""
-    row = conn.execute("SELECT library FROM staff_users WHERE name = ?", (name,)).fetchone()
+    row = conn.execute("SELECT library FROM staff_users WHERE name = :name", {"name": name}).fetchone()
     return row[0] if row else None
 
 
-def set_library(conn: sqlite3.Connection, name: str, library: str | None) -> None:
+def set_library(conn: Connection, name: str, library: str | None) -> None:
     """Move a staff user to ``library``; None makes them the system's administrator."""
     _existing(conn, name)
     library = resolve_library(conn, library) if library is not None else None
-    conn.execute("UPDATE staff_users SET library = ? WHERE name = ?", (library, name))
+    conn.execute("UPDATE staff_users SET library = :library WHERE name = :name", {"library": library, "name": name})
 
 
 def _password_stamp() -> str:
@@ -80,45 +81,45 @@ def _password_stamp() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
-def set_password(conn: sqlite3.Connection, name: str, password: str) -> None:
+def set_password(conn: Connection, name: str, password: str) -> None:
     _existing(conn, name)
-    conn.execute("UPDATE staff_users SET password_hash = ?, password_set_at = ? WHERE name = ?",
-                 (generate_password_hash(check_password(password)), _password_stamp(), name))
+    conn.execute("UPDATE staff_users SET password_hash = :hash, password_set_at = :at WHERE name = :name",
+                 {"hash": generate_password_hash(check_password(password)), "at": _password_stamp(), "name": name})
 
 
-def set_active(conn: sqlite3.Connection, name: str, active: bool) -> None:
+def set_active(conn: Connection, name: str, active: bool) -> None:
     _existing(conn, name)
-    conn.execute("UPDATE staff_users SET active = ? WHERE name = ?", (int(active), name))
+    conn.execute("UPDATE staff_users SET active = :active WHERE name = :name", {"active": int(active), "name": name})
 
 
-def all_users(conn: sqlite3.Connection) -> list[dict]:
+def all_users(conn: Connection) -> list[dict]:
     rows = conn.execute("SELECT name, full_name, active, created_at, password_set_at, last_login_at, library"
                         " FROM staff_users ORDER BY name")
     return [dict(row) for row in rows]
 
 
-def active_names(conn: sqlite3.Connection) -> list[str]:
+def active_names(conn: Connection) -> list[str]:
     return [row[0] for row in conn.execute("SELECT name FROM staff_users WHERE active = 1 ORDER BY name")]
 
 
-def require_active(conn: sqlite3.Connection, name: str) -> None:
+def require_active(conn: Connection, name: str) -> None:
     if not _existing(conn, name)["active"]:
         raise UsageError(f"staff user '{name}' is disabled; enable with: olke staff enable {name}")
 
 
-def verify(conn: sqlite3.Connection, name: str, password: str) -> dict:
+def verify(conn: Connection, name: str, password: str) -> dict:
     """The user, if the name and password match an active user; else StaffLoginFailed."""
-    row = conn.execute("SELECT * FROM staff_users WHERE name = ?", ((name or "").strip().lower(),)).fetchone()
+    row = conn.execute("SELECT * FROM staff_users WHERE name = :name", {"name": (name or "").strip().lower()}).fetchone()
     good = check_password_hash(row["password_hash"] if row else _DUMMY_HASH, (password or "")[:MAX_PASSWORD])
     if not (row and good and row["active"]):
         raise StaffLoginFailed("the name or the password is wrong, or the user is disabled")
-    conn.execute("UPDATE staff_users SET last_login_at = ? WHERE name = ?", (now(), row["name"]))
+    conn.execute("UPDATE staff_users SET last_login_at = :now WHERE name = :name", {"now": now(), "name": row["name"]})
     return {"name": row["name"], "full_name": row["full_name"], "password_set_at": row["password_set_at"]}
 
 
-def still_valid(conn: sqlite3.Connection, name: str, password_set_at: str) -> bool:
+def still_valid(conn: Connection, name: str, password_set_at: str) -> bool:
     """A session stays valid while the user is active and the password unchanged since login."""
-    row = conn.execute("SELECT active, password_set_at FROM staff_users WHERE name = ?", (name,)).fetchone()
+    row = conn.execute("SELECT active, password_set_at FROM staff_users WHERE name = :name", {"name": name}).fetchone()
     return bool(row and row["active"] and row["password_set_at"] == password_set_at)
 
 

@@ -6,12 +6,11 @@ caller sends the letters after the commit (``outbox.send_pending``).
 """
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable
 
-from archive.db import transaction
+from archive.db import Connection, transaction
 from archive.catalog import Document, now
 from archive.errors import BadTransition, InvalidRequest, UsageError
 from archive import libraries
@@ -47,7 +46,7 @@ def can_move(current: str, target: str) -> bool:
     return target in MOVES.get(current, ())
 
 
-def submit(conn: sqlite3.Connection, wanted: RequestInput, settings: DeliverySettings,
+def submit(conn: Connection, wanted: RequestInput, settings: DeliverySettings,
            find_document: Callable[[int], Document], at: str | None = None, today: date | None = None) -> Submitted:
     """Check and store a request in one transaction, or find the same one sent shortly before."""
     checked = check(wanted, find_document, today)
@@ -66,7 +65,7 @@ def submit(conn: sqlite3.Connection, wanted: RequestInput, settings: DeliverySet
     return Submitted(request, True, [letter] if letter else [], verdict)
 
 
-def move(conn: sqlite3.Connection, code: str, target: str | None, user: str, action: str,
+def move(conn: Connection, code: str, target: str | None, user: str, action: str,
          details: dict | None = None, **columns) -> DeliveryRequest:
     """Inside a transaction: change status (None: keep it) and columns, and log it."""
     request = model.get(conn, code)
@@ -77,8 +76,8 @@ def move(conn: sqlite3.Connection, code: str, target: str | None, user: str, act
     if target in (REFUSED, CANCELLED, EXPIRED):
         columns["closed_at"] = stamp
     changes = {"updated_at": stamp, **columns, **({"status": target} if target else {})}
-    conn.execute(f"UPDATE delivery_requests SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?",
-                 [*changes.values(), request.id])
+    conn.execute(f"UPDATE delivery_requests SET {', '.join(f'{k} = :{k}' for k in changes)} WHERE id = :row_id",
+                 {**changes, "row_id": request.id})
     model.log(conn, request.id, user, action, request.status, target or request.status, details, at=stamp)
     return model.get_by_id(conn, request.id)
 
@@ -97,11 +96,11 @@ def _open(request: DeliveryRequest, doing: str) -> None:
         raise BadTransition(f"request {request.code} is {LABELS[request.status]}; it cannot be {doing}")
 
 
-def claim(conn: sqlite3.Connection, code: str, user: str) -> DeliveryRequest:
+def claim(conn: Connection, code: str, user: str) -> DeliveryRequest:
     return assign(conn, code, user, user)
 
 
-def assign(conn: sqlite3.Connection, code: str, to_user: str, by_user: str) -> DeliveryRequest:
+def assign(conn: Connection, code: str, to_user: str, by_user: str) -> DeliveryRequest:
     staff.require_active(conn, to_user)
     with transaction(conn):
         request = model.get(conn, code)
@@ -111,39 +110,42 @@ def assign(conn: sqlite3.Connection, code: str, to_user: str, by_user: str) -> D
         return move(conn, code, target, by_user, action, {"to": to_user}, assigned_to=to_user)
 
 
-def add_note(conn: sqlite3.Connection, code: str, user: str, text: str) -> None:
+def add_note(conn: Connection, code: str, user: str, text: str) -> None:
     body = _text(text)
     with transaction(conn):
         request = model.get(conn, code)
-        conn.execute("INSERT INTO delivery_notes (request_id, at, author, kind, body) VALUES (?, ?, ?, 'internal', ?)",
-                     (request.id, now(), user, body))
+        conn.execute("INSERT INTO delivery_notes (request_id, at, author, kind, body)"
+                     " VALUES (:id, :at, :author, 'internal', :body)",
+                     {"id": request.id, "at": now(), "author": user, "body": body})
 
 
-def ask(conn: sqlite3.Connection, code: str, user: str, question: str, settings: DeliverySettings) -> list[int]:
+def ask(conn: Connection, code: str, user: str, question: str, settings: DeliverySettings) -> list[int]:
     """Ask the requester for details: the request waits for the answer (and is the asker's if nobody's)."""
     body = _text(question)
     with transaction(conn):
         current = model.get(conn, code)
         request = move(conn, code, WAITING, user, "asked_requester", assigned_to=current.assigned_to or user)
         conn.execute("INSERT INTO delivery_notes (request_id, at, author, kind, body)"
-                     " VALUES (?, ?, ?, 'to_requester', ?)", (request.id, now(), user, body))
+                     " VALUES (:id, :at, :author, 'to_requester', :body)",
+                     {"id": request.id, "at": now(), "author": user, "body": body})
         letter = outbox.queue(conn, request, "question", settings, text=body)
     return [letter] if letter else []
 
 
-def reply(conn: sqlite3.Connection, code: str, email: str, text: str) -> DeliveryRequest:
+def reply(conn: Connection, code: str, email: str, text: str) -> DeliveryRequest:
     """The requester's answer (from the status page): back to staff."""
     body = _text(text)
     with transaction(conn):
         request = model.get_for_requester(conn, code, email)
         _open(request, "answered")
         conn.execute("INSERT INTO delivery_notes (request_id, at, author, kind, body)"
-                     " VALUES (?, ?, ?, 'from_requester', ?)", (request.id, now(), REQUESTER, body))
+                     " VALUES (:id, :at, :author, 'from_requester', :body)",
+                     {"id": request.id, "at": now(), "author": REQUESTER, "body": body})
         target = IN_PROGRESS if request.status == WAITING else None
         return move(conn, request.code, target, REQUESTER, "requester_answered")
 
 
-def refuse(conn: sqlite3.Connection, code: str, user: str, reason: str, text: str | None,
+def refuse(conn: Connection, code: str, user: str, reason: str, text: str | None,
            settings: DeliverySettings) -> list[int]:
     if reason not in REFUSAL_REASONS:
         raise UsageError(f"unknown refusal reason '{reason}'; use one of: {', '.join(REFUSAL_REASONS)}")
@@ -155,7 +157,7 @@ def refuse(conn: sqlite3.Connection, code: str, user: str, reason: str, text: st
     return [letter] if letter else []
 
 
-def cancel(conn: sqlite3.Connection, code: str, user: str, text: str | None, settings: DeliverySettings,
+def cancel(conn: Connection, code: str, user: str, text: str | None, settings: DeliverySettings,
            email: str | None = None) -> list[int]:
     """Cancel: by staff (the requester is told), or by the requester (``email`` given; no letter)."""
     body = _text(text, required=False)
@@ -170,7 +172,7 @@ def cancel(conn: sqlite3.Connection, code: str, user: str, text: str | None, set
     return [letter] if letter else []
 
 
-def pass_on(conn: sqlite3.Connection, code: str, user: str, to_library: str, text: str | None,
+def pass_on(conn: Connection, code: str, user: str, to_library: str, text: str | None,
             settings: DeliverySettings) -> list[int]:
     """Pass an open request on to another library of the system (the one that holds what is asked for):
     it enters that library's queue as new, nobody's yet, and the requester is told where it went."""
@@ -182,8 +184,9 @@ def pass_on(conn: sqlite3.Connection, code: str, user: str, to_library: str, tex
         if target.code == request.library:
             raise UsageError(f"request {request.code} is already library '{target.code}''s")
         stamp = now()
-        conn.execute("UPDATE delivery_requests SET library = ?, status = ?, assigned_to = NULL, updated_at = ?"
-                     " WHERE id = ?", (target.code, NEW, stamp, request.id))
+        conn.execute("UPDATE delivery_requests SET library = :library, status = :status, assigned_to = NULL,"
+                     " updated_at = :at WHERE id = :id",
+                     {"library": target.code, "status": NEW, "at": stamp, "id": request.id})
         model.log(conn, request.id, user, "passed_on", request.status, NEW,
                   {"from": request.library, "to": target.code, **({"text": body} if body else {})}, at=stamp)
         moved = model.get_by_id(conn, request.id)
@@ -192,7 +195,7 @@ def pass_on(conn: sqlite3.Connection, code: str, user: str, to_library: str, tex
     return [letter] if letter else []
 
 
-def send_outside(conn: sqlite3.Connection, code: str, user: str, to: str, text: str | None,
+def send_outside(conn: Connection, code: str, user: str, to: str, text: str | None,
                  settings: DeliverySettings) -> list[int]:
     """Record that the request was sent to a library outside the system (the national library, a regional
     one), which answers the requester itself: the request is closed here (counted apart from refusals)
@@ -206,13 +209,13 @@ def send_outside(conn: sqlite3.Connection, code: str, user: str, to: str, text: 
     return [letter] if letter else []
 
 
-def due_to_expire(conn: sqlite3.Connection, settings: DeliverySettings, today: date) -> list[DeliveryRequest]:
+def due_to_expire(conn: Connection, settings: DeliverySettings, today: date) -> list[DeliveryRequest]:
     cutoff = today - timedelta(days=settings.expire_days)
     return [r for r in model.queue(conn, OPEN, limit=1_000_000, today=today)
             if (r.needed_by and r.needed_by < today.isoformat()) or model.local_date(r.created_at) <= cutoff]
 
 
-def expire(conn: sqlite3.Connection, settings: DeliverySettings, today: date | None = None,
+def expire(conn: Connection, settings: DeliverySettings, today: date | None = None,
            dry_run: bool = False) -> tuple[list[DeliveryRequest], list[int]]:
     """Close the open requests past their needed-by date or older than ``expire_days``."""
     today = today or date.today()

@@ -54,7 +54,7 @@ CREATE TABLE events (
     document_id   INTEGER REFERENCES documents (id) ON DELETE SET NULL,
     action        TEXT NOT NULL CHECK (action IN ('ingested', 'reocred', 'deleted', 'metadata_edited')),
     at            TEXT NOT NULL,                   -- UTC ISO 8601
-    user          TEXT NOT NULL,
+    "user"        TEXT NOT NULL,                   -- quoted: a reserved word in PostgreSQL
     details       TEXT NOT NULL DEFAULT '{}'       -- JSON
 );
 CREATE INDEX events_document ON events (document_id, at);

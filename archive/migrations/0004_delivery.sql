@@ -46,7 +46,7 @@ CREATE TABLE delivery_events (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,
     request_id       INTEGER NOT NULL REFERENCES delivery_requests (id) ON DELETE CASCADE,
     at               TEXT NOT NULL,
-    user             TEXT NOT NULL,                   -- a staff name, 'requester' or 'olke'
+    "user"           TEXT NOT NULL,                   -- a staff name, 'requester' or 'olke'
     action           TEXT NOT NULL,
     from_status      TEXT,
     to_status        TEXT,

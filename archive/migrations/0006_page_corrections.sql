@@ -16,7 +16,7 @@ CREATE TABLE page_corrections (
     machine_reasons TEXT NOT NULL DEFAULT '[]',
     text            TEXT NOT NULL,
     words           TEXT NOT NULL DEFAULT '[]',
-    user            TEXT NOT NULL,
+    "user"          TEXT NOT NULL,
     at              TEXT NOT NULL,
     details         TEXT NOT NULL DEFAULT '{}'
 );

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median
 
 from archive.csv_safe import SafeWriter
+from archive.db import Connection
 from archive.errors import NotFound
 from archive.plans.plan import DELIVERY, DELIVERY_MEASURE, get_plan, system_plan
 from archive.delivery.model import local_date
@@ -80,16 +80,17 @@ def quarter_of(day: date) -> int:
     return (day.month - 1) // 3 + 1
 
 
-def _rows(conn: sqlite3.Connection, column: str, year: int, library: str | None = None):
+def _rows(conn: Connection, column: str, year: int, library: str | None = None):
     # a day either side: stored times are UTC, the quarter is decided by the local date
     low, high = f"{year - 1}-12-31", f"{year + 1}-01-02"
-    sql, args = f"SELECT * FROM delivery_requests WHERE {column} >= ? AND {column} < ?", [low, high]
+    sql = f"SELECT * FROM delivery_requests WHERE {column} >= :low AND {column} < :high"
+    args = {"low": low, "high": high}
     if library is not None:
-        sql, args = sql + " AND library = ?", [*args, library]
+        sql, args = sql + " AND library = :library", {**args, "library": library}
     return conn.execute(sql, args)
 
 
-def delivered_by_quarter(conn: sqlite3.Connection, year: int, library: str | None = None) -> dict[int, int]:
+def delivered_by_quarter(conn: Connection, year: int, library: str | None = None) -> dict[int, int]:
     """{quarter: delivered requests whose delivery date falls in it}, of one library or (None) of all;
     used by the plan report."""
     counts = dict.fromkeys(QUARTERS, 0)
@@ -100,7 +101,7 @@ def delivered_by_quarter(conn: sqlite3.Connection, year: int, library: str | Non
     return counts
 
 
-def year_figures(conn: sqlite3.Connection, year: int, library: str | None = None) -> YearFigures:
+def year_figures(conn: Connection, year: int, library: str | None = None) -> YearFigures:
     """The year's figures of one library's requests, or (None) of the whole system's."""
     periods = {q: Period(q) for q in (YEAR, *QUARTERS)}
     for row in _rows(conn, "created_at", year, library):
@@ -163,13 +164,13 @@ TABLE_COLUMNS = ("period", "received", "delivered", "plan", "% of plan", "refuse
                  "median working days")
 
 
-def library_figures(conn: sqlite3.Connection, year: int) -> dict[str, YearFigures]:
+def library_figures(conn: Connection, year: int) -> dict[str, YearFigures]:
     """Each library's figures for the year (in the register's order)."""
     codes = [row[0] for row in conn.execute("SELECT code FROM libraries ORDER BY position, code")]
     return {code: year_figures(conn, year, code) for code in codes}
 
 
-def render(conn: sqlite3.Connection, year: int, fmt: str, library: str | None = None) -> str:
+def render(conn: Connection, year: int, fmt: str, library: str | None = None) -> str:
     """The figures of one library, or (None) of the whole system with, when it has several libraries,
     each library's year beside the total."""
     figures = year_figures(conn, year, library)

@@ -9,13 +9,12 @@ a report can show both and say where the plan does not add up.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.catalog import current_user, now
-from archive.db import transaction
+from archive.db import Connection, transaction
 from archive.errors import InvalidPlan, NotFound
 from archive.libraries import resolve as resolve_library
 from archive.vocabulary import KINDS
@@ -260,7 +259,7 @@ def _column_name(quarter: int, kazakh: bool) -> str:
 
 
 
-def save_plan(conn: sqlite3.Connection, plan: Plan, user: str | None = None) -> Plan | None:
+def save_plan(conn: Connection, plan: Plan, user: str | None = None) -> Plan | None:
     """Store ``plan`` in place of its library's plan for the year, in one transaction; returns the plan it
     replaced."""
     plan.loaded_at, plan.loaded_by = now(), user or current_user()
@@ -268,32 +267,40 @@ def save_plan(conn: sqlite3.Connection, plan: Plan, user: str | None = None) -> 
                for (q, k), value in cells.items()]
     figures += [(DELIVERY, DELIVERY_MEASURE, q, 0, value, "") for q, value in plan.deliveries.items()]
     figures += [(TOTAL, e.measure, YEAR, int(e.kazakh), e.value, e.where) for e in plan.elsewhere]
+    columns = ("row", "measure", "quarter", "kazakh", "value", "stated_in")
     with transaction(conn):
         library = plan.library_code = resolve_library(conn, plan.library_code)
         try:
             previous = get_plan(conn, plan.year, library)
         except NotFound:
             previous = None
-        conn.execute("DELETE FROM plan_figures WHERE library = ? AND year = ?", (library, plan.year))
-        conn.execute("DELETE FROM plans WHERE library = ? AND year = ?", (library, plan.year))
+        keys = {"library": library, "year": plan.year}
+        conn.execute("DELETE FROM plan_figures WHERE library = :library AND year = :year", keys)
+        conn.execute("DELETE FROM plans WHERE library = :library AND year = :year", keys)
         conn.execute("INSERT INTO plans (library, year, title, library_name, source_name, source_text, loaded_at,"
-                     " loaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     (library, plan.year, plan.title, plan.library, plan.source_name, plan.source_text,
-                      plan.loaded_at, plan.loaded_by))
-        conn.executemany("INSERT INTO plan_figures (library, year, row, measure, quarter, kazakh, value, stated_in,"
-                         " position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         [(library, plan.year, *f, position) for position, f in enumerate(figures)])
+                     " loaded_by) VALUES (:library, :year, :title, :library_name, :source_name, :source_text,"
+                     " :loaded_at, :loaded_by)",
+                     {**keys, "title": plan.title, "library_name": plan.library,
+                      "source_name": plan.source_name, "source_text": plan.source_text,
+                      "loaded_at": plan.loaded_at, "loaded_by": plan.loaded_by})
+        conn.executemany("INSERT INTO plan_figures (library, year, position, row, measure, quarter, kazakh, value,"
+                         " stated_in) VALUES (:library, :year, :position, :row, :measure, :quarter, :kazakh, :value,"
+                         " :stated_in)",
+                         [{**keys, "position": position, **dict(zip(columns, f))}
+                          for position, f in enumerate(figures, start=1)])
         conn.execute("INSERT INTO plan_loads (library, year, source_name, source_sha256, loaded_at, loaded_by)"
-                     " VALUES (?, ?, ?, ?, ?, ?)", (library, plan.year, plan.source_name,
-                                                    hashlib.sha256(plan.source_text.encode()).hexdigest(),
-                                                    plan.loaded_at, plan.loaded_by))
+                     " VALUES (:library, :year, :source_name, :sha256, :loaded_at, :loaded_by)",
+                     {**keys, "source_name": plan.source_name,
+                      "sha256": hashlib.sha256(plan.source_text.encode()).hexdigest(),
+                      "loaded_at": plan.loaded_at, "loaded_by": plan.loaded_by})
     return previous
 
 
-def get_plan(conn: sqlite3.Connection, year: int, library: str | None = None) -> Plan:
+def get_plan(conn: Connection, year: int, library: str | None = None) -> Plan:
     """A library's plan for the year (the default library's when none is named)."""
     library = resolve_library(conn, library)
-    head = conn.execute("SELECT * FROM plans WHERE library = ? AND year = ?", (library, year)).fetchone()
+    head = conn.execute("SELECT * FROM plans WHERE library = :library AND year = :year",
+                        {"library": library, "year": year}).fetchone()
     if head is None:
         several = conn.execute("SELECT COUNT(*) FROM libraries").fetchone()[0] > 1
         if several:
@@ -302,8 +309,8 @@ def get_plan(conn: sqlite3.Connection, year: int, library: str | None = None) ->
         raise NotFound(f"no plan for {year} in the archive; load one with: olke plan load FILE")
     plan = Plan(year, {}, title=head["title"], library=head["library_name"], library_code=library,
                 **{k: head[k] for k in ("source_name", "source_text", "loaded_at", "loaded_by")})
-    for f in conn.execute("SELECT * FROM plan_figures WHERE library = ? AND year = ?"
-                          " ORDER BY position, row, measure, quarter, kazakh, stated_in", (library, year)):
+    for f in conn.execute("SELECT * FROM plan_figures WHERE library = :library AND year = :year ORDER BY position",
+                          {"library": library, "year": year}):
         if f["stated_in"]:
             plan.elsewhere.append(StatedElsewhere(f["stated_in"], f["measure"], bool(f["kazakh"]), f["value"]))
         elif f["row"] == DELIVERY:
@@ -313,14 +320,14 @@ def get_plan(conn: sqlite3.Connection, year: int, library: str | None = None) ->
     return plan
 
 
-def plan_libraries(conn: sqlite3.Connection, year: int) -> list[str]:
+def plan_libraries(conn: Connection, year: int) -> list[str]:
     """The libraries with a plan for the year, in the register's order."""
-    rows = conn.execute("SELECT p.library FROM plans p JOIN libraries l ON l.code = p.library WHERE p.year = ?"
-                        " ORDER BY l.position, l.code", (year,))
+    rows = conn.execute("SELECT p.library FROM plans p JOIN libraries l ON l.code = p.library WHERE p.year = :year"
+                        " ORDER BY l.position, l.code", {"year": year})
     return [row[0] for row in rows]
 
 
-def system_plan(conn: sqlite3.Connection, year: int) -> Plan:
+def system_plan(conn: Connection, year: int) -> Plan:
     """The plan of the whole system for the year: the one library's plan as it is, or the sum of the
     libraries' plans (each stated figure the sum of those stated; the totals computed as ever)."""
     libraries = plan_libraries(conn, year)
@@ -349,7 +356,7 @@ def system_plan(conn: sqlite3.Connection, year: int) -> Plan:
     return total
 
 
-def list_plans(conn: sqlite3.Connection) -> list[dict]:
+def list_plans(conn: Connection) -> list[dict]:
     rows = conn.execute(
         "SELECT p.library, p.year, p.title, p.source_name, p.loaded_at, p.loaded_by,"
         " (SELECT COUNT(*) FROM plan_loads l WHERE l.year = p.year AND l.library = p.library) AS loads"

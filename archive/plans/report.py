@@ -7,11 +7,11 @@ page renders, and ``archive.plans.formats`` turns it into a table, CSV, JSON, XL
 """
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 
 from archive import i18n, libraries
+from archive.db import Connection, has_table
 from archive.errors import NotFound
 from archive.libraries import Library
 from archive.plans.deliveries import delivered_by_quarter
@@ -61,17 +61,17 @@ class Actuals:
         return {kind for kind, _, _ in self.groups}
 
 
-def actuals(conn: sqlite3.Connection, year: int, library: str | None = None) -> Actuals:
+def actuals(conn: Connection, year: int, library: str | None = None) -> Actuals:
     """What was digitised in the year: by one library, or (None) by the whole system."""
-    where, args = "", [f"{year:04d}"]
+    where, args = "", {"year": f"{year:04d}"}
     if library is not None:
-        where, args = " AND d.library = ?", [*args, library]
+        where, args = " AND d.library = :library", {**args, "library": library}
     rows = conn.execute(
         "SELECT d.kind, CAST(substr(d.digitised_on, 6, 2) AS INTEGER) AS month, d.language = 'kaz' AS kazakh,"
         " COUNT(*) AS documents, SUM(d.page_count) AS pages, COALESCE(SUM(pdf.size), 0) AS bytes"
         " FROM documents d LEFT JOIN (SELECT document_id, SUM(size_bytes) AS size FROM files"
         "   WHERE role = 'pdf' GROUP BY document_id) pdf ON pdf.document_id = d.id"
-        " WHERE d.status = 'active' AND substr(d.digitised_on, 1, 4) = ?" + where +
+        " WHERE d.status = 'active' AND substr(d.digitised_on, 1, 4) = :year" + where +
         " GROUP BY d.kind, month, kazakh", args)
     groups: dict[tuple[str, int, bool], Tally] = {}
     for row in rows:
@@ -80,12 +80,10 @@ def actuals(conn: sqlite3.Connection, year: int, library: str | None = None) -> 
     return Actuals(year, groups, deliveries_by_quarter(conn, year, library))
 
 
-def deliveries_by_quarter(conn: sqlite3.Connection, year: int, library: str | None = None) -> dict[int, int]:
+def deliveries_by_quarter(conn: Connection, year: int, library: str | None = None) -> dict[int, int]:
     """Electronic deliveries made per quarter: zero while the catalog has no delivery requests' table."""
     counts = dict.fromkeys(QUARTERS, 0)
-    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                          (DELIVERY_TABLE,)).fetchone()
-    if exists:
+    if has_table(conn, DELIVERY_TABLE):
         delivered = delivered_by_quarter(conn, year) if library is None else delivered_by_quarter(conn, year, library)
         counts.update({int(q): int(n) for q, n in delivered.items()})
     return counts
@@ -247,7 +245,7 @@ class Report:
         return data
 
 
-def build_report(conn: sqlite3.Connection, year: int, quarter: int | None = None,
+def build_report(conn: Connection, year: int, quarter: int | None = None,
                  today: date | None = None, library: str | None = None) -> Report:
     """The year's report (or one quarter's) of one library, or (None) of the whole system: the libraries'
     plans summed, with each library's line when there are several; ``today`` decides which quarter
@@ -277,7 +275,7 @@ def build_report(conn: sqlite3.Connection, year: int, quarter: int | None = None
     return report
 
 
-def library_row(conn: sqlite3.Connection, library: Library, year: int, period: int) -> LibraryRow:
+def library_row(conn: Connection, library: Library, year: int, period: int) -> LibraryRow:
     try:
         plan, has_plan = get_plan(conn, year, library.code), True
     except NotFound:

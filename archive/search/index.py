@@ -25,6 +25,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
+from archive import rubrics
 from archive.crashpoints import crash_point
 from archive.errors import ArchiveBusy, IndexDamaged
 from archive.search.interface import SearchIndex
@@ -49,12 +50,14 @@ def page_fields(document, page: dict) -> dict:
         "title": document.title,
         "author": "; ".join(document.authors),
         "source": document.source or "",
-        "rubric": "; ".join(document.rubrics),
+        # as written, and every name of the known ones: rubric:краеведение finds "Өлкетану" too
+        "rubric": "; ".join(dict.fromkeys([*document.rubrics, *(name for key in rubrics.keys_of(document.rubrics)
+                                                                 for name in rubrics.names(key))])),
         "kind": document.kind,
         "language": document.language,
         "page_language": page["language"] or document.language,
         "source_name": document.source or "",
-        "rubric_name": ",".join(r.replace(",", " ") for r in document.rubrics),
+        "rubric_name": rubrics.facet_value(document.rubrics),      # keys (archive.rubrics)
         "published": document.published or "",
         "access": document.access,
         "library": getattr(document, "library", "") or "",

@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Iterable
 
+from archive import rubrics
 from archive.search.model import SearchRequest, SearchResults
 
 
@@ -63,4 +64,4 @@ def metadata_signature(document) -> tuple:
     """What an index keeps of a document's description, in the order of ``SearchIndex.keys``' values
     after the document's id: compared with the catalog's to find stale pages."""
     return (document.title, document.kind, document.language, document.source or "", document.published or "",
-            document.access, ",".join(r.replace(",", " ") for r in document.rubrics))
+            document.access, rubrics.facet_value(document.rubrics))

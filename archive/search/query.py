@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from whoosh import query as Q
 from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
 
+from archive import rubrics
 from archive.search.analysis import fold
 from archive.search.model import SearchRequest
 from archive.search.schema import STEMMED_FIELDS, build_schema
@@ -201,7 +202,9 @@ def filters(request: SearchRequest) -> Q.Query | None:
     for name, fieldname in (("kind", "kind"), ("language", "language"), ("source", "source_name"),
                             ("rubric", "rubric_name"), ("access", "access"), ("library", "library")):
         value = getattr(request, name)
-        if value:
+        if value and name == "rubric":
+            terms.append(Q.Or([Q.Term(fieldname, v) for v in rubrics.filter_values(value)]))
+        elif value:
             terms.append(Q.Term(fieldname, value))
     if request.year_from or request.year_to:
         terms.append(Q.NumericRange("year", request.year_from, request.year_to))

@@ -12,6 +12,7 @@ from itertools import accumulate
 import numpy as np
 from whoosh import highlight
 
+from archive import rubrics
 from archive.metadata import pages_shown
 from archive.search import engine, matching
 from archive.search.analysis import (TOKEN_PATTERN, PrefixGate, exact_analyzer, fold, fold_sources,
@@ -462,7 +463,14 @@ def _facet(pages: engine.View, fieldname: str, best_pages, many: bool) -> list[t
     if many:
         chosen = np.zeros(pages.size, dtype=bool)
         chosen[best_pages] = True
-        counted = [(label, int(chosen[ids].sum())) for label, ids in pages.multi(fieldname).items()]
+        values = pages.multi(fieldname)
+        if fieldname == "rubric_name":      # an index written before rubric keys holds names: one value per rubric
+            keyed: dict[str, list] = {}
+            for label, ids in values.items():
+                keyed.setdefault(rubrics.key_of(str(label)), []).append(ids)
+            values = {key: parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+                      for key, parts in keyed.items()}
+        counted = [(label, int(chosen[ids].sum())) for label, ids in values.items()]
     else:
         labels, ordinals = pages.values(fieldname)
         values = ordinals[best_pages]

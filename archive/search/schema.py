@@ -44,9 +44,10 @@ class PackedPositions(formats.Positions):
         return len(valuestring) // 2
 
 
-# Bumped whenever what the analyzers make of a word changes (the Kazakh stemmer has its own number),
-# or the schema gains a field older indexes lack (3: the holding library).
-ANALYSIS_VERSION = 3
+# Bumped whenever what the analyzers make of a word, or what the facets store, changes, or the schema
+# gains a field older indexes lack (the Kazakh stemmer has its own number). 3: rubrics are stored by
+# their keys (archive.rubrics); 4: the holding library.
+ANALYSIS_VERSION = 4
 ANALYSIS_MARK = f"analysis_{ANALYSIS_VERSION}_kk{kazakh.VERSION}"
 
 

@@ -66,7 +66,8 @@ def clear_marks(catalog: Catalog, marks: dict[int, int]) -> None:
         return
     try:
         with catalog.transaction() as conn:
-            conn.executemany("DELETE FROM index_pending WHERE document_id = ? AND version = ?", marks.items())
+            conn.executemany("DELETE FROM index_pending WHERE document_id = :id AND version = :version",
+                             [{"id": document_id, "version": version} for document_id, version in marks.items()])
     except DiskFull:
         pass        # the marks stay: the next run indexes these documents once more, which is harmless
 

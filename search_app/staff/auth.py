@@ -79,6 +79,19 @@ def init_app(app: Flask) -> None:
     def signed_in():
         return {"user": g.get("user")}
 
+    @app.template_filter("person")
+    def person(name: str | None) -> str:
+        """A staff user's full name (the login where there is none)."""
+        return people().get(name, name) if name else "—"
+
+
+def people() -> dict[str, str]:
+    """Staff users' full names by login, read once a request."""
+    if "people" not in g:
+        with get_store().locked() as archive:
+            g.people = {u["name"]: u["full_name"] or u["name"] for u in archive.staff.all()}
+    return g.people
+
 
 def limit_logins(app: Flask) -> None:
     """Sign-in attempts per address (after the blueprint is registered: the limit wraps its view)."""

@@ -17,6 +17,7 @@ from archive.metadata import Description
 from archive.delivery import outbox, rules
 from archive.vocabulary import KINDS, LABELS, OPEN, REFUSAL_REASONS, STATUSES
 from archive.storage import new_staging_dir
+from search_app.staff.auth import people
 from search_app.staff.words import explain, history, mail_error, rules_message
 from search_app.store import get_store
 
@@ -37,17 +38,16 @@ def _desk(archive):
     return archive.delivery.scoped(g.user.get("library"))
 
 
-def _send(letter_ids: list[int]) -> None:
-    """Send the letters after the commit, without holding the catalog while the mail server answers."""
+def _send(letter_ids: list[int]) -> list:
+    """Send the letters after the commit, without holding the catalog while the mail server answers;
+    returns the errors of those the server did not take."""
     if not letter_ids:
-        return
+        return []
     with get_store().locked() as archive:
         claimed = archive.delivery.claim_letters(letter_ids)
     results = outbox.send_claimed(_settings(), claimed)
     with get_store().locked() as archive:
-        errors = archive.delivery.record_sent(results)
-    for error in errors:
-        flash(_("The letter was not sent: %(error)s", error=mail_error(error)), "error")
+        return list(archive.delivery.record_sent(results))
 
 
 @desk.get("/")
@@ -80,7 +80,7 @@ def show(code: str):
         verdict = rules.check(document, found.pages, _settings().rules) if document or not found.document_id \
             else None
         earlier = desk.earlier_fulfilment(found.document_id, found.pages, found.id) if found.document_id else None
-        context = {"events": history(desk.history(found.id)), "notes": desk.notes(found.id),
+        context = {"events": history(desk.history(found.id), people()), "notes": desk.notes(found.id),
                    "letters": desk.letters(found.id), "staff_names": archive.staff.active_names(),
                    "copies": desk.copies(found.id),
                    "library_names": archive.libraries.names(str(get_locale())) if archive.libraries.several() else {}}
@@ -90,16 +90,19 @@ def show(code: str):
                            public_url=_settings().public_url.rstrip("/"), **context)
 
 
-def _act(code: str, action, success: str):
-    """Run one action on the request; its error (which says what to do) is shown on the request's page."""
+def _act(code: str, action, success: str, unsent: str | None = None):
+    """Run one action on the request; its error (which says what to do) is shown on the request's page.
+    ``unsent`` replaces ``success`` when a letter it announces was not sent (the error follows it)."""
     try:
         with get_store().locked() as archive:
             letters = action(_desk(archive))
     except OlkeError as error:
         flash(explain(error), "error")
     else:
-        flash(success, "done")
-        _send(letters if isinstance(letters, list) else [])
+        errors = _send(letters if isinstance(letters, list) else [])
+        flash(unsent if errors and unsent else success, "done")
+        for error in errors:
+            flash(_("The letter was not sent: %(error)s", error=mail_error(error)), "error")
     return redirect(url_for("desk.show", code=code), 303)
 
 
@@ -116,7 +119,7 @@ def claim(code: str):
 def assign(code: str):
     to = _text("to", 64)
     return _act(code, lambda desk: desk.assign(code, to, g.user["name"]) and [],
-                _("Assigned to %(name)s.", name=to))
+                _("Assigned to %(name)s.", name=people().get(to, to)))
 
 
 @desk.post("/requests/<code>/note")
@@ -127,13 +130,15 @@ def note(code: str):
 @desk.post("/requests/<code>/ask")
 def ask(code: str):
     return _act(code, lambda desk: desk.ask(code, g.user["name"], _text(), _settings()),
-                _("The question was sent; the request waits for the answer."))
+                _("The question was sent; the request waits for the answer."),
+                _("The question is saved and the request waits for the answer, but the letter has not gone yet."))
 
 
 @desk.post("/requests/<code>/refuse")
 def refuse(code: str):
     return _act(code, lambda desk: desk.refuse(code, g.user["name"], _text("reason", 40), _text(), _settings()),
-                _("The request is refused and the requester told."))
+                _("The request is refused and the requester told."),
+                _("The request is refused, but the letter telling the requester has not gone yet."))
 
 
 @desk.post("/requests/<code>/pass-on")
@@ -163,7 +168,8 @@ def fulfil_request(code: str):
         done = desk.fulfil(code, g.user["name"], _settings(), _secret(), pages, parse_id(document_id))
         return done.letters
 
-    return _act(code, deliver, _("Delivered: the stamped copy is ready and the link was sent."))
+    return _act(code, deliver, _("Delivered: the stamped copy is ready and the link was sent."),
+                _("Delivered: the stamped copy is ready, but the letter with its link has not gone yet."))
 
 
 @desk.post("/requests/<code>/upload")
@@ -198,6 +204,7 @@ def upload(code: str):
             return desk.fulfil(code, g.user["name"], _settings(), _secret(), _text("pages", 100),
                                document_id).letters
 
-        return _act(code, archive_and_deliver, _("Delivered from the fresh scan."))
+        return _act(code, archive_and_deliver, _("Delivered from the fresh scan."),
+                    _("Delivered from the fresh scan, but the letter with its link has not gone yet."))
     finally:
         shutil.rmtree(folder, ignore_errors=True)

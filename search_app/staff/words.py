@@ -94,11 +94,13 @@ def rules_message(verdict) -> str:
 
 # --- the history of a request --------------------------------------------------------------------
 
-def _who(user: str | None) -> str:
+def _who(user: str | None, people: dict[str, str]) -> str:
     if user == REQUESTER:
         return _("the requester")
     if user == SYSTEM:
         return _("Olke")
+    if user in people and people[user] != user:
+        return people[user]                 # a full name says who without a title
     return _("librarian %(name)s", name=user or "—")
 
 
@@ -106,12 +108,14 @@ def _pages(value) -> str:
     return _("all pages") if value in (None, "", "all") else _("pages %(pages)s", pages=value)
 
 
-def event_sentence(event: dict) -> str:
-    """One event of a request's history (archive.delivery.model.log) as a sentence, without its time."""
+def event_sentence(event: dict, people: dict[str, str] | None = None) -> str:
+    """One event of a request's history (archive.delivery.model.log) as a sentence, without its time;
+    staff users by their full names (`people`, login → name) where they have one."""
+    people = people or {}
     action, details = event.get("action") or "", event.get("details") or {}
     if not isinstance(details, dict):
         details = {}
-    who = _who(event.get("user"))
+    who = _who(event.get("user"), people)
     if action == "submitted":
         text = _("%(who)s sent the request", who=who)
         if details.get("consent_version"):
@@ -121,7 +125,8 @@ def event_sentence(event: dict) -> str:
     elif action == "claimed":
         text = _("%(who)s took the request", who=who)
     elif action == "assigned":
-        text = _("%(who)s gave the request to %(to)s", who=who, to=details.get("to") or "—")
+        to = details.get("to")
+        text = _("%(who)s gave the request to %(to)s", who=who, to=people.get(to, to) if to else "—")
     elif action == "asked_requester":
         text = _("%(who)s asked the requester a question", who=who)
     elif action == "requester_answered":
@@ -161,9 +166,9 @@ def event_sentence(event: dict) -> str:
     return text
 
 
-def history(events: list[dict]) -> list[dict]:
+def history(events: list[dict], people: dict[str, str] | None = None) -> list[dict]:
     """The events as lines: when (in the library's time zone) and what happened, in a sentence."""
-    return [{"at": when(e.get("at")), "text": event_sentence(e)} for e in events]
+    return [{"at": when(e.get("at")), "text": event_sentence(e, people)} for e in events]
 
 
 # --- errors --------------------------------------------------------------------------------------

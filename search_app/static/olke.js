@@ -53,6 +53,15 @@
       });
       var kept = document.querySelector(".viewer .goto input[name=zoom]");
       if (kept) { kept.value = link.dataset.zoom; }
+      // and so does the link to share (its letters shown as letters, as the server writes it)
+      var share = document.getElementById("share");
+      if (share && share.value) {
+        var shared = new URL(share.value);
+        if (link.dataset.zoom === "100") { shared.searchParams.delete("zoom"); } else { shared.searchParams.set("zoom", link.dataset.zoom); }
+        share.value = shared.href.replace(/(?:%[89A-F][0-9A-F])+/gi, function (bytes) {
+          try { return decodeURIComponent(bytes); } catch (error) { return bytes; }
+        });
+      }
     });
   });
 })();

@@ -55,12 +55,12 @@ CREATE TABLE library_plan_figures (
     kazakh        INTEGER NOT NULL CHECK (kazakh IN (0, 1)),
     value         INTEGER NOT NULL CHECK (value >= 0),
     stated_in     TEXT NOT NULL DEFAULT '',
-    position      INTEGER NOT NULL DEFAULT 0,      -- the order the plan states its figures in
+    position      INTEGER NOT NULL DEFAULT 0,      -- the order the plan states its figures in (0008)
     PRIMARY KEY (library, year, row, measure, quarter, kazakh, stated_in),
     FOREIGN KEY (library, year) REFERENCES library_plans (library, year) ON DELETE CASCADE
 );
 INSERT INTO library_plan_figures (library, year, row, measure, quarter, kazakh, value, stated_in, position)
-    SELECT 'main', year, row, measure, quarter, kazakh, value, stated_in, 0 FROM plan_figures;
+    SELECT 'main', year, row, measure, quarter, kazakh, value, stated_in, position FROM plan_figures;
 
 DROP TABLE plan_figures;
 DROP TABLE plans;
