@@ -144,13 +144,17 @@ def refuse(code: str):
 @desk.post("/requests/<code>/pass-on")
 def pass_on(code: str):
     return _act(code, lambda desk: desk.pass_on(code, g.user["name"], _text("library", 40), _text(), _settings()),
-                _("The request is passed on to the other library and the requester told."))
+                _("The request is passed on to the other library and the requester told."),
+                _("The request is passed on to the other library, but the letter telling the requester has not gone "
+                  "yet."))
 
 
 @desk.post("/requests/<code>/send-outside")
 def send_outside(code: str):
     return _act(code, lambda desk: desk.send_outside(code, g.user["name"], _text("to", 300), _text(), _settings()),
-                _("The request is recorded as sent outside the system and the requester told."))
+                _("The request is recorded as sent outside the system and the requester told."),
+                _("The request is recorded as sent outside the system, but the letter telling the requester has "
+                  "not gone yet."))
 
 
 @desk.post("/requests/<code>/cancel")
