@@ -64,13 +64,16 @@ def severity(verdict: str, reasons: list[str], confidence: float | None) -> tupl
     return (0 if verdict == FAILED else 1, worst, -1.0 if confidence is None else confidence)
 
 
-def queue(catalog: Catalog, limit: int | None = None, document_id: int | None = None) -> list[PageToCheck]:
-    """Pages that need a look (doubtful or failed) of active documents, worst first."""
+def queue(catalog: Catalog, limit: int | None = None, document_id: int | None = None,
+          library: str | None = None) -> list[PageToCheck]:
+    """Pages that need a look (doubtful or failed) of active documents, worst first; of the documents
+    ``library`` holds only, when it is given."""
     sql = ("SELECT p.document_id, d.title, p.number, p.verdict, p.verdict_reasons, p.confidence,"
            " length(p.text) AS characters FROM pages p JOIN documents d ON d.id = p.document_id"
            " WHERE d.status = 'active' AND p.verdict IN ('doubtful', 'failed')"
-           + (" AND p.document_id = :id" if document_id else ""))
-    rows = catalog.conn.execute(sql, {"id": document_id}).fetchall()
+           + (" AND p.document_id = :id" if document_id else "")
+           + (" AND d.library = :library" if library is not None else ""))
+    rows = catalog.conn.execute(sql, {"id": document_id, "library": library}).fetchall()
     found = [PageToCheck(r["document_id"], r["title"], r["number"], r["verdict"], json.loads(r["verdict_reasons"]),
                          r["confidence"], r["characters"]) for r in rows]
     found.sort(key=lambda p: (*severity(p.verdict, p.reasons, p.confidence), p.document_id, p.number))

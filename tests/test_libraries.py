@@ -360,6 +360,35 @@ def test_staff_web_app_shows_each_library_its_own_queue(system):
         app.extensions["olke"].close()
 
 
+def test_staff_review_shows_each_library_its_own_pages(system):
+    """The OCR review queue and pages: a library's staff check only what their library holds."""
+    from test_requests_support import staff_app
+
+    archive, ids = system
+    archive.catalog.conn.execute("UPDATE pages SET verdict = 'doubtful', verdict_reasons = :reasons",
+                                 {"reasons": '["low_confidence"]'})
+    archive.close()
+    app = staff_app(archive.home.root)
+    try:
+        client = _signed_in(app, "pavlodar.edd", "correct horse 1")
+        queue = client.get("/review").get_data(as_text=True)
+        assert f'href="/review/{ids["pavlodar"]}/1"' in queue and f'/review/{ids["ekibastuz"]}/' not in queue
+        assert client.get(f"/review/{ids['pavlodar']}/1").status_code == 200
+        page = client.get(f"/review/{ids['pavlodar']}/1").get_data(as_text=True)
+        for path in (f"/review/{ids['ekibastuz']}/1", f"/review/{ids['ekibastuz']}/1/image",
+                     f"/documents/{ids['ekibastuz']}"):
+            assert client.get(path).status_code == 404, path
+        refused = client.post(f"/review/{ids['ekibastuz']}/1/accept", data={"csrf_token": _token(page)})
+        assert refused.status_code == 303
+        with app.extensions["olke"].locked() as shared:
+            assert shared.catalog.pages(ids["ekibastuz"])[0]["verdict"] == "doubtful"    # untouched
+        admin = _signed_in(app, "admin", "correct horse 3")
+        everything = admin.get("/review").get_data(as_text=True)
+        assert all(f'href="/review/{ids[key]}/1"' in everything for key in ("pavlodar", "ekibastuz", "aksu"))
+    finally:
+        app.extensions["olke"].close()
+
+
 # --- the reading room ----------------------------------------------------------------------------------
 
 def test_reading_room_names_libraries_only_when_there_are_several(archive, tmp_path):

@@ -6,6 +6,9 @@ with the words read with low confidence marked; a corrector fixes lines, adds te
 missed, reads the page again another way (the new reading is shown to keep or leave), or accepts
 the reading. ``/documents/ID`` shows a document's pages with their verdicts.
 
+A library's staff see and correct only the pages of the documents their library holds (another
+library's are not found); the system's administrator sees every library's.
+
 These pages speak Kazakh, Russian and English from the reading room's catalogs
 (``search_app/translations``), like the rest of the staff app (its default domain reads the same
 catalogs); this module names them through a domain of its own, as it did before the rest was translated.
@@ -21,7 +24,7 @@ from flask_babel import Domain
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from archive import corrections
-from archive.errors import OlkeError, UsageError
+from archive.errors import NotFound, OlkeError, UsageError
 from archive.lines import DOUBTFUL_WORD, group_lines
 from archive.pages import page_as_dict, page_from_dict
 from archive.reader import WAYS
@@ -69,17 +72,31 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def _library() -> str | None:
+    """The signed-in user's library (None: the system's administrator, who sees all)."""
+    return g.user.get("library")
+
+
+def _mine(catalog, document_id: int):
+    """The document, if the signed-in user's library holds it (or they administer the system); another
+    library's document is not found, as the requests of another library are not."""
+    document = catalog.get(document_id)
+    if _library() is not None and document.library != _library():
+        raise NotFound(f"no document {document_id} in the archive; see `olke list`")
+    return document
+
+
 @review.get("/review")
 def queue():
     with get_store().catalog() as catalog:
-        found = corrections.queue(catalog)
+        found = corrections.queue(catalog, library=_library())
     return page("staff/review_queue.html", found=found[:QUEUE_SHOWN], total=len(found))
 
 
 def _next_after(document_id: int, number: int) -> tuple[int, int] | None:
     """The page to check after this one in the queue's order (the first, when this one left it)."""
     with get_store().catalog() as catalog:
-        found = [(p.document_id, p.number) for p in corrections.queue(catalog)]
+        found = [(p.document_id, p.number) for p in corrections.queue(catalog, library=_library())]
     if (document_id, number) in found:
         position = found.index((document_id, number))
         rest = found[position + 1:] or found[:position]
@@ -89,12 +106,12 @@ def _next_after(document_id: int, number: int) -> tuple[int, int] | None:
 
 def _correction_page(document_id: int, number: int, reading=None, ways=(), status: int = 200):
     with get_store().catalog() as catalog:
-        document = catalog.get(document_id)
+        document = _mine(catalog, document_id)
         shown = corrections.page(catalog, document_id, number)
         earlier = corrections.history(catalog, document_id, number)
         has_image = any(f["page"] == number for f in catalog.files(document_id, "page_image"))
         has_original = bool(catalog.files(document_id, "original"))
-        position = [(p.document_id, p.number) for p in corrections.queue(catalog)]
+        position = [(p.document_id, p.number) for p in corrections.queue(catalog, library=_library())]
     lines = group_lines(shown["words"])
     kept = None
     if reading is not None:
@@ -117,7 +134,7 @@ def show(document_id: int, number: int):
 @review.get("/review/<int:document_id>/<int:number>/image")
 def image(document_id: int, number: int):
     with get_store().catalog() as catalog:
-        catalog.get(document_id)
+        _mine(catalog, document_id)
         path = catalog.file_path(document_id, "page_image", number)
     response = send_file(path, mimetype="image/jpeg" if path.suffix.lower() in (".jpg", ".jpeg") else None,
                          max_age=0)
@@ -144,7 +161,8 @@ def correct(document_id: int, number: int):
     extra = (request.form.get("extra") or "")[:corrections.MAX_TEXT].splitlines()
     store = get_store()
     try:
-        with store.catalog():
+        with store.catalog() as catalog:
+            _mine(catalog, document_id)
             store.archive.correct_page(document_id, number, lines, g.user["name"], extra)
     except OlkeError as error:
         return _failed(document_id, number, error)
@@ -156,7 +174,8 @@ def correct(document_id: int, number: int):
 def accept(document_id: int, number: int):
     store = get_store()
     try:
-        with store.catalog():
+        with store.catalog() as catalog:
+            _mine(catalog, document_id)
             store.archive.accept_page(document_id, number, g.user["name"])
     except OlkeError as error:
         return _failed(document_id, number, error)
@@ -172,6 +191,7 @@ def reread(document_id: int, number: int):
     reader = store.archive.reader
     try:
         with store.catalog() as catalog:
+            _mine(catalog, document_id)
             source = reader.locate_page(catalog, document_id, number)
         reading = reader.read_page(store.home, source, number, ways)
     except OlkeError as error:
@@ -190,6 +210,7 @@ def keep(document_id: int, number: int):
     store = get_store()
     try:
         with store.catalog() as catalog:
+            _mine(catalog, document_id)
             if _fingerprint(corrections.page(catalog, document_id, number)["text"]) != held["based_on"]:
                 raise UsageError(_("The page changed after it was read again; read it again."))
             store.archive.keep_reading(document_id, number, page_from_dict(held["reading"]),
@@ -204,7 +225,7 @@ def keep(document_id: int, number: int):
 @review.get("/documents/<int:document_id>")
 def document(document_id: int):
     with get_store().catalog() as catalog:
-        shown = catalog.get(document_id)
+        shown = _mine(catalog, document_id)
         pages = catalog.pages(document_id)
         earlier = corrections.history(catalog, document_id)
     for p in pages:
