@@ -1,7 +1,8 @@
 """Usage figures: how often each document was viewed and downloaded, per day.
 
 The reading room counts one view per request of a document's page (not per image) and one
-download per PDF or single-page PDF sent. The library's reports read them per period.
+download per PDF or single-page PDF sent. The library's reports read them per period; a system of
+several libraries per holding library too (``by_library``, or one library's with ``library``).
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class UsageFigures:
     downloads: int = 0
     by_document: dict[int, dict[str, int]] = field(default_factory=dict)   # id → {"view": n, "download": n}
     by_day: dict[str, dict[str, int]] = field(default_factory=dict)        # day → {"view": n, "download": n}
+    by_library: dict[str, dict[str, int]] = field(default_factory=dict)    # holding library → {"view": n, …}
+    library: str | None = None          # the one library counted; None: the whole system
 
     @property
     def documents_viewed(self) -> int:
@@ -34,7 +37,8 @@ class UsageFigures:
     def as_dict(self) -> dict:
         return {"start": self.start, "end": self.end, "views": self.views, "downloads": self.downloads,
                 "documents_viewed": self.documents_viewed, "documents_downloaded": self.documents_downloaded,
-                "by_document": {str(k): v for k, v in self.by_document.items()}, "by_day": self.by_day}
+                "by_document": {str(k): v for k, v in self.by_document.items()}, "by_day": self.by_day,
+                "by_library": self.by_library, **({"library": self.library} if self.library else {})}
 
 
 def _day(value: date | str | None) -> str:
@@ -62,15 +66,19 @@ def record(conn: Connection, document_id: int, kind: str, day: date | str | None
         return      # the disk is full: the page is served all the same, this view goes uncounted
 
 
-def figures(conn: Connection, start: date | str, end: date | str) -> UsageFigures:
-    """Views and downloads from ``start`` to ``end``, both days included."""
+def figures(conn: Connection, start: date | str, end: date | str, library: str | None = None) -> UsageFigures:
+    """Views and downloads from ``start`` to ``end``, both days included: of the documents ``library``
+    holds, or (None) of all, with each holding library's sums."""
     first, last = _day(start), _day(end)
     if first > last:
         raise UsageError(f"the period starts ({first}) after it ends ({last})")
-    result = UsageFigures(first, last)
-    rows = conn.execute("SELECT document_id, day, kind, count FROM usage_daily WHERE day BETWEEN :first AND :last"
-                        " ORDER BY day, document_id", {"first": first, "last": last})
-    for document_id, day, kind, count in rows:
+    result = UsageFigures(first, last, library=library)
+    sql = ("SELECT u.document_id, u.day, u.kind, u.count, d.library FROM usage_daily u"
+           " JOIN documents d ON d.id = u.document_id WHERE u.day BETWEEN :first AND :last")
+    if library is not None:
+        sql += " AND d.library = :library"
+    rows = conn.execute(sql + " ORDER BY u.day, u.document_id", {"first": first, "last": last, "library": library})
+    for document_id, day, kind, count, holder in rows:
         if kind == "view":
             result.views += count
         else:
@@ -79,6 +87,8 @@ def figures(conn: Connection, start: date | str, end: date | str) -> UsageFigure
         per_document[kind] += count
         per_day = result.by_day.setdefault(day, {"view": 0, "download": 0})
         per_day[kind] += count
+        per_library = result.by_library.setdefault(holder, {"view": 0, "download": 0})
+        per_library[kind] += count
     return result
 
 
@@ -91,5 +101,10 @@ class Usage:
     def record(self, document_id: int, kind: str, day: date | str | None = None) -> None:
         record(self._catalog.conn, document_id, kind, day)
 
-    def figures(self, start: date | str, end: date | str) -> UsageFigures:
-        return figures(self._catalog.conn, start, end)
+    def figures(self, start: date | str, end: date | str, library: str | None = None) -> UsageFigures:
+        """The period's views and downloads: of one library's holdings, or (None) of all, per library too."""
+        if library is not None:
+            from archive.libraries import resolve
+
+            library = resolve(self._catalog.conn, library)
+        return figures(self._catalog.conn, start, end, library)

@@ -389,6 +389,22 @@ def test_staff_review_shows_each_library_its_own_pages(system):
         app.extensions["olke"].close()
 
 
+def test_usage_figures_per_library(system):
+    archive, ids = system
+    for key, kind in (("pavlodar", "view"), ("ekibastuz", "view"), ("ekibastuz", "download"),
+                      ("ekibastuz", "view")):
+        archive.usage.record(ids[key], kind, "2026-03-02")
+    whole = archive.usage.figures("2026-03-01", "2026-03-31")
+    assert (whole.views, whole.downloads) == (3, 1)
+    assert whole.by_library == {"pavlodar-obl": {"view": 1, "download": 0},
+                                "ekibastuz-cbs": {"view": 2, "download": 1}}
+    theirs = archive.usage.figures("2026-03-01", "2026-03-31", library="ekibastuz-cbs")
+    assert (theirs.views, theirs.downloads, list(theirs.by_document)) == (2, 1, [ids["ekibastuz"]])
+    assert theirs.as_dict()["library"] == "ekibastuz-cbs"
+    with pytest.raises(UsageError):
+        archive.usage.figures("2026-03-01", "2026-03-31", library="nowhere")
+
+
 # --- the reading room ----------------------------------------------------------------------------------
 
 def test_reading_room_names_libraries_only_when_there_are_several(archive, tmp_path):
