@@ -47,33 +47,55 @@ def clean_stems(language: str) -> frozenset[str]:
 
 
 def suggest(searcher, text: str) -> str | None:
-    """The query with misspelt words corrected, or None when every word is known."""
+    """The query with misspelt words corrected, or None when every word is known (a Whoosh searcher)."""
+    return suggest_with(_WhooshLexicon(searcher), text)
+
+
+class _WhooshLexicon:
+    """What a suggestion reads of an index, from a Whoosh searcher."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+
+    def has(self, fieldname: str, word: str) -> bool:
+        return (fieldname, word) in self.reader
+
+    def doc_frequency(self, fieldname: str, word: str) -> int:
+        return self.reader.doc_frequency(fieldname, word)
+
+    def within(self, fieldname: str, text: str, maxdist: int, prefix: int) -> list[str]:
+        return terms_within(self.searcher, fieldname, text, maxdist, prefix=prefix)   # Whoosh's, faster
+
+
+def suggest_with(lexicon, text: str) -> str | None:
+    """The query with misspelt words corrected, or None when every word is known. `lexicon` is the
+    index's words: has(field, word), doc_frequency(field, word), within(field, text, maxdist, prefix)."""
     changed = False
     words = []
     for word in text.split():
-        corrected = _correct(searcher, word)
+        corrected = _correct(lexicon, word)
         changed |= corrected != word
         words.append(corrected)
     return " ".join(words) if changed else None
 
 
-def _correct(searcher, word: str) -> str:
+def _correct(lexicon, word: str) -> str:
     folded = fold(word.lower())
     if not _WORD.fullmatch(folded):
         return word
-    reader = searcher.reader()
     best: tuple[int, str] | None = None
     for language, fieldname in STEMMED_FIELDS.items():
         stem = STEMMERS[language](folded)
-        if (fieldname, stem) in reader:
+        if lexicon.has(fieldname, stem):
             return word
         clean = clean_stems(language)
         if len(stem) < 4:
             continue
         ending = folded[len(stem):] if folded.startswith(stem) else ""
-        for candidate in terms_within(searcher, fieldname, stem, 2, prefix=1):   # Whoosh's, faster
+        for candidate in lexicon.within(fieldname, stem, 2, 1):
             if candidate in clean and candidate != stem:
-                frequency = reader.doc_frequency(fieldname, candidate)
+                frequency = lexicon.doc_frequency(fieldname, candidate)
                 corrected = candidate + ending
                 if STEMMERS[language](corrected) != candidate:
                     corrected = candidate  # the ending does not fit the corrected word
