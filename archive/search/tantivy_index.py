@@ -144,6 +144,11 @@ def _document(fields: dict) -> tantivy.Document:
     return doc
 
 
+def _delete(writer, document_id: int) -> None:
+    """Delete a document's pages (by query: tantivy's delete by term misses unsigned fields' terms)."""
+    writer.delete_documents_by_query(tantivy.Query.term_query(_SCHEMA, "doc_id", int(document_id)))
+
+
 def _analyse_batch(batch: list) -> list[dict]:
     return [analysed_page(document, page) for document, page in batch]
 
@@ -325,7 +330,7 @@ class TantivyIndex(SearchIndex):
     def delete_documents(self, document_ids) -> None:
         with self.writer() as writer:
             for document_id in document_ids:
-                writer.delete_documents_by_term("doc_id", int(document_id))
+                _delete(writer, document_id)
 
     def rebuild(self, documents: Iterable[tuple[object, list[dict]]], before_swap=None) -> int:
         with _folder_lock(self.directory):
@@ -384,7 +389,7 @@ def _add(writer, documents, replace: bool, bulk: bool = False) -> int:
         return count
     for document, pages in documents:
         if replace:
-            writer.delete_documents_by_term("doc_id", int(document.id))
+            _delete(writer, document.id)
         for page in pages:
             writer.add_document(_document(analysed_page(document, page)))
             count += 1
