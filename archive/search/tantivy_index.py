@@ -40,7 +40,7 @@ from rapidfuzz.distance import OSA, DamerauLevenshtein
 from whoosh import query as Q
 
 from archive.crashpoints import crash_point
-from archive.errors import ArchiveBusy, IndexDamaged
+from archive.errors import ArchiveBusy, IndexDamaged, UsageError
 from archive.search import results as page_results
 from archive.search.analysis import exact_analyzer, page_analyzer
 from archive.search.interface import SearchIndex
@@ -203,7 +203,7 @@ class TantivyIndex(SearchIndex):
         building.mkdir()
         try:
             ix = tantivy.Index(_SCHEMA, path=str(building), reuse=False)
-            writer = ix.writer(heap_size=HEAP)
+            writer = ix.writer(heap_size=HEAP, num_threads=1)      # one thread: one segment (Olke analyses)
             count = _add(writer, documents, replace=False, bulk=bulk)
             writer.commit()
             writer.wait_merging_threads()
@@ -298,7 +298,7 @@ class TantivyIndex(SearchIndex):
         while True:
             generation, ix = self._live_index()
             try:
-                writer = ix.writer(heap_size=HEAP)
+                writer = ix.writer(heap_size=HEAP, num_threads=1)
             except ValueError as error:
                 if "Lock" not in str(error):
                     raise
@@ -343,9 +343,9 @@ class TantivyIndex(SearchIndex):
         return self._count
 
     def optimize(self) -> None:
-        """tantivy merges segments as it commits (its own merge policy); nothing more to do."""
-        with self.writer():
-            pass
+        """tantivy merges segments as it commits, by its own policy; its Python binding offers no
+        merge on demand (`olke index rebuild` writes one segment)."""
+        raise UsageError("tantivy merges its index segments itself; `olke index rebuild` writes a single segment")
 
     def clear(self) -> None:
         self.rebuild([])
