@@ -72,6 +72,7 @@ from whoosh.filedb.filestore import RamStorage  # noqa: E402
 from whoosh.qparser import QueryParser  # noqa: E402
 
 from archive.search import engine, matching  # noqa: E402
+from archive.search.backends import BACKENDS, new_index  # noqa: E402
 from archive.search.index import WhooshIndex  # noqa: E402
 from archive.search.query import SearchRequest, build  # noqa: E402
 from archive.search.results import highlight_terms, search  # noqa: E402
@@ -160,13 +161,19 @@ class OlkeEngine:
 
     name = "olke"
 
-    def __init__(self, corpus: list[tuple[Doc, list[dict], str]]):
+    def __init__(self, corpus: list[tuple[Doc, list[dict], str]], backend: str = "whoosh"):
         self._dir = tempfile.mkdtemp(prefix="olke-relevance-")
-        self.index = WhooshIndex(Path(self._dir) / "index")
+        self.backend = backend
+        self.index = new_index(Path(self._dir) / "index", backend)
         self.index.replace_documents([(doc, pages) for doc, pages, _ in corpus])
         self.slugs = {doc.id: slug for doc, _, slug in corpus}
 
     def ranked(self, text: str, limit: int = TOP) -> list[tuple[str, int]]:
+        if self.backend == "tantivy":
+            from archive.search.tantivy_index import ranked_pages
+
+            hits = ranked_pages(self.index, SearchRequest(text=text, per_page=limit), limit)
+            return [(self.slugs[hit["doc_id"]], hit["page"]) for hit in hits]
         with self.index.searcher() as searcher:
             found = matching.evaluate(searcher, SearchRequest(text=text, per_page=limit))
             matches = found.matches
@@ -175,7 +182,8 @@ class OlkeEngine:
         return [(self.slugs[hit["doc_id"]], hit["page"]) for hit in hits]
 
     def close(self) -> None:
-        self.index.ix.close()
+        if isinstance(self.index, WhooshIndex):
+            self.index.ix.close()
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
@@ -257,15 +265,15 @@ def _summary(rows: list[tuple[float, float, float]]) -> dict:
             "ndcg@10": round(statistics.fmean(r[2] for r in rows), 3)} if rows else {"queries": 0}
 
 
-def relevance(queries: list[dict] | None = None) -> dict:
-    """Recall@10, MRR and nDCG@10 of Olke and of the baseline, per category and overall, with each
-    query's ranks."""
+def relevance(queries: list[dict] | None = None, backend: str = "whoosh") -> dict:
+    """Recall@10, MRR and nDCG@10 of Olke (on the `backend` engine) and of the baseline, per category
+    and overall, with each query's ranks."""
     queries = load_queries() if queries is None else queries
     started = time.perf_counter()
     engines = {}
     for corpus in sorted({q["corpus"] for q in queries}):
         pages = sample_corpus(corpus)
-        engines[corpus] = (OlkeEngine(pages), BaselineEngine(pages))
+        engines[corpus] = (OlkeEngine(pages, backend), BaselineEngine(pages))
     per_query = []
     scores: dict[str, dict[str, list]] = {"olke": {}, "baseline": {}}
     try:

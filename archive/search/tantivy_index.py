@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import math
 import os
 import re
 import shutil
@@ -61,7 +62,9 @@ MAX_BUCKETS = 65_000        # tantivy's limit on an aggregation's buckets: docum
 # Olke's analysed fields: their words joined by spaces, split again by tantivy's whitespace tokenizer
 ANALYSED = ("text_kaz", "text_rus", "exact", "title", "author", "source", "rubric")
 POSITIONAL = frozenset({"exact"})
-FIELD_BOOSTS = {"title": 2.0}                               # Whoosh's field_boost
+# Whoosh's field_boost of 2 doubles a title word's count before BM25 saturates it: for a word once
+# in a title of average length, (2 * 2.2) / (2 + 1.2) = 1.375 times the score of a word counted once
+FIELD_BOOSTS = {"title": 1.375}
 KEYWORDS = ("key", "kind", "language", "page_language", "source_name", "rubric_name", "published", "access")
 NUMBERS = ("doc_id", "page", "year", "decade")
 FACET_FIELDS = {"kind": "kind", "language": "language", "decade": "decade", "year": "year",
@@ -613,8 +616,20 @@ class _Translator:
             self.terms.append((fieldname, text))
         found = tantivy.Query.term_query(_SCHEMA, fieldname, text,
                                          index_option="position" if fieldname in POSITIONAL else "freq")
-        boost *= FIELD_BOOSTS.get(fieldname, 1.0)
+        boost *= FIELD_BOOSTS.get(fieldname, 1.0) * self.idf_ratio(fieldname, text)
         return found if boost == 1 else tantivy.Query.boost_query(found, boost)
+
+    def idf_ratio(self, fieldname: str, text: str) -> float:
+        """Whoosh's idf over tantivy's for this word: both score BM25 with the same k1 and b, but
+        tantivy's idf, log(1 + (N - n + 0.5) / (n + 0.5)), weighs rare words (OCR variants, most
+        fuzzy words) far above common ones, more than Whoosh's log(N / (n + 1)) + 1 does; scaled
+        so, a page scores about as in Olke's Whoosh index and pages rank alike."""
+        frequency = self.snapshot.doc_freq(fieldname, text)
+        total = self.snapshot.searcher.num_docs
+        if not frequency or not total:
+            return 1.0
+        theirs = math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
+        return (math.log(total / (frequency + 1)) + 1) / theirs if theirs > 0 else 1.0
 
     def words(self, fieldname: str, words: list[str], boost: float) -> tantivy.Query:
         if not words:
@@ -889,3 +904,17 @@ def highlight_terms(index: TantivyIndex, text: str, languages=None) -> dict[str,
     if found:
         terms[PHRASES] = found
     return {k: sorted(v) for k, v in terms.items()}
+
+
+def ranked_pages(index: TantivyIndex, request: SearchRequest, limit: int) -> list[dict]:
+    """The best `limit` pages themselves (not grouped by document), those with all the query's
+    words first, then those with most of them, by score; their stored fields."""
+    snapshot = index.snapshot()
+    taken = _tiers(snapshot, _Translator(snapshot), request)
+    chosen: dict[tuple[int, int], object] = {}
+    for query in taken.tiers:
+        for _, address, _ in snapshot.hits(query, limit + len(chosen)):
+            chosen.setdefault((address.segment_ord, address.doc), address)
+            if len(chosen) >= limit:
+                return [snapshot.stored(a) for a in chosen.values()]
+    return [snapshot.stored(a) for a in chosen.values()]
