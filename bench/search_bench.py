@@ -68,7 +68,7 @@ sys.dont_write_bytecode = _bytecode
 import numpy as np  # noqa: E402
 from whoosh import fields as whoosh_fields  # noqa: E402
 from whoosh.analysis import StandardAnalyzer  # noqa: E402
-from whoosh.filedb.filestore import RamStorage  # noqa: E402
+from whoosh.filedb.filestore import FileStorage  # noqa: E402
 from whoosh.qparser import QueryParser  # noqa: E402
 
 from archive.search import engine, matching  # noqa: E402
@@ -195,7 +195,10 @@ class BaselineEngine:
     def __init__(self, corpus: list[tuple[Doc, list[dict], str]]):
         schema = whoosh_fields.Schema(key=whoosh_fields.ID(stored=True, unique=True),
                                       text=whoosh_fields.TEXT(analyzer=StandardAnalyzer()))
-        self.ix = RamStorage().create_index(schema)
+        self._dir = tempfile.mkdtemp(prefix="olke-baseline-")
+        # on disk in a folder of its own: a RamStorage index writes its postings' runs into the
+        # shared temporary folder under a fixed name, which two processes at once would share
+        self.ix = FileStorage(self._dir).create_index(schema)
         with self.ix.writer() as writer:
             for doc, pages, slug in corpus:
                 for page in pages:
@@ -213,6 +216,8 @@ class BaselineEngine:
 
     def close(self) -> None:
         self.searcher.close()
+        self.ix.close()
+        shutil.rmtree(self._dir, ignore_errors=True)
 
 
 def load_queries(path: Path = QUERIES) -> list[dict]:
