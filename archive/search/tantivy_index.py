@@ -422,6 +422,16 @@ class DocumentColumns:
     rubrics: dict[str, np.ndarray]
     documents: int
 
+    @property
+    def rubric_pairs(self) -> tuple[list, np.ndarray, np.ndarray]:
+        """(rubrics, and for each (document, rubric) pair its document and its rubric's ordinal)."""
+        if not hasattr(self, "_pairs"):
+            labels = sorted(self.rubrics)
+            owners = [self.rubrics[label] for label in labels]
+            self._pairs = (labels, np.concatenate(owners) if owners else np.empty(0, np.int64),
+                           np.repeat(np.arange(len(labels)), [len(o) for o in owners]).astype(np.int64))
+        return self._pairs
+
 
 class Snapshot:
     """A searcher on one version of the index, with the per-document columns read from it."""
@@ -682,6 +692,7 @@ class _Ranked:
 class _Plan:
     tiers: list                              # queries: pages with all the words, then fewer (partial)
     words: list[tuple[str, tantivy.Query]] = field(default_factory=list)
+    complete: tuple | None = None            # the first tier's documents and page counts, if counted
 
 
 def _tiers(snapshot: Snapshot, translate: _Translator, request: SearchRequest) -> _Plan:
@@ -700,14 +711,17 @@ def _tiers(snapshot: Snapshot, translate: _Translator, request: SearchRequest) -
     def at_least(count: int) -> tantivy.Query:
         return _boolean([(Occur.Should, q) for _, q in words] + fixed, count)
     complete = at_least(len(words))
-    doc_ids, _ = snapshot.doc_buckets(complete)
-    if len(doc_ids) >= request.per_page:
-        return _Plan([complete], words)
-    return _Plan([at_least(count) for count in range(len(words), taken.needed - 1, -1)], words)
+    counted = snapshot.doc_buckets(complete)
+    if len(counted[0]) >= request.per_page:
+        return _Plan([complete], words, counted)
+    return _Plan([complete] + [at_least(count) for count in range(len(words) - 1, taken.needed - 1, -1)],
+                 words, counted)
 
 
-def _walk(snapshot: Snapshot, query, wanted: int, skip=None, within: np.ndarray | None = None) -> list:
-    """(document id, best score, best page's address) of the best `wanted` documents, best first."""
+def _walk(snapshot: Snapshot, query, wanted: int, skip=None, within: np.ndarray | None = None,
+          pages: dict | None = None) -> list:
+    """(document id, best score, best page's address) of the best `wanted` documents, best first;
+    with `pages`, the best pages of each document among the hits read are kept there too."""
     if within is not None:
         query = _boolean([(Occur.Must, query),
                           (Occur.Must, _unscored(tantivy.Query.term_set_query(_SCHEMA, "doc_id", within.tolist())))])
@@ -715,11 +729,14 @@ def _walk(snapshot: Snapshot, query, wanted: int, skip=None, within: np.ndarray 
     while True:
         found = snapshot.hits(query, limit)
         seen: dict[int, tuple] = {}
+        kept: dict[int, list] = {}
         for score, address, doc_id in found:
-            if doc_id not in seen and (skip is None or not skip(doc_id)):
+            if doc_id not in seen and len(seen) < wanted and (skip is None or not skip(doc_id)):
                 seen[doc_id] = (doc_id, score, address)
-                if len(seen) >= wanted:
-                    break
+            if doc_id in seen and len(kept.setdefault(doc_id, [])) < page_results.PAGES_PER_DOCUMENT:
+                kept[doc_id].append((score, address))
+        if pages is not None:
+            pages.update(kept)
         if len(seen) >= wanted or len(found) < limit:
             return sorted(seen.values(), key=lambda item: (-item[1], item[0]))
         limit *= 4
@@ -733,13 +750,13 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchResults:
     translate = _Translator(snapshot)
     taken = _tiers(snapshot, translate, request)
     main = taken.tiers[-1]
-    doc_ids, page_counts = snapshot.doc_buckets(main)
+    doc_ids, page_counts = taken.complete if len(taken.tiers) == 1 and taken.complete else snapshot.doc_buckets(main)
     tier_of = np.zeros(len(doc_ids), dtype=np.int64)
     complete_pages = int(page_counts.sum())
     if len(taken.tiers) > 1:
         tier_of[:] = len(taken.tiers) - 1
         for number, query in reversed(list(enumerate(taken.tiers[:-1]))):
-            ids, counts = snapshot.doc_buckets(query)
+            ids, counts = taken.complete if number == 0 and taken.complete else snapshot.doc_buckets(query)
             tier_of[np.isin(doc_ids, ids, assume_unique=True)] = number
             if number == 0:
                 complete_pages = int(counts.sum())
@@ -747,7 +764,8 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchResults:
     pages = dict(zip(doc_ids.tolist(), page_counts.tolist()))
 
     first = (request.page - 1) * request.per_page
-    ranked = _rank(snapshot, columns, taken, request.sort, doc_ids, tier_of, first + request.per_page)
+    known: dict[int, list] = {}
+    ranked = _rank(snapshot, columns, taken, request.sort, doc_ids, tier_of, first + request.per_page, known)
     window = ranked[first:first + request.per_page]
 
     terms = _matched_terms(snapshot, translate, main)
@@ -758,7 +776,7 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchResults:
     documents = []
     for doc_id, score, address in window:
         documents.append(_document_hit(snapshot, taken, doc_id, tiers[doc_id], score, address,
-                                       pages[doc_id], terms, matchers))
+                                       pages[doc_id], terms, matchers, known.get(doc_id)))
     complete_documents = int((tier_of == 0).sum())
     suggestion = None
     if request.text and len(doc_ids) < 3:
@@ -771,9 +789,11 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchResults:
 
 
 def _rank(snapshot: Snapshot, columns: DocumentColumns, taken: _Plan, sort: str, doc_ids: np.ndarray,
-          tier_of: np.ndarray, wanted: int) -> list[tuple[int, float, object]]:
+          tier_of: np.ndarray, wanted: int, known: dict | None = None) -> list[tuple[int, float, object]]:
     """The first `wanted` documents in the order asked for: those with all the words first (then
-    fewer), by their best page's score or by date (undated last), as ``results._rank``."""
+    fewer), by their best page's score or by date (undated last), as ``results._rank``; the best
+    pages of documents seen on the way are kept in `known` (by document), when a query has one tier."""
+    known = {} if known is None else known
     out: list = []
     for number, query in enumerate(taken.tiers):
         if len(out) >= wanted:
@@ -783,7 +803,7 @@ def _rank(snapshot: Snapshot, columns: DocumentColumns, taken: _Plan, sort: str,
             continue
         if sort == "relevance":
             skip = None if len(taken.tiers) == 1 else (lambda d, allowed=set(members.tolist()): d not in allowed)
-            out += _walk(snapshot, query, wanted - len(out), skip)
+            out += _walk(snapshot, query, wanted - len(out), skip, pages=known if len(taken.tiers) == 1 else None)
             continue
         ordinals = columns.ordinals["published"]
         dated = np.where(members < len(ordinals), ordinals[np.minimum(members, len(ordinals) - 1)], -1)
@@ -814,8 +834,11 @@ def _matched_terms(snapshot: Snapshot, translate: _Translator, main) -> dict[str
 def _facet(columns: DocumentColumns, fieldname: str, doc_ids: np.ndarray) -> list[tuple[str, int]]:
     """Matching documents per value, as ``results._facet`` counts them."""
     if fieldname == "rubric_name":
-        counted = [(label, int(np.isin(ids, doc_ids, assume_unique=True).sum()))
-                   for label, ids in columns.rubrics.items()]
+        labels, owners, ordinals = columns.rubric_pairs
+        chosen = np.zeros(max(len(columns.ordinals["kind"]), 1), dtype=bool)
+        chosen[doc_ids[doc_ids < len(chosen)]] = True
+        tally = np.bincount(ordinals[chosen[owners]], minlength=len(labels))
+        counted = [(labels[i], int(tally[i])) for i in np.flatnonzero(tally)]
     else:
         labels, ordinals = columns.labels[fieldname], columns.ordinals[fieldname]
         inside = doc_ids[doc_ids < len(ordinals)]
@@ -827,10 +850,14 @@ def _facet(columns: DocumentColumns, fieldname: str, doc_ids: np.ndarray) -> lis
 
 
 def _document_hit(snapshot: Snapshot, taken: _Plan, doc_id: int, tier: int, score: float, address,
-                  count: int, terms: dict, matchers: dict) -> DocumentHit:
-    """The document's best pages (fewest words missing, then best score) shown as Whoosh's are."""
+                  count: int, terms: dict, matchers: dict, known: list | None = None) -> DocumentHit:
+    """The document's best pages (fewest words missing, then best score) shown as Whoosh's are;
+    `known`, its best pages already read (in a query of one tier), spares a search when complete."""
     chosen = [(score, address)]
-    for query in taken.tiers[tier:]:
+    done = bool(known) and len(known) >= min(page_results.PAGES_PER_DOCUMENT, count)
+    if done:
+        chosen = known[:page_results.PAGES_PER_DOCUMENT]
+    for query in ([] if done else taken.tiers[tier:]):
         if len(chosen) >= page_results.PAGES_PER_DOCUMENT:
             break
         scoped = _boolean([(Occur.Must, query),
@@ -918,3 +945,12 @@ def ranked_pages(index: TantivyIndex, request: SearchRequest, limit: int) -> lis
             if len(chosen) >= limit:
                 return [snapshot.stored(a) for a in chosen.values()]
     return [snapshot.stored(a) for a in chosen.values()]
+
+
+def core(index: TantivyIndex, request: SearchRequest) -> tuple[Snapshot, _Plan, int]:
+    """The query core, as ``search`` begins: the request planned and translated, and every matching
+    page counted (by document); for timing it apart from the rest of the results path."""
+    snapshot = index.snapshot()
+    taken = _tiers(snapshot, _Translator(snapshot), request)
+    _, counts = snapshot.doc_buckets(taken.tiers[-1])
+    return snapshot, taken, int(counts.sum())
