@@ -206,8 +206,9 @@ class TantivyIndex(SearchIndex):
         building.mkdir()
         try:
             ix = tantivy.Index(_SCHEMA, path=str(building), reuse=False)
-            writer = ix.writer(heap_size=HEAP, num_threads=1)      # one thread: one segment (Olke analyses)
-            count = _add(writer, documents, replace=False, bulk=bulk)
+            with _analysers(bulk) as pool:      # started before tantivy's writer threads
+                writer = ix.writer(heap_size=HEAP, num_threads=1)      # one thread: one segment (Olke analyses)
+                count = _add(writer, documents, replace=False, pool=pool)
             writer.commit()
             writer.wait_merging_threads()
             (building / MARK_FILE).write_text(json.dumps({"analysis": ANALYSIS_MARK, "layout": LAYOUT}))
@@ -327,8 +328,10 @@ class TantivyIndex(SearchIndex):
         del writer
 
     def replace_documents(self, documents, bulk: bool = False) -> int:
-        with self.writer() as writer:
-            return _add(writer, documents, replace=not bulk, bulk=bulk)
+        """Index these documents' pages in place of what the index held for them; ``bulk`` is for
+        filling an empty index (nothing to delete; Olke's analysis on every core)."""
+        with _analysers(bulk) as pool, self.writer() as writer:
+            return _add(writer, documents, replace=not bulk, pool=pool)
 
     def delete_documents(self, document_ids) -> None:
         with self.writer() as writer:
@@ -367,28 +370,47 @@ BULK_PROCS = max(1, min(4, os.cpu_count() or 1))
 BULK_BATCH = 64
 
 
-def _add(writer, documents, replace: bool, bulk: bool = False) -> int:
-    """Add these documents' pages; a bulk load analyses them on every core (the analysis is Olke's,
-    in Python; tantivy's writer threads do the rest)."""
-    count = 0
-    if bulk and BULK_PROCS > 1:
-        import multiprocessing
+@contextmanager
+def _analysers(bulk: bool):
+    """Processes that analyse pages for a bulk load (None: this process analyses); forked before
+    tantivy's writer starts its threads."""
+    if not (bulk and BULK_PROCS > 1):
+        yield None
+        return
+    import multiprocessing
 
-        def batches():
-            batch = []
-            for document, pages in documents:
-                batch.extend((document, page) for page in pages)
-                if len(batch) >= BULK_BATCH:
-                    yield batch
-                    batch = []
-            if batch:
-                yield batch
-        context = multiprocessing.get_context("fork")
-        with context.Pool(BULK_PROCS) as pool:
-            for analysed in pool.imap(_analyse_batch, batches()):
-                for fields in analysed:
-                    writer.add_document(_document(fields))
-                    count += 1
+    with multiprocessing.get_context("fork").Pool(BULK_PROCS) as pool:
+        yield pool
+
+
+def _add(writer, documents, replace: bool, pool=None) -> int:
+    """Add these documents' pages, analysed here or, in batches, by `pool` (Olke's analysis is
+    Python; tantivy's writer does the rest in its own thread)."""
+    count = 0
+    if pool is not None:
+        # the documents are read here, in this thread (a catalog's connection serves only its own);
+        # a few batches at a time are out being analysed
+        from collections import deque
+
+        def take(result) -> int:
+            for fields in result.get():
+                writer.add_document(_document(fields))
+            return len(result.get())
+        pending: deque = deque()
+        batch: list = []
+        for document, pages in documents:
+            if replace:
+                _delete(writer, document.id)
+            batch.extend((document, page) for page in pages)
+            if len(batch) >= BULK_BATCH:
+                pending.append(pool.apply_async(_analyse_batch, (batch,)))
+                batch = []
+                while len(pending) > 2 * BULK_PROCS:
+                    count += take(pending.popleft())
+        if batch:
+            pending.append(pool.apply_async(_analyse_batch, (batch,)))
+        while pending:
+            count += take(pending.popleft())
         return count
     for document, pages in documents:
         if replace:
@@ -571,6 +593,14 @@ class _Translator:
         self.snapshot = snapshot
         self.terms: list[tuple[str, str]] = []
         self.phrases: list[tuple[str, list[str]]] = []
+        self.negated = 0            # inside a NOT: its words are looked up but never marked
+
+    def excluded(self, node: Q.Query) -> tantivy.Query:
+        self.negated += 1
+        try:
+            return self(node)
+        finally:
+            self.negated -= 1
 
     def __call__(self, node: Q.Query) -> tantivy.Query:
         found = self.translate(node)
@@ -588,19 +618,19 @@ class _Translator:
             positive = [c for c in node.subqueries if not isinstance(c, Q.Not)]
             negative = [c.query for c in node.subqueries if isinstance(c, Q.Not)]
             clauses = [(Occur.Must, self(c)) for c in positive] or [(Occur.Must, _everything())]
-            return _boolean(clauses + [(Occur.MustNot, self(c)) for c in negative])
+            return _boolean(clauses + [(Occur.MustNot, self.excluded(c)) for c in negative])
         if isinstance(node, (Q.Or, Q.DisjunctionMax)):
             if not node.subqueries:
                 return tantivy.Query.empty_query()
             return _boolean([(Occur.Should, self(c)) for c in node.subqueries])
         if isinstance(node, Q.AndNot):
-            return _boolean([(Occur.Must, self(node.a)), (Occur.MustNot, self(node.b))])
+            return _boolean([(Occur.Must, self(node.a)), (Occur.MustNot, self.excluded(node.b))])
         if isinstance(node, Q.AndMaybe):
             return _boolean([(Occur.Must, self(node.a)), (Occur.Should, self(node.b))])
         if isinstance(node, Q.Require):
             return _boolean([(Occur.Must, self(node.a)), (Occur.Must, _unscored(self(node.b)))])
         if isinstance(node, Q.Not):
-            return _boolean([(Occur.Must, _everything()), (Occur.MustNot, self(node.query))])
+            return _boolean([(Occur.Must, _everything()), (Occur.MustNot, self.excluded(node.query))])
         if isinstance(node, Q.Every):
             return _everything()
         if isinstance(node, type(Q.NullQuery)):
@@ -622,7 +652,7 @@ class _Translator:
         if fieldname not in ANALYSED:
             return _unscored(tantivy.Query.term_query(_SCHEMA, fieldname, str(text), index_option="basic"))
         text = text.decode("utf-8") if isinstance(text, bytes) else str(text)
-        if record and fieldname in HIGHLIGHT_FIELDS and self.snapshot.doc_freq(fieldname, text):
+        if record and not self.negated and fieldname in HIGHLIGHT_FIELDS and self.snapshot.doc_freq(fieldname, text):
             self.terms.append((fieldname, text))
         found = tantivy.Query.term_query(_SCHEMA, fieldname, text,
                                          index_option="position" if fieldname in POSITIONAL else "freq")
@@ -653,7 +683,7 @@ class _Translator:
             return terms[0]
         if node.fieldname not in POSITIONAL:
             return _boolean([(Occur.Must, t) for t in terms])
-        if node.slop == 1 and all(self.snapshot.doc_freq(node.fieldname, w) for w in words):
+        if node.slop == 1 and not self.negated and all(self.snapshot.doc_freq(node.fieldname, w) for w in words):
             self.phrases.append((node.fieldname, words))
         found = tantivy.Query.phrase_query(_SCHEMA, node.fieldname, words, slop=max(0, node.slop - 1))
         return found if node.boost == 1 else tantivy.Query.boost_query(found, node.boost)
@@ -702,7 +732,7 @@ def _tiers(snapshot: Snapshot, translate: _Translator, request: SearchRequest) -
     musts = [translate(q) for q in taken.required]
     if taken.restrict is not None:
         musts.append(translate(taken.restrict))
-    nots = [translate(q) for q in taken.excluded]
+    nots = [translate.excluded(q) for q in taken.excluded]
     words = [(word, translate(q)) for word, q in taken.words]
     fixed = [(Occur.Must, q) for q in musts] + [(Occur.MustNot, q) for q in nots]
     if not words:
