@@ -103,3 +103,21 @@ def test_index_upkeep_alike(corpus, indexes):
     assert tantivy.page_counts() == whoosh.page_counts()
     assert tantivy.keys() == whoosh.keys()
     assert not tantivy.outdated() and not whoosh.outdated()
+
+
+def test_undated_documents_and_pages_of_unknown_language_alike(tmp_path):
+    from bench.search_bench import Doc
+
+    documents = [(Doc(1, "a", published=None), [{"number": 1, "text": "кітап бар", "language": "kaz"}]),
+                 (Doc(2, "b", published="1990", source="Иртыш", rubrics=["Тарих", "Өлке, жер"]),
+                  [{"number": 1, "text": "кітап жоқ", "language": "kaz"}]),
+                 (Doc(3, "c", published="2001-02"), [{"number": 1, "text": "кітап, книги", "language": None}])]
+    indexes = [new_index(tmp_path / backend, backend) for backend in BACKENDS]
+    for index in indexes:
+        index.replace_documents(documents)
+    for request in (SearchRequest(text="кітап", sort="date"), SearchRequest(text="кітап", sort="-date"),
+                    SearchRequest(text="книга"), SearchRequest(text="", rubric="Тарих")):
+        whoosh, tantivy = (index.search(request) for index in indexes)
+        assert _answer(tantivy) == _answer(whoosh) and _documents(tantivy) == _documents(whoosh), request
+        assert [d.title for d in tantivy.documents] == [d.title for d in whoosh.documents], request
+    assert indexes[1].keys() == indexes[0].keys()
