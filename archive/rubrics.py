@@ -122,8 +122,8 @@ def names(key: str) -> list[str]:
 
 def facet_value(written) -> str:
     """What the index stores for a description's rubrics: their keys, comma-separated (commas inside
-    an unknown rubric become spaces)."""
-    return ",".join(key.replace(",", " ") for key in keys_of(written))
+    an unknown rubric become a space)."""
+    return ",".join(" ".join(key.replace(",", " ").split()) for key in keys_of(written))
 
 
 def filter_values(asked: str) -> list[str]:

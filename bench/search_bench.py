@@ -2,7 +2,7 @@
 
     python bench/search_bench.py [--pages 100000] [--only relevance|speed] [--writer olke|bulk]
                                  [--queries 60] [--profile] [--keep DIR [--reuse]] [--no-optimize]
-                                 [--out FILE] [--judge]
+                                 [--backend whoosh|tantivy|both] [--out FILE] [--judge]
 
 100 000 pages take about 16 minutes on a 2-core machine (7 indexing, 7 merging into one segment);
 ``--pages 20000`` gives the same kind of figures in a few minutes (latency grows with the number
@@ -32,6 +32,12 @@ match) for term, AND, phrase, partial (three words that rarely stand on one page
 and faceted queries, warm, beside the query core alone (the query built and evaluated) and the page
 viewer's highlighting of the best page; then (unless ``--no-optimize``) the index is merged into one
 segment (how long that takes is reported) and the queries are timed again.
+
+``--backend both`` times the tantivy engine (``archive/search/tantivy_index.py``, fed with the same
+analysis) beside Whoosh in one run: both index the same pages (indexing pages/s, index size), Whoosh's
+index is merged into one segment (tantivy's bulk writer leaves one), and every request is timed on
+both in turn; the ratios of Whoosh's times to tantivy's are reported per query type (load on the
+machine falls on both alike). ``--backend tantivy`` times tantivy alone.
 
 ``run()`` is what ``bench/run.py`` (``make bench``) calls; progress goes to stderr.
 """
@@ -68,10 +74,11 @@ sys.dont_write_bytecode = _bytecode
 import numpy as np  # noqa: E402
 from whoosh import fields as whoosh_fields  # noqa: E402
 from whoosh.analysis import StandardAnalyzer  # noqa: E402
-from whoosh.filedb.filestore import RamStorage  # noqa: E402
+from whoosh.filedb.filestore import FileStorage  # noqa: E402
 from whoosh.qparser import QueryParser  # noqa: E402
 
-from archive.search import engine, matching  # noqa: E402
+from archive.search import engine, matching, tantivy_index  # noqa: E402
+from archive.search.backends import BACKENDS, new_index  # noqa: E402
 from archive.search.index import WhooshIndex  # noqa: E402
 from archive.search.query import SearchRequest, build  # noqa: E402
 from archive.search.results import highlight_terms, search  # noqa: E402
@@ -160,13 +167,19 @@ class OlkeEngine:
 
     name = "olke"
 
-    def __init__(self, corpus: list[tuple[Doc, list[dict], str]]):
+    def __init__(self, corpus: list[tuple[Doc, list[dict], str]], backend: str = "whoosh"):
         self._dir = tempfile.mkdtemp(prefix="olke-relevance-")
-        self.index = WhooshIndex(Path(self._dir) / "index")
+        self.backend = backend
+        self.index = new_index(Path(self._dir) / "index", backend)
         self.index.replace_documents([(doc, pages) for doc, pages, _ in corpus])
         self.slugs = {doc.id: slug for doc, _, slug in corpus}
 
     def ranked(self, text: str, limit: int = TOP) -> list[tuple[str, int]]:
+        if self.backend == "tantivy":
+            from archive.search.tantivy_index import ranked_pages
+
+            hits = ranked_pages(self.index, SearchRequest(text=text, per_page=limit), limit)
+            return [(self.slugs[hit["doc_id"]], hit["page"]) for hit in hits]
         with self.index.searcher() as searcher:
             found = matching.evaluate(searcher, SearchRequest(text=text, per_page=limit))
             matches = found.matches
@@ -175,7 +188,8 @@ class OlkeEngine:
         return [(self.slugs[hit["doc_id"]], hit["page"]) for hit in hits]
 
     def close(self) -> None:
-        self.index.ix.close()
+        if isinstance(self.index, WhooshIndex):
+            self.index.ix.close()
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
@@ -187,7 +201,10 @@ class BaselineEngine:
     def __init__(self, corpus: list[tuple[Doc, list[dict], str]]):
         schema = whoosh_fields.Schema(key=whoosh_fields.ID(stored=True, unique=True),
                                       text=whoosh_fields.TEXT(analyzer=StandardAnalyzer()))
-        self.ix = RamStorage().create_index(schema)
+        self._dir = tempfile.mkdtemp(prefix="olke-baseline-")
+        # on disk in a folder of its own: a RamStorage index writes its postings' runs into the
+        # shared temporary folder under a fixed name, which two processes at once would share
+        self.ix = FileStorage(self._dir).create_index(schema)
         with self.ix.writer() as writer:
             for doc, pages, slug in corpus:
                 for page in pages:
@@ -205,6 +222,8 @@ class BaselineEngine:
 
     def close(self) -> None:
         self.searcher.close()
+        self.ix.close()
+        shutil.rmtree(self._dir, ignore_errors=True)
 
 
 def load_queries(path: Path = QUERIES) -> list[dict]:
@@ -257,15 +276,15 @@ def _summary(rows: list[tuple[float, float, float]]) -> dict:
             "ndcg@10": round(statistics.fmean(r[2] for r in rows), 3)} if rows else {"queries": 0}
 
 
-def relevance(queries: list[dict] | None = None) -> dict:
-    """Recall@10, MRR and nDCG@10 of Olke and of the baseline, per category and overall, with each
-    query's ranks."""
+def relevance(queries: list[dict] | None = None, backend: str = "whoosh") -> dict:
+    """Recall@10, MRR and nDCG@10 of Olke (on the `backend` engine) and of the baseline, per category
+    and overall, with each query's ranks."""
     queries = load_queries() if queries is None else queries
     started = time.perf_counter()
     engines = {}
     for corpus in sorted({q["corpus"] for q in queries}):
         pages = sample_corpus(corpus)
-        engines[corpus] = (OlkeEngine(pages), BaselineEngine(pages))
+        engines[corpus] = (OlkeEngine(pages, backend), BaselineEngine(pages))
     per_query = []
     scores: dict[str, dict[str, list]] = {"olke": {}, "baseline": {}}
     try:
@@ -596,19 +615,19 @@ def directory_mb(path: Path) -> float:
     return round(sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) / 2 ** 20, 1)
 
 
-def build_index(corpus: SyntheticCorpus, directory: Path, writer: str = "bulk") -> dict:
+def build_index(corpus: SyntheticCorpus, directory: Path, writer: str = "bulk", backend: str = "whoosh") -> dict:
     """Index `corpus` into `directory` with `replace_documents`; the timings (optimising is apart)."""
-    index = WhooshIndex(directory)
-    log(f"search bench: indexing {corpus.pages} pages ({len(corpus.documents)} documents), {writer} writer")
+    index = new_index(directory, backend)
+    log(f"search bench: indexing {corpus.pages} pages ({len(corpus.documents)} documents), {writer} writer, {backend}")
     started = time.perf_counter()
     count = index.replace_documents(corpus.documents, bulk=WRITERS[writer])
     indexed = time.perf_counter() - started
     segments = index.segment_count()
-    log(f"search bench: indexed in {indexed:.0f} s ({count / indexed:.0f} pages/s, {segments} segment(s)), "
+    log(f"search bench: {backend} indexed in {indexed:.0f} s ({count / indexed:.0f} pages/s, {segments} segment(s)), "
         f"{directory_mb(directory)} MB")
-    with index.searcher() as searcher:
-        in_index = searcher.doc_count()
-    index.ix.close()
+    in_index = sum(index.page_counts().values())
+    if isinstance(index, WhooshIndex):
+        index.ix.close()
     if in_index != corpus.pages:
         raise RuntimeError(f"the index holds {in_index} pages, not {corpus.pages}: the {writer} writer lost some")
     return {"writer": writer, "pages": count, "documents": len(corpus.documents),
@@ -699,16 +718,26 @@ def _timed(run) -> tuple[float, object]:
     return (time.perf_counter() - started) * 1000, out
 
 
-def _core(index: WhooshIndex, request: SearchRequest):
+def _core(index, request: SearchRequest):
     """The query core: the request built into a query and evaluated over the index (every match
     found and scored), as ``search()`` begins; what it adds (grouping by document, ranking, facets,
-    stored fields, snippets) is the rest of the whole path."""
+    stored fields, snippets) is the rest of the whole path. On tantivy: the query planned and
+    translated, and every match counted by document (``tantivy_index.core``)."""
+    if not isinstance(index, WhooshIndex):
+        return tantivy_index.core(index, request)
     with index.searcher() as searcher:
         return engine.evaluate(searcher, build(request)).matches
 
 
-def _best_page(index: WhooshIndex, matches) -> tuple[str, str | None] | None:
+def _best_page(index, matches) -> tuple[str, str | None] | None:
     """The text and language of the best matching page (what the viewer opens first)."""
+    if not isinstance(index, WhooshIndex):
+        snapshot, taken, count = matches
+        hits = snapshot.hits(taken.tiers[0], 1) if count else []
+        if not hits:
+            return None
+        stored = snapshot.stored(hits[0][1])
+        return stored.get("exact", ""), stored.get("page_language") or stored.get("language")
     if not len(matches):
         return None
     with index.searcher() as searcher:
@@ -716,11 +745,14 @@ def _best_page(index: WhooshIndex, matches) -> tuple[str, str | None] | None:
     return stored.get("exact", ""), stored.get("page_language") or stored.get("language")
 
 
-def _viewer(index: WhooshIndex, text: str, page: tuple[str, str | None]) -> int:
+def _viewer(index, text: str, page: tuple[str, str | None]) -> int:
     """What the page viewer does for a query: the terms to mark (from the query and the lexicon),
     the OCR text marked and the words' boxes (each word given a made-up box)."""
     page_text, language = page
-    terms = highlight_terms(index, text, [language])
+    if isinstance(index, WhooshIndex):
+        terms = highlight_terms(index, text, [language])
+    else:
+        terms = tantivy_index.highlight_terms(index, text, [language])
     viewer.marked_paragraphs(page_text, language, terms)
     words = [[word, 0.1, 0.1, 0.2, 0.2, 90] for word in page_text.split()]
     return len(viewer.boxes(words, language, terms))
@@ -733,63 +765,89 @@ def _stats(timings: list[float], prefix: str = "") -> dict:
 
 
 def measure_latency(directory: Path, queries: dict[str, list[SearchRequest]], profile: bool = False,
-                    warmup: int = 5) -> dict:
+                    warmup: int = 5, backend: str = "whoosh") -> dict:
     """Warm p50/p95 per query type of the whole results path, ``search()`` (``p50_ms``, ``p95_ms``),
     beside the query core alone (``core_*``: the query built and evaluated) and the page viewer's
     highlighting of the best page (``viewer_*``); each request is timed the three ways in turn,
     so that load on the machine falls on all three alike. The first `warmup` queries of each type
     are run once untimed (opening the index, filling the OS cache and the stemmers' caches)."""
-    index = WhooshIndex(directory)
+    return measure_side_by_side({backend: directory}, queries, profile, warmup)[backend]
+
+
+def measure_side_by_side(directories: dict[str, Path], queries: dict[str, list[SearchRequest]],
+                         profile: bool = False, warmup: int = 5) -> dict[str, dict]:
+    """`measure_latency` for each engine's index (by backend name), every request timed on each
+    engine in turn (alternating which goes first), so that load on the machine falls on all alike."""
+    indexes = {backend: new_index(directory, backend) for backend, directory in directories.items()}
     started = time.perf_counter()
     for kind, requests in queries.items():
         for request in requests[:warmup]:
-            search(index, request)
-            matches = _core(index, request)
-            page = _best_page(index, matches)
-            if page and request.text:
-                _viewer(index, request.text, page)
+            for index in indexes.values():
+                index.search(request)
+                matches = _core(index, request)
+                page = _best_page(index, matches)
+                if page and request.text:
+                    _viewer(index, request.text, page)
     log(f"search bench: warm-up {time.perf_counter() - started:.1f} s")
-    results = {}
+    results: dict[str, dict] = {backend: {} for backend in indexes}
     profiles = {}
     for kind, requests in queries.items():
-        timings, core, shown, matched = [], [], [], []
+        timed = {backend: {"whole": [], "core": [], "viewer": [], "matched": []} for backend in indexes}
         profiler = cProfile.Profile() if profile else None
-        for request in requests:
-            took, matches = _timed(lambda: _core(index, request))
-            core.append(took)
-            if profiler:
-                profiler.enable()
-            took, found = _timed(lambda: search(index, request))
-            if profiler:
-                profiler.disable()
-            timings.append(took)
-            matched.append(found.total_pages)
-            page = _best_page(index, matches)
-            if page and request.text:
-                shown.append(_timed(lambda: _viewer(index, request.text, page))[0])
-        p50, core_p50 = _percentile(timings, 0.5), _percentile(core, 0.5)
-        results[kind] = {"queries": len(timings), "p50_ms": round(p50, 1),
-                         "p95_ms": round(_percentile(timings, 0.95), 1), "max_ms": round(max(timings), 1),
-                         "mean_ms": round(statistics.fmean(timings), 1),
-                         **_stats(core, "core_"), "whole_over_core_p50": round(p50 / max(core_p50, 1e-3), 2),
-                         **_stats(shown, "viewer_"),
-                         "median_matched_pages": int(statistics.median(matched)),
-                         "max_matched_pages": max(matched),
-                         "examples": [r.text + (f" [{r.kind or r.language}]" if r.kind or r.language else "")
-                                      for r in requests[:3]]}
+        order = list(indexes)
+        for number, request in enumerate(requests):
+            for backend in (order if number % 2 == 0 else order[::-1]):
+                index, into = indexes[backend], timed[backend]
+                took, matches = _timed(lambda: _core(index, request))
+                into["core"].append(took)
+                if profiler:
+                    profiler.enable()
+                took, found = _timed(lambda: index.search(request))
+                if profiler:
+                    profiler.disable()
+                into["whole"].append(took)
+                into["matched"].append(found.total_pages)
+                page = _best_page(index, matches)
+                if page and request.text:
+                    into["viewer"].append(_timed(lambda: _viewer(index, request.text, page))[0])
+        for backend, into in timed.items():
+            timings, core, shown, matched = into["whole"], into["core"], into["viewer"], into["matched"]
+            p50, core_p50 = _percentile(timings, 0.5), _percentile(core, 0.5)
+            results[backend][kind] = r = {
+                "queries": len(timings), "p50_ms": round(p50, 1),
+                "p95_ms": round(_percentile(timings, 0.95), 1), "max_ms": round(max(timings), 1),
+                "mean_ms": round(statistics.fmean(timings), 1),
+                **_stats(core, "core_"), "whole_over_core_p50": round(p50 / max(core_p50, 1e-3), 2),
+                **_stats(shown, "viewer_"),
+                "median_matched_pages": int(statistics.median(matched)), "max_matched_pages": max(matched),
+                "examples": [q.text + (f" [{q.kind or q.language}]" if q.kind or q.language else "")
+                             for q in requests[:3]]}
+            log(f"search bench: {backend:8} {kind:14} core p50 {r['core_p50_ms']:6.1f} p95 {r['core_p95_ms']:6.1f} ms | "
+                f"search() p50 {r['p50_ms']:6.1f} p95 {r['p95_ms']:6.1f} ms | viewer p50 {r.get('viewer_p50_ms', 0):5.1f} "
+                f"p95 {r.get('viewer_p95_ms', 0):5.1f} ms  (median {r['median_matched_pages']} pages matched)")
         if profiler:
             stream = io.StringIO()
             pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(30)
             profiles[kind] = stream.getvalue()
-        r = results[kind]
-        log(f"search bench: {kind:14} core p50 {r['core_p50_ms']:6.1f} p95 {r['core_p95_ms']:6.1f} ms | "
-            f"search() p50 {r['p50_ms']:6.1f} p95 {r['p95_ms']:6.1f} ms | viewer p50 {r.get('viewer_p50_ms', 0):5.1f} "
-            f"p95 {r.get('viewer_p95_ms', 0):5.1f} ms  (median {r['median_matched_pages']} pages matched)")
-    index.ix.close()
+    for index in indexes.values():
+        if isinstance(index, WhooshIndex):
+            index.ix.close()
     if profile:
         for kind, text in profiles.items():
             log(f"\n===== cProfile, {kind} =====\n{text}")
     return results
+
+
+def compare(latency: dict[str, dict]) -> dict:
+    """Whoosh's times over tantivy's, per query type (how many times faster tantivy answers)."""
+    whoosh, tantivy = latency["whoosh"], latency["tantivy"]
+    out = {}
+    for kind in whoosh:
+        out[kind] = {f"{what}_{p}": round(whoosh[kind][f"{prefix}{p}_ms"] / max(tantivy[kind][f"{prefix}{p}_ms"], 1e-3), 1)
+                     for what, prefix in (("search", ""), ("core", "core_")) for p in ("p50", "p95")}
+        log(f"search bench: whoosh/tantivy {kind:14} search() p50 {out[kind]['search_p50']:5.1f}x "
+            f"p95 {out[kind]['search_p95']:5.1f}x | core p50 {out[kind]['core_p50']:5.1f}x p95 {out[kind]['core_p95']:5.1f}x")
+    return out
 
 
 TARGETS = {"pages_per_second": ">= 200", "term_p95_ms": "<= 50", "and_p95_ms": "<= 50",
@@ -800,10 +858,13 @@ TARGETS = {"pages_per_second": ">= 200", "term_p95_ms": "<= 50", "and_p95_ms": "
 
 def speed(pages: int = 100_000, writer: str = "bulk", queries: int = 60, profile: bool = False,
           keep: Path | None = None, reuse: bool = False, frequent: int | None = None,
-          optimize: bool = True) -> dict:
+          optimize: bool = True, backend: str = "whoosh") -> dict:
     """Generate, index, time the queries; then (unless not `optimize`) merge the index into one
     segment and time them again. With `keep` the index stays in that directory; with `reuse` too,
-    an index kept there before (same `pages`) is queried again without rebuilding."""
+    an index kept there before (same `pages`) is queried again without rebuilding. `backend`
+    "tantivy" times that engine instead, "both" the two side by side (`speed_side_by_side`)."""
+    if backend == "both":
+        return speed_side_by_side(pages, writer, queries, profile, keep, reuse, frequent, optimize)
     started = time.perf_counter()
     log(f"search bench: generating {pages} synthetic pages")
     corpus = synthetic_corpus(pages)
@@ -820,11 +881,11 @@ def speed(pages: int = 100_000, writer: str = "bulk", queries: int = 60, profile
             log(f"search bench: reusing the index in {directory}")
             indexing = {"reused": str(directory), "index_mb": directory_mb(directory)}
         else:
-            indexing = build_index(corpus, directory, writer)
+            indexing = build_index(corpus, directory, writer, backend)
         requests = make_queries(corpus, queries, frequent=frequent)
         del corpus
-        latency = measure_latency(directory, requests, profile)
-        if optimize and WhooshIndex(directory).segment_count() > 1:
+        latency = measure_latency(directory, requests, profile, backend=backend)
+        if optimize and backend == "whoosh" and WhooshIndex(directory).segment_count() > 1:
             optimized = optimize_index(directory)
             latency_optimized = measure_latency(directory, requests, profile)
     finally:
@@ -834,9 +895,57 @@ def speed(pages: int = 100_000, writer: str = "bulk", queries: int = 60, profile
            **{f"{k}_p95_ms": latency[k]["p95_ms"] <= 50 for k in ("term", "and", "phrase", "faceted")},
            "partial_p95_ms": latency["partial"]["p95_ms"] <= 100, "fuzzy_p95_ms": latency["fuzzy"]["p95_ms"] <= 150,
            "whole_over_core": all(v["whole_over_core_p50"] <= 2 for k, v in latency.items() if k != "term_frequent")}
-    return {"pages": pages, "words_per_page": round(words / pages), "generate_seconds": round(generated, 1),
+    return {"backend": backend, "pages": pages, "words_per_page": round(words / pages),
+            "generate_seconds": round(generated, 1),
             "indexing": indexing, "latency": latency, "optimized": optimized,
             "latency_after_optimize": latency_optimized, "targets": TARGETS, "met": met,
+            "cpu_count": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()],
+            "total_seconds": round(time.perf_counter() - started, 1)}
+
+
+def speed_side_by_side(pages: int = 100_000, writer: str = "bulk", queries: int = 60, profile: bool = False,
+                       keep: Path | None = None, reuse: bool = False, frequent: int | None = None,
+                       optimize: bool = True) -> dict:
+    """Both engines on the same pages and requests in one run: each indexes the corpus (Whoosh's
+    index merged into one segment unless not `optimize`, as tantivy's bulk writer leaves one), then
+    every request is timed on both in turn, and Whoosh's times over tantivy's are reported
+    (``ratios``: load on the machine falls on both alike, so the ratios hold where times vary)."""
+    started = time.perf_counter()
+    log(f"search bench: generating {pages} synthetic pages")
+    corpus = synthetic_corpus(pages)
+    generated = time.perf_counter() - started
+    words = sum(len(p["text"].split()) for _, ps in corpus.documents for p in ps)
+    base = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="olke-speed-"))
+    directories = {backend: base / backend for backend in BACKENDS}
+    reuse = bool(reuse and keep and all(d.exists() for d in directories.values()))
+    if keep and base.exists() and not reuse:
+        shutil.rmtree(base)
+    indexing, optimized = {}, None
+    try:
+        for backend, directory in directories.items():
+            if reuse:
+                indexing[backend] = {"reused": str(directory), "index_mb": directory_mb(directory)}
+            else:
+                indexing[backend] = build_index(corpus, directory, writer, backend)
+        if optimize and WhooshIndex(directories["whoosh"]).segment_count() > 1:
+            optimized = optimize_index(directories["whoosh"])
+            indexing["whoosh"]["index_mb_optimized"] = optimized["index_mb"]
+        requests = make_queries(corpus, queries, frequent=frequent)
+        del corpus
+        latency = measure_side_by_side(directories, requests, profile)
+    finally:
+        if not keep:
+            shutil.rmtree(base, ignore_errors=True)
+    ratios = compare(latency)
+    if "pages_per_second" in indexing["whoosh"]:
+        ratios["indexing_pages_per_second"] = round(indexing["tantivy"]["pages_per_second"]
+                                                    / indexing["whoosh"]["pages_per_second"], 1)
+    ratios["index_size"] = round(indexing["whoosh"].get("index_mb_optimized", indexing["whoosh"]["index_mb"])
+                                 / max(indexing["tantivy"]["index_mb"], 0.1), 1)
+    ratios["p95_at_least_3x"] = {kind: r["search_p95"] >= 3 for kind, r in ratios.items() if isinstance(r, dict)}
+    return {"backend": "both", "pages": pages, "words_per_page": round(words / pages),
+            "generate_seconds": round(generated, 1), "indexing": indexing, "optimized": optimized,
+            "latency": latency, "ratios": ratios, "target": "tantivy's search() p95 at least 3x faster than Whoosh's",
             "cpu_count": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()],
             "total_seconds": round(time.perf_counter() - started, 1)}
 
@@ -845,7 +954,7 @@ def speed(pages: int = 100_000, writer: str = "bulk", queries: int = 60, profile
 
 def run(pages: int | None = None, writer: str = "bulk", queries: int = 60, profile: bool = False,
         only: str | None = None, keep: Path | None = None, reuse: bool = False,
-        frequent: int | None = None, optimize: bool = True) -> dict:
+        frequent: int | None = None, optimize: bool = True, backend: str = "whoosh") -> dict:
     """Both parts, as a JSON-serialisable dict (what ``bench/run.py`` stores under "search").
     ``pages`` defaults to ``OLKE_BENCH_PAGES`` or 100 000."""
     pages = pages or int(os.environ.get("OLKE_BENCH_PAGES", "100000"))
@@ -861,7 +970,7 @@ def run(pages: int | None = None, writer: str = "bulk", queries: int = 60, profi
             log(f"search bench: {c:18} {v['queries']:>7}  {v['recall@10']:>7.3f} / {w['recall@10']:.3f}  "
                 f"{v['mrr']:>6.3f} / {w['mrr']:.3f}  {v['ndcg@10']:>10.3f} / {w['ndcg@10']:.3f}")
     if only in (None, "speed"):
-        out["speed"] = speed(pages, writer, queries, profile, keep, reuse, frequent, optimize)
+        out["speed"] = speed(pages, writer, queries, profile, keep, reuse, frequent, optimize, backend)
     return out
 
 
@@ -889,6 +998,8 @@ def main() -> None:
                              "instead of rebuilding it")
     parser.add_argument("--no-optimize", dest="optimize", action="store_false",
                         help="time the index as built (one segment per core) only, without merging it")
+    parser.add_argument("--backend", choices=(*BACKENDS, "both"), default="whoosh",
+                        help="the search engine timed (speed part): whoosh, tantivy, or both side by side")
     parser.add_argument("--out", type=Path, help="also write the results to this JSON file")
     parser.add_argument("--judge", action="store_true", help="print the sample pages (clean and damaged) and stop")
     args = parser.parse_args()
@@ -896,7 +1007,7 @@ def main() -> None:
         judge()
         return
     results = run(args.pages, args.writer, args.queries, args.profile, args.only, args.keep, args.reuse,
-                  args.frequent, args.optimize)
+                  args.frequent, args.optimize, args.backend)
     text = json.dumps(results, indent=2, ensure_ascii=False)
     print(text)
     if args.out:

@@ -234,3 +234,19 @@ def fake_ocr(monkeypatch):
     monkeypatch.setenv("OLKE_OCR_ENGINE", FAKE_ENGINE)
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     monkeypatch.setenv("OLKE_USER", "tester")
+
+
+SEARCH_BACKENDS = ("whoosh", "tantivy")      # archive.search.backends.BACKENDS
+
+
+@pytest.fixture(params=SEARCH_BACKENDS)
+def search_backend(request, monkeypatch):
+    """Each search engine in turn (``OLKE_SEARCH``): a test that asks for it runs against both."""
+    monkeypatch.setenv("OLKE_SEARCH", request.param)
+    return request.param
+
+
+def whoosh_only(backend: str, why: str) -> None:
+    """Skip a test of something only Olke's Whoosh index has."""
+    if backend != "whoosh":
+        pytest.skip(f"Whoosh only: {why}")

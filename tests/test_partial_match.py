@@ -7,6 +7,7 @@ import time
 import pytest
 
 from archive.search.analysis import exact_analyzer, page_analyzer
+from archive.search.backends import BACKENDS, new_index
 from archive.search.index import WhooshIndex
 from archive.search.model import SearchRequest
 from archive.search.query import is_stop_word, plan
@@ -28,9 +29,9 @@ TEXTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory):
-    found = WhooshIndex(tmp_path_factory.mktemp("partial") / "index")
+@pytest.fixture(scope="module", params=BACKENDS)
+def index(tmp_path_factory, request):
+    found = new_index(tmp_path_factory.mktemp("partial") / "index", request.param)
     documents = []
     for number, (title, text) in enumerate(TEXTS.items(), start=1):
         language = "rus" if title == "russian" else "kaz"
@@ -38,7 +39,8 @@ def index(tmp_path_factory):
                           [{"number": 1, "text": text, "language": language}]))
     found.replace_documents(documents)
     yield found
-    found.ix.close()
+    if isinstance(found, WhooshIndex):
+        found.ix.close()
 
 
 def search(index, text, **kw):

@@ -12,9 +12,9 @@ import pytest
 from bench import search_bench
 
 
-@pytest.fixture(scope="module")
-def report():
-    return search_bench.relevance()
+@pytest.fixture(scope="module", params=search_bench.BACKENDS)
+def report(request):
+    return search_bench.relevance(backend=request.param)
 
 
 def _query(report, text: str, corpus: str = "clean") -> dict:

@@ -245,26 +245,31 @@ def _tricky_texts(count, seed):
     return texts
 
 
+def _tricky_terms(rounds, seed):
+    """Terms as searches give them for words of `_TRICKY`: stems of three, alone and with an exact
+    word, and an exact word alone."""
+    rng = random.Random(seed)
+    for _ in range(rounds):
+        stems = {t.text for word in rng.sample(_TRICKY[:26], 3) for t in page_analyzer("auto")(word)}
+        exact = {t.text for t in exact_analyzer()(rng.choice(_TRICKY[:26]))}
+        yield from ({"text_kaz": stems, "text_rus": stems}, {"text_kaz": stems, "exact": exact}, {"exact": exact})
+
+
 def test_snippets_read_near_the_matches_are_those_of_the_whole_text(monkeypatch):
     """The snippet made from the tokens near the matches (`WordMatcher.tokens_near_matches`) is the
     one made from every token of the text, on texts full of what folding and tokenising meet."""
     monkeypatch.setattr(highlight, "Fragment", _Fragment)
-    rng = random.Random(11)
     texts = _tricky_texts(18, seed=12)
     near = compared = marked = 0
-    for _ in range(10):
-        chosen = rng.sample(_TRICKY[:26], 3)
-        stems = {t.text for word in chosen for t in page_analyzer("auto")(word)}
-        exact = {t.text for t in exact_analyzer()(rng.choice(_TRICKY[:26]))}
-        for terms in ({"text_kaz": stems, "text_rus": stems}, {"text_kaz": stems, "exact": exact}, {"exact": exact}):
-            for language in ("kaz", "rus"):
-                matcher = WordMatcher(language, terms)
-                for text in texts:
-                    found = snippet(text, language, terms, matcher=matcher)
-                    assert found == whoosh_snippet(text, language, terms), (terms, text)
-                    near += matcher.tokens_near_matches(text) is not None
-                    marked += any(hit for _, hit in found)
-                    compared += 1
+    for terms in _tricky_terms(10, seed=11):
+        for language in ("kaz", "rus"):
+            matcher = WordMatcher(language, terms)
+            for text in texts:
+                found = snippet(text, language, terms, matcher=matcher)
+                assert found == whoosh_snippet(text, language, terms), (terms, text)
+                near += matcher.tokens_near_matches(text) is not None
+                marked += any(hit for _, hit in found)
+                compared += 1
     assert compared > 1000 and marked > compared / 3
     assert near > compared * 0.9                            # the fast path was the one taken
 
@@ -272,19 +277,14 @@ def test_snippets_read_near_the_matches_are_those_of_the_whole_text(monkeypatch)
 def test_counts_read_near_the_matches_are_those_of_every_word():
     """Search-only results count the matching words of a page from the places where a wanted
     word can begin (`WordMatcher.count_words`): the same counts as analysing every word."""
-    rng = random.Random(13)
     texts = _tricky_texts(30, seed=14)
     fast = compared = found = 0
-    for _ in range(12):
-        chosen = rng.sample(_TRICKY[:26], 3)
-        stems = {t.text for word in chosen for t in page_analyzer("auto")(word)}
-        exact = {t.text for t in exact_analyzer()(rng.choice(_TRICKY[:26]))}
-        for terms in ({"text_kaz": stems, "text_rus": stems}, {"text_kaz": stems, "exact": exact}, {"exact": exact}):
-            for language in ("kaz", "rus", None):
-                for text in texts:
-                    expected = len(analysed_word_indexes([[w] for w in text.split()], language, terms))
-                    assert count_matches(text, language, terms, WordMatcher(language, terms)) == expected
-                    fast += WordMatcher(language, terms).count_words(text) is not None
-                    found += expected > 0
-                    compared += 1
+    for terms in _tricky_terms(12, seed=13):
+        for language in ("kaz", "rus", None):
+            for text in texts:
+                expected = len(analysed_word_indexes([[w] for w in text.split()], language, terms))
+                assert count_matches(text, language, terms, WordMatcher(language, terms)) == expected
+                fast += WordMatcher(language, terms).count_words(text) is not None
+                found += expected > 0
+                compared += 1
     assert found > compared / 3 and fast > compared * 0.9

@@ -68,32 +68,51 @@ def near_stems(language: str, stem: str, maxdist: int = 2) -> list[str]:
 
 
 def suggest(searcher, text: str) -> str | None:
-    """The query with misspelt words corrected, or None when every word is known."""
+    """The query with misspelt words corrected, or None when every word is known (a Whoosh searcher)."""
+    return suggest_with(_WhooshLexicon(searcher), text)
+
+
+class _WhooshLexicon:
+    """What a suggestion reads of an index, from a Whoosh searcher."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+
+    def has(self, fieldname: str, word: str) -> bool:
+        return (fieldname, word) in self.reader
+
+    def doc_frequency(self, fieldname: str, word: str) -> int:
+        return self.reader.doc_frequency(fieldname, word)
+
+
+def suggest_with(lexicon, text: str) -> str | None:
+    """The query with misspelt words corrected, or None when every word is known. `lexicon` is the
+    index's words: has(field, word), doc_frequency(field, word)."""
     changed = False
     words = []
     for word in text.split():
-        corrected = _correct(searcher, word)
+        corrected = _correct(lexicon, word)
         changed |= corrected != word
         words.append(corrected)
     return " ".join(words) if changed else None
 
 
-def _correct(searcher, word: str) -> str:
+def _correct(lexicon, word: str) -> str:
     folded = fold(word.lower())
     if not _WORD.fullmatch(folded):
         return word
-    reader = searcher.reader()
     best: tuple[int, str] | None = None
     for language, fieldname in STEMMED_FIELDS.items():
         stem = STEMMERS[language](folded)
-        if (fieldname, stem) in reader:
+        if lexicon.has(fieldname, stem):
             return word
         if len(stem) < 4:
             continue
         ending = folded[len(stem):] if folded.startswith(stem) else ""
         for candidate in near_stems(language, stem):
-            if candidate != stem and (fieldname, candidate) in reader:
-                frequency = reader.doc_frequency(fieldname, candidate)
+            if candidate != stem and lexicon.has(fieldname, candidate):
+                frequency = lexicon.doc_frequency(fieldname, candidate)
                 corrected = candidate + ending
                 if STEMMERS[language](corrected) != candidate:
                     corrected = candidate  # the ending does not fit the corrected word

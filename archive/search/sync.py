@@ -6,12 +6,13 @@ from typing import Iterable
 from archive.catalog import Catalog
 from archive.crashpoints import crash_point
 from archive.errors import DiskFull, NotFound
-from archive.search.index import WhooshIndex
+from archive.search.backends import index_directory, new_index
 from archive.search.interface import IndexCheck, SearchIndex, metadata_signature
 
 
-def open_index(catalog: Catalog) -> WhooshIndex:
-    return WhooshIndex(catalog.home.index_dir)
+def open_index(catalog: Catalog) -> SearchIndex:
+    """The catalog's search index, on the engine ``OLKE_SEARCH`` names (Whoosh by default)."""
+    return new_index(index_directory(catalog.home.index_dir))
 
 
 def index_documents(catalog: Catalog, index: SearchIndex, document_ids: Iterable[int]) -> int:

@@ -1,0 +1,123 @@
+"""Whoosh and tantivy answer alike: the same corpus indexed by both (in three commits, with
+documents deleted and replaced), the same requests of every kind, and the same documents, page and
+document counts, facet counts, matched terms and partial matches in the answers. Scores are each
+engine's own (BM25 both, computed differently), so only the order of documents by date is compared."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from archive.search.backends import BACKENDS, new_index
+from archive.search.model import SearchRequest
+from bench.search_bench import make_queries, synthetic_corpus
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return synthetic_corpus(900, seed=17)
+
+
+@pytest.fixture(scope="module")
+def indexes(corpus, tmp_path_factory):
+    documents = corpus.documents
+    third = len(documents) // 3
+    found = {}
+    for backend in BACKENDS:
+        index = new_index(tmp_path_factory.mktemp(backend) / "index", backend)
+        index.replace_documents(documents[:third])
+        index.replace_documents(documents[third:2 * third])
+        index.replace_documents(documents[2 * third:])
+        index.delete_documents([documents[1][0].id, documents[third + 2][0].id])
+        index.replace_documents([documents[5]])                     # re-indexed in place
+        found[backend] = index
+    return found
+
+
+def _requests(corpus) -> list[SearchRequest]:
+    made = make_queries(corpus, 6, seed=5)
+    requests = [request for kind in made.values() for request in kind]
+    rng = random.Random(3)
+    words = [r.text for r in made["term"]]
+    frequent = [r.text for r in made["term_frequent"]]
+    first = corpus.documents[0][0]
+    rubric = next(d.rubrics[0] for d, _ in corpus.documents if d.rubrics)
+    source = next(d.source for d, _ in corpus.documents if d.source)
+    requests += [
+        SearchRequest(text=f"{words[0]} OR {words[1]}"),
+        SearchRequest(text=f"{frequent[0]} NOT {frequent[1]}"),
+        SearchRequest(text=f"{frequent[0]} -{frequent[2]}"),
+        SearchRequest(text=f"{frequent[0]} {frequent[1]} {frequent[2]}"),
+        SearchRequest(text=f"({words[2]} OR {words[3]}) {frequent[0]}"),
+        SearchRequest(text=f"{words[0][:4]}*"),
+        SearchRequest(text=f"title:{first.title.split()[0]}"),
+        SearchRequest(text=frequent[0], year_from=1960, year_to=1990),
+        SearchRequest(text=frequent[1], rubric=rubric),
+        SearchRequest(text=frequent[1], source=source),
+        SearchRequest(text=frequent[2], kind="book", language="kaz"),
+        SearchRequest(text="", kind="newspaper_article"),
+        SearchRequest(text="", year_from=2000),
+        SearchRequest(text=frequent[0], fuzzy=False),
+        SearchRequest(text=words[rng.randrange(len(words))], per_page=3, page=2),
+    ]
+    requests += [SearchRequest(text=frequent[i], sort=sort) for i, sort in enumerate(("date", "-date"))]
+    return requests
+
+
+def _answer(results) -> dict:
+    return {"documents": results.total_documents, "pages": results.total_pages, "facets": results.facets,
+            "terms": results.terms, "partial": results.partial, "complete": results.complete_documents,
+            "shown": len(results.documents)}
+
+
+def _documents(results) -> dict:
+    return {d.doc_id: (d.matched_pages, len(d.missing), d.title, d.published) for d in results.documents}
+
+
+def test_both_engines_answer_every_request_alike(corpus, indexes):
+    checked = partial = phrases = 0
+    for request in _requests(corpus):
+        whoosh, tantivy = (indexes[backend].search(request) for backend in BACKENDS)
+        assert _answer(tantivy) == _answer(whoosh), request
+        if whoosh.total_documents <= request.per_page * request.page and request.page == 1:
+            assert _documents(tantivy) == _documents(whoosh), request
+        if request.sort != "relevance":
+            assert [d.published for d in tantivy.documents] == [d.published for d in whoosh.documents], request
+        checked += whoosh.total_documents > 0
+        partial += whoosh.partial
+        phrases += "phrases" in whoosh.terms
+    assert checked >= 40 and partial >= 3 and phrases >= 3
+
+
+def test_every_document_the_same_when_all_are_listed(corpus, indexes):
+    """With a hundred documents a page, every matching document is listed by both, with its pages."""
+    for request in make_queries(corpus, 4, seed=9)["and"] + make_queries(corpus, 4, seed=9)["partial"]:
+        request.per_page = 100
+        whoosh, tantivy = (indexes[backend].search(request) for backend in BACKENDS)
+        if whoosh.total_documents <= 100:
+            assert _documents(tantivy) == _documents(whoosh), request.text
+
+
+def test_index_upkeep_alike(corpus, indexes):
+    whoosh, tantivy = (indexes[backend] for backend in BACKENDS)
+    assert tantivy.page_counts() == whoosh.page_counts()
+    assert tantivy.keys() == whoosh.keys()
+    assert not tantivy.outdated() and not whoosh.outdated()
+
+
+def test_undated_documents_and_pages_of_unknown_language_alike(tmp_path):
+    from bench.search_bench import Doc
+
+    documents = [(Doc(1, "a", published=None), [{"number": 1, "text": "кітап бар", "language": "kaz"}]),
+                 (Doc(2, "b", published="1990", source="Иртыш", rubrics=["Тарих", "Өлке, жер"]),
+                  [{"number": 1, "text": "кітап жоқ", "language": "kaz"}]),
+                 (Doc(3, "c", published="2001-02"), [{"number": 1, "text": "кітап, книги", "language": None}])]
+    indexes = [new_index(tmp_path / backend, backend) for backend in BACKENDS]
+    for index in indexes:
+        index.replace_documents(documents)
+    for request in (SearchRequest(text="кітап", sort="date"), SearchRequest(text="кітап", sort="-date"),
+                    SearchRequest(text="книга"), SearchRequest(text="", rubric="Тарих")):
+        whoosh, tantivy = (index.search(request) for index in indexes)
+        assert _answer(tantivy) == _answer(whoosh) and _documents(tantivy) == _documents(whoosh), request
+        assert [d.title for d in tantivy.documents] == [d.title for d in whoosh.documents], request
+    assert indexes[1].keys() == indexes[0].keys()
