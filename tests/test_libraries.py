@@ -423,7 +423,8 @@ def test_reading_room_names_libraries_only_when_there_are_several(archive, tmp_p
         app.extensions["olke"].close()
 
 
-def test_reading_room_library_facet_filter_and_pages(system):
+def test_reading_room_library_facet_filter_and_pages(search_backend, system):
+    """On either search engine (the library is a field of both indexes)."""
     from test_requests_support import public_app
 
     archive, ids = system

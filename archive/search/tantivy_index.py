@@ -50,7 +50,7 @@ from archive.search.query import build, plan
 from archive.search.schema import ANALYSIS_MARK, STEMMED_FIELDS
 from archive.search.spelling import suggest_with
 
-LAYOUT = 1                  # bumped when the fields below change: an older index is `outdated`
+LAYOUT = 2                  # bumped when the fields below change: an older index is `outdated` (2: library)
 MARK_FILE = "olke-index.json"
 CURRENT = "CURRENT"
 GENERATION = "gen-"
@@ -65,12 +65,13 @@ POSITIONAL = frozenset({"exact"})
 # Whoosh's field_boost of 2 doubles a title word's count before BM25 saturates it: for a word once
 # in a title of average length, (2 * 2.2) / (2 + 1.2) = 1.375 times the score of a word counted once
 FIELD_BOOSTS = {"title": 1.375}
-KEYWORDS = ("key", "kind", "language", "page_language", "source_name", "rubric_name", "published", "access")
+KEYWORDS = ("key", "kind", "language", "page_language", "source_name", "rubric_name", "published", "access",
+            "library")
 NUMBERS = ("doc_id", "page", "year", "decade")
 FACET_FIELDS = {"kind": "kind", "language": "language", "decade": "decade", "year": "year",
-                "source": "source_name", "rubric": "rubric_name"}
+                "source": "source_name", "rubric": "rubric_name", "library": "library"}
 HIGHLIGHT_FIELDS = frozenset(page_results.HIGHLIGHT_FIELDS)
-META_FIELDS = ("kind", "language", "source_name", "published", "year", "decade", "rubric_name")
+META_FIELDS = ("kind", "language", "source_name", "published", "year", "decade", "rubric_name", "library")
 
 
 def build_schema() -> tantivy.Schema:
