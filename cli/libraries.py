@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from archive.grammar import counted
 from cli.context import emit_json, open_archive
 
 FIELDS = (("name_kk", "--name-kk", "The name in Kazakh."), ("name_ru", "--name-ru", "The name in Russian."),
@@ -87,4 +88,4 @@ def list_cmd(ctx, as_json):
         documents, pages = held.get(lib.code, (0, 0))
         mark = " (default)" if lib.is_default else ""
         town = f", {lib.town}" if lib.town else ""
-        click.echo(f"{lib.code:<20} {lib.name('kk')}{town}{mark}: {documents} documents, {pages} pages")
+        click.echo(f"{lib.code:<20} {lib.name('kk')}{town}{mark}: {counted(documents, 'document')}, {counted(pages, 'page')}")

@@ -219,11 +219,16 @@ def test_check_reports_an_index_of_an_older_layout_until_rebuilt(archive, monkey
     def old_schema():
         schema = build_schema()
         schema["exact"].format = formats.Positions()      # how indexes were written before PackedPositions
+        schema.remove("library")                          # and before libraries
         return schema
+    page_fields = index_module.page_fields
     with monkeypatch.context() as patch:
         patch.setattr(index_module, "build_schema", old_schema)
+        patch.setattr(index_module, "page_fields", lambda *a, **k: {
+            name: value for name, value in page_fields(*a, **k).items() if name != "library"})
         rebuild(archive.catalog, archive.index)
-    assert titles(archive, '"Иртыш"') == ["Иртыш"]          # still searchable, phrases included
+    assert titles(archive, '"Иртыш"') == ["Иртыш"]          # still searchable, phrases and facets included
+    assert archive.search(SearchRequest(text="Иртыш", library="main")).total_documents == 0   # until rebuilt
     runner = CliRunner()
     checked = runner.invoke(main, ["--home", str(archive.home.root), "index", "check"])
     assert checked.exit_code == 1

@@ -157,10 +157,13 @@ class SegmentColumns:
         return self._keep("numeric", fieldname, read)
 
     def values(self, reader, fieldname: str) -> tuple[list, np.ndarray]:
-        """A single-valued field's distinct values (in index order) and each page's ordinal (-1: none)."""
+        """A single-valued field's distinct values (in index order) and each page's ordinal (-1: none);
+        none at all in an index written before the field existed (until `olke index rebuild`)."""
         def read():
-            fieldobj = reader.schema[fieldname]
             labels, ordinals = [], np.full(self.size, -1, dtype=np.int64)
+            if fieldname not in reader.schema:
+                return labels, ordinals
+            fieldobj = reader.schema[fieldname]
             for btext in fieldobj.sortable_terms(reader, fieldname):
                 ids, _ = read_postings(reader, fieldname, btext)
                 ordinals[ids] = len(labels)
@@ -169,7 +172,10 @@ class SegmentColumns:
         return self._keep("values", fieldname, read)
 
     def multi(self, reader, fieldname: str) -> list[tuple[object, np.ndarray]]:
-        """A many-valued field's values with the pages that have each."""
+        """A many-valued field's values with the pages that have each (none in an index written before
+        the field existed)."""
+        if fieldname not in reader.schema:
+            return []
         fieldobj = reader.schema[fieldname]
         return self._keep("multi", fieldname, lambda: [
             (fieldobj.from_bytes(b), read_postings(reader, fieldname, b)[0]) for b in reader.lexicon(fieldname)])
@@ -364,6 +370,8 @@ class Evaluator:
     def term(self, fieldname: str, text, boost: float = 1.0, positions: dict | None = None) -> Matches:
         """A word's pages and scores; with `positions`, each segment's (local page numbers, raw
         values) of the word are kept there by segment, for checking phrases without a second read."""
+        if fieldname not in self.searcher.schema:
+            return Matches.empty()              # an index written before the field existed has none
         fieldobj = self.searcher.schema[fieldname]
         btext = fieldobj.to_bytes(text) if not isinstance(text, bytes) else text
         word = fieldobj.from_bytes(btext) if isinstance(text, bytes) else text
