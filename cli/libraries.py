@@ -51,6 +51,9 @@ def add_cmd(ctx, code, make_default, **values):
         libraries.edit(code, make_default=True)
     click.echo(f"Library '{added.code}' added ({added.name('kk')}). Ingest its documents with: "
                f"olke ingest FOLDER --library {added.code}")
+    for unnamed in (lib for lib in libraries.all() if lib.name("kk") == lib.code):
+        click.echo(f"Library '{unnamed.code}' has no name yet, and readers now see its code: name it with "
+                   f"olke library edit {unnamed.code} --name-kk \"…\" --name-ru \"…\"")
 
 
 @library.command("edit")

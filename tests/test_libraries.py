@@ -115,11 +115,13 @@ def test_library_commands_add_list_edit(olke):
                   "--email", "EDD@pavlodar-obl.example.kz")
     assert result.exit_code == 0, result.output
     assert "olke ingest FOLDER --library pavlodar-obl" in result.output
+    assert "Library 'main' has no name yet" in result.output          # readers would see its code
     assert olke("library", "edit", "main", "--name-kk", "Екібастұз қалалық кітапханасы").exit_code == 0
+    assert "no name yet" not in olke("library", "add", "aksu", "--name-kk", "Ақсу қалалық ОКЖ").output
     listed = olke("library", "list").output
     assert "Екібастұз қалалық кітапханасы (default)" in listed and "Павлодар облыстық кітапханасы, Павлодар" in listed
     data = json.loads(olke("library", "list", "--json").output)
-    assert [d["code"] for d in data] == ["main", "pavlodar-obl"] and data[1]["email"] == "edd@pavlodar-obl.example.kz"
+    assert [d["code"] for d in data] == ["main", "pavlodar-obl", "aksu"] and data[1]["email"] == "edd@pavlodar-obl.example.kz"
     again = olke("library", "add", "pavlodar-obl")
     assert again.exit_code == 2 and "already exists" in again.output
     wrong = olke("library", "add", "Павлодар")
