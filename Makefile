@@ -25,30 +25,25 @@ help:
 	@echo "make test   install what is missing and run the tests"
 	@echo "make bench  measure OCR speed/accuracy, search speed and the OCR queue; writes bench/results.json"
 
+# Installs those of the given Debian packages that are missing (nothing, quickly, when none is).
+define apt_install
+missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+if [ -n "$$missing" ]; then \
+	echo "Installing Debian packages: $$missing"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing \
+		| { grep --line-buffered -E '^(Get:|Setting up)' | sed -u 's/^/  /' || true; }; \
+fi
+endef
+
 apt-runtime:
-	@missing=$$(for p in $(APT_RUNTIME); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		echo "Installing Debian packages: $$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing \
-			| { grep --line-buffered -E '^(Get:|Setting up)' | sed -u 's/^/  /' || true; }; \
-	fi
+	@$(call apt_install,$(APT_RUNTIME))
 
 apt-test: apt-runtime
-	@missing=$$(for p in $(APT_TEST); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		echo "Installing Debian packages: $$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing \
-			| { grep --line-buffered -E '^(Get:|Setting up)' | sed -u 's/^/  /' || true; }; \
-	fi
+	@$(call apt_install,$(APT_TEST))
 
 # redis-server: the queue the OCR workers share (tests and the bench start their own on loopback)
 apt-queue:
-	@missing=$$(for p in $(APT_QUEUE); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		echo "Installing Debian packages: $$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing \
-			| { grep --line-buffered -E '^(Get:|Setting up)' | sed -u 's/^/  /' || true; }; \
-	fi
+	@$(call apt_install,$(APT_QUEUE))
 
 # The venv is rebuilt only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
