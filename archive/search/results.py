@@ -180,6 +180,15 @@ class WordMatcher:
                 self._find = (regex, frozenset(one), frozenset(two))
         return self._find
 
+    def _lower(self, text: str) -> str | None:
+        """The text in lower case, where searching it for beginnings finds every wanted word: the
+        query has some to find, and `fold` changes no letter's place (NFC, no İ, no combining mark,
+        no underscore, where ``\b`` and token boundaries part); else None."""
+        if not self._finder() or _NOT_PLAIN.search(text) or not unicodedata.is_normalized("NFC", text):
+            return None
+        lower = text.lower()
+        return lower if len(lower) == len(text) else None
+
     def _beginnings(self, lower: str) -> list[int]:
         """Where in the lower-case text a token may begin with a wanted beginning (found by the
         string search when there are few beginnings, else by the first letters' expression)."""
@@ -205,10 +214,8 @@ class WordMatcher:
         tokens past 2 x `surround` characters of tokens after it (a fragment's countdown runs out
         within them). Between these runs the fragmenter would only skip, so it makes the same
         fragments from them as from every token."""
-        if not self._finder() or len(text) > charlimit or _NOT_PLAIN.search(text):
-            return None
-        lower = text.lower()
-        if len(lower) != len(text) or not unicodedata.is_normalized("NFC", text):
+        lower = self._lower(text) if len(text) <= charlimit else None
+        if lower is None:
             return None
         matched: dict[int, tuple[int, str]] = {}
         for at in self._beginnings(lower):
@@ -251,10 +258,8 @@ class WordMatcher:
         """How many of the text's words (``text.split()``) match, as `matched_word_indexes` counts
         them, reading only the words where a wanted beginning stands; None where only reading
         every word will do."""
-        if not self._finder() or _NOT_PLAIN.search(text):
-            return None
-        lower = text.lower()
-        if len(lower) != len(text) or not unicodedata.is_normalized("NFC", text):
+        lower = self._lower(text)
+        if lower is None:
             return None
         words: dict[int, bool] = {}
         for at in self._beginnings(lower):
