@@ -183,7 +183,7 @@ class WordMatcher:
     def _lower(self, text: str) -> str | None:
         """The text in lower case, where searching it for beginnings finds every wanted word: the
         query has some to find, and `fold` changes no letter's place (NFC, no İ, no combining mark,
-        no underscore, where ``\b`` and token boundaries part); else None."""
+        no underscore, where regular-expression word boundaries and token boundaries part); else None."""
         if not self._finder() or _NOT_PLAIN.search(text) or not unicodedata.is_normalized("NFC", text):
             return None
         lower = text.lower()
