@@ -124,6 +124,7 @@ def meet(*forms: str) -> bool:
     "деп деу деген деді",
     "шақыру шақырды шақырып шақырылған шақыра",
     "сөйлеу сөйледі сөйлеп сөйлейді сөйлей",
+    "айту айтқысы", "қарау қарағысы",   # the wish after a voiceless consonant or a vowel
 ])
 def test_verb_forms_meet(forms):
     assert meet(*forms.split()), {form: stem(form) for form in forms.split()}
@@ -147,6 +148,7 @@ def test_past_of_a_verb_in_a_vowel_after_one_consonant():
     ("адамын", "ад"),
     ("байланыс", "байла"), ("байланысы", "байла"),               # the final с goes once only
     ("қаламыз", "қал"), ("анамыз", "ан"),                          # our city, not we stay
+    ("өзгеріс", "өзгер"), ("құрылыс", "құрыл"), ("өндірісі", "өндір"),   # -ыс nouns are not their verb
     ("мұражайын", "мұн"), ("мемлекетін", "мемлек"),                # not the optative or a participle
 ])
 def test_no_over_stripping(inflected, other):
@@ -157,6 +159,8 @@ def test_no_over_stripping(inflected, other):
     "білім білімін білімі білімнің", "ғылым ғылымын ғылымы", "адам адамын адамы адамның",
     "бөлім бөлімін бөлімі", "байланыс байланысы байланысты",
     "ауыл ауылды ауылы", "мысал мысалды", "қатынас қатынасы қатынастар",
+    "өзгеріс өзгерісі өзгерістер өзгерісті", "облыс облысы облыстар облысының",
+    "басшы басшысы басшысының", "үлгі үлгісі үлгісін", "белгі белгісі белгісінде",
 ])
 def test_nouns_that_look_inflected_meet_their_forms(forms):
     assert meet(*forms.split()), {form: stem(form) for form in forms.split()}
@@ -240,7 +244,7 @@ def test_gold_held_out_figures(stemmer_report):
     assert held["forms_noun"] > 500 and held["forms_verb"] > 400 and held["lemma_pairs"] > 80
     assert held["conflation_noun"] >= stemmer_report.TARGETS["conflation_noun"]
     assert held["conflation_verb"] >= stemmer_report.TARGETS["conflation_verb"]
-    # Issue 15 asks for merging <= 0.05; measured 0.051 held out (5 of 99 pairs), 0.063 over all:
+    # Issue 15 asks for merging <= 0.05; measured 0.051 held out (5 of 99 pairs), 0.058 over all:
     # mostly the -ды/-ты adjectives (сенім/сенімді), read as accusatives, and nouns that are verb
     # stems after a consonant (ауыр/ауыру). This bound guards against getting worse; the target
     # itself is not met (see bench/stemmer_report.py).
