@@ -7,7 +7,7 @@
 100 000 pages take about 16 minutes on a 2-core machine (7 indexing, 7 merging into one segment);
 ``--pages 20000`` gives the same kind of figures in a few minutes (latency grows with the number
 of pages, so say which).
-``OLKE_BENCH_PAGES`` sets the default for ``make bench``.
+``OLKE_BENCH_PAGES`` and ``OLKE_BENCH_QUERIES`` (queries of each type) set the defaults for ``make bench``.
 
 Relevance (issue 3, item 7). The pages of the plain sample documents (``scans/texts``; not the hard
 kinds of scan, ``hard-*``, which are there for OCR and were not judged for these queries) are indexed
@@ -952,12 +952,13 @@ def speed_side_by_side(pages: int = 100_000, writer: str = "bulk", queries: int 
 
 # --------------------------------------------------------------------------------------------
 
-def run(pages: int | None = None, writer: str = "bulk", queries: int = 60, profile: bool = False,
+def run(pages: int | None = None, writer: str = "bulk", queries: int | None = None, profile: bool = False,
         only: str | None = None, keep: Path | None = None, reuse: bool = False,
         frequent: int | None = None, optimize: bool = True, backend: str = "whoosh") -> dict:
     """Both parts, as a JSON-serialisable dict (what ``bench/run.py`` stores under "search").
-    ``pages`` defaults to ``OLKE_BENCH_PAGES`` or 100 000."""
+    ``pages`` defaults to ``OLKE_BENCH_PAGES`` or 100 000, ``queries`` to ``OLKE_BENCH_QUERIES``."""
     pages = pages or int(os.environ.get("OLKE_BENCH_PAGES", "100000"))
+    queries = queries or int(os.environ.get("OLKE_BENCH_QUERIES", "60"))
     out: dict = {}
     if only in (None, "relevance"):
         log("search bench: relevance over the sample pages (Olke vs plain Whoosh StandardAnalyzer)")

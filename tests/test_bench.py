@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_make_bench_search_part_writes_its_results(tmp_path):
     out = tmp_path / "results.json"
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--only", "search", "--out", str(out)],
-                          cwd=ROOT, env={**os.environ, "OLKE_BENCH_PAGES": "300"},
+                          cwd=ROOT, env={**os.environ, "OLKE_BENCH_PAGES": "300", "OLKE_BENCH_QUERIES": "8"},
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     search = json.loads(out.read_text(encoding="utf-8"))["search"]
