@@ -57,7 +57,9 @@ GENERATION = "gen-"
 BUILDING = "new-"
 WRITE_WAIT = 120.0
 HEAP = 256_000_000
-MAX_BUCKETS = 65_000        # tantivy's limit on an aggregation's buckets: documents per answer
+# tantivy refuses an aggregation of more than 65,000 buckets (in all its levels): the documents of
+# an answer, and each document's metadata, are counted by ranges of document ids small enough
+DOC_RANGE = 30_000
 
 # Olke's analysed fields: their words joined by spaces, split again by tantivy's whitespace tokenizer
 ANALYSED = ("text_kaz", "text_rus", "exact", "title", "author", "source", "rubric")
@@ -466,6 +468,7 @@ class Snapshot:
         self._columns: DocumentColumns | None = None
         self._prefixes: OrderedDict = OrderedDict()
         self._frequencies: dict = {}
+        self._top: int | None = None
 
     # --- lexicon -----------------------------------------------------------------------------
 
@@ -493,13 +496,41 @@ class Snapshot:
 
     def doc_buckets(self, query: tantivy.Query) -> tuple[np.ndarray, np.ndarray]:
         """The catalog documents with matching pages (sorted) and their matching pages' count."""
-        size = max(1, min(MAX_BUCKETS, self.columns().documents))
-        found = self.searcher.aggregate(query, {"d": {"terms": {"field": "doc_id", "size": size}}})
-        buckets = found["d"]["buckets"]
+        buckets = []
+        for found in self._aggregate_by_ranges(query, lambda size: {"d": {"terms": {"field": "doc_id",
+                                                                                    "size": size}}}):
+            buckets += found["d"]["buckets"]
         ids = np.fromiter((b["key"] for b in buckets), dtype=np.int64, count=len(buckets))
         counts = np.fromiter((b["doc_count"] for b in buckets), dtype=np.int64, count=len(buckets))
         order = np.argsort(ids)
         return ids[order], counts[order]
+
+    def _aggregate_by_ranges(self, query: tantivy.Query, aggregation) -> Iterator[dict]:
+        """`aggregation(documents)` over the pages `query` matches, as many times as it takes to
+        stay within tantivy's bucket limit: once for the ids of up to `DOC_RANGE` documents, and a
+        range of ids that is still refused is halved."""
+        top = self.top_doc_id()
+        ranges = [(low, min(top, low + DOC_RANGE - 1)) for low in range(0, top + 1, DOC_RANGE)]
+        while ranges:
+            low, high = ranges.pop(0)
+            scoped = query if (low, high) == (0, top) else _boolean([
+                (Occur.Must, query),
+                (Occur.Must, _unscored(tantivy.Query.range_query(_SCHEMA, "doc_id", tantivy.FieldType.Unsigned,
+                                                                 low, high)))])
+            try:
+                yield self.searcher.aggregate(scoped, aggregation(high - low + 1))
+            except ValueError as error:
+                if "bucket limit" not in str(error) or low == high:
+                    raise
+                middle = (low + high) // 2
+                ranges[:0] = [(low, middle), (middle + 1, high)]
+
+    def top_doc_id(self) -> int:
+        """The highest document id in the index (0 when it is empty)."""
+        if self._top is None:          # (read under `columns`' lock too: no lock of its own)
+            found = self.searcher.aggregate(tantivy.Query.all_query(), {"m": {"max": {"field": "doc_id"}}})
+            self._top = int(found["m"]["value"] or 0)
+        return self._top
 
     def hits(self, query: tantivy.Query, limit: int) -> list[tuple[float, object, int]]:
         """(score, address, document id) of the best `limit` pages."""
@@ -532,21 +563,25 @@ class Snapshot:
             return self._columns
 
     def _read_columns(self) -> DocumentColumns:
-        """Each document's metadata (the same on all its pages), by aggregating over all pages."""
-        everything = tantivy.Query.all_query()
-        subs = {name: {"terms": {"field": name, "size": 1000 if name == "rubric_name" else 1}}
-                for name in META_FIELDS}
-        found = self.searcher.aggregate(everything, {"d": {"terms": {"field": "doc_id", "size": MAX_BUCKETS},
-                                                           "aggs": subs}})
-        buckets = found["d"]["buckets"]
-        top = max((int(b["key"]) for b in buckets), default=-1) + 1
+        """Each document's metadata (the same on all its pages): for each field, the documents of
+        each of its values, aggregated over all pages."""
         values: dict[str, dict] = {name: {} for name in META_FIELDS}
-        for bucket in buckets:
-            doc_id = int(bucket["key"])
-            for name in META_FIELDS:
-                keys = [b["key"] for b in bucket[name]["buckets"]]
-                if keys:
-                    values[name][doc_id] = keys if name == "rubric_name" else keys[0]
+        documents: set[int] = set()
+        for name in META_FIELDS:
+            for found in self._aggregate_by_ranges(tantivy.Query.all_query(), lambda size, name=name: {
+                    "v": {"terms": {"field": name, "size": 65_000},
+                          "aggs": {"d": {"terms": {"field": "doc_id", "size": size}}}}}):
+                for bucket in found["v"]["buckets"]:
+                    for owner in bucket["d"]["buckets"]:
+                        doc_id = int(owner["key"])
+                        if name == "rubric_name":
+                            values[name].setdefault(doc_id, []).append(bucket["key"])
+                        else:
+                            values[name].setdefault(doc_id, bucket["key"])
+        for found in self._aggregate_by_ranges(tantivy.Query.all_query(),
+                                               lambda size: {"d": {"terms": {"field": "doc_id", "size": size}}}):
+            documents.update(int(b["key"]) for b in found["d"]["buckets"])
+        top = max(documents, default=-1) + 1
         labels, ordinals = {}, {}
         for name in META_FIELDS:
             if name == "rubric_name":
@@ -563,7 +598,7 @@ class Snapshot:
             for name in names:
                 rubrics.setdefault(name, []).append(doc_id)
         return DocumentColumns(labels, ordinals, {k: np.array(sorted(v), dtype=np.int64) for k, v in rubrics.items()},
-                               len(buckets))
+                               len(documents))
 
 
 # --------------------------------------------------------------------------------------------
