@@ -759,6 +759,40 @@ class _Plan:
     tiers: list                              # queries: pages with all the words, then fewer (partial)
     words: list[tuple[str, tantivy.Query]] = field(default_factory=list)
     complete: tuple | None = None            # the first tier's documents and page counts, if counted
+    fixed: list = field(default_factory=list)      # the clauses every tier has (required, excluded)
+    owners: dict = field(default_factory=dict)     # (field, word) looked up -> the index of its word
+    needed: int = 0                          # how many of `words` the last tier asks for
+
+    def matched(self, snapshot: "Snapshot", term: tantivy.Query, looked_up: tuple[str, str]) -> bool:
+        """Whether a page of the last tier has `term`. Where the term was looked up for one of the
+        words, first asked as that word, the term and as many of the other words as the tier still
+        asks for: the same pages when the term stands for its word (one of its spellings), and
+        tantivy reads it without the tier's at-least-so-many clause (about 0.1 ms a check on
+        100,000 pages, against 1 ms); a no stands when no page has the term without its word, else
+        it is asked again of the tier itself."""
+        quick = self._quick(term, looked_up)
+        if quick is not None:
+            if snapshot.any(quick):
+                return True
+            word = self.words[self.owners[looked_up]][1]
+            if not snapshot.any(_boolean([(Occur.Must, term), (Occur.MustNot, word)])):
+                return False         # every page with the term has its word: the quick answer holds
+        return snapshot.any(_boolean([(Occur.Must, _unscored(self.tiers[-1])), (Occur.Must, term)]))
+
+    def _quick(self, term: tantivy.Query, looked_up: tuple[str, str]) -> tantivy.Query | None:
+        owner = self.owners.get(looked_up)
+        if owner is None or not self.needed:
+            return None
+        others = [_unscored(query) for number, (_, query) in enumerate(self.words) if number != owner]
+        clauses = [(Occur.Must, term), (Occur.Must, _unscored(self.words[owner][1]))] + self.fixed
+        rest = self.needed - 1
+        if others and rest >= len(others):
+            clauses += [(Occur.Must, query) for query in others]
+        elif rest == 1:
+            clauses.append((Occur.Must, _boolean([(Occur.Should, query) for query in others])))
+        elif rest > 1:
+            clauses.append((Occur.Must, _boolean([(Occur.Should, query) for query in others], rest)))
+        return _boolean(clauses)
 
 
 def _tiers(snapshot: Snapshot, translate: _Translator, request: SearchRequest) -> _Plan:
@@ -769,7 +803,11 @@ def _tiers(snapshot: Snapshot, translate: _Translator, request: SearchRequest) -
     if taken.restrict is not None:
         musts.append(translate(taken.restrict))
     nots = [translate.excluded(q) for q in taken.excluded]
-    words = [(word, translate(q)) for word, q in taken.words]
+    words, owners = [], {}
+    for number, (word, q) in enumerate(taken.words):
+        before = len(translate.terms)
+        words.append((word, translate(q)))
+        owners.update({looked_up: number for looked_up in translate.terms[before:] if looked_up not in owners})
     fixed = [(Occur.Must, q) for q in musts] + [(Occur.MustNot, q) for q in nots]
     if not words:
         return _Plan([_boolean(fixed if musts else [(Occur.Must, _everything())] + fixed)])
@@ -778,10 +816,11 @@ def _tiers(snapshot: Snapshot, translate: _Translator, request: SearchRequest) -
         return _boolean([(Occur.Should, q) for _, q in words] + fixed, count)
     complete = at_least(len(words))
     counted = snapshot.doc_buckets(complete)
+    unscored_fixed = [(occur, _unscored(q)) for occur, q in fixed]
     if len(counted[0]) >= request.per_page:
-        return _Plan([complete], words, counted)
+        return _Plan([complete], words, counted, unscored_fixed, owners, len(words))
     return _Plan([complete] + [at_least(count) for count in range(len(words) - 1, taken.needed - 1, -1)],
-                 words, counted)
+                 words, counted, unscored_fixed, owners, taken.needed)
 
 
 def _walk(snapshot: Snapshot, query, wanted: int, skip=None, within: np.ndarray | None = None,
@@ -834,7 +873,7 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchResults:
     ranked = _rank(snapshot, columns, taken, request.sort, doc_ids, tier_of, first + request.per_page, known)
     window = ranked[first:first + request.per_page]
 
-    terms = _matched_terms(snapshot, translate, main)
+    terms = _matched_terms(snapshot, translate, taken)
     phrases = {" ".join(words) for fieldname, words in translate.phrases if set(words) <= terms.get(fieldname, set())}
     if phrases:
         terms[PHRASES] = phrases
@@ -885,14 +924,14 @@ def _rank(snapshot: Snapshot, columns: DocumentColumns, taken: _Plan, sort: str,
     return out[:wanted]
 
 
-def _matched_terms(snapshot: Snapshot, translate: _Translator, main) -> dict[str, set[str]]:
+def _matched_terms(snapshot: Snapshot, translate: _Translator, taken: _Plan) -> dict[str, set[str]]:
     """The words looked up (in the fields pages are marked by) that some matching page has."""
     terms: dict[str, set[str]] = {}
     for fieldname, word in translate.terms:
         if word in terms.get(fieldname, ()):
             continue
         term = translate.term(fieldname, word, record=False)
-        if snapshot.any(_boolean([(Occur.Must, _unscored(main)), (Occur.Must, term)])):
+        if taken.matched(snapshot, term, (fieldname, word)):
             terms.setdefault(fieldname, set()).add(word)
     return terms
 
