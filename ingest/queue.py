@@ -101,7 +101,7 @@ def serve(home: Home, url: str, burst: bool = False, engine=None, jobs: int | No
     _worker.jobs = jobs or os.cpu_count() or 1
     _worker.engine.check(OcrOptions())        # a missing language pack is said now, not per job
     if hasattr(_worker.engine, "warm_up"):
-        _worker.engine.warm_up()
+        _worker.engine.warm_up(wait=True)     # rq forks a work horse per job: what is loaded here, each has
     queue_dir(home).mkdir(parents=True, exist_ok=True)
     worker = Worker([queue], connection=queue.connection, job_monitoring_interval=HEARTBEAT,
                     maintenance_interval=60)

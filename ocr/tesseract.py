@@ -69,15 +69,24 @@ def _doubtful(page: PageResult) -> bool:
 def _load_ocrmypdf() -> None:
     import ocrmypdf  # noqa: F401
     import ocrmypdf.fpdf_renderer.renderer  # noqa: F401  (fpdf2 and its fonts: loaded at the first page's text layer)
+    import ocrmypdf.pdfa  # noqa: F401  (and what a document's PDF/A and page text need)
+    import ocrmypdf.pdfinfo  # noqa: F401
+    import lxml.etree  # noqa: F401
+
+    import ocr.typography  # noqa: F401
 
 
 class TesseractEngine(OcrEngine):
     name = "tesseract"
 
-    def warm_up(self) -> None:
+    def warm_up(self, wait: bool = False) -> None:
         """Load ocrmypdf and its renderer (some 2 s) on a thread while the batch is checked and the
-        first pages prepared, instead of after, when the first document is ready to be read."""
-        threading.Thread(target=_load_ocrmypdf, name="olke-warm-up", daemon=True).start()
+        first pages prepared, instead of after, when the first document is ready to be read; with
+        `wait`, now (a queue worker, before the work horses it forks for each job)."""
+        if wait:
+            _load_ocrmypdf()
+        else:
+            threading.Thread(target=_load_ocrmypdf, name="olke-warm-up", daemon=True).start()
 
     def check(self, options: OcrOptions) -> None:
         needed = ["tesseract", "gs", "pdftoppm"]
