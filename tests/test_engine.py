@@ -214,26 +214,6 @@ def test_phrases_on_a_page_longer_than_65535_words(tmp_path, corpus):
     assert (pages.tolist(), positions.tolist()) == ([0], [len(long_text.split()) - 3])
 
 
-def test_a_phrase_reads_the_positions_of_its_candidate_pages_only(index):
-    """The positions of a frequent word are read from the blocks that hold the candidate pages,
-    and are those a full read gives on those pages."""
-    with index.searcher() as searcher:
-        leaf = max(engine.view(searcher).leaves, key=lambda leaf: leaf.columns.size)
-        reader, fmt = leaf.reader, searcher.schema["exact"].format
-        btext, ids = max(((b, engine.read_postings(reader, "exact", b)[0]) for b in reader.lexicon("exact")),
-                         key=lambda pair: len(pair[1]))
-        assert len(ids) > 128                            # more than one block of postings
-        every: list = []
-        all_ids, _ = engine.read_postings(reader, "exact", btext, every)
-        for pages in (ids[:1], ids[-2:], ids[::97], ids):
-            some_ids, some = engine.read_values_at(reader, "exact", btext, pages)
-            assert set(pages.tolist()) <= set(some_ids.tolist())
-            got = engine.positions_at(fmt, some_ids, some, pages)
-            want = engine.positions_at(fmt, all_ids, every, pages)
-            assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
-        assert len(engine.read_values_at(reader, "exact", btext, ids[-1:])[1]) < len(every) / 2
-
-
 def test_indexes_written_with_whooshs_own_positions_still_match_phrases(tmp_path, corpus, monkeypatch):
     """An index written before packed positions (Whoosh's pickled lists) is read one page at a time."""
     def old_schema():

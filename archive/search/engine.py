@@ -102,22 +102,6 @@ def read_postings(reader, fieldname: str, btext: bytes, values: list | None = No
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def read_values_at(reader, fieldname: str, btext: bytes, pages: np.ndarray) -> tuple[np.ndarray, list]:
-    """(page numbers, raw values) of a term's postings in one segment, from the blocks only that
-    hold one of `pages` (sorted local page numbers): a phrase of frequent words reads the positions
-    of its few candidate pages, not of every page the words are on."""
-    def wanted(deltas) -> bool:
-        block = np.cumsum(np.asarray(deltas, dtype=_IDS))
-        at = int(np.searchsorted(pages, block[0]))
-        return at < len(pages) and pages[at] <= block[-1]
-    ids, values = [], []
-    for deltas, _, _, raw in whoosh_internals.posting_blocks(reader, fieldname, btext, wanted):
-        if raw is not None:
-            ids.append(np.cumsum(np.asarray(deltas, dtype=_IDS)))
-            values.extend(raw)
-    return (np.concatenate(ids) if ids else np.empty(0, _IDS)), values
-
-
 def positions_at(fmt, ids: np.ndarray, values: list, pages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(page of each position, position) on `pages`, a sorted subset of a term's postings `ids`
     with their raw `values`. Packed positions (the schema's `PackedPositions`) are read for all the
@@ -383,8 +367,9 @@ class Evaluator:
     def _scaled(matches: Matches, boost: float) -> Matches:
         return matches if boost == 1 else Matches(matches.ids, matches.scores * boost)
 
-    def term(self, fieldname: str, text, boost: float = 1.0) -> Matches:
-        """A word's pages and scores."""
+    def term(self, fieldname: str, text, boost: float = 1.0, positions: dict | None = None) -> Matches:
+        """A word's pages and scores; with `positions`, each segment's (local page numbers, raw
+        values) of the word are kept there by segment, for checking phrases without a second read."""
         if fieldname not in self.searcher.schema:
             return Matches.empty()              # an index written before the field existed has none
         fieldobj = self.searcher.schema[fieldname]
@@ -402,7 +387,10 @@ class Evaluator:
             reader = leaf.reader
             if (fieldname, btext) not in reader:
                 continue
-            ids, weights = read_postings(reader, fieldname, btext)
+            values = None if positions is None else []
+            ids, weights = read_postings(reader, fieldname, btext, values)
+            if positions is not None:
+                positions[id(leaf)] = (ids, values)
             if scorable:
                 lengths = leaf.columns.lengths(reader, fieldname)[ids]
                 scores = idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
@@ -433,7 +421,8 @@ class Evaluator:
     def phrase(self, node: Q.Phrase) -> Matches:
         """Pages with the words next to each other in this order, scored by their words: the pages
         with all the words are found as for AND, then positions are compared on those pages only."""
-        words = [self.term(node.fieldname, w) for w in node.words]
+        postings = [{} for _ in node.words]
+        words = [self.term(node.fieldname, w, positions=kept) for w, kept in zip(node.words, postings)]
         if not words or any(not len(w) for w in words):
             return Matches.empty()
         candidates = words[0]
@@ -444,8 +433,7 @@ class Evaluator:
         if node.slop != 1:                              # near, not next to each other: Whoosh decides
             return self._scaled(restrict(candidates, self.fallback(node).ids), node.boost)
         self.phrases.append((node.fieldname, list(node.words)))
-        fieldobj = self.searcher.schema[node.fieldname]
-        fmt, btexts = fieldobj.format, [w if isinstance(w, bytes) else fieldobj.to_bytes(w) for w in node.words]
+        fmt = self.searcher.schema[node.fieldname].format
         found = []
         for leaf in self.view.leaves:
             local = candidates.ids[(candidates.ids >= leaf.offset)
@@ -453,11 +441,10 @@ class Evaluator:
             # (page << 32 | where the phrase would start) for each word; a phrase is where all agree.
             # Keys come sorted and distinct: by page, then by position.
             starts = None
-            for shift, btext in enumerate(btexts):
+            for shift, kept in enumerate(postings):
                 if not len(local):
                     break
-                pages, positions = positions_at(fmt, *read_values_at(leaf.reader, node.fieldname, btext, local),
-                                                local)
+                pages, positions = positions_at(fmt, *kept[id(leaf)], local)
                 keep = positions >= shift
                 keys = (pages[keep] << 32) | (positions[keep] - shift)
                 starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)

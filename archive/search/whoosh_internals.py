@@ -29,12 +29,10 @@ if whoosh.versionstring() != WRITTEN_FOR:
 
 # --- reading -----------------------------------------------------------------------------------
 
-def posting_blocks(reader, fieldname: str, btext: bytes, with_values=False
+def posting_blocks(reader, fieldname: str, btext: bytes, with_values: bool = False
                    ) -> Iterator[tuple[list, object, int, list | None]]:
     """A term's postings in one segment, a block at a time, without the deletion filter:
-    (page number deltas, weights: None, one float or a list, count, the raw values or None).
-    `with_values` may be a function of a block's page number deltas that says whether to read
-    that block's values."""
+    (page number deltas, weights: None, one float or a list, count, the raw values or None)."""
     matcher = reader.postings(fieldname, btext)
     while isinstance(matcher, wrappers.WrappingMatcher):
         matcher = matcher.child
@@ -42,7 +40,7 @@ def posting_blocks(reader, fieldname: str, btext: bytes, with_values=False
         if matcher._data is None:
             matcher._read_data()
         values = None
-        if with_values is True or (with_values and with_values(matcher._data[0])):
+        if with_values:
             matcher._read_values()
             values = matcher._values
         yield matcher._data[0], matcher._data[1], matcher._blocklength, values
