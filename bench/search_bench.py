@@ -77,7 +77,7 @@ from whoosh.analysis import StandardAnalyzer  # noqa: E402
 from whoosh.filedb.filestore import FileStorage  # noqa: E402
 from whoosh.qparser import QueryParser  # noqa: E402
 
-from archive.search import engine, matching, tantivy_index  # noqa: E402
+from archive.search import engine, matching, spelling, tantivy_index  # noqa: E402
 from archive.search.backends import BACKENDS, new_index  # noqa: E402
 from archive.search.index import WhooshIndex  # noqa: E402
 from archive.search.query import SearchRequest, build  # noqa: E402
@@ -780,6 +780,7 @@ def measure_side_by_side(directories: dict[str, Path], queries: dict[str, list[S
     engine in turn (alternating which goes first), so that load on the machine falls on all alike."""
     indexes = {backend: new_index(directory, backend) for backend, directory in directories.items()}
     started = time.perf_counter()
+    spelling.warm_up()                  # as `olke serve` does when it starts
     for kind, requests in queries.items():
         for request in requests[:warmup]:
             for index in indexes.values():

@@ -2,6 +2,8 @@
 (curated thematic collections)."""
 from __future__ import annotations
 
+import threading
+
 import click
 
 from archive.grammar import counted
@@ -39,6 +41,9 @@ def serve(ctx, host, port, threads):
     if archive.index.outdated():
         click.echo("olke: the search index was written by an older version of Olke; some word forms and "
                    "subjects are found less well until `olke index rebuild` is run", err=True)
+    from archive.search import spelling
+
+    threading.Thread(target=spelling.warm_up, name="olke-spelling", daemon=True).start()
     run_server(create_app({"OLKE_HOME": str(home.root)}), f"Olke reading room for {home.root}",
                host, port, threads, ident="olke")
 
