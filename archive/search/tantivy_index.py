@@ -879,9 +879,12 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchResults:
         terms[PHRASES] = phrases
     matchers: dict = {}
     documents = []
-    for doc_id, score, address in window:
-        documents.append(_document_hit(snapshot, taken, doc_id, tiers[doc_id], score, address,
-                                       pages[doc_id], terms, matchers, known.get(doc_id)))
+    shown = _best_pages(snapshot, taken, window, tiers, pages, known)
+    missing = _missing_words(snapshot, taken, {doc_id: shown[doc_id][0][1] for doc_id, _, _ in window
+                                               if tiers[doc_id]})
+    for doc_id, _, _ in window:
+        documents.append(_document_hit(snapshot, shown[doc_id], pages[doc_id], terms, matchers,
+                                       missing.get(doc_id, [])))
     complete_documents = int((tier_of == 0).sum())
     suggestion = None
     if request.text and len(doc_ids) < 3:
@@ -954,33 +957,66 @@ def _facet(columns: DocumentColumns, fieldname: str, doc_ids: np.ndarray) -> lis
     return sorted(counted, key=lambda item: (-item[1], item[0]))
 
 
-def _document_hit(snapshot: Snapshot, taken: _Plan, doc_id: int, tier: int, score: float, address,
-                  count: int, terms: dict, matchers: dict, known: list | None = None) -> DocumentHit:
-    """The document's best pages (fewest words missing, then best score) shown as Whoosh's are;
-    `known`, its best pages already read (in a query of one tier), spares a search when complete."""
-    chosen = [(score, address)]
-    done = bool(known) and len(known) >= min(page_results.PAGES_PER_DOCUMENT, count)
-    if done:
-        chosen = known[:page_results.PAGES_PER_DOCUMENT]
-    for query in ([] if done else taken.tiers[tier:]):
-        if len(chosen) >= page_results.PAGES_PER_DOCUMENT:
-            break
-        scoped = _boolean([(Occur.Must, query),
-                           (Occur.Must, _unscored(tantivy.Query.term_query(_SCHEMA, "doc_id", doc_id)))])
-        for page_score, page_address, _ in snapshot.hits(scoped, page_results.PAGES_PER_DOCUMENT + 1):
-            if len(chosen) >= page_results.PAGES_PER_DOCUMENT:
-                break
-            if (page_address.segment_ord, page_address.doc) not in {(a.segment_ord, a.doc) for _, a in chosen}:
-                chosen.append((page_score, page_address))
-    stored = [snapshot.stored(a) for _, a in chosen]
-    shown = _Shown(stored)
+# the most pages of the documents shown that one query reads to find their best pages (else one
+# query a document)
+_SHOWN_PAGES_AT_ONCE = 2000
+
+
+def _best_pages(snapshot: Snapshot, taken: _Plan, window: list, tiers: dict, pages: dict,
+                known: dict) -> dict[int, list]:
+    """Each shown document's best pages (fewest words missing, then best score), as Whoosh's are
+    chosen: (score, address) pairs, its best page first. `known`, the best pages already read (in a
+    query of one tier), spares a search; the others are read one query a tier for all the
+    documents shown that still want pages (one a document where they have very many pages)."""
+    wanted = page_results.PAGES_PER_DOCUMENT
+    chosen: dict[int, list] = {}
+    for doc_id, score, address in window:
+        have = known.get(doc_id)
+        chosen[doc_id] = list(have[:wanted]) if have and len(have) >= min(wanted, pages[doc_id]) else [(score, address)]
+    for number, query in enumerate(taken.tiers):
+        short = [doc_id for doc_id, _, _ in window
+                 if tiers[doc_id] <= number and len(chosen[doc_id]) < min(wanted, pages[doc_id])]
+        if not short:
+            continue
+        total = sum(pages[doc_id] for doc_id in short)
+        groups = [short] if total <= _SHOWN_PAGES_AT_ONCE else [[doc_id] for doc_id in short]
+        for group in groups:
+            scoped = _boolean([(Occur.Must, query),
+                               (Occur.Must, _unscored(tantivy.Query.term_set_query(_SCHEMA, "doc_id", group)))])
+            limit = sum(pages[doc_id] for doc_id in group) if len(group) > 1 else wanted + 1
+            for page_score, page_address, doc_id in snapshot.hits(scoped, limit):
+                have = chosen[doc_id]
+                if len(have) < wanted and (page_address.segment_ord, page_address.doc) not in {
+                        (a.segment_ord, a.doc) for _, a in have}:
+                    have.append((page_score, page_address))
+    return chosen
+
+
+def _missing_words(snapshot: Snapshot, taken: _Plan, best: dict[int, object]) -> dict[int, list[str]]:
+    """For documents shown without all the words, the words their best page lacks: one query a word
+    over those pages."""
+    if not best:
+        return {}
+    where = {(a.segment_ord, a.doc): doc_id for doc_id, a in best.items()}
+    keys = [snapshot.stored(a)["key"] for a in best.values()]
+    pages = _unscored(tantivy.Query.term_set_query(_SCHEMA, "key", keys))
+    missing: dict[int, list[str]] = {doc_id: [] for doc_id in best}
+    for word, query in taken.words:
+        found = {where.get((a.segment_ord, a.doc)) for _, a, _ in
+                 snapshot.hits(_boolean([(Occur.Must, pages), (Occur.Must, query)]), len(keys))}
+        for doc_id in best:
+            if doc_id not in found:
+                missing[doc_id].append(word)
+    return missing
+
+
+def _document_hit(snapshot: Snapshot, chosen: list, count: int, terms: dict, matchers: dict,
+                  missing: list[str]) -> DocumentHit:
+    """A document shown, from its best pages' stored fields, as Whoosh's results page shows it."""
+    shown = _Shown([snapshot.stored(a) for _, a in chosen])
     matches = _ShownMatches(np.arange(len(chosen)), np.array([s for s, _ in chosen], dtype=np.float64))
     document = page_results._document_hit(shown, matches, np.arange(len(chosen)), count, terms, matchers)
-    if tier:
-        key = stored[0]["key"]
-        best = _unscored(tantivy.Query.term_query(_SCHEMA, "key", key, index_option="basic"))
-        document.missing = [word for word, query in taken.words
-                            if not snapshot.any(_boolean([(Occur.Must, best), (Occur.Must, query)]))]
+    document.missing = missing
     return document
 
 
