@@ -214,6 +214,23 @@ def test_phrases_on_a_page_longer_than_65535_words(tmp_path, corpus):
     assert (pages.tolist(), positions.tolist()) == ([0], [len(long_text.split()) - 3])
 
 
+def test_a_phrase_reads_its_frequent_words_only_where_its_rarest_word_is(index):
+    """Postings read `within` some pages come from the blocks that may hold them, undecoded
+    elsewhere, and are the full read's postings in those blocks."""
+    with index.searcher() as searcher:
+        leaf = max(engine.view(searcher).leaves, key=lambda leaf: leaf.columns.size)
+        reader = leaf.reader
+        btext, ids = max(((b, engine.read_postings(reader, "exact", b)[0]) for b in reader.lexicon("exact")),
+                         key=lambda pair: len(pair[1]))
+        assert len(ids) > 128                             # more than one block
+        for within in (ids[-1:], ids[:1], ids[::50], np.array([ids[-1] + 1])):
+            some, _ = engine.read_postings(reader, "exact", btext, within=within)
+            assert set(within.tolist()) & set(ids.tolist()) <= set(some.tolist())
+            assert set(some.tolist()) <= set(ids.tolist())
+        assert len(engine.read_postings(reader, "exact", btext, within=ids[-1:])[0]) < len(ids)
+        assert not len(engine.read_postings(reader, "exact", btext, within=np.array([ids[-1] + 1]))[0])
+
+
 def test_indexes_written_with_whooshs_own_positions_still_match_phrases(tmp_path, corpus, monkeypatch):
     """An index written before packed positions (Whoosh's pickled lists) is read one page at a time."""
     def old_schema():

@@ -81,13 +81,14 @@ def run_starts(values: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 # what is read once per segment
 
-def read_postings(reader, fieldname: str, btext: bytes, values: list | None = None
+def read_postings(reader, fieldname: str, btext: bytes, values: list | None = None, within=None
                   ) -> tuple[np.ndarray, np.ndarray]:
     """A term's postings in one segment: (page numbers, weights), a block at a time; with `values`,
-    each posting's raw value (positions, in a field that has them) is appended to that list too."""
+    each posting's raw value (positions, in a field that has them) is appended to that list too;
+    with `within` (sorted page numbers), only from the blocks that may hold one of them."""
     ids, weights = [], []
     for deltas, blockweights, count, raw in whoosh_internals.posting_blocks(reader, fieldname, btext,
-                                                                            values is not None):
+                                                                            values is not None, within):
         ids.append(np.cumsum(np.asarray(deltas, dtype=_IDS)))
         if blockweights is None:
             weights.append(np.ones(count))
@@ -367,9 +368,12 @@ class Evaluator:
     def _scaled(matches: Matches, boost: float) -> Matches:
         return matches if boost == 1 else Matches(matches.ids, matches.scores * boost)
 
-    def term(self, fieldname: str, text, boost: float = 1.0, positions: dict | None = None) -> Matches:
+    def term(self, fieldname: str, text, boost: float = 1.0, positions: dict | None = None,
+             within: np.ndarray | None = None) -> Matches:
         """A word's pages and scores; with `positions`, each segment's (local page numbers, raw
-        values) of the word are kept there by segment, for checking phrases without a second read."""
+        values) of the word are kept there by segment, for checking phrases without a second read;
+        with `within` (sorted pages), only the pages in posting blocks that may hold one of those
+        (a phrase's candidates): the word's other pages are left unread."""
         if fieldname not in self.searcher.schema:
             return Matches.empty()              # an index written before the field existed has none
         fieldobj = self.searcher.schema[fieldname]
@@ -388,7 +392,14 @@ class Evaluator:
             if (fieldname, btext) not in reader:
                 continue
             values = None if positions is None else []
-            ids, weights = read_postings(reader, fieldname, btext, values)
+            local = None
+            if within is not None:
+                local = within[(within >= leaf.offset) & (within < leaf.offset + leaf.columns.size)] - leaf.offset
+                if not len(local):
+                    if positions is not None:
+                        positions[id(leaf)] = (np.empty(0, _IDS), [])
+                    continue
+            ids, weights = read_postings(reader, fieldname, btext, values, local)
             if positions is not None:
                 positions[id(leaf)] = (ids, values)
             if scorable:
@@ -422,12 +433,19 @@ class Evaluator:
         """Pages with the words next to each other in this order, scored by their words: the pages
         with all the words are found as for AND, then positions are compared on those pages only."""
         postings = [{} for _ in node.words]
-        words = [self.term(node.fieldname, w, positions=kept) for w, kept in zip(node.words, postings)]
-        if not words or any(not len(w) for w in words):
+        fieldobj = self.searcher.schema[node.fieldname]
+        # the rarest word first; the others are read only in the posting blocks of its pages
+        frequency = [self.searcher.doc_frequency(node.fieldname, w if isinstance(w, bytes) else fieldobj.to_bytes(w))
+                     for w in node.words]
+        candidates = None
+        for number in sorted(range(len(node.words)), key=frequency.__getitem__):
+            word = self.term(node.fieldname, node.words[number], positions=postings[number],
+                             within=None if candidates is None else candidates.ids)
+            candidates = word if candidates is None else intersect(candidates, word)
+            if not len(candidates):
+                return Matches.empty()
+        if candidates is None:
             return Matches.empty()
-        candidates = words[0]
-        for other in words[1:]:
-            candidates = intersect(candidates, other)
         if len(node.words) == 1 or not len(candidates):
             return self._scaled(candidates, node.boost)
         if node.slop != 1:                              # near, not next to each other: Whoosh decides

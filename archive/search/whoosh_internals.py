@@ -29,14 +29,24 @@ if whoosh.versionstring() != WRITTEN_FOR:
 
 # --- reading -----------------------------------------------------------------------------------
 
-def posting_blocks(reader, fieldname: str, btext: bytes, with_values: bool = False
+def posting_blocks(reader, fieldname: str, btext: bytes, with_values: bool = False, within=None
                    ) -> Iterator[tuple[list, object, int, list | None]]:
     """A term's postings in one segment, a block at a time, without the deletion filter:
-    (page number deltas, weights: None, one float or a list, count, the raw values or None)."""
+    (page number deltas, weights: None, one float or a list, count, the raw values or None).
+    With `within` (sorted page numbers), only the blocks whose range of pages holds one of them
+    are read: the others are passed over by their headers, undecoded."""
     matcher = reader.postings(fieldname, btext)
     while isinstance(matcher, wrappers.WrappingMatcher):
         matcher = matcher.child
+    below = -1                                   # the last page of the block before
     while matcher.is_active():
+        if within is not None:
+            at = int(within.searchsorted(below + 1))
+            if at >= len(within) or within[at] > matcher._maxid:
+                below = matcher._maxid
+                matcher._next_block()
+                continue
+            below = matcher._maxid
         if matcher._data is None:
             matcher._read_data()
         values = None
