@@ -4,7 +4,9 @@
                                  [--queries 60] [--profile] [--keep DIR [--reuse]] [--no-optimize]
                                  [--backend whoosh|tantivy|both] [--out FILE] [--judge]
 
-100 000 pages take about 16 minutes on a 2-core machine (7 indexing, 7 merging into one segment);
+100 000 pages take about 25 minutes on a 2-core machine with ``--backend both`` (Whoosh 13 indexing
+and 10 merging into one segment, tantivy 3; measured 2026-12-03); with ``--keep DIR`` and then
+``--reuse`` the queries are timed again in two minutes;
 ``--pages 20000`` gives the same kind of figures in a few minutes (latency grows with the number
 of pages, so say which).
 ``OLKE_BENCH_PAGES`` and ``OLKE_BENCH_QUERIES`` (queries of each type) set the defaults for ``make bench``.
