@@ -51,9 +51,14 @@ def search(ctx, query, as_json, **options):
     click.echo(f"{counted(results.total_documents, 'document')} ({counted(results.total_pages, 'page')}) — showing "
                f"{first}–{first + len(results.documents) - 1}, page {request.page} of {results.page_count}, "
                f"{results.took_ms:.0f} ms")
+    if results.partial:
+        click.echo("Pages with every word come first, then pages with most of them."
+                   if results.complete_documents else "No page has every word: these have most of them.")
     for document in results.documents:
         click.echo(f"\n[{document.doc_id}] {document.title}  ({document.kind}, {document.language}"
                    f"{', ' + document.published if document.published else ''})")
+        if document.missing:
+            click.echo(f"    without: {', '.join(document.missing)}")
         for hit in document.pages:
             click.echo(f"    p. {hit.page}: {hit.snippet_text}")
 

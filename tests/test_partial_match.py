@@ -109,6 +109,31 @@ def test_as_dict_carries_the_missing_words(index):
     assert data["documents"][0]["missing"] == [] and data["documents"][1]["missing"] == ["мұражай"]
 
 
+def test_the_command_line_says_when_and_which_words_are_missing(index, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    import cli.search
+    from cli import main
+
+    class Answering:
+        def search(self, request):
+            return index.search(request)
+
+    monkeypatch.setattr(cli.search, "open_archive", lambda ctx: Answering())
+
+    def say(text):
+        result = CliRunner().invoke(main, ["--home", str(tmp_path), "search", *text.split()])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    some = say("Ертіс кітапхана мұражай")
+    assert "Pages with every word come first, then pages with most of them." in some
+    assert some.count("without: мұражай") == 2 and "without:" not in some.split("[", 2)[1]
+    none = say("Ертіс кітапхана зымыран")
+    assert "No page has every word: these have most of them." in none and "without: зымыран" in none
+    assert "every word" not in say("кітапхана") and "without:" not in say("кітапхана")
+
+
 def test_stop_words_do_not_decide_a_match(index):
     assert is_stop_word("қашан") and is_stop_word("Когда") and is_stop_word("ма?") and not is_stop_word("Ертіс")
     results = search(index, "кітапхана қашан көшті?")
