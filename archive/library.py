@@ -106,6 +106,13 @@ class Archive:
 
         return rebuild(self.catalog, self.index, progress)
 
+    def pages_lacking(self) -> int:
+        """How many of the catalog's pages the search index lacks (e.g. one written by the other
+        engine), judged cheaply by page counts; ``check_index`` says which."""
+        from archive.search.sync import pages_lacking
+
+        return pages_lacking(self.catalog, self.index)
+
     def check_index(self):
         """Where the index and the catalog differ (``archive.search.interface.IndexCheck``)."""
         from archive.search.sync import check

@@ -39,13 +39,18 @@ def search(ctx, query, as_json, **options):
     from archive.search.model import SearchRequest
 
     request = SearchRequest(text=" ".join(query), **options)
-    results = open_archive(ctx).search(request)
+    archive = open_archive(ctx)
+    results = archive.search(request)
     if as_json:
         click.echo(json.dumps(results.as_dict(), ensure_ascii=False, indent=2))
         return
     if not results.documents:
         click.echo(f"Nothing found for «{request.text}»." +
                    (f" Did you mean «{results.suggestion}»?" if results.suggestion else ""))
+        lacking = archive.pages_lacking()          # e.g. an index written by the other engine (OLKE_SEARCH)
+        if lacking:
+            click.echo(f"olke: the search index lacks {counted(lacking, 'page')} of the catalog; "
+                       "`olke index rebuild` puts them in (`olke serve` catches up by itself)", err=True)
         return
     first = (request.page - 1) * request.per_page + 1
     click.echo(f"{counted(results.total_documents, 'document')} ({counted(results.total_pages, 'page')}) — showing "

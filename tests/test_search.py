@@ -299,3 +299,16 @@ def test_cli_search(archive):
     assert bad.stderr.strip() == "olke: error: the query is longer than 500 characters; shorten it"
     checked = runner.invoke(main, ["--home", str(archive.home.root), "index", "check"])
     assert checked.exit_code == 0 and checked.stdout.strip() == "The index matches the catalog."
+
+
+def test_search_that_finds_nothing_says_when_the_index_lacks_pages(archive):
+    """An index that lacks some of the catalog's pages (one written by the other engine, a lost
+    folder): a search that finds nothing says so and how to mend it; a whole index says nothing."""
+    runner = CliRunner()
+    found = runner.invoke(main, ["--home", str(archive.home.root), "search", "ззззззз"])
+    assert found.exit_code == 0 and "Nothing found" in found.stdout and found.stderr == ""
+    archive.index.delete_documents([1, 2])
+    assert archive.pages_lacking() == 3                  # a one-page and a two-page document
+    found = runner.invoke(main, ["--home", str(archive.home.root), "search", "ззззззз"])
+    assert found.exit_code == 0 and "the search index lacks 3 pages of the catalog" in found.stderr
+    assert "olke index rebuild" in found.stderr

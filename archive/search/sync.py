@@ -43,15 +43,27 @@ def catch_up(catalog: Catalog, index: SearchIndex, document_ids: Iterable[int] =
     changed since the index last took them (a crash between a catalog commit and the index
     write leaves the mark), and those whose page count differs between catalog and index.
     When nothing is missing this costs a look at two small tables and one index column."""
-    expected = {row[0]: row[1] for row in catalog.conn.execute(
-        "SELECT id, page_count FROM documents WHERE status = 'active'")}
-    indexed = index.page_counts()
+    expected, indexed = _page_counts(catalog, index)
     differ = {d for d, pages in expected.items() if indexed.get(d, 0) != pages}
     differ |= {d for d in indexed if d not in expected}
     ids = sorted(set(document_ids) | set(pending(catalog)) | differ)
     if ids:
         index_documents(catalog, index, ids)
     return ids
+
+
+def _page_counts(catalog: Catalog, index: SearchIndex) -> tuple[dict[int, int], dict[int, int]]:
+    """Each active document's pages in the catalog, and each document's pages in the index."""
+    expected = {row[0]: row[1] for row in catalog.conn.execute(
+        "SELECT id, page_count FROM documents WHERE status = 'active'")}
+    return expected, index.page_counts()
+
+
+def pages_lacking(catalog: Catalog, index: SearchIndex) -> int:
+    """How many of the catalog's pages the index lacks, by each document's page count (cheap: two
+    small tables and one index column, as `catch_up` looks)."""
+    expected, indexed = _page_counts(catalog, index)
+    return sum(max(0, pages - indexed.get(d, 0)) for d, pages in expected.items())
 
 
 def pending(catalog: Catalog, document_ids: list[int] | None = None) -> dict[int, int]:
