@@ -445,7 +445,6 @@ class DocumentColumns:
     labels: dict[str, list]
     ordinals: dict[str, np.ndarray]
     rubrics: dict[str, np.ndarray]
-    documents: int
 
     @property
     def rubric_pairs(self) -> tuple[list, np.ndarray, np.ndarray]:
@@ -566,7 +565,6 @@ class Snapshot:
         """Each document's metadata (the same on all its pages): for each field, the documents of
         each of its values, aggregated over all pages."""
         values: dict[str, dict] = {name: {} for name in META_FIELDS}
-        documents: set[int] = set()
         for name in META_FIELDS:
             for found in self._aggregate_by_ranges(tantivy.Query.all_query(), lambda size, name=name: {
                     "v": {"terms": {"field": name, "size": 65_000},
@@ -578,10 +576,7 @@ class Snapshot:
                             values[name].setdefault(doc_id, []).append(bucket["key"])
                         else:
                             values[name].setdefault(doc_id, bucket["key"])
-        for found in self._aggregate_by_ranges(tantivy.Query.all_query(),
-                                               lambda size: {"d": {"terms": {"field": "doc_id", "size": size}}}):
-            documents.update(int(b["key"]) for b in found["d"]["buckets"])
-        top = max(documents, default=-1) + 1
+        top = self.top_doc_id() + 1 if self.searcher.num_docs else 0
         labels, ordinals = {}, {}
         for name in META_FIELDS:
             if name == "rubric_name":
@@ -597,8 +592,7 @@ class Snapshot:
         for doc_id, names in values["rubric_name"].items():
             for name in names:
                 rubrics.setdefault(name, []).append(doc_id)
-        return DocumentColumns(labels, ordinals, {k: np.array(sorted(v), dtype=np.int64) for k, v in rubrics.items()},
-                               len(documents))
+        return DocumentColumns(labels, ordinals, {k: np.array(sorted(v), dtype=np.int64) for k, v in rubrics.items()})
 
 
 # --------------------------------------------------------------------------------------------
