@@ -874,10 +874,11 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchResults:
     matchers: dict = {}
     documents = []
     shown = _best_pages(snapshot, taken, window, tiers, pages, known)
-    missing = _missing_words(snapshot, taken, {doc_id: shown[doc_id][0][1] for doc_id, _, _ in window
+    stored = {doc_id: [snapshot.stored(a) for _, a in chosen] for doc_id, chosen in shown.items()}
+    missing = _missing_words(snapshot, taken, {doc_id: stored[doc_id][0]["key"] for doc_id, _, _ in window
                                                if tiers[doc_id]})
     for doc_id, _, _ in window:
-        documents.append(_document_hit(snapshot, shown[doc_id], pages[doc_id], terms, matchers,
+        documents.append(_document_hit(shown[doc_id], stored[doc_id], pages[doc_id], terms, matchers,
                                        missing.get(doc_id, [])))
     complete_documents = int((tier_of == 0).sum())
     suggestion = None
@@ -986,28 +987,26 @@ def _best_pages(snapshot: Snapshot, taken: _Plan, window: list, tiers: dict, pag
     return chosen
 
 
-def _missing_words(snapshot: Snapshot, taken: _Plan, best: dict[int, object]) -> dict[int, list[str]]:
-    """For documents shown without all the words, the words their best page lacks: one query a word
-    over those pages."""
+def _missing_words(snapshot: Snapshot, taken: _Plan, best: dict[int, str]) -> dict[int, list[str]]:
+    """For documents shown without all the words (by document, the key of its best page), the words
+    their best page lacks: one query a word over those pages."""
     if not best:
         return {}
-    where = {(a.segment_ord, a.doc): doc_id for doc_id, a in best.items()}
-    keys = [snapshot.stored(a)["key"] for a in best.values()]
-    pages = _unscored(tantivy.Query.term_set_query(_SCHEMA, "key", keys))
+    pages = _unscored(tantivy.Query.term_set_query(_SCHEMA, "key", list(best.values())))
     missing: dict[int, list[str]] = {doc_id: [] for doc_id in best}
     for word, query in taken.words:
-        found = {where.get((a.segment_ord, a.doc)) for _, a, _ in
-                 snapshot.hits(_boolean([(Occur.Must, pages), (Occur.Must, query)]), len(keys))}
+        found = {doc_id for _, _, doc_id in snapshot.hits(_boolean([(Occur.Must, pages), (Occur.Must, query)]),
+                                                          len(best))}
         for doc_id in best:
             if doc_id not in found:
                 missing[doc_id].append(word)
     return missing
 
 
-def _document_hit(snapshot: Snapshot, chosen: list, count: int, terms: dict, matchers: dict,
+def _document_hit(chosen: list, stored: list[dict], count: int, terms: dict, matchers: dict,
                   missing: list[str]) -> DocumentHit:
     """A document shown, from its best pages' stored fields, as Whoosh's results page shows it."""
-    shown = _Shown([snapshot.stored(a) for _, a in chosen])
+    shown = _Shown(stored)
     matches = _ShownMatches(np.arange(len(chosen)), np.array([s for s, _ in chosen], dtype=np.float64))
     document = page_results._document_hit(shown, matches, np.arange(len(chosen)), count, terms, matchers)
     document.missing = missing
