@@ -295,8 +295,9 @@ def status(code: str, problem: str | None = None, status_code: int = 200):
     with get_store().locked() as archive:
         messages = archive.delivery.notes(found.id, ("to_requester", "from_requester"))
         copies = archive.delivery.current_copy(found.id)
-        mailed = any(letter["letter"] == "delivered" and letter["sent_at"]
-                     for letter in archive.delivery.letters(found.id))
+        # the newest letter with the link decides (after "send a new copy", an older one went)
+        mailed = next((bool(letter["sent_at"]) for letter in reversed(archive.delivery.letters(found.id))
+                       if letter["letter"] == "delivered"), False)
     # The requester who gave the code and e-mail gets the link again (a letter may be lost); the
     # copy's own limits still hold, whichever link is used.
     link = url_for("delivery.download", token=links.make_token(context().secret, copies["id"]), _external=True) \

@@ -114,6 +114,11 @@ def test_the_whole_path_in_the_test_client(home):
                           shown).group(1)
         assert links.read_token(secret_key(Home.resolve(root)), again, 30) == done.copy_id
         assert "осталось скачиваний: 2" in shown and "отправлена на вашу почту" in shown
+        with app.extensions["olke"].catalog() as catalog, catalog.transaction() as conn:   # a new copy's letter,
+            conn.execute("INSERT INTO delivery_mail (request_id, letter, recipient, subject, body, created_at)"  # unsent
+                         " VALUES (:id, 'delivered', 'reader@example.kz', 's', 'b', '2026-12-03T00:00:00Z')",
+                         {"id": done.request.id})
+        assert "ещё не отправлено" in client.get(f"/request/status/{code}").get_data(as_text=True)
         first = client.get(link)
         assert first.status_code == 200 and first.mimetype == "application/pdf"
         assert first.headers["X-Downloads-Left"] == "1" and first.headers["Cache-Control"] == "no-store"
