@@ -83,7 +83,6 @@ from archive.search import engine, matching, spelling, tantivy_index  # noqa: E4
 from archive.search.backends import BACKENDS, new_index  # noqa: E402
 from archive.search.index import WhooshIndex  # noqa: E402
 from archive.search.query import SearchRequest, build  # noqa: E402
-from archive.search.results import highlight_terms, search  # noqa: E402
 from search_app import viewer  # noqa: E402
 
 QUERIES = ROOT / "bench" / "relevance.toml"
@@ -751,10 +750,7 @@ def _viewer(index, text: str, page: tuple[str, str | None]) -> int:
     """What the page viewer does for a query: the terms to mark (from the query and the lexicon),
     the OCR text marked and the words' boxes (each word given a made-up box)."""
     page_text, language = page
-    if isinstance(index, WhooshIndex):
-        terms = highlight_terms(index, text, [language])
-    else:
-        terms = tantivy_index.highlight_terms(index, text, [language])
+    terms = index.highlight_terms(text, [language])
     viewer.marked_paragraphs(page_text, language, terms)
     words = [[word, 0.1, 0.1, 0.2, 0.2, 90] for word in page_text.split()]
     return len(viewer.boxes(words, language, terms))

@@ -6,9 +6,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from archive.search.index import WhooshIndex
-from archive.search.model import SearchRequest
-from archive.search.results import WordMatcher, highlight_terms, matched_word_indexes
+from archive.search.results import WordMatcher, matched_word_indexes
 
 THUMBNAILS_AROUND = 7     # thumbnails shown on each side of the current page
 _SPACE = re.compile(r"(\s+)")
@@ -30,10 +28,7 @@ def query_terms(store, q: str | None, languages=None) -> dict[str, list[str]]:
     running the search again."""
     if not q:
         return {}
-    index = store.archive.index
-    if isinstance(index, WhooshIndex):
-        return highlight_terms(index, q, languages)
-    return store.search(SearchRequest(text=q, per_page=1)).terms      # another engine: ask it
+    return store.archive.index.highlight_terms(q, languages)
 
 
 def boxes(words: list[list], language: str | None, terms: dict[str, list[str]]) -> list[Box]:

@@ -165,3 +165,15 @@ def test_undated_documents_and_pages_of_unknown_language_alike(tmp_path):
         assert _answer(tantivy) == _answer(whoosh) and _documents(tantivy) == _documents(whoosh), request
         assert [d.title for d in tantivy.documents] == [d.title for d in whoosh.documents], request
     assert indexes[1].keys() == indexes[0].keys()
+
+
+def test_the_viewer_marks_the_same_words_on_both_engines_without_a_search(corpus, indexes):
+    """What the page viewer marks for a query comes from the query and each engine's lexicon
+    (``SearchIndex.highlight_terms``), and is the same on both."""
+    marked = 0
+    for request in _requests(corpus):
+        if request.text:
+            whoosh, tantivy = (indexes[backend].highlight_terms(request.text, ["kaz"]) for backend in BACKENDS)
+            assert tantivy == whoosh, request.text
+            marked += bool(whoosh)
+    assert marked >= 20

@@ -174,6 +174,11 @@ class WhooshIndex(SearchIndex):
 
         return search(self, request)
 
+    def highlight_terms(self, text: str, languages=None) -> dict[str, list[str]]:
+        from archive.search.results import highlight_terms
+
+        return highlight_terms(self, text, languages)
+
     def keys(self) -> dict[str, tuple]:
         with self.searcher() as searcher:
             return {f["key"]: (f["doc_id"], f.get("title"), f.get("kind"), f.get("language"),

@@ -33,6 +33,11 @@ class SearchIndex(ABC):
         """Documents that match, with their best pages and snippets, and the facet counts."""
 
     @abstractmethod
+    def highlight_terms(self, text: str, languages=None) -> dict[str, list[str]]:
+        """The index terms a query stands for (stems, fuzzy variants, quoted phrases), to mark on
+        pages of `languages` (any, if None): read from the query and the lexicon, not by a search."""
+
+    @abstractmethod
     def replace_documents(self, documents: Iterable[tuple[object, list[dict]]]) -> int: ...
 
     @abstractmethod

@@ -269,6 +269,9 @@ class TantivyIndex(SearchIndex):
     def search(self, request: SearchRequest) -> SearchResults:
         return search(self, request)
 
+    def highlight_terms(self, text: str, languages=None) -> dict[str, list[str]]:
+        return highlight_terms(self, text, languages)
+
     def keys(self) -> dict[str, tuple]:
         snap = self.snapshot()
         out = {}
