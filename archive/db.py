@@ -48,7 +48,6 @@ SETUP_LOCK = WRITE_LOCK + 1
 # What callers catch (the layers above name no driver): SQLAlchemy's exceptions, the same for both databases.
 DatabaseError = exc.DBAPIError
 IntegrityError = exc.IntegrityError
-OperationalError = exc.OperationalError
 
 
 class Row:
@@ -506,11 +505,6 @@ def savepoint(conn: Connection) -> Iterator[Connection]:
         conn.execute("RELEASE SAVEPOINT olke_step")
         raise
     conn.execute("RELEASE SAVEPOINT olke_step")
-
-
-def database_path(conn: Connection) -> Path:
-    """The SQLite file of the catalog (the working directory for a catalog on a server)."""
-    return conn.path or Path.cwd()
 
 
 def has_table(conn: Connection, name: str) -> bool:

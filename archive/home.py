@@ -34,15 +34,6 @@ class Home:
         return os.environ.get("OLKE_DATABASE_URL") or None
 
     @property
-    def database(self) -> str:
-        """Where the catalog is, for messages: its file, or the server's URL without a password."""
-        if not self.database_url:
-            return str(self.catalog_path)
-        from sqlalchemy import make_url
-
-        return make_url(self.database_url).render_as_string(hide_password=True)
-
-    @property
     def files_dir(self) -> Path:
         return self.root / "files"
 

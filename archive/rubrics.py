@@ -102,10 +102,6 @@ def keys_of(written) -> list[str]:
     return keys
 
 
-def known(key: str) -> bool:
-    return key in BY_KEY
-
-
 def label(key: str, language: str) -> str:
     """A rubric's name in an interface language (kk, ru, en); an unknown rubric as written."""
     rubric = BY_KEY.get(key) or BY_KEY.get(key_of(key))

@@ -446,7 +446,7 @@ class Evaluator:
                 return Matches.empty()
         if candidates is None:
             return Matches.empty()
-        if len(node.words) == 1 or not len(candidates):
+        if len(node.words) == 1:
             return self._scaled(candidates, node.boost)
         if node.slop != 1:                              # near, not next to each other: Whoosh decides
             return self._scaled(restrict(candidates, self.fallback(node).ids), node.boost)

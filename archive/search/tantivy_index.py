@@ -744,14 +744,6 @@ def expanded_words(snapshot: Snapshot, node) -> list[str]:
 # a search, as ``archive.search.results.search`` answers it for Whoosh
 
 @dataclass
-class _Ranked:
-    doc_id: int
-    tier: int
-    score: float
-    address: object
-
-
-@dataclass
 class _Plan:
     tiers: list                              # queries: pages with all the words, then fewer (partial)
     words: list[tuple[str, tantivy.Query]] = field(default_factory=list)
