@@ -507,5 +507,3 @@ def savepoint(conn: Connection) -> Iterator[Connection]:
     conn.execute("RELEASE SAVEPOINT olke_step")
 
 
-def has_table(conn: Connection, name: str) -> bool:
-    return conn.has_table(name)

@@ -22,7 +22,7 @@ from lxml import etree as ET
 
 from archive import libraries
 from archive.catalog import Catalog, Document
-from archive.db import Connection, has_table
+from archive.db import Connection
 from archive.discovery import document_url, pdf_url
 from archive.vocabulary import KINDS
 
@@ -132,7 +132,7 @@ def _check_arguments(args: dict[str, list[str]]) -> str:
 
 def identify(catalog: Catalog, args: dict, repository: Repository) -> ET.Element:
     element = ET.Element(f"{{{OAI}}}Identify")
-    earliest = catalog.conn.execute(f"SELECT MIN(stamp) FROM ({_stamped_sql(catalog.conn)}) d").fetchone()[0]
+    earliest = catalog.conn.execute(f"SELECT MIN(stamp) FROM ({_STAMPED}) d").fetchone()[0]
     for name, value in (("repositoryName", repository.name), ("baseURL", repository.base_url),
                         ("protocolVersion", "2.0"), ("adminEmail", repository.admin_email),
                         ("earliestDatestamp", _zulu(earliest) if earliest else _utc(datetime.now(timezone.utc))),
@@ -158,7 +158,7 @@ def list_sets(catalog: Catalog, args: dict, repository: Repository) -> ET.Elemen
     sets = [("kind", "Құжат түрлері / Виды документов / Kinds of documents", None)]
     sets += [(f"kind:{kind}", KIND_NAMES[kind], None) for kind in KINDS]
     collections = catalog.conn.execute("SELECT name, title_kk, title_ru, title_en, description FROM collections"
-                                       " ORDER BY name").fetchall() if _has_collections(catalog.conn) else []
+                                       " ORDER BY name").fetchall()
     if collections:
         sets.append(("collection", "Жинақтар / Коллекции / Collections", None))
     for row in collections:
@@ -184,7 +184,8 @@ def get_record(catalog: Catalog, args: dict, repository: Repository) -> ET.Eleme
     document = _document(catalog, args["identifier"], repository)
     (row,) = _stamped_rows(catalog.conn, "d.id = :id", {"id": document.id})
     element = ET.Element(f"{{{OAI}}}GetRecord")
-    _record(element, catalog, row, _memberships(catalog.conn, [document.id]), repository, with_metadata=True)
+    _record(element, catalog, row, _memberships(catalog.conn, [document.id]), repository, with_metadata=True,
+            several=libraries.count(catalog.conn) > 1)
     return element
 
 
@@ -199,11 +200,12 @@ def list_records(catalog: Catalog, args: dict, repository: Repository, with_meta
     more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
     element = ET.Element(f"{{{OAI}}}{verb}")
     memberships = _memberships(catalog.conn, [row["id"] for row in rows])
+    several = libraries.count(catalog.conn) > 1          # once a page, not once a record
     for row in rows:
-        _record(element, catalog, row, memberships, repository, with_metadata)
+        _record(element, catalog, row, memberships, repository, with_metadata, several)
     if more or query.cursor:
         sent = query.cursor + len(rows)
-        total = catalog.conn.execute(f"SELECT COUNT(*) FROM ({_stamped_sql(catalog.conn)}) d WHERE {where}",
+        total = catalog.conn.execute(f"SELECT COUNT(*) FROM ({_STAMPED}) d WHERE {where}",
                                      params).fetchone()[0]
         token = _text(element, "resumptionToken", _encode_token(query, rows[-1]["id"], sent) if more else "")
         token.attrib.update({"completeListSize": str(max(total, sent)), "cursor": str(query.cursor)})
@@ -226,16 +228,12 @@ _STAMPED = """SELECT s.id, s.status, s.kind, s.library,
     substr(CASE WHEN s.changed >= s.added THEN s.changed ELSE s.added END, 1, 19) AS stamp
     FROM (SELECT d.id, d.status, d.kind, d.library,
         COALESCE((SELECT MAX(e.at) FROM events e WHERE e.document_id = d.id), d.updated_at) AS changed,
-        COALESCE({collections}, '') AS added FROM documents d) s"""
-_ADDED = "(SELECT MAX(cd.added_at) FROM collection_documents cd WHERE cd.document_id = d.id)"
-
-
-def _stamped_sql(conn: Connection) -> str:
-    return _STAMPED.format(collections=_ADDED if _has_collections(conn) else "NULL")
+        COALESCE((SELECT MAX(cd.added_at) FROM collection_documents cd WHERE cd.document_id = d.id), '') AS added
+        FROM documents d) s"""
 
 
 def _stamped_rows(conn: Connection, where: str, params: dict, limit: int | None = None) -> list:
-    sql = f"SELECT * FROM ({_stamped_sql(conn)}) d WHERE {where} ORDER BY d.id"
+    sql = f"SELECT * FROM ({_STAMPED}) d WHERE {where} ORDER BY d.id"
     return conn.execute(sql + (f" LIMIT {int(limit)}" if limit else ""), params).fetchall()
 
 
@@ -246,18 +244,16 @@ def _filters(conn: Connection, query: Query) -> tuple[str, dict]:
         where.append("d.kind = :kind")
         params["kind"] = spec[5:]
     elif spec in ("collection",) or (spec or "").startswith("collection:"):
-        if not _has_collections(conn):
-            where.append("1 = 0")
-        else:
-            named = " AND c.name = :collection" if spec != "collection" else ""
-            where.append("EXISTS (SELECT 1 FROM collection_documents cd JOIN collections c ON c.id = cd.collection_id"
-                         f" WHERE cd.document_id = d.id{named})")
-            if named:
-                params["collection"] = spec[11:]
-    elif (spec or "").startswith("library:") and _libraries(conn):
-        where.append("d.library = :library")
-        params["library"] = spec[8:]
-    elif spec not in (None, "kind") and not (spec == "library" and _libraries(conn)):
+        named = " AND c.name = :collection" if spec != "collection" else ""
+        where.append("EXISTS (SELECT 1 FROM collection_documents cd JOIN collections c ON c.id = cd.collection_id"
+                     f" WHERE cd.document_id = d.id{named})")
+        if named:
+            params["collection"] = spec[11:]
+    elif spec and (spec == "library" or spec.startswith("library:")) and _libraries(conn):
+        if spec != "library":
+            where.append("d.library = :library")
+            params["library"] = spec[8:]
+    elif spec not in (None, "kind"):
         where.append("1 = 0")
     return " AND ".join(where), params
 
@@ -270,16 +266,12 @@ def _libraries(conn: Connection) -> list:
 
 def _memberships(conn: Connection, ids: list[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
-    if ids and _has_collections(conn):
+    if ids:
         for document_id, name in conn.execute(
                 "SELECT cd.document_id, c.name FROM collection_documents cd JOIN collections c"
                 " ON c.id = cd.collection_id WHERE cd.document_id IN :ids ORDER BY c.name", {"ids": ids}):
             found.setdefault(document_id, []).append(name)
     return found
-
-
-def _has_collections(conn: Connection) -> bool:
-    return has_table(conn, "collections") and has_table(conn, "collection_documents")
 
 
 def _document(catalog: Catalog, identifier: str, repository: Repository) -> Document:
@@ -362,7 +354,8 @@ def _decode_token(token: str, verb: str) -> Query:
 
 
 def _record(parent: ET.Element, catalog: Catalog, row, memberships: dict[int, list[str]], repository: Repository,
-            with_metadata: bool) -> None:
+            with_metadata: bool, several: bool) -> None:
+    """One record's header (and metadata); `several`: the system has several libraries (a set each)."""
     deleted = row["status"] == "deleted"
     target = ET.SubElement(parent, f"{{{OAI}}}record") if with_metadata else parent
     header = ET.SubElement(target, f"{{{OAI}}}header", {"status": "deleted"} if deleted else {})
@@ -371,7 +364,7 @@ def _record(parent: ET.Element, catalog: Catalog, row, memberships: dict[int, li
     _text(header, "setSpec", f"kind:{row['kind']}")
     for name in memberships.get(row["id"], []):
         _text(header, "setSpec", f"collection:{name}")
-    if libraries.count(catalog.conn) > 1:
+    if several:
         _text(header, "setSpec", f"library:{row['library']}")
     if with_metadata and not deleted:
         document = catalog.get(row["id"])

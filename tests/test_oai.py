@@ -72,9 +72,7 @@ def build(catalog: Catalog) -> None:
 
 
 def has_collections(catalog: Catalog) -> bool:
-    from archive.db import has_table
-
-    return has_table(catalog.conn, "collection_documents")
+    return catalog.conn.has_table("collection_documents")
 
 
 def expected_stamp(i: int) -> str:

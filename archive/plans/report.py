@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from archive import i18n, libraries
-from archive.db import Connection, has_table
+from archive.db import Connection
 from archive.errors import NotFound
 from archive.libraries import Library
 from archive.plans.deliveries import delivered_by_quarter
@@ -20,7 +20,6 @@ from archive.plans.plan import (COLUMNS, DELIVERY, DELIVERY_MEASURE, LIBRARY_KIN
 from archive.vocabulary import INTERFACE_LANGUAGES
 
 BYTES_PER_MB = 1_000_000
-DELIVERY_TABLE = "delivery_requests"
 
 
 # --- actuals -----------------------------------------------------------------------------------
@@ -81,11 +80,9 @@ def actuals(conn: Connection, year: int, library: str | None = None) -> Actuals:
 
 
 def deliveries_by_quarter(conn: Connection, year: int, library: str | None = None) -> dict[int, int]:
-    """Electronic deliveries made per quarter: zero while the catalog has no delivery requests' table."""
+    """Electronic deliveries made per quarter (of one library, or of all)."""
     counts = dict.fromkeys(QUARTERS, 0)
-    if has_table(conn, DELIVERY_TABLE):
-        delivered = delivered_by_quarter(conn, year) if library is None else delivered_by_quarter(conn, year, library)
-        counts.update({int(q): int(n) for q, n in delivered.items()})
+    counts.update({int(q): int(n) for q, n in delivered_by_quarter(conn, year, library).items()})
     return counts
 
 
