@@ -197,14 +197,15 @@ class TantivyIndex(SearchIndex):
             with _folder_lock(self.directory):
                 generation = self.live()
                 if generation is None:
-                    generation = self._new_generation([])
+                    generation, _ = self._new_generation([])
                     self._swap(generation)
         if not generation.exists():
             raise IndexDamaged(f"the search index is missing ({CURRENT} names {generation.name}); "
                                "run `olke index rebuild`")
         return generation, self._index(generation)
 
-    def _new_generation(self, documents, bulk: bool = False) -> Path:
+    def _new_generation(self, documents, bulk: bool = False) -> tuple[Path, int]:
+        """A new generation of the index holding these documents, aside; and its pages' count."""
         building = self.directory / f"{BUILDING}{os.getpid()}-{time.time_ns()}"
         building.mkdir()
         try:
@@ -220,8 +221,7 @@ class TantivyIndex(SearchIndex):
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
-        self._count = count
-        return generation
+        return generation, count
 
     def _swap(self, generation: Path) -> None:
         link = self.directory / f"{CURRENT}.{os.getpid()}"
@@ -346,13 +346,13 @@ class TantivyIndex(SearchIndex):
 
     def rebuild(self, documents: Iterable[tuple[object, list[dict]]], before_swap=None) -> int:
         with _folder_lock(self.directory):
-            generation = self._new_generation(documents, bulk=True)
+            generation, count = self._new_generation(documents, bulk=True)
             if before_swap:
                 before_swap()
             self._swap(generation)
         self._snapshot = None
         self.remove_retired()
-        return self._count
+        return count
 
     def optimize(self) -> None:
         """tantivy merges segments as it commits, by its own policy; its Python binding offers no
