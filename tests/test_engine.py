@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from whoosh import formats
 
-from archive.search import engine
+from archive.search import engine, whoosh_internals
 from archive.search import index as index_module
 from archive.search.index import WhooshIndex
 from archive.search.query import SearchRequest, build
@@ -208,7 +208,7 @@ def test_phrases_on_a_page_longer_than_65535_words(tmp_path, corpus):
     assert found[2][0] == found[2][1] and 0 in found[2][0]
     with index.searcher() as searcher:
         reader = engine.view(searcher).leaves[0].reader
-        values = []
+        values = whoosh_internals.BlockValues()
         ids, _ = engine.read_postings(reader, "exact", "ақырғы".encode(), values)
         pages, positions = engine.positions_at(reader.schema["exact"].format, ids, values, np.array([0]))
     assert (pages.tolist(), positions.tolist()) == ([0], [len(long_text.split()) - 3])
@@ -252,6 +252,71 @@ def test_indexes_written_with_whooshs_own_positions_still_match_phrases(tmp_path
     assert old.outdated()
     old.clear()
     assert not old.outdated()
+
+
+def test_packed_posting_blocks_read_back_as_written(monkeypatch):
+    """Page numbers far apart (deltas past 65,535), weights and positions of varied lengths (one
+    page stored WIDE) come back the same through Whoosh's matcher and through Olke's block reader."""
+    from whoosh.codec.whoosh3 import W3TermInfo
+    from whoosh.filedb.filestore import RamStorage
+
+    fmt = PackedPositions()
+    postings = [(0, [1, 5]), (5, [2]), (300, list(range(40))), (70_000, [7, 70_000, 100_000]),
+                (200_000, [3]), (200_001, [9, 10]), (200_002, [0])]
+    storage = RamStorage()
+    postfile = storage.create_file("postings")
+    writer = whoosh_internals.PackedPostingsWriter(postfile, blocklimit=3)
+    writer.start_postings(fmt, W3TermInfo())
+    for page, positions in postings:
+        writer.add_posting(page, float(len(positions)), fmt.encode(positions), len(positions))
+    offset, length = writer.finish_postings().extent()
+    postfile.close()
+
+    def matcher():
+        return whoosh_internals.PackedLeafMatcher(storage.open_file("postings"), offset, length, fmt)
+
+    whooshs = matcher()
+    assert [(page, fmt.decode_positions(value)) for page, value in whooshs.all_items()] == postings
+    first = matcher()
+    first._read_data()
+    assert all(whoosh_internals._packed(part) for part in first._data)
+
+    class Reader:
+        def postings(self, fieldname, btext):
+            return matcher()
+
+    values = whoosh_internals.BlockValues()
+    ids, weights = engine.read_postings(Reader(), "exact", b"x", values)
+    assert ids.tolist() == [page for page, _ in postings]
+    assert weights.tolist() == [len(positions) for _, positions in postings]
+    wanted = np.array([5, 300, 200_001])
+    pages, positions = engine.positions_at(fmt, ids, values, wanted)
+    assert list(zip(pages.tolist(), positions.tolist())) == [(5, 2)] + [(300, p) for p in range(40)] + [(200_001, 9), (200_001, 10)]
+    pages, positions = engine.positions_at(fmt, ids, values, np.array([0, 70_000]))      # one stored WIDE
+    assert positions.tolist() == [1, 5, 7, 70_000, 100_000] and pages.tolist() == [0, 0, 70_000, 70_000, 70_000]
+
+
+def test_an_index_written_with_whooshs_own_blocks_is_read_alike_and_outdated(tmp_path, corpus, monkeypatch):
+    """Segments written before packed blocks (Whoosh's codec) are read beside packed ones with the
+    same answers as Whoosh's; the index is outdated until its segments are written again."""
+    from whoosh.codec.whoosh3 import W3Codec
+
+    monkeypatch.setattr(index_module, "_codec", W3Codec)
+    old = WhooshIndex(tmp_path / "index")
+    old.replace_documents(corpus.documents[:30])
+    assert old.outdated()
+    monkeypatch.undo()
+    old.replace_documents(corpus.documents[30:60])          # a packed segment beside the old one
+    assert old.segment_count() == 2 and old.outdated()
+    with old.searcher() as searcher:
+        texts = [searcher.stored_fields(n)["exact"].split() for n in range(0, searcher.doc_count_all(), 13)]
+    phrases = [f'"{t[10]} {t[11]}"' for t in texts] + [f'"{t[11]} {t[10]}"' for t in texts]
+    found = _phrase_pages(old, phrases + [t[12] for t in texts])
+    assert all(ours == theirs for ours, theirs in found)
+    assert sum(bool(ours) for ours, _ in found) >= len(texts)
+    old.optimize()
+    assert not old.outdated()
+    assert _phrase_pages(old, phrases + [t[12] for t in texts]) == found
 
 
 def test_another_whoosh_is_refused_with_what_to_install(monkeypatch):

@@ -81,15 +81,16 @@ def run_starts(values: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 # what is read once per segment
 
-def read_postings(reader, fieldname: str, btext: bytes, values: list | None = None, within=None
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def read_postings(reader, fieldname: str, btext: bytes, values: whoosh_internals.BlockValues | None = None,
+                  within=None) -> tuple[np.ndarray, np.ndarray]:
     """A term's postings in one segment: (page numbers, weights), a block at a time; with `values`,
-    each posting's raw value (positions, in a field that has them) is appended to that list too;
-    with `within` (sorted page numbers), only from the blocks that may hold one of them."""
+    each posting's raw value (positions, in a field that has them) is kept there too; with
+    `within` (sorted page numbers), only from the blocks that may hold one of them."""
     ids, weights = [], []
     for deltas, blockweights, count, raw in whoosh_internals.posting_blocks(reader, fieldname, btext,
                                                                             values is not None, within):
-        ids.append(np.cumsum(np.asarray(deltas, dtype=_IDS)))
+        ids.append(np.cumsum(deltas, dtype=_IDS) if isinstance(deltas, np.ndarray)
+                   else np.cumsum(np.asarray(deltas, dtype=_IDS)))
         if blockweights is None:
             weights.append(np.ones(count))
         elif isinstance(blockweights, float):
@@ -97,23 +98,30 @@ def read_postings(reader, fieldname: str, btext: bytes, values: list | None = No
         else:
             weights.append(np.asarray(blockweights, dtype=np.float64))
         if values is not None:
-            values.extend(raw)
+            values.add(raw)
     if not ids:
         return np.empty(0, _IDS), np.empty(0)
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def positions_at(fmt, ids: np.ndarray, values: list, pages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def positions_at(fmt, ids: np.ndarray, values: whoosh_internals.BlockValues, pages: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """(page of each position, position) on `pages`, a sorted subset of a term's postings `ids`
     with their raw `values`. Packed positions (the schema's `PackedPositions`) are read for all the
     pages at once; other formats (indexes written before them) page by page by the format's decoder."""
-    chosen = [values[i] for i in np.searchsorted(ids, pages).tolist()]
-    if isinstance(fmt, PackedPositions) and chosen:
-        counts = np.fromiter(map(len, chosen), dtype=_IDS, count=len(chosen)) // 2
-        flat = np.frombuffer(b"".join(chosen), dtype="<u2")
-        if not (flat[np.cumsum(counts) - counts] == 0xFFFF).any():        # no page stored WIDE
-            return np.repeat(pages, counts), flat.astype(_IDS)
-    decoded = [fmt.decode_positions(v) for v in chosen]
+    if not len(pages):
+        return np.empty(0, _IDS), np.empty(0, _IDS)
+    chosen = np.searchsorted(ids, pages)
+    offsets, blob = values.joined()
+    starts, ends = offsets[chosen], offsets[chosen + 1]
+    if isinstance(fmt, PackedPositions):
+        flat = np.frombuffer(blob, dtype="<u2")            # values are uint16 arrays, or WIDE + uint32
+        first, counts = starts // 2, (ends - starts) // 2
+        if not (flat[first] == 0xFFFF).any():              # no page stored WIDE
+            total = int(counts.sum())
+            where = np.arange(total, dtype=_IDS) + np.repeat(first - (np.cumsum(counts) - counts), counts)
+            return np.repeat(pages, counts), flat[where].astype(_IDS)
+    decoded = [fmt.decode_positions(blob[start:end]) for start, end in zip(starts.tolist(), ends.tolist())]
     counts = np.fromiter(map(len, decoded), dtype=_IDS, count=len(decoded))
     positions = np.fromiter((p for d in decoded for p in d), dtype=_IDS, count=int(counts.sum()))
     return np.repeat(pages, counts), positions
@@ -391,13 +399,13 @@ class Evaluator:
             reader = leaf.reader
             if (fieldname, btext) not in reader:
                 continue
-            values = None if positions is None else []
+            values = None if positions is None else whoosh_internals.BlockValues()
             local = None
             if within is not None:
                 local = within[(within >= leaf.offset) & (within < leaf.offset + leaf.columns.size)] - leaf.offset
                 if not len(local):
                     if positions is not None:
-                        positions[id(leaf)] = (np.empty(0, _IDS), [])
+                        positions[id(leaf)] = (np.empty(0, _IDS), whoosh_internals.BlockValues())
                     continue
             ids, weights = read_postings(reader, fieldname, btext, values, local)
             if positions is not None:

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
@@ -31,7 +30,8 @@ from archive.errors import ArchiveBusy, IndexDamaged
 from archive.search.interface import SearchIndex
 from archive.search.model import SearchRequest, SearchResults
 from archive.search.schema import STEMMED_FIELDS, build_schema
-from archive.search.whoosh_internals import index_state, segment_count, use_run_pool
+from archive.search import whoosh_internals
+from archive.search.whoosh_internals import index_state, packed_segments, segment_count, use_run_pool
 from archive.storage import process_alive
 
 WRITE_WAIT = 120.0  # seconds a writer waits for another to finish
@@ -70,10 +70,11 @@ def page_fields(document, page: dict) -> dict:
     return fields
 
 
-def _codec() -> W3Codec:
-    """Whoosh's codec without per-block length statistics: they serve only Whoosh's own top-N
-    shortcuts, which Olke's engine does not use, and collecting them cost a lookup per posting."""
-    codec = W3Codec()
+def _codec() -> whoosh_internals.PackedCodec:
+    """Whoosh's codec with packed posting blocks (`PackedCodec`), without per-block length
+    statistics: they serve only Whoosh's own top-N shortcuts, which Olke's engine does not use,
+    and collecting them cost a lookup per posting."""
+    codec = whoosh_internals.PackedCodec()       # by the module: a test may reload it
     codec.length_stats = False
     return codec
 
@@ -202,11 +203,12 @@ class WhooshIndex(SearchIndex):
     def outdated(self) -> bool:
         """The schema is stored with the index: fields or posting formats that differ from what
         `build_schema` makes now, or another analysis mark (other stems), mean an index written by
-        an older Olke (a rebuild updates it)."""
+        an older Olke (a rebuild updates it); so do segments written without packed posting
+        blocks, which are read several times more slowly."""
         def layout(schema):
             return {name: (type(field).__name__, type(getattr(field, "format", None)).__name__)
                     for name, field in schema.items()}
-        return layout(self.ix.schema) != layout(build_schema())
+        return layout(self.ix.schema) != layout(build_schema()) or not packed_segments(self.ix)
 
     def segment_count(self) -> int:
         return segment_count(self.ix)

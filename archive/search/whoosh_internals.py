@@ -9,13 +9,14 @@ otherwise, so importing this module checks the version and says what to do.
 from __future__ import annotations
 
 import marshal
+from array import array
 from itertools import islice
 from typing import Iterator
 
 import numpy as np
 import whoosh
 from whoosh import writing as whoosh_writing
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, W3PostingsWriter, _lenfield
 from whoosh.matching import wrappers
 
 from archive.errors import MissingDependency
@@ -27,12 +28,129 @@ if whoosh.versionstring() != WRITTEN_FOR:
                             f"{whoosh.versionstring()} is installed; install Whoosh=={WRITTEN_FOR}")
 
 
+# --- posting blocks as arrays ------------------------------------------------------------------
+
+PACKED = "olke-packed-1"       # first item of a block part that `PackedPostingsWriter` packed
+
+
+def _packed(part) -> bool:
+    return type(part) is tuple and len(part) > 1 and part[0] == PACKED
+
+
+class PackedPostingsWriter(W3PostingsWriter):
+    """Whoosh's posting blocks with their page numbers, weights and word positions each packed into
+    one byte string, where Whoosh pickles a tuple of Python numbers and a tuple of byte strings (one
+    a posting). Unpickling those made reading a common word's positions cost 80 us a block of 128
+    pages (17 us packed), and the packed blocks are a third of the size. Term vectors (ids that are
+    words) are written as Whoosh writes them."""
+
+    def _mini_ids(self):
+        if self._byteids:
+            return super()._mini_ids()
+        deltas = np.diff(np.asarray(self._ids, dtype=np.int64), prepend=0)
+        dtype = np.dtype(np.uint8 if deltas.max() < 1 << 8 else np.uint16 if deltas.max() < 1 << 16 else np.uint32)
+        return (PACKED, deltas.astype(dtype).tobytes(), dtype.char)
+
+    def _mini_weights(self):
+        weights = super()._mini_weights()
+        return weights if weights is None or isinstance(weights, float) else (PACKED, self._weights.tobytes())
+
+    def _mini_values(self):
+        fixedsize = self._format.fixed_value_size()
+        if self._byteids or not (fixedsize is None or fixedsize < 0) or not self._values:
+            return super()._mini_values()
+        lengths = np.fromiter(map(len, self._values), dtype=np.int64, count=len(self._values))
+        dtype = np.dtype(np.uint16 if lengths.max() < 1 << 16 else np.uint32)
+        return (PACKED, lengths.astype(dtype).tobytes(), dtype.char, b"".join(self._values))
+
+
+class PackedLeafMatcher(W3LeafMatcher):
+    """Whoosh's matcher over blocks that `PackedPostingsWriter` wrote (and those it did not), for
+    Whoosh's own uses (merging segments, its searcher); Olke's engine reads the packed parts
+    directly (`posting_blocks`)."""
+
+    def _read_ids(self):
+        if self._data is None:
+            self._read_data()
+        if not _packed(self._data[0]):
+            return super()._read_ids()
+        _, raw, dtype = self._data[0]
+        self._ids = tuple(np.cumsum(np.frombuffer(raw, dtype=dtype), dtype=np.int64).tolist())
+
+    def _read_weights(self):
+        if self._data is None:
+            self._read_data()
+        if not _packed(self._data[1]):
+            return super()._read_weights()
+        self._weights = array("f")
+        self._weights.frombytes(self._data[1][1])
+
+    def _read_values(self):
+        if self._data is None:
+            self._read_data()
+        if not _packed(self._data[2]):
+            return super()._read_values()
+        self._values = tuple(_split_values(self._data[2]))
+
+
+def _split_values(part) -> list[bytes]:
+    _, raw, dtype, blob = part
+    ends = np.cumsum(np.frombuffer(raw, dtype=dtype), dtype=np.int64).tolist()
+    return [blob[start:end] for start, end in zip([0] + ends[:-1], ends)]
+
+
+class PackedCodec(W3Codec):
+    """Whoosh's codec writing packed posting blocks (`PackedPostingsWriter`). A segment keeps the
+    codec it was written with, so segments of older indexes are still read as Whoosh wrote them."""
+
+    def postings_writer(self, dbfile, byteids=False):
+        return PackedPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                                    compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term, scorer)
+        offset, length = terminfo.extent()
+        return PackedLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+def packed_segments(ix) -> bool:
+    """Whether every segment of the index was written with packed posting blocks."""
+    return all(isinstance(segment.codec(), PackedCodec) for segment in ix._segments())
+
+
+class BlockValues:
+    """The raw values (word positions) of a term's postings in one segment, as read block by block:
+    per block, each posting's value length and the values joined."""
+
+    def __init__(self):
+        self.lengths: list[np.ndarray] = []
+        self.blobs: list[bytes] = []
+
+    def add(self, raw) -> None:
+        if _packed(raw):
+            _, lengths, dtype, blob = raw
+            self.lengths.append(np.frombuffer(lengths, dtype=dtype))
+            self.blobs.append(blob)
+        else:                               # a tuple of byte strings, as Whoosh writes blocks
+            self.lengths.append(np.fromiter(map(len, raw), dtype=np.int64, count=len(raw)))
+            self.blobs.append(b"".join(raw))
+
+    def joined(self) -> tuple[np.ndarray, bytes]:
+        """(where each posting's value starts, one more at the end; all the values joined)."""
+        if not self.lengths:
+            return np.zeros(1, np.int64), b""
+        lengths = np.concatenate(self.lengths).astype(np.int64)
+        return np.concatenate([[0], np.cumsum(lengths)]), b"".join(self.blobs)
+
+
 # --- reading -----------------------------------------------------------------------------------
 
 def posting_blocks(reader, fieldname: str, btext: bytes, with_values: bool = False, within=None
                    ) -> Iterator[tuple[list, object, int, list | None]]:
     """A term's postings in one segment, a block at a time, without the deletion filter:
-    (page number deltas, weights: None, one float or a list, count, the raw values or None).
+    (page number deltas, weights: None, one float or a sequence, count, the raw values or None:
+    a tuple of byte strings, or one packed by `PackedPostingsWriter`, for `BlockValues.add`).
     With `within` (sorted page numbers), only the blocks whose range of pages holds one of them
     are read: the others are passed over by their headers, undecoded."""
     matcher = reader.postings(fieldname, btext)
@@ -49,11 +167,17 @@ def posting_blocks(reader, fieldname: str, btext: bytes, with_values: bool = Fal
             below = matcher._maxid
         if matcher._data is None:
             matcher._read_data()
-        values = None
-        if with_values:
+        ids, weights, values = matcher._data
+        if _packed(ids):
+            ids = np.frombuffer(ids[1], dtype=ids[2])
+        if _packed(weights):
+            weights = np.frombuffer(weights[1], dtype=np.float32)
+        if not with_values:
+            values = None
+        elif not _packed(values):
             matcher._read_values()
             values = matcher._values
-        yield matcher._data[0], matcher._data[1], matcher._blocklength, values
+        yield ids, weights, matcher._blocklength, values
         matcher._next_block()
 
 
