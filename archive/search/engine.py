@@ -243,13 +243,14 @@ class View:
     deleted: np.ndarray | None       # per page, True where deleted; None when nothing is
     _kept: dict = field(default_factory=dict)
 
-    def _keep(self, key: tuple, make):
+    def keep(self, key: tuple, make):
+        """What `make()` gives, made once for this view of the index (its searcher's lifetime)."""
         if key not in self._kept:
             self._kept[key] = make()
         return self._kept[key]
 
     def numeric(self, fieldname: str) -> np.ndarray:
-        return self._keep(("numeric", fieldname), lambda: np.concatenate(
+        return self.keep(("numeric", fieldname), lambda: np.concatenate(
             [leaf.columns.numeric(leaf.reader, fieldname) for leaf in self.leaves] or [np.empty(0, np.int64)]))
 
     def values(self, fieldname: str) -> tuple[list, np.ndarray]:
@@ -263,7 +264,7 @@ class View:
                 mapping = np.array([position[label] for label in leaf_labels] + [-1], dtype=np.int64)
                 parts.append(mapping[ordinals])     # -1 indexes the appended -1
             return labels, np.concatenate(parts) if parts else np.empty(0, np.int64)
-        return self._keep(("values", fieldname), make)
+        return self.keep(("values", fieldname), make)
 
     def multi(self, fieldname: str) -> dict[object, np.ndarray]:
         def make():
@@ -272,10 +273,10 @@ class View:
                 for label, ids in leaf.columns.multi(leaf.reader, fieldname):
                     pages.setdefault(label, []).append(ids + leaf.offset)
             return {label: np.concatenate(parts) for label, parts in pages.items()}
-        return self._keep(("multi", fieldname), make)
+        return self.keep(("multi", fieldname), make)
 
     def live_ids(self) -> np.ndarray:
-        return self._keep(("live",), lambda: np.arange(self.size, dtype=_IDS) if self.deleted is None
+        return self.keep(("live",), lambda: np.arange(self.size, dtype=_IDS) if self.deleted is None
                           else np.flatnonzero(~self.deleted).astype(_IDS))
 
 

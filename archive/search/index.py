@@ -31,7 +31,7 @@ from archive.search.interface import SearchIndex
 from archive.search.model import SearchRequest, SearchResults
 from archive.search.schema import STEMMED_FIELDS, build_schema
 from archive.search import whoosh_internals
-from archive.search.whoosh_internals import index_state, packed_segments, segment_count, use_run_pool
+from archive.search.whoosh_internals import packed_segments, segment_count, use_run_pool
 from archive.storage import process_alive
 
 WRITE_WAIT = 120.0  # seconds a writer waits for another to finish
@@ -162,7 +162,7 @@ class WhooshIndex(SearchIndex):
             generation, fd = self._hold_live()
             cached = self._local.searcher = _HeldSearcher(generation, fd)
         ix = self._index(cached.generation)
-        state = index_state(ix)
+        state = ix.latest_generation()          # every commit writes the next table of contents
         if cached.searcher is None or cached.state != state:
             # passing the old reader closes it (Whoosh 2.7.4 then opens every segment afresh)
             reuse = cached.searcher.reader() if cached.searcher is not None else None

@@ -466,8 +466,22 @@ def _rank(pages: engine.View, sort: str, best_pages, best_scores, doc_ids, misse
 def _facet(pages: engine.View, fieldname: str, best_pages, many: bool) -> list[tuple[str, int]]:
     """Documents per value among all matches (each document counted once, through its best page)."""
     if many:
+        labels, owners, ordinals = _many_values(pages, fieldname)
         chosen = np.zeros(pages.size, dtype=bool)
         chosen[best_pages] = True
+        tally = np.bincount(ordinals[chosen[owners]], minlength=len(labels))
+    else:
+        labels, ordinals = pages.values(fieldname)
+        values = ordinals[best_pages]
+        tally = np.bincount(values[values >= 0], minlength=len(labels))
+    counted = [(str(labels[i]), int(tally[i])) for i in np.flatnonzero(tally) if labels[i] not in (None, "", 0)]
+    return sorted(counted, key=lambda item: (-item[1], item[0]))
+
+
+def _many_values(pages: engine.View, fieldname: str) -> tuple[list, np.ndarray, np.ndarray]:
+    """A many-valued field's values, and every (page, value) pair as two arrays: the pages and
+    their values' places in the list; made once per view of the index."""
+    def make():
         values = pages.multi(fieldname)
         if fieldname == "rubric_name":      # an index written before rubric keys holds names: one value per rubric
             keyed: dict[str, list] = {}
@@ -475,14 +489,13 @@ def _facet(pages: engine.View, fieldname: str, best_pages, many: bool) -> list[t
                 keyed.setdefault(rubrics.key_of(str(label)), []).append(ids)
             values = {key: parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
                       for key, parts in keyed.items()}
-        counted = [(label, int(chosen[ids].sum())) for label, ids in values.items()]
-    else:
-        labels, ordinals = pages.values(fieldname)
-        values = ordinals[best_pages]
-        tally = np.bincount(values[values >= 0], minlength=len(labels))
-        counted = [(labels[i], int(tally[i])) for i in np.flatnonzero(tally)]
-    counted = [(str(label), count) for label, count in counted if count and label not in (None, "", 0)]
-    return sorted(counted, key=lambda item: (-item[1], item[0]))
+        labels = list(values)
+        if not labels:
+            return labels, np.empty(0, np.int64), np.empty(0, np.int64)
+        owners = np.concatenate([values[label] for label in labels])
+        ordinals = np.repeat(np.arange(len(labels)), [len(values[label]) for label in labels])
+        return labels, owners, ordinals
+    return pages.keep(("many", fieldname), make)
 
 
 def _matched_terms(looked_up, matched_ids) -> dict[str, set[str]]:

@@ -214,12 +214,6 @@ def expanded_terms(node, reader) -> list[bytes]:
     return list(node._btexts(reader))
 
 
-def index_state(ix) -> tuple:
-    """(generation, segment ids) of the index as its table of contents says now."""
-    toc = ix._read_toc()
-    return toc.generation, tuple(segment.segment_id() for segment in toc.segments)
-
-
 def segment_count(ix) -> int:
     return len(ix._segments())
 
