@@ -168,6 +168,24 @@ def test_columns_are_kept_per_segment(index):
         assert [id(leaf.columns) for leaf in engine.view(searcher).leaves] == before
 
 
+def test_a_document_re_described_is_counted_under_its_new_rubrics_only(tmp_path, corpus):
+    """Replacing a document leaves its old pages deleted in their segment until a merge: the rubric
+    facet (counted by document) reads the live pages' rubrics."""
+    from dataclasses import replace
+
+    (first, pages), (second, other_pages) = corpus.documents[0], corpus.documents[1]
+    word = pages[0]["text"].split()[5]
+    index = WhooshIndex(tmp_path / "index")
+    index.replace_documents([(replace(first, rubrics=["history"]), pages),
+                             (replace(second, rubrics=["history"]), other_pages + [dict(pages[0], number=99)])])
+    index.replace_documents([(replace(first, rubrics=["literature"]), pages)])
+    with index.searcher() as searcher:
+        assert engine.view(searcher).deleted is not None          # the old pages are still there, deleted
+    facets = dict(search(index, SearchRequest(text=word, fuzzy=False)).facets["rubric"])
+    from archive import rubrics
+    assert facets == {rubrics.facet_value(["literature"]): 1, rubrics.facet_value(["history"]): 1}
+
+
 def test_an_empty_index_finds_nothing(tmp_path):
     empty = WhooshIndex(tmp_path / "index")
     for request in (SearchRequest(text="кітап"), SearchRequest(text=""), SearchRequest(text="", sort="date"),

@@ -467,8 +467,9 @@ def _facet(pages: engine.View, fieldname: str, best_pages, many: bool) -> list[t
     """Documents per value among all matches (each document counted once, through its best page)."""
     if many:
         labels, owners, ordinals = _many_values(pages, fieldname)
-        chosen = np.zeros(pages.size, dtype=bool)
-        chosen[best_pages] = True
+        doc_ids = pages.numeric("doc_id")
+        chosen = np.zeros(int(doc_ids.max(initial=0)) + 1, dtype=bool)
+        chosen[doc_ids[best_pages]] = True
         tally = np.bincount(ordinals[chosen[owners]], minlength=len(labels))
     else:
         labels, ordinals = pages.values(fieldname)
@@ -479,10 +480,14 @@ def _facet(pages: engine.View, fieldname: str, best_pages, many: bool) -> list[t
 
 
 def _many_values(pages: engine.View, fieldname: str) -> tuple[list, np.ndarray, np.ndarray]:
-    """A many-valued field's values, and every (page, value) pair as two arrays: the pages and
-    their values' places in the list; made once per view of the index."""
+    """A many-valued field of the documents (their pages all hold the same values), and every
+    (document, value) pair as two arrays: the document ids and their values' places in the list;
+    made once per view of the index, from the pages not deleted."""
     def make():
-        values = pages.multi(fieldname)
+        doc_ids = pages.numeric("doc_id")
+        live = None if pages.deleted is None else ~pages.deleted
+        values = {label: np.unique(doc_ids[ids if live is None else ids[live[ids]]])
+                  for label, ids in pages.multi(fieldname).items()}
         if fieldname == "rubric_name":      # an index written before rubric keys holds names: one value per rubric
             keyed: dict[str, list] = {}
             for label, ids in values.items():
