@@ -40,7 +40,7 @@ def serve(ctx, host, port, threads):
             click.echo(f"Indexed {counted(len(caught_up), 'document')} the search index lacked.", err=True)
     if archive.index.outdated():
         click.echo("olke: the search index was written by an older version of Olke; some word forms and "
-                   "subjects are found less well until `olke index rebuild` is run", err=True)
+                   "subjects are found less well, or more slowly, until `olke index rebuild` is run", err=True)
     from archive.search import spelling
 
     threading.Thread(target=spelling.warm_up, name="olke-spelling", daemon=True).start()
