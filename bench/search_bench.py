@@ -855,6 +855,28 @@ TARGETS = {"pages_per_second": ">= 200", "term_p95_ms": "<= 50", "and_p95_ms": "
            "whole_over_core": "search() p50 <= 2x the query core's, every type but term_frequent"}
 
 
+def _generated(pages: int) -> tuple[SyntheticCorpus, int, float]:
+    """The synthetic corpus, its number of words and the seconds it took to generate."""
+    started = time.perf_counter()
+    log(f"search bench: generating {pages} synthetic pages")
+    corpus = synthetic_corpus(pages)
+    generated = time.perf_counter() - started
+    words = sum(len(p["text"].split()) for _, ps in corpus.documents for p in ps)
+    log(f"search bench: generated in {generated:.0f} s ({words / corpus.pages:.0f} words a page)")
+    return corpus, words, generated
+
+
+def _workplace(keep: Path | None, reuse: bool, indexes) -> tuple[Path, bool]:
+    """The directory to build in (`keep`, or a new temporary one) and whether the indexes kept
+    there (``indexes(directory)``) are reused: only with `reuse` and when they all exist; a kept
+    directory not reused is emptied."""
+    base = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="olke-speed-"))
+    reuse = bool(reuse and keep and all(d.exists() for d in indexes(base)))
+    if keep and base.exists() and not reuse:
+        shutil.rmtree(base)
+    return base, reuse
+
+
 def speed(pages: int = 100_000, writer: str = "bulk", queries: int = 60, profile: bool = False,
           keep: Path | None = None, reuse: bool = False, frequent: int | None = None,
           optimize: bool = True, backend: str = "whoosh") -> dict:
@@ -865,15 +887,8 @@ def speed(pages: int = 100_000, writer: str = "bulk", queries: int = 60, profile
     if backend == "both":
         return speed_side_by_side(pages, writer, queries, profile, keep, reuse, frequent, optimize)
     started = time.perf_counter()
-    log(f"search bench: generating {pages} synthetic pages")
-    corpus = synthetic_corpus(pages)
-    generated = time.perf_counter() - started
-    words = sum(len(p["text"].split()) for _, ps in corpus.documents for p in ps)
-    log(f"search bench: generated in {generated:.0f} s ({words / corpus.pages:.0f} words a page)")
-    directory = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="olke-speed-"))
-    reuse = bool(reuse and keep and directory.exists())
-    if keep and directory.exists() and not reuse:
-        shutil.rmtree(directory)
+    corpus, words, generated = _generated(pages)
+    directory, reuse = _workplace(keep, reuse, lambda base: [base])
     optimized = latency_optimized = None
     try:
         if reuse:
@@ -910,15 +925,9 @@ def speed_side_by_side(pages: int = 100_000, writer: str = "bulk", queries: int 
     every request is timed on both in turn, and Whoosh's times over tantivy's are reported
     (``ratios``: load on the machine falls on both alike, so the ratios hold where times vary)."""
     started = time.perf_counter()
-    log(f"search bench: generating {pages} synthetic pages")
-    corpus = synthetic_corpus(pages)
-    generated = time.perf_counter() - started
-    words = sum(len(p["text"].split()) for _, ps in corpus.documents for p in ps)
-    base = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="olke-speed-"))
+    corpus, words, generated = _generated(pages)
+    base, reuse = _workplace(keep, reuse, lambda base: [base / backend for backend in BACKENDS])
     directories = {backend: base / backend for backend in BACKENDS}
-    reuse = bool(reuse and keep and all(d.exists() for d in directories.values()))
-    if keep and base.exists() and not reuse:
-        shutil.rmtree(base)
     indexing, optimized = {}, None
     try:
         for backend, directory in directories.items():
