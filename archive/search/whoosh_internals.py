@@ -31,6 +31,7 @@ if whoosh.versionstring() != WRITTEN_FOR:
 # --- posting blocks as arrays ------------------------------------------------------------------
 
 PACKED = "olke-packed-1"       # first item of a block part that `PackedPostingsWriter` packed
+PACK_FROM = 32                 # postings a block needs to be packed: below, Whoosh's tuples cost less
 
 
 def _packed(part) -> bool:
@@ -42,10 +43,15 @@ class PackedPostingsWriter(W3PostingsWriter):
     one byte string, where Whoosh pickles a tuple of Python numbers and a tuple of byte strings (one
     a posting). Unpickling those made reading a common word's positions cost 80 us a block of 128
     pages (17 us packed), and the packed blocks are a third of the size. Term vectors (ids that are
-    words) are written as Whoosh writes them."""
+    words), and blocks of fewer than `PACK_FROM` postings (numpy's cost per call outweighs what
+    packing saves: an ingest's index writes, mostly such blocks, took 60 % longer packed), are
+    written as Whoosh writes them."""
+
+    def _packs(self) -> bool:
+        return not self._byteids and len(self._ids) >= PACK_FROM
 
     def _mini_ids(self):
-        if self._byteids:
+        if not self._packs():
             return super()._mini_ids()
         deltas = np.diff(np.asarray(self._ids, dtype=np.int64), prepend=0)
         dtype = np.dtype(np.uint8 if deltas.max() < 1 << 8 else np.uint16 if deltas.max() < 1 << 16 else np.uint32)
@@ -53,11 +59,13 @@ class PackedPostingsWriter(W3PostingsWriter):
 
     def _mini_weights(self):
         weights = super()._mini_weights()
-        return weights if weights is None or isinstance(weights, float) else (PACKED, self._weights.tobytes())
+        if weights is None or isinstance(weights, float) or not self._packs():
+            return weights
+        return (PACKED, self._weights.tobytes())
 
     def _mini_values(self):
         fixedsize = self._format.fixed_value_size()
-        if self._byteids or not (fixedsize is None or fixedsize < 0) or not self._values:
+        if not self._packs() or not (fixedsize is None or fixedsize < 0) or not self._values:
             return super()._mini_values()
         lengths = np.fromiter(map(len, self._values), dtype=np.int64, count=len(self._values))
         dtype = np.dtype(np.uint16 if lengths.max() < 1 << 16 else np.uint32)
