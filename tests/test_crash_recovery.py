@@ -22,13 +22,14 @@ from archive.search.sync import check
 from cli import main
 from conftest import page_image
 from tests.support.fake_ocr import FAKE_ENGINE
+from tests.support.signals import interruptible
 
 CLI = [sys.executable, "-m", "cli"]
 
 
 def olke(home, *args, env=None, **kwargs) -> subprocess.Popen:
     return subprocess.Popen([*CLI, "--home", str(home.root), *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, **kwargs)
+                            stderr=subprocess.PIPE, text=True, env=env, preexec_fn=interruptible, **kwargs)
 
 
 def run(home, *args, env=None) -> subprocess.CompletedProcess:

@@ -10,11 +10,13 @@ import time
 
 from archive.catalog import Catalog
 from tests.support.fake_ocr import FAKE_ENGINE
+from tests.support.signals import interruptible
 
 
 def olke(home, *args, env=None, **kwargs):
     return subprocess.Popen([sys.executable, "-m", "cli", "--home", str(home.root), *map(str, args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, **kwargs)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=interruptible, **kwargs)
 
 
 def test_ctrl_c_leaves_a_consistent_archive_and_a_rerun_resumes(home, scans):
