@@ -89,8 +89,7 @@ def read_postings(reader, fieldname: str, btext: bytes, values: whoosh_internals
     ids, weights = [], []
     for deltas, blockweights, count, raw in whoosh_internals.posting_blocks(reader, fieldname, btext,
                                                                             values is not None, within):
-        ids.append(np.cumsum(deltas, dtype=_IDS) if isinstance(deltas, np.ndarray)
-                   else np.cumsum(np.asarray(deltas, dtype=_IDS)))
+        ids.append(np.cumsum(deltas, dtype=_IDS))        # packed (an array) or Whoosh's tuple
         if blockweights is None:
             weights.append(np.ones(count))
         elif isinstance(blockweights, float):
@@ -460,7 +459,7 @@ class Evaluator:
         if node.slop != 1:                              # near, not next to each other: Whoosh decides
             return self._scaled(restrict(candidates, self.fallback(node).ids), node.boost)
         self.phrases.append((node.fieldname, list(node.words)))
-        fmt = self.searcher.schema[node.fieldname].format
+        fmt = fieldobj.format
         found = []
         for leaf in self.view.leaves:
             local = candidates.ids[(candidates.ids >= leaf.offset)

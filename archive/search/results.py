@@ -466,10 +466,9 @@ def _rank(pages: engine.View, sort: str, best_pages, best_scores, doc_ids, misse
 def _facet(pages: engine.View, fieldname: str, best_pages, many: bool) -> list[tuple[str, int]]:
     """Documents per value among all matches (each document counted once, through its best page)."""
     if many:
-        labels, owners, ordinals = _many_values(pages, fieldname)
-        doc_ids = pages.numeric("doc_id")
-        chosen = np.zeros(int(doc_ids.max(initial=0)) + 1, dtype=bool)
-        chosen[doc_ids[best_pages]] = True
+        labels, owners, ordinals, documents = _many_values(pages, fieldname)
+        chosen = np.zeros(documents, dtype=bool)
+        chosen[pages.numeric("doc_id")[best_pages]] = True
         tally = np.bincount(ordinals[chosen[owners]], minlength=len(labels))
     else:
         labels, ordinals = pages.values(fieldname)
@@ -479,10 +478,11 @@ def _facet(pages: engine.View, fieldname: str, best_pages, many: bool) -> list[t
     return sorted(counted, key=lambda item: (-item[1], item[0]))
 
 
-def _many_values(pages: engine.View, fieldname: str) -> tuple[list, np.ndarray, np.ndarray]:
-    """A many-valued field of the documents (their pages all hold the same values), and every
-    (document, value) pair as two arrays: the document ids and their values' places in the list;
-    made once per view of the index, from the pages not deleted."""
+def _many_values(pages: engine.View, fieldname: str) -> tuple[list, np.ndarray, np.ndarray, int]:
+    """A many-valued field of the documents (their pages all hold the same values), every
+    (document, value) pair as two arrays: the document ids and their values' places in the list,
+    and one more than the highest document id; made once per view of the index, from the pages
+    not deleted."""
     def make():
         doc_ids = pages.numeric("doc_id")
         live = None if pages.deleted is None else ~pages.deleted
@@ -495,11 +495,12 @@ def _many_values(pages: engine.View, fieldname: str) -> tuple[list, np.ndarray, 
             values = {key: parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
                       for key, parts in keyed.items()}
         labels = list(values)
+        documents = int(doc_ids.max(initial=0)) + 1
         if not labels:
-            return labels, np.empty(0, np.int64), np.empty(0, np.int64)
+            return labels, np.empty(0, np.int64), np.empty(0, np.int64), documents
         owners = np.concatenate([values[label] for label in labels])
         ordinals = np.repeat(np.arange(len(labels)), [len(values[label]) for label in labels])
-        return labels, owners, ordinals
+        return labels, owners, ordinals, documents
     return pages.keep(("many", fieldname), make)
 
 
