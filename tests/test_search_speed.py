@@ -274,6 +274,27 @@ def test_snippets_read_near_the_matches_are_those_of_the_whole_text(monkeypatch)
     assert near > compared * 0.9                            # the fast path was the one taken
 
 
+def test_texts_with_underscores_or_combining_marks_are_tokenised_as_the_analysers_do(monkeypatch):
+    """Where a text has an underscore or a combining mark, tokens are not the plain pattern's
+    ``\\w+`` runs: such texts take the whole-text path, and their snippets are still Whoosh's."""
+    monkeypatch.setattr(highlight, "Fragment", _Fragment)
+    odd = ["кітапхана_қоры", "кітапхана_", "_кітапхана", "кітапха\u0301на", "кітапхана\u0306", "e\u0301cole"]
+    rng = random.Random(15)
+    texts = [" ".join(rng.choice(_TRICKY[:26]) for _ in range(rng.randrange(5, 80))) + " " + word + " кітапхана."
+             for word in odd for _ in range(3)]
+    compared = 0
+    for terms in _tricky_terms(6, seed=16):
+        for language in ("kaz", "rus"):
+            matcher = WordMatcher(language, terms)
+            for text in texts:
+                assert matcher.tokens_near_matches(text) is None
+                assert snippet(text, language, terms, matcher=matcher) == whoosh_snippet(text, language, terms)
+                compared += 1
+    assert compared == 6 * 3 * 2 * len(texts)
+    # Greek letters share the lead byte of combining marks in UTF-8 (U+0370-U+037F): still plain
+    assert results._plain("ͷ кітапхана") and not results._plain("кітапха\u0301на")
+
+
 def test_counts_read_near_the_matches_are_those_of_every_word():
     """Search-only results count the matching words of a page from the places where a wanted
     word can begin (`WordMatcher.count_words`): the same counts as analysing every word."""

@@ -34,6 +34,8 @@ from archive.search.translit import latin_to_cyrillic_variants, looks_latin_kaza
 # a hyphen splits it (әл-Фараби → әл, фараби; ата-аналар → ата, аналар), so each part stems.
 _PART = r"(?:[^\W_]|[\u0300-\u036f])+"
 TOKEN_PATTERN = rf"{_PART}(?:['’ʼ]{_PART})*"
+# The same tokens in a text with no underscore and no combining mark, found twice as fast
+PLAIN_TOKEN_PATTERN = r"\w+(?:['’ʼ]\w+)*"
 
 # Between two parts of one word at index time: a hyphen (or a soft hyphen) right after the first part,
 # perhaps at a line end ("кітап-\nхана", "әл-Фараби"): the parts are also indexed joined.

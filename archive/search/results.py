@@ -4,10 +4,12 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import accumulate
+from operator import sub
 
 import numpy as np
 from whoosh import highlight
@@ -15,8 +17,8 @@ from whoosh import highlight
 from archive import rubrics
 from archive.metadata import pages_shown
 from archive.search import engine, matching
-from archive.search.analysis import (TOKEN_PATTERN, PrefixGate, exact_analyzer, fold, fold_sources,
-                                     highlight_analyzer, page_analyzer)
+from archive.search.analysis import (PLAIN_TOKEN_PATTERN, TOKEN_PATTERN, KazRusStemFilter, PrefixGate,
+                                     exact_analyzer, fold_sources, page_analyzer)
 from archive.search.model import FACETS, PHRASES, DocumentHit, PageHit, SearchRequest, SearchResults
 from archive.search.query import build
 from archive.search.schema import STEMMED_FIELDS
@@ -28,11 +30,14 @@ _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
 _WHITE = re.compile(r"\s+")
 _TOKEN = re.compile(TOKEN_PATTERN)       # the analysers' tokens (``RegexTokenizer(TOKEN_PATTERN)``)
 _SPLIT = re.compile(f"({TOKEN_PATTERN})")   # a text split into gaps and tokens
+_PLAIN_TOKEN = re.compile(PLAIN_TOKEN_PATTERN)          # both, for a `_plain` text
+_PLAIN_SPLIT = re.compile(f"({PLAIN_TOKEN_PATTERN})")
 _TOKEN_LETTER = re.compile(r"[^\W_]|[\u0300-\u036f]")  # a letter a token is made of (TOKEN_PATTERN's _PART)
 _APOSTROPHES = "'’ʼ"                        # inside a token between two of its letters
 _NOT_PLAIN = re.compile(r"[_\u0300-\u036f]")  # where ``\b`` and token boundaries part, or `fold` changes length
 SURROUND = 60                               # characters of context either side of a snippet's words
 _FEW_BEGINNINGS = 24                        # up to this many, wanted word beginnings are found by string search
+_EXACT_ANALYZER = exact_analyzer()
 _FACET_FIELDS = {"kind": "kind", "language": "language", "decade": "decade", "year": "year",
                  "source": "source_name", "rubric": "rubric_name", "library": "library"}
 
@@ -49,11 +54,28 @@ class _SegmentFormatter(highlight.Formatter):
 
 def _segments(html: str) -> list[tuple[str, bool]]:
     parts, marked = [], False
-    for piece in re.sub(r"\s+", " ", html).replace(_MARK_CLOSE, _MARK_OPEN).split(_MARK_OPEN):
+    for piece in _WHITE.sub(" ", html).replace(_MARK_CLOSE, _MARK_OPEN).split(_MARK_OPEN):
         if piece:
             parts.append((piece, marked))
         marked = not marked
     return parts
+
+
+def _plain(text: str) -> bool:
+    """Whether a text has no underscore and no combining mark (`_NOT_PLAIN`), where tokens are
+    found by the `_PLAIN_TOKEN` patterns. Combining marks are first looked for by their lead bytes
+    in UTF-8 (\\xcc, \\xcd), which is three times faster than the regular expression."""
+    if "_" in text:
+        return False
+    encoded = text.encode("utf-8", "surrogatepass")
+    return not ((b"\xcc" in encoded or b"\xcd" in encoded) and _NOT_PLAIN.search(text))
+
+
+@lru_cache(maxsize=50_000)
+def _folded(word: str) -> tuple[str, ...]:
+    """A word's tokens as ``exact_analyzer`` gives them (a token of the text: itself, folded);
+    cached, as pages repeat their words and an archive its vocabulary (some 20 MB when full)."""
+    return tuple(t.text for t in _EXACT_ANALYZER(word))
 
 
 def _stems(language: str | None, terms: dict) -> set[str]:
@@ -92,26 +114,27 @@ class WordMatcher:
         self.phrases = terms.get(PHRASES, ())
         self.wanted = frozenset(self.stems | {self.EXACT + word for word in self.exact})
         self.keys = PrefixGate(self.stems).keys
-        self._highlight = self._page = self._plain = None       # made when first needed
+        self._stemmer = KazRusStemFilter(language if language in ("kaz", "rus") else "both")
+        self._page = None       # made when first needed
         self._token_stems: dict[str, str | None] = {}
         self._word_stems: dict[str, bool] = {}
-        self._folded: dict[str, list[str]] = {}
         self._find = None
 
     def _gate(self, token: str) -> bool:
         """Whether a token of the text may stem to a wanted term (its folded first letters)."""
-        folded = fold(token)
+        folded = _folded(token)[0]
         return folded[:2] in self.keys or folded[:1] in self.keys
 
     def token_stem(self, token: str) -> str | None:
-        """The wanted stem a token of the text stands for (as ``highlight_analyzer`` reads it), or None."""
+        """The wanted stem a token of the text stands for, or None: as ``highlight_analyzer`` reads
+        it, the first of the folded token's stems that is wanted (its stems and folding are cached
+        for every query, a query's answers for its own pages)."""
         found = self._token_stems.get(token, False)
         if found is False:
             found = None
             if self.stems and self._gate(token):
-                if self._highlight is None:
-                    self._highlight = highlight_analyzer(self.language, self.stems)
-                found = next((t.text for t in self._highlight(token, mode="query") if t.text in self.stems), None)
+                found = next((stem for stem in self._stemmer.alternatives(_folded(token)[0]) if stem in self.stems),
+                             None)
             self._token_stems[token] = found
         return found
 
@@ -128,20 +151,11 @@ class WordMatcher:
             self._word_stems[word] = found
         return found
 
-    def folded(self, word: str) -> list[str]:
-        """A word's tokens as ``exact_analyzer`` gives them."""
-        found = self._folded.get(word)
-        if found is None:
-            if self._plain is None:
-                self._plain = exact_analyzer()
-            found = self._folded[word] = [t.text for t in self._plain(word)]
-        return found
-
     def tokens(self, text: str) -> tuple[list[int], list[int], list[str | None]]:
         """The text's tokens: where each starts and ends, and what it matches in `wanted` (None:
         nothing). Split and measured by the regular-expression engine; each distinct word is
         looked up once."""
-        pieces = _SPLIT.split(text)                 # gap, token, gap, token, ..., gap
+        pieces = (_PLAIN_SPLIT if _plain(text) else _SPLIT).split(text)     # gap, token, gap, token, ..., gap
         bounds = list(accumulate(map(len, pieces)))
         words = pieces[1::2]
         starts, ends = bounds[0:-1:2], bounds[1::2]
@@ -150,7 +164,7 @@ class WordMatcher:
             self.token_stem(word)
         names = list(map(known.__getitem__, words))
         if self.exact:
-            folded = [self.folded(word)[0] for word in words]
+            folded = [_folded(word)[0] for word in words]
             marked = exact_hits(folded, self.exact, self.phrases)
             exact, mark = self.exact, self.EXACT
             names = [name or (mark + word if hit and word in exact else None)
@@ -184,7 +198,7 @@ class WordMatcher:
         """The text in lower case, where searching it for beginnings finds every wanted word: the
         query has some to find, and `fold` changes no letter's place (NFC, no İ, no combining mark,
         no underscore, where regular-expression word boundaries and token boundaries part); else None."""
-        if not self._finder() or _NOT_PLAIN.search(text) or not unicodedata.is_normalized("NFC", text):
+        if not self._finder() or not _plain(text) or not unicodedata.is_normalized("NFC", text):
             return None
         lower = text.lower()
         return lower if len(lower) == len(text) else None
@@ -221,38 +235,29 @@ class WordMatcher:
         for at in self._beginnings(lower):
             if at >= 2 and text[at - 1] in _APOSTROPHES and _TOKEN_LETTER.match(text, at - 2):
                 continue                            # inside a word written with an apostrophe
-            token = _TOKEN.match(text, at)
+            token = _PLAIN_TOKEN.match(text, at)
             word = token.group()
             name = self.token_stem(word)
             if name is None and self.exact:
-                folded = self.folded(word)[0]
+                folded = _folded(word)[0]
                 name = self.EXACT + folded if folded in self.exact else None
             if name is not None:
                 matched[at] = (token.end(), name)
-        runs = []
+        starts: list[int] = []
+        ends: list[int] = []
         for at, (end, _) in sorted(matched.items()):
             before = at - 1
             while before >= 0 and not _TOKEN_LETTER.match(text, before):
                 before -= 1
             start = _safe_start(text, min(before + 1 - surround, _safe_start(text, before + 1))) if before >= 0 else 0
-            length = extra = 0
-            for token in _TOKEN.finditer(text, end):
-                end = token.end()
-                length += end - token.start()
-                if length > 2 * surround:
-                    extra += 1
-                    if extra == 2:
-                        break
-            runs.append((start, end))
-        starts, ends, names = [], [], []
-        for start, end in _merged(runs):
-            for token in _TOKEN.finditer(text, start):
-                if token.start() >= end:
-                    break
-                starts.append(token.start())
-                ends.append(token.end())
-                names.append(matched[token.start()][1] if token.start() in matched else None)
-        return starts, ends, names
+            run_starts, run_ends = _run(text, start, end, 2 * surround)
+            if ends and start <= ends[-1]:          # overlaps the run before: its tokens past that run's end
+                keep = bisect_left(run_starts, ends[-1])
+                run_starts, run_ends = run_starts[keep:], run_ends[keep:]
+            starts += run_starts
+            ends += run_ends
+        names_at = {at: name for at, (_, name) in matched.items()}
+        return starts, ends, list(map(names_at.get, starts))
 
     def count_words(self, text: str) -> int | None:
         """How many of the text's words (``text.split()``) match, as `matched_word_indexes` counts
@@ -272,7 +277,7 @@ class WordMatcher:
                     end += 1
                 word = text[start:end]
                 words[start] = self.word_stemmed(word) or (
-                    bool(self.exact) and not self.exact.isdisjoint(self.folded(word)))
+                    bool(self.exact) and not self.exact.isdisjoint(_folded(word)))
         return sum(words.values())
 
 
@@ -281,14 +286,23 @@ def _safe_start(text: str, at: int) -> int:
     return max(text.rfind(" ", 0, max(at, 0)), text.rfind("\n", 0, max(at, 0))) + 1
 
 
-def _merged(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[list[int]] = []
-    for start, end in sorted(runs):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(start, end) for start, end in merged]
+def _run(text: str, start: int, end: int, reach: int) -> tuple[list[int], list[int]]:
+    """The starts and ends of the tokens from `start` (just after a space) to two tokens past
+    `reach` characters of token text after `end` (or to the text's end), split off by the
+    regular-expression engine a window at a time."""
+    size = end - start + reach + reach // 2
+    while True:
+        bounds = list(accumulate(map(len, _PLAIN_SPLIT.split(text[start:start + size])), initial=start))
+        starts, ends = bounds[1:-1:2], bounds[2::2]     # gap, token, ..., gap: where each piece ends
+        whole = start + size >= len(text)
+        after = bisect_left(starts, end)
+        lengths = list(accumulate(map(sub, ends, starts)))
+        last = bisect_right(lengths, (lengths[after - 1] if after else 0) + reach, after) + 1
+        if last < len(starts) - (not whole):         # the window's last token may be cut short
+            return starts[:last + 1], ends[:last + 1]
+        if whole:
+            return starts, ends
+        size *= 2
 
 
 class _Match:
@@ -405,7 +419,7 @@ def matched_word_indexes(words: list[list], language: str | None, terms: dict[st
     if matcher.exact:
         owners, tokens = [], []
         for index, word in enumerate(words):
-            for token in matcher.folded(word[0]):
+            for token in _folded(word[0]):
                 owners.append(index)
                 tokens.append(token)
         marked = exact_hits(tokens, matcher.exact, matcher.phrases)
