@@ -168,6 +168,18 @@ def test_columns_are_kept_per_segment(index):
         assert [id(leaf.columns) for leaf in engine.view(searcher).leaves] == before
 
 
+def test_stored_fields_are_read_from_each_segment_as_whoosh_reads_them(index):
+    """The results page reads a page's stored fields from its segment's own reader, past Whoosh's
+    schema check: the same fields, in an index of three segments with deleted pages."""
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        assert len(reader.readers) == 3
+        numbers = range(0, reader.doc_count_all(), 7)
+        assert [whoosh_internals.stored_fields(reader, n) for n in numbers] == \
+            [searcher.stored_fields(n) for n in numbers]
+        assert len({whoosh_internals.stored_fields(reader, n)["doc_id"] for n in numbers}) > 50
+
+
 def test_a_document_re_described_is_counted_under_its_new_rubrics_only(tmp_path, corpus):
     """Replacing a document leaves its old pages deleted in their segment until a merge: the rubric
     facet (counted by document) reads the live pages' rubrics."""

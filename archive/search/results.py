@@ -7,7 +7,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import accumulate
 from operator import sub
 
@@ -16,7 +16,7 @@ from whoosh import highlight
 
 from archive import rubrics
 from archive.metadata import pages_shown
-from archive.search import engine, matching
+from archive.search import engine, matching, whoosh_internals
 from archive.search.analysis import (PLAIN_TOKEN_PATTERN, TOKEN_PATTERN, KazRusStemFilter, PrefixGate,
                                      exact_analyzer, fold_sources, page_analyzer)
 from archive.search.model import FACETS, PHRASES, DocumentHit, PageHit, SearchRequest, SearchResults
@@ -40,6 +40,7 @@ _FEW_BEGINNINGS = 24                        # up to this many, wanted word begin
 _EXACT_ANALYZER = exact_analyzer()
 _FACET_FIELDS = {"kind": "kind", "language": "language", "decade": "decade", "year": "year",
                  "source": "source_name", "rubric": "rubric_name", "library": "library"}
+_MANY = "rubric"                            # the facet with many values a document
 
 
 class _SegmentFormatter(highlight.Formatter):
@@ -445,8 +446,7 @@ def search(index, request: SearchRequest) -> SearchResults:
         best = order[starts]
         best_pages, best_scores = matches.ids[best], matches.scores[best]
         ranking = _rank(pages, request.sort, best_pages, best_scores, grouped[starts], missed[best])
-        facet_counts = {name: _facet(pages, _FACET_FIELDS[name], best_pages, many=(name == "rubric"))
-                        for name in FACETS}
+        facet_counts = _facets(pages, best_pages)
         first = (request.page - 1) * request.per_page
         shown = [(order[starts[i]:starts[i] + min(counts[i], PAGES_PER_DOCUMENT)], counts[i])
                  for i in ranking[first:first + request.per_page]]
@@ -456,7 +456,8 @@ def search(index, request: SearchRequest) -> SearchResults:
         if phrases:
             terms[PHRASES] = phrases
         matchers: dict = {}       # per page language: what its words match, shared by the pages shown
-        documents = [_document_hit(searcher, matches, positions, int(count), terms, matchers)
+        stored = partial(whoosh_internals.stored_fields, searcher.reader())
+        documents = [_document_hit(stored, matches, positions, int(count), terms, matchers)
                      for positions, count in shown]
         for document, (positions, _) in zip(documents, shown):
             document.missing = found.missing(int(matches.ids[positions[0]]))
@@ -477,19 +478,55 @@ def _rank(pages: engine.View, sort: str, best_pages, best_scores, doc_ids, misse
     return np.lexsort((-best_scores, key, missed))
 
 
-def _facet(pages: engine.View, fieldname: str, best_pages, many: bool) -> list[tuple[str, int]]:
-    """Documents per value among all matches (each document counted once, through its best page)."""
-    if many:
-        labels, owners, ordinals, documents = _many_values(pages, fieldname)
-        chosen = np.zeros(documents, dtype=bool)
-        chosen[pages.numeric("doc_id")[best_pages]] = True
-        tally = np.bincount(ordinals[chosen[owners]], minlength=len(labels))
-    else:
-        labels, ordinals = pages.values(fieldname)
-        values = ordinals[best_pages]
-        tally = np.bincount(values[values >= 0], minlength=len(labels))
-    counted = [(str(labels[i]), int(tally[i])) for i in np.flatnonzero(tally) if labels[i] not in (None, "", 0)]
-    return sorted(counted, key=lambda item: (-item[1], item[0]))
+def _facets(pages: engine.View, best_pages) -> dict[str, list[tuple[str, int]]]:
+    """Documents per value of each facet among all matches (each document counted once, through
+    its best page), most first, then by name: every facet's values tallied by one ``bincount``
+    (`_FacetSlots`)."""
+    slots = pages.keep(("facet slots",), lambda: _FacetSlots(pages))
+    single = np.bincount(slots.single[:, best_pages].ravel(), minlength=slots.many_from)
+    chosen_docs = pages.numeric("doc_id")[best_pages]
+    first, count = slots.doc_start[chosen_docs], slots.doc_count[chosen_docs]
+    total = int(count.sum())
+    pairs = np.repeat(first - (np.cumsum(count) - count), count) + np.arange(total)
+    tally = np.concatenate([single, np.bincount(slots.many[pairs], minlength=len(slots.names) - slots.many_from)])
+    counted = np.flatnonzero((tally > 0) & slots.shown)
+    counted = counted[np.lexsort((slots.rank[counted], -tally[counted], slots.facet[counted]))]
+    bounds = np.searchsorted(slots.facet[counted], np.arange(len(FACETS) + 1)).tolist()
+    names = [slots.names[i] for i in counted.tolist()]
+    counts = tally[counted].tolist()
+    return {name: list(zip(names[bounds[i]:bounds[i + 1]], counts[bounds[i]:bounds[i + 1]]))
+            for i, name in enumerate(FACETS)}
+
+
+class _FacetSlots:
+    """Every value of every facet as one numbered slot, made once per view of the index: the
+    single-valued facets' slots of each page (a row a facet; a page without a value has its
+    facet's empty slot), the many-valued facet's (rubric) slots of each document (`many`, in
+    document order: `doc_start`, `doc_count`), and of each slot its name, facet, alphabetical
+    place among its facet's names and whether it is shown (not empty)."""
+
+    def __init__(self, pages: engine.View):
+        names, facet, rows = [], [], []
+        for i, name in enumerate(FACETS):
+            if name != _MANY:
+                labels, ordinals = pages.values(_FACET_FIELDS[name])
+                rows.append(np.where(ordinals >= 0, ordinals, len(labels)) + len(names))
+                names += [*labels, None]
+                facet += [i] * (len(labels) + 1)
+        self.single = np.array(rows, dtype=np.int64).reshape(len(rows), pages.size)
+        self.many_from = len(names)
+        labels, owners, ordinals, documents = _many_values(pages, _FACET_FIELDS[_MANY])
+        order = np.argsort(owners, kind="stable")
+        self.many = ordinals[order]                      # slots past `many_from`
+        self.doc_count = np.bincount(owners, minlength=documents)
+        self.doc_start = np.cumsum(self.doc_count) - self.doc_count
+        names += labels
+        facet += [FACETS.index(_MANY)] * len(labels)
+        self.shown = np.array([label not in (None, "", 0) for label in names], dtype=bool)
+        self.names = [str(label) for label in names]
+        self.facet = np.array(facet, dtype=np.int64)
+        self.rank = np.empty(len(names), dtype=np.int64)
+        self.rank[sorted(range(len(names)), key=self.names.__getitem__)] = np.arange(len(names))
 
 
 def _many_values(pages: engine.View, fieldname: str) -> tuple[list, np.ndarray, np.ndarray, int]:
@@ -531,10 +568,12 @@ def _matched_terms(looked_up, matched_ids) -> dict[str, set[str]]:
     return terms
 
 
-def _document_hit(searcher, matches, positions, count: int, terms, matchers: dict) -> DocumentHit:
+def _document_hit(stored_fields, matches, positions, count: int, terms, matchers: dict) -> DocumentHit:
+    """A document shown, from its best pages (`positions` in `matches`) and their stored fields
+    (``stored_fields(page number)``)."""
     shown = []
     for position in positions:
-        stored = searcher.stored_fields(int(matches.ids[position]))
+        stored = stored_fields(int(matches.ids[position]))
         shown.append((round(float(matches.scores[position]), 3), stored))
     score, stored = shown[0]
     document = DocumentHit(stored["doc_id"], stored.get("title", ""), stored.get("kind", ""),

@@ -930,7 +930,7 @@ def _matched_terms(snapshot: Snapshot, translate: _Translator, taken: _Plan) -> 
 
 
 def _facet(columns: DocumentColumns, fieldname: str, doc_ids: np.ndarray) -> list[tuple[str, int]]:
-    """Matching documents per value, as ``results._facet`` counts them."""
+    """Matching documents per value, as ``results._facets`` counts them."""
     if fieldname == "rubric_name":
         labels, owners, ordinals = columns.rubric_pairs
         chosen = np.zeros(max(len(columns.ordinals["kind"]), 1), dtype=bool)
@@ -1001,9 +1001,8 @@ def _missing_words(snapshot: Snapshot, taken: _Plan, best: dict[int, str]) -> di
 def _document_hit(chosen: list, stored: list[dict], count: int, terms: dict, matchers: dict,
                   missing: list[str]) -> DocumentHit:
     """A document shown, from its best pages' stored fields, as Whoosh's results page shows it."""
-    shown = _Shown(stored)
     matches = _ShownMatches(np.arange(len(chosen)), np.array([s for s, _ in chosen], dtype=np.float64))
-    document = page_results._document_hit(shown, matches, np.arange(len(chosen)), count, terms, matchers)
+    document = page_results._document_hit(stored.__getitem__, matches, np.arange(len(chosen)), count, terms, matchers)
     document.missing = missing
     return document
 
@@ -1012,16 +1011,6 @@ def _document_hit(chosen: list, stored: list[dict], count: int, terms: dict, mat
 class _ShownMatches:
     ids: np.ndarray
     scores: np.ndarray
-
-
-class _Shown:
-    """The stored fields of the pages shown, as ``results._document_hit`` asks a searcher for them."""
-
-    def __init__(self, stored: list[dict]):
-        self._stored = stored
-
-    def stored_fields(self, number: int) -> dict:
-        return self._stored[number]
 
 
 class _Lexicon:
