@@ -532,27 +532,25 @@ class _FacetSlots:
 def _many_values(pages: engine.View, fieldname: str) -> tuple[list, np.ndarray, np.ndarray, int]:
     """A many-valued field of the documents (their pages all hold the same values), every
     (document, value) pair as two arrays: the document ids and their values' places in the list,
-    and one more than the highest document id; made once per view of the index, from the pages
-    not deleted."""
-    def make():
-        doc_ids = pages.numeric("doc_id")
-        live = None if pages.deleted is None else ~pages.deleted
-        values = {label: np.unique(doc_ids[ids if live is None else ids[live[ids]]])
-                  for label, ids in pages.multi(fieldname).items()}
-        if fieldname == "rubric_name":      # an index written before rubric keys holds names: one value per rubric
-            keyed: dict[str, list] = {}
-            for label, ids in values.items():
-                keyed.setdefault(rubrics.key_of(str(label)), []).append(ids)
-            values = {key: parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
-                      for key, parts in keyed.items()}
-        labels = list(values)
-        documents = int(doc_ids.max(initial=0)) + 1
-        if not labels:
-            return labels, np.empty(0, np.int64), np.empty(0, np.int64), documents
-        owners = np.concatenate([values[label] for label in labels])
-        ordinals = np.repeat(np.arange(len(labels)), [len(values[label]) for label in labels])
-        return labels, owners, ordinals, documents
-    return pages.keep(("many", fieldname), make)
+    and one more than the highest document id; from the pages not deleted (`_FacetSlots` keeps
+    them for the view of the index)."""
+    doc_ids = pages.numeric("doc_id")
+    live = None if pages.deleted is None else ~pages.deleted
+    values = {label: np.unique(doc_ids[ids if live is None else ids[live[ids]]])
+              for label, ids in pages.multi(fieldname).items()}
+    if fieldname == "rubric_name":      # an index written before rubric keys holds names: one value per rubric
+        keyed: dict[str, list] = {}
+        for label, ids in values.items():
+            keyed.setdefault(rubrics.key_of(str(label)), []).append(ids)
+        values = {key: parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+                  for key, parts in keyed.items()}
+    labels = list(values)
+    documents = int(doc_ids.max(initial=0)) + 1
+    if not labels:
+        return labels, np.empty(0, np.int64), np.empty(0, np.int64), documents
+    owners = np.concatenate([values[label] for label in labels])
+    ordinals = np.repeat(np.arange(len(labels)), [len(values[label]) for label in labels])
+    return labels, owners, ordinals, documents
 
 
 def _matched_terms(looked_up, matched_ids) -> dict[str, set[str]]:
