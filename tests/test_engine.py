@@ -385,3 +385,15 @@ def test_an_index_written_with_other_stems_is_outdated(tmp_path, monkeypatch):
     assert old.outdated()
     old.clear()
     assert not old.outdated()
+
+
+def test_sorted_runs_merge_as_numpy_unique_would():
+    rng = np.random.default_rng(7)
+    for sizes in [(0, 5), (1, 1), (300, 40, 0, 3), (5000, 5000)]:
+        runs = [np.unique(rng.integers(0, 400, size)).astype(np.int64) for size in sizes]
+        ids, where = engine.merged(runs)
+        expected_ids, expected_where = np.unique(np.concatenate(runs), return_inverse=True)
+        assert ids.tolist() == expected_ids.tolist()
+        assert where.tolist() == expected_where.ravel().tolist()
+    ids, where = engine.merged([np.empty(0, np.int64)])
+    assert len(ids) == 0 and len(where) == 0

@@ -53,9 +53,26 @@ def union(parts: list[Matches]) -> Matches:
         return Matches.empty()
     if len(parts) == 1:
         return parts[0]
-    ids, where = np.unique(np.concatenate([p.ids for p in parts]), return_inverse=True)
+    ids, where = merged([p.ids for p in parts])
     scores = np.bincount(where, weights=np.concatenate([p.scores for p in parts]), minlength=len(ids))
     return Matches(ids, scores)
+
+
+def merged(runs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(np.concatenate(runs), return_inverse=True)`` for sorted runs (a posting list
+    each): a stable sort finds the runs and merges them, where ``np.unique`` sorts from scratch
+    (half the time for two lists of 100,000 pages)."""
+    flat = np.concatenate(runs)
+    if not len(flat):
+        return flat, np.empty(0, _IDS)
+    order = np.argsort(flat, kind="stable")
+    ordered = flat[order]
+    first = np.empty(len(flat), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    where = np.empty(len(flat), dtype=_IDS)
+    where[order] = np.cumsum(first) - 1
+    return ordered[first], where
 
 
 def intersect(a: Matches, b: Matches) -> Matches:
@@ -86,21 +103,29 @@ def read_postings(reader, fieldname: str, btext: bytes, values: whoosh_internals
     """A term's postings in one segment: (page numbers, weights), a block at a time; with `values`,
     each posting's raw value (positions, in a field that has them) is kept there too; with
     `within` (sorted page numbers), only from the blocks that may hold one of them."""
-    ids, weights = [], []
-    for deltas, blockweights, count, raw in whoosh_internals.posting_blocks(reader, fieldname, btext,
-                                                                            values is not None, within):
-        ids.append(np.cumsum(deltas, dtype=_IDS))        # packed (an array) or Whoosh's tuple
+    deltas, weights, counts = [], [], []
+    for block, blockweights, count, raw in whoosh_internals.posting_blocks(reader, fieldname, btext,
+                                                                           values is not None, within):
+        deltas.append(block)                    # packed (an array) or Whoosh's tuple
+        counts.append(count)
         if blockweights is None:
             weights.append(np.ones(count))
         elif isinstance(blockweights, float):
             weights.append(np.full(count, blockweights))
         else:
-            weights.append(np.asarray(blockweights, dtype=np.float64))
+            weights.append(blockweights)        # float32 (packed) or Whoosh's array of floats
         if values is not None:
             values.add(raw)
-    if not ids:
+    if not deltas:
         return np.empty(0, _IDS), np.empty(0)
-    return np.concatenate(ids), np.concatenate(weights)
+    # one running sum over every block: a block's deltas start again from 0, so each block takes
+    # off what the blocks before it summed to
+    running = np.cumsum(np.concatenate(deltas, dtype=_IDS))
+    ends = np.cumsum(counts)
+    before = np.zeros(len(counts), dtype=_IDS)
+    before[1:] = running[ends[:-1] - 1]
+    ids = running - np.repeat(before, counts)
+    return ids, np.concatenate(weights).astype(np.float64, copy=False)
 
 
 def positions_at(fmt, ids: np.ndarray, values: whoosh_internals.BlockValues, pages: np.ndarray

@@ -59,7 +59,7 @@ def _count(evaluator: engine.Evaluator, taken: Plan, per_page: int):
         required.append(evaluator.evaluate(taken.restrict))
     words = [evaluator.evaluate(q) for _, q in taken.words]
     if words:
-        ids, where = np.unique(np.concatenate([w.ids for w in words]), return_inverse=True)
+        ids, where = engine.merged([w.ids for w in words])
         have = np.bincount(where, minlength=len(ids))
         matches = engine.Matches(ids, np.bincount(where, weights=np.concatenate([w.scores for w in words]),
                                                   minlength=len(ids)))
