@@ -322,3 +322,34 @@ def test_the_dictionaries_stems_are_read_before_the_first_suggestion():
     assert spelling._stems_by_letter.cache_info().misses == len(spelling.DICTIONARIES)
     spelling.near_stems("kaz", "кітап")
     assert spelling._stems_by_letter.cache_info().misses == len(spelling.DICTIONARIES)
+
+
+def test_fragments_found_by_running_sums_are_those_made_token_by_token():
+    """`_fragments_by_sums` (which visits the matched tokens only) gives the fragments with a match
+    that `_fragments` (Whoosh's fragmenter step for step) gives, on random token streams with
+    short and long tokens, matches close together and far apart, and small and large windows: the
+    countdown running out at exactly 0, a token too long to begin a fragment, a fragment cut short
+    by its character limit, a text ending inside a fragment."""
+    rng = random.Random(31)
+    compared = fragments = 0
+    for surround, maxchars in ((5, 20), (3, 11), (10, 25), (60, 220)):
+        for _ in range(1500):
+            starts, ends, names = [], [], []
+            at = 0
+            for _ in range(rng.randrange(1, 60)):
+                at += rng.randrange(1, 3)
+                length = rng.randrange(1, 9) if rng.random() > 0.03 else rng.randrange(maxchars - 2, maxchars + 4)
+                starts.append(at)
+                ends.append(at + length)
+                names.append(rng.choice("ab") if rng.random() < rng.choice((0.05, 0.2, 0.5)) else None)
+                at += length
+            text = "x" * (at + 1)
+            made = [(f.startchar, f.endchar, [(m.startchar, m.endchar, m.text) for m in f.matches])
+                    for f in results._fragments(text, starts, ends, names, maxchars, surround, charlimit=None)
+                    if f.matches]
+            found = [(f.startchar, f.endchar, [(m.startchar, m.endchar, m.text) for m in f.matches])
+                     for f in results._fragments_by_sums(text, starts, ends, names, maxchars, surround)]
+            assert found == made, (surround, maxchars, starts, ends, names)
+            compared += 1
+            fragments += len(made)
+    assert compared == 6000 and fragments > 10000

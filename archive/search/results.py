@@ -251,10 +251,9 @@ class WordMatcher:
             while before >= 0 and not _TOKEN_LETTER.match(text, before):
                 before -= 1
             start = _safe_start(text, min(before + 1 - surround, _safe_start(text, before + 1))) if before >= 0 else 0
+            if ends and start <= ends[-1]:          # overlaps the run before: goes on from its last token
+                start = ends[-1]
             run_starts, run_ends = _run(text, start, end, 2 * surround)
-            if ends and start <= ends[-1]:          # overlaps the run before: its tokens past that run's end
-                keep = bisect_left(run_starts, ends[-1])
-                run_starts, run_ends = run_starts[keep:], run_ends[keep:]
             starts += run_starts
             ends += run_ends
         names_at = {at: name for at, (_, name) in matched.items()}
@@ -291,7 +290,7 @@ def _run(text: str, start: int, end: int, reach: int) -> tuple[list[int], list[i
     """The starts and ends of the tokens from `start` (just after a space) to two tokens past
     `reach` characters of token text after `end` (or to the text's end), split off by the
     regular-expression engine a window at a time."""
-    size = end - start + reach + reach // 2
+    size = max(end - start, 0) + reach + reach // 2     # (`end` before `start`: reach counts from `start`)
     while True:
         bounds = list(accumulate(map(len, _PLAIN_SPLIT.split(text[start:start + size])), initial=start))
         starts, ends = bounds[1:-1:2], bounds[2::2]     # gap, token, ..., gap: where each piece ends
@@ -376,6 +375,65 @@ def _fragments(text: str, starts: list[int], ends: list[int], names: list, maxch
         yield highlight.mkfrag(text, matched, startchar=first, endchar=endchar)
 
 
+def _fragments_by_sums(text: str, starts: list[int], ends: list[int], names: list, maxchars: int, surround: int):
+    """`_fragments` (its fragments that hold a match: those it makes without one score nothing)
+    for tokens that all end within its character limit, visiting the matched tokens only: where a
+    fragment begins is found by bisecting the tokens' starts, where its countdown runs out or it
+    grows past `maxchars` by bisecting running sums of the tokens' lengths. Whoosh's quirks are
+    kept: the fragment's words are counted from its first match; a token that would take it past
+    `maxchars` ends it without being marked; when the countdown stops at exactly 0, the next token
+    is read into the fragment that ended (a match there starts a fragment of its own)."""
+    matches = [i for i, name in enumerate(names) if name is not None]
+    sums = list(accumulate(map(sub, ends, starts), initial=0))   # sums[t]: the length of tokens 0..t-1
+    count = len(starts)
+    i = k = 0                       # the next token to read; the next match from there
+    at_zero = False                 # the last fragment's countdown ran out at exactly 0
+    while True:
+        while k < len(matches) and matches[k] < i:
+            k += 1
+        if k == len(matches):
+            return
+        m = matches[k]
+        if at_zero:
+            at_zero = False
+            if m > i:               # token i is read into the fragment that ended: none begins
+                i += 1
+                continue
+            first, countdown = starts[m], 2 * surround
+        else:
+            lo = bisect_left(starts, ends[m - 1] - surround, i, m) if m > i else m
+            first, countdown = (starts[lo], surround) if lo < m else (starts[m], 2 * surround)
+        if ends[m] - starts[m] > maxchars:      # too long to begin a fragment: read, not marked
+            i = m + 1
+            continue
+        fragment_from = sums[m]
+        marked = [m]
+        j = m
+        countdown -= ends[m] - starts[m]
+        while countdown > 0:
+            need = sums[j + 1] + countdown
+            runs_out = bisect_left(sums, need, j + 2) - 1             # the token where countdown <= 0
+            too_long = bisect_right(sums, fragment_from + maxchars, j + 2) - 1
+            k += 1
+            following = matches[k] if k < len(matches) else count
+            if following < too_long and following <= runs_out:     # the countdown starts again
+                marked.append(following)
+                countdown = surround - (ends[following] - starts[following])
+                j = following
+                continue
+            j = min(runs_out, too_long)
+            if j >= count:                      # the text ends inside the fragment
+                yield highlight.mkfrag(text, [_Match(starts[t], ends[t], names[t]) for t in marked],
+                                       startchar=first, endchar=ends[count - 1])
+                return
+            countdown = -1 if j == too_long else need - sums[j + 1]
+            break
+        at_zero = countdown == 0
+        yield highlight.mkfrag(text, [_Match(starts[t], ends[t], names[t]) for t in marked],
+                               startchar=first, endchar=ends[j])
+        i = j + 1
+
+
 def _best_fragments(fragments, count: int) -> list:
     """``whoosh.highlight.top_fragments`` with its scorer (matched words, times 100 per distinct
     one): the `count` best, in text order. Of fragments that score the same the first are taken
@@ -393,9 +451,9 @@ def snippet(text: str, language: str, terms: dict, length: int = 220, matcher: "
     between pages: it remembers the words it has analysed)."""
     matcher = matcher or WordMatcher(language, terms)
     if matcher.wanted:
-        tokens = matcher.tokens_near_matches(text)
-        fragments = _fragments(text, *(matcher.tokens(text) if tokens is None else tokens), maxchars=length,
-                               surround=SURROUND)
+        tokens = matcher.tokens_near_matches(text)      # (None: the text's every token is needed)
+        fragments = (_fragments(text, *matcher.tokens(text), maxchars=length, surround=SURROUND) if tokens is None
+                     else _fragments_by_sums(text, *tokens, maxchars=length, surround=SURROUND))
         found = _SegmentFormatter().format(_best_fragments(fragments, 2))
         if found:
             return _segments(found)
@@ -437,15 +495,16 @@ def search(index, request: SearchRequest) -> SearchResults:
         found = matching.evaluate(searcher, request, pages)      # with pages lacking some words
         matches, missed = found.matches, found.missed
         doc_of_page = pages.numeric("doc_id")[matches.ids]
-        # group by document: its pages best first (more of the words, then score), the best page
-        # standing for the document
-        order = np.lexsort((matches.ids, -matches.scores, missed, doc_of_page))
+        # group by document: its pages best first (more of the words, then score, then page
+        # number: the stable sort keeps the matches' order), the best page standing for the document
+        partly = found.partial
+        order = np.lexsort((-matches.scores, missed, doc_of_page) if partly else (-matches.scores, doc_of_page))
         grouped = doc_of_page[order]
         starts = engine.run_starts(grouped)
         counts = np.diff(np.r_[starts, len(order)])
         best = order[starts]
         best_pages, best_scores = matches.ids[best], matches.scores[best]
-        ranking = _rank(pages, request.sort, best_pages, best_scores, grouped[starts], missed[best])
+        ranking = _rank(pages, request.sort, best_pages, best_scores, missed[best] if partly else None)
         facet_counts = _facets(pages, best_pages)
         first = (request.page - 1) * request.per_page
         shown = [(order[starts[i]:starts[i] + min(counts[i], PAGES_PER_DOCUMENT)], counts[i])
@@ -464,18 +523,21 @@ def search(index, request: SearchRequest) -> SearchResults:
         suggestion = suggest(searcher, request.text) if request.text and len(best) < 3 else None
     return SearchResults(request, len(best), len(matches), documents, facet_counts,
                          {k: sorted(v) for k, v in terms.items()}, round((time.perf_counter() - started) * 1000, 1),
-                         suggestion, partial=found.partial, complete_documents=int((missed[best] == 0).sum()))
+                         suggestion, partial=partly, complete_documents=int((missed[best] == 0).sum()))
 
 
-def _rank(pages: engine.View, sort: str, best_pages, best_scores, doc_ids, missed):
-    """Documents in the order asked for: by their best page's score, or by date (undated last);
-    those with all the words first, then by fewer words missing."""
-    if sort == "relevance":
-        return np.lexsort((doc_ids, -best_scores, missed))
-    _, ordinals = pages.values("published")
-    dated = ordinals[best_pages]
-    key = np.where(dated < 0, np.iinfo(np.int64).max, dated) if sort == "date" else -dated
-    return np.lexsort((-best_scores, key, missed))
+def _rank(pages: engine.View, sort: str, best_pages, best_scores, missed):
+    """Documents (in the order of their ids) in the order asked for: by their best page's score,
+    or by date (undated last), ties in id order (the sort is stable); those with all the words
+    first, then by fewer words missing (`missed`: None when none lacks any)."""
+    keys = [-best_scores]
+    if sort != "relevance":
+        _, ordinals = pages.values("published")
+        dated = ordinals[best_pages]
+        keys.append(np.where(dated < 0, np.iinfo(np.int64).max, dated) if sort == "date" else -dated)
+    if missed is not None:
+        keys.append(missed)
+    return np.lexsort(keys)
 
 
 def _facets(pages: engine.View, best_pages) -> dict[str, list[tuple[str, int]]]:
@@ -559,10 +621,12 @@ def _matched_terms(looked_up, matched_ids) -> dict[str, set[str]]:
     for fieldname, word, ids in looked_up:
         if fieldname not in HIGHLIGHT_FIELDS or word in terms.get(fieldname, ()):
             continue
-        where = np.searchsorted(matched_ids, ids)
-        inside = where < len(matched_ids)
-        if np.any(matched_ids[where[inside]] == ids[inside]):
-            terms.setdefault(fieldname, set()).add(word)
+        for some in (ids[:8], ids[8:]):     # a word of an OR or of a single word: its first pages match
+            where = np.searchsorted(matched_ids, some)
+            inside = where < len(matched_ids)
+            if np.any(matched_ids[where[inside]] == some[inside]):
+                terms.setdefault(fieldname, set()).add(word)
+                break
     return terms
 
 
