@@ -70,9 +70,10 @@ def test_more_words_rank_before_a_higher_score():
     from archive.search.results import _rank
 
     best_scores = np.array([9.0, 1.0, 5.0])
-    order = _rank(None, "relevance", np.array([0, 1, 2]), best_scores, np.array([10, 11, 12]),
-                  np.array([1, 0, 1]))
+    order = _rank(None, "relevance", np.array([0, 1, 2]), best_scores, np.array([1, 0, 1]))
     assert order.tolist() == [1, 0, 2]
+    assert _rank(None, "relevance", np.array([0, 1, 2]), best_scores, None).tolist() == [0, 2, 1]
+    assert _rank(None, "relevance", np.array([0, 1, 2]), np.array([2.0, 2.0, 2.0]), None).tolist() == [0, 1, 2]
 
 
 def test_no_page_with_every_word_still_finds_the_best_partial_ones(index):
