@@ -77,10 +77,13 @@ def test_a_full_disk_on_a_real_filesystem(tmp_path, make_png):
         filler = mount / "filler"
         fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
         try:
+            written = 0
             for size in (1 << 20, 4096, 1):
                 try:
                     while os.write(fd, b"\0" * size):
-                        pass
+                        written += size
+                        if written > 64 << 20:      # a tmpfs that ignores its size would take all memory
+                            pytest.skip("this machine's tmpfs does not keep to its size")
                 except OSError as error:
                     assert error.errno == errno.ENOSPC
         finally:

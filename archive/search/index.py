@@ -27,7 +27,7 @@ from whoosh.searching import Searcher
 from archive import rubrics
 from archive.crashpoints import crash_point
 from archive.errors import ArchiveBusy, IndexDamaged
-from archive.search.interface import SearchIndex
+from archive.search.interface import SearchIndex, bulk_processes
 from archive.search.model import SearchRequest, SearchResults
 from archive.search.schema import STEMMED_FIELDS, build_schema
 from archive.search import whoosh_internals
@@ -35,7 +35,6 @@ from archive.search.whoosh_internals import packed_segments, segment_count, use_
 from archive.storage import process_alive
 
 WRITE_WAIT = 120.0  # seconds a writer waits for another to finish
-BULK_PROCS = max(1, min(4, os.cpu_count() or 1))   # a bulk load writes one segment per process
 BULK_LIMIT_MB = 512        # postings each bulk process sorts in memory before spilling a run
 
 
@@ -433,9 +432,10 @@ def _create_first(directory: Path):
 
 
 def _writer_options(bulk: bool) -> dict:
-    if not (bulk and BULK_PROCS > 1):
+    procs = bulk_processes() if bulk else 1     # a bulk load writes one segment per process
+    if procs == 1:
         return {"codec": _codec()}
-    return {"codec": _codec(), "procs": BULK_PROCS, "limitmb": BULK_LIMIT_MB, "multisegment": True,
+    return {"codec": _codec(), "procs": procs, "limitmb": BULK_LIMIT_MB, "multisegment": True,
             "subargs": {"codec": _codec(), "limitmb": BULK_LIMIT_MB}}
 
 

@@ -4,6 +4,8 @@ search asks and answers is ``archive.search.model``; keeping the index in step i
 """
 from __future__ import annotations
 
+import os
+import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Iterable
@@ -70,3 +72,13 @@ def metadata_signature(document) -> tuple:
     after the document's id: compared with the catalog's to find stale pages."""
     return (document.title, document.kind, document.language, document.source or "", document.published or "",
             document.access, rubrics.facet_value(document.rubrics))
+
+
+def bulk_processes() -> int:
+    """How many processes a bulk load (a rebuild) analyses and writes with: one a core, up to 4,
+    forked from this one; but only this one while it runs other threads too (a web server's, a
+    test runner's): a fork copies the locks other threads hold at that moment, and a child that
+    needs one of them waits forever, and its parent with it."""
+    if threading.active_count() > 1:
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))

@@ -44,7 +44,7 @@ from archive.crashpoints import crash_point
 from archive.errors import ArchiveBusy, IndexDamaged, UsageError
 from archive.search import results as page_results
 from archive.search.analysis import exact_analyzer, page_analyzer
-from archive.search.interface import SearchIndex
+from archive.search.interface import SearchIndex, bulk_processes
 from archive.search.model import FACETS, PHRASES, DocumentHit, SearchRequest, SearchResults
 from archive.search.query import build, plan
 from archive.search.schema import ANALYSIS_MARK, STEMMED_FIELDS
@@ -372,20 +372,21 @@ def _folder_lock(directory: Path):
         yield
 
 
-BULK_PROCS = max(1, min(4, os.cpu_count() or 1))
 BULK_BATCH = 64
+IN_FLIGHT = 8      # batches out being analysed at a time, at most
 
 
 @contextmanager
 def _analysers(bulk: bool):
     """Processes that analyse pages for a bulk load (None: this process analyses); forked before
     tantivy's writer starts its threads."""
-    if not (bulk and BULK_PROCS > 1):
+    procs = bulk_processes() if bulk else 1
+    if procs == 1:
         yield None
         return
     import multiprocessing
 
-    with multiprocessing.get_context("fork").Pool(BULK_PROCS) as pool:
+    with multiprocessing.get_context("fork").Pool(procs) as pool:
         yield pool
 
 
@@ -411,7 +412,7 @@ def _add(writer, documents, replace: bool, pool=None) -> int:
             if len(batch) >= BULK_BATCH:
                 pending.append(pool.apply_async(_analyse_batch, (batch,)))
                 batch = []
-                while len(pending) > 2 * BULK_PROCS:
+                while len(pending) > IN_FLIGHT:
                     count += take(pending.popleft())
         if batch:
             pending.append(pool.apply_async(_analyse_batch, (batch,)))
