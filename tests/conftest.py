@@ -125,6 +125,17 @@ def text_pdf(path: Path, pages: list[str]) -> Path:
     return path
 
 
+# --- hangs -----------------------------------------------------------------------------------------
+# A test still running after pyproject's `timeout` fails, and is run once more (pytest-rerunfailures,
+# for timeouts only); where the first run was stuck is printed here, so that it is not lost.
+
+def pytest_terminal_summary(terminalreporter):
+    stuck = terminalreporter.stats.get("rerun", [])
+    for report in stuck:
+        terminalreporter.write_sep("-", f"timed out, then run again: {report.nodeid}")
+        terminalreporter.write_line("\n".join(report.longreprtext.splitlines()[-60:]))
+
+
 # --- the catalog's database ------------------------------------------------------------------------
 # SQLite in the data home, as by default; tests (or modules) marked `databases` run twice, the second
 # time with the catalog on a PostgreSQL server of the tests' own (tests/support/postgres.py).
