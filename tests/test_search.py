@@ -312,3 +312,23 @@ def test_search_that_finds_nothing_says_when_the_index_lacks_pages(archive):
     found = runner.invoke(main, ["--home", str(archive.home.root), "search", "ззззззз"])
     assert found.exit_code == 0 and "the search index lacks 3 pages of the catalog" in found.stderr
     assert "olke index rebuild" in found.stderr
+
+
+def test_a_bulk_load_forks_only_from_a_process_without_other_threads():
+    """A fork copies the locks other threads hold; a rebuild started where other threads run (a web
+    server's) writes in its own process instead of waiting forever on a child."""
+    import os
+
+    from archive.search.interface import bulk_processes
+
+    cores = max(1, min(4, os.cpu_count() or 1))
+    assert bulk_processes() == (cores if threading.active_count() == 1 else 1)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert bulk_processes() == 1
+    finally:
+        stop.set()
+        other.join()
+    assert bulk_processes() == (cores if threading.active_count() == 1 else 1)
