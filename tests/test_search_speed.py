@@ -353,3 +353,29 @@ def test_fragments_found_by_running_sums_are_those_made_token_by_token():
             compared += 1
             fragments += len(made)
     assert compared == 6000 and fragments > 10000
+
+
+def test_pages_grouped_by_document_as_a_sort_of_every_page_would_group_them():
+    """`_by_document` and `_best_first` against sorting every matched page on (document, words
+    missing, -score), the stable sort keeping page order: the same groups, the same best page of
+    each, the same pages shown; on random pages with many ties, documents in runs and not."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    for trial in range(400):
+        n = int(rng.integers(1, 300))
+        documents = rng.integers(0, max(1, n // int(rng.integers(1, 20))), n)
+        if trial % 2:
+            documents = np.sort(documents)                     # pages of a document together, as mostly
+        scores = rng.integers(0, 4, n) / 2.0                    # few values: many ties
+        missed = rng.integers(0, 3, n) if trial % 3 else None
+        keys = (-scores, documents) if missed is None else (-scores, missed, documents)
+        order = np.lexsort(keys)
+        starts = engine.run_starts(documents[order])
+        counts = np.diff(np.r_[starts, n])
+        by_doc, got_starts, got_counts, best = results._by_document(documents, scores, missed)
+        assert got_starts.tolist() == starts.tolist() and got_counts.tolist() == counts.tolist()
+        assert best.tolist() == order[starts].tolist()
+        for start, count in zip(starts, counts):
+            shown = results._best_first(by_doc[start:start + count], scores, missed)
+            assert shown.tolist() == order[start:start + min(count, results.PAGES_PER_DOCUMENT)].tolist()

@@ -495,19 +495,14 @@ def search(index, request: SearchRequest) -> SearchResults:
         found = matching.evaluate(searcher, request, pages)      # with pages lacking some words
         matches, missed = found.matches, found.missed
         doc_of_page = pages.numeric("doc_id")[matches.ids]
-        # group by document: its pages best first (more of the words, then score, then page
-        # number: the stable sort keeps the matches' order), the best page standing for the document
         partly = found.partial
-        order = np.lexsort((-matches.scores, missed, doc_of_page) if partly else (-matches.scores, doc_of_page))
-        grouped = doc_of_page[order]
-        starts = engine.run_starts(grouped)
-        counts = np.diff(np.r_[starts, len(order)])
-        best = order[starts]
+        ranked_missed = missed if partly else None
+        by_doc, starts, counts, best = _by_document(doc_of_page, matches.scores, ranked_missed)
         best_pages, best_scores = matches.ids[best], matches.scores[best]
         ranking = _rank(pages, request.sort, best_pages, best_scores, missed[best] if partly else None)
         facet_counts = _facets(pages, best_pages)
         first = (request.page - 1) * request.per_page
-        shown = [(order[starts[i]:starts[i] + min(counts[i], PAGES_PER_DOCUMENT)], counts[i])
+        shown = [(_best_first(by_doc[starts[i]:starts[i] + counts[i]], matches.scores, ranked_missed), counts[i])
                  for i in ranking[first:first + request.per_page]]
         terms = _matched_terms(found.terms, matches.ids)
         phrases = {" ".join(words) for fieldname, words in found.phrases
@@ -524,6 +519,34 @@ def search(index, request: SearchRequest) -> SearchResults:
     return SearchResults(request, len(best), len(matches), documents, facet_counts,
                          {k: sorted(v) for k, v in terms.items()}, round((time.perf_counter() - started) * 1000, 1),
                          suggestion, partial=partly, complete_documents=int((missed[best] == 0).sum()))
+
+
+def _by_document(doc_of_page: np.ndarray, scores: np.ndarray, missed: np.ndarray | None):
+    """The matched pages grouped by document, in the order of the documents' ids: (their positions
+    grouped, where each document's group starts, its page count, the position of its best page).
+    A document's best page has the most of the words (`missed`: how many each page lacks; None when
+    none lacks any), then the best score, then the lowest page number: what sorting every page on
+    (document, missed, -score) would put first, found in one pass over the groups instead (the
+    pages come in page order, mostly in runs of a document, which the stable sort takes as they are)."""
+    by_doc = np.argsort(doc_of_page, kind="stable")
+    if not len(by_doc):
+        return by_doc, by_doc, by_doc, by_doc
+    starts = engine.run_starts(doc_of_page[by_doc])
+    counts = np.diff(np.r_[starts, len(by_doc)])
+    grouped = scores[by_doc]
+    if missed is not None:          # only the pages with the fewest words missing compete
+        lacking = missed[by_doc]
+        grouped = np.where(lacking == np.repeat(np.minimum.reduceat(lacking, starts), counts), grouped, -np.inf)
+    at_top = np.flatnonzero(grouped == np.repeat(np.maximum.reduceat(grouped, starts), counts))
+    return by_doc, starts, counts, by_doc[at_top[np.searchsorted(at_top, starts)]]
+
+
+def _best_first(positions: np.ndarray, scores: np.ndarray, missed: np.ndarray | None) -> np.ndarray:
+    """A document's pages to show (`positions`, in page order): the most of the words first, then
+    the best score, then page order; at most PAGES_PER_DOCUMENT."""
+    order = (np.argsort(-scores[positions], kind="stable") if missed is None
+             else np.lexsort((-scores[positions], missed[positions])))
+    return positions[order[:PAGES_PER_DOCUMENT]]
 
 
 def _rank(pages: engine.View, sort: str, best_pages, best_scores, missed):
