@@ -534,6 +534,8 @@ def _by_document(doc_of_page: np.ndarray, scores: np.ndarray, missed: np.ndarray
     starts = engine.run_starts(doc_of_page[by_doc])
     counts = np.diff(np.r_[starts, len(by_doc)])
     grouped = scores[by_doc]
+    if np.isnan(grouped).any():     # (no score is NaN; if one were, it would lose, not break the groups)
+        grouped = np.where(np.isnan(grouped), -np.inf, grouped)
     if missed is not None:          # only the pages with the fewest words missing compete
         lacking = missed[by_doc]
         grouped = np.where(lacking == np.repeat(np.minimum.reduceat(lacking, starts), counts), grouped, -np.inf)
