@@ -499,7 +499,7 @@ def search(index, request: SearchRequest) -> SearchResults:
         ranked_missed = missed if partly else None
         by_doc, starts, counts, best = _by_document(doc_of_page, matches.scores, ranked_missed)
         best_pages, best_scores = matches.ids[best], matches.scores[best]
-        ranking = _rank(pages, request.sort, best_pages, best_scores, missed[best] if partly else None)
+        ranking = _rank(pages, request.sort, best_pages, best_scores, ranked_missed[best] if partly else None)
         facet_counts = _facets(pages, best_pages)
         first = (request.page - 1) * request.per_page
         shown = [(_best_first(by_doc[starts[i]:starts[i] + counts[i]], matches.scores, ranked_missed), counts[i])
@@ -534,8 +534,6 @@ def _by_document(doc_of_page: np.ndarray, scores: np.ndarray, missed: np.ndarray
     starts = engine.run_starts(doc_of_page[by_doc])
     counts = np.diff(np.r_[starts, len(by_doc)])
     grouped = scores[by_doc]
-    if np.isnan(grouped).any():     # (no score is NaN; if one were, it would lose, not break the groups)
-        grouped = np.where(np.isnan(grouped), -np.inf, grouped)
     if missed is not None:          # only the pages with the fewest words missing compete
         lacking = missed[by_doc]
         grouped = np.where(lacking == np.repeat(np.minimum.reduceat(lacking, starts), counts), grouped, -np.inf)
@@ -546,9 +544,8 @@ def _by_document(doc_of_page: np.ndarray, scores: np.ndarray, missed: np.ndarray
 def _best_first(positions: np.ndarray, scores: np.ndarray, missed: np.ndarray | None) -> np.ndarray:
     """A document's pages to show (`positions`, in page order): the most of the words first, then
     the best score, then page order; at most PAGES_PER_DOCUMENT."""
-    order = (np.argsort(-scores[positions], kind="stable") if missed is None
-             else np.lexsort((-scores[positions], missed[positions])))
-    return positions[order[:PAGES_PER_DOCUMENT]]
+    keys = (-scores[positions],) if missed is None else (-scores[positions], missed[positions])
+    return positions[np.lexsort(keys)[:PAGES_PER_DOCUMENT]]
 
 
 def _rank(pages: engine.View, sort: str, best_pages, best_scores, missed):
