@@ -4,6 +4,8 @@ a second search, and spelling candidates as Whoosh's ``terms_within`` found them
 from __future__ import annotations
 
 import random
+from bisect import bisect_left
+from collections import deque
 import re
 
 import pytest
@@ -324,14 +326,76 @@ def test_the_dictionaries_stems_are_read_before_the_first_suggestion():
     assert spelling._stems_by_letter.cache_info().misses == len(spelling.DICTIONARIES)
 
 
+def whoosh_fragments(text: str, starts: list[int], ends: list[int], names: list, maxchars: int, surround: int,
+               charlimit: int | None = highlight.DEFAULT_CHARLIMIT):
+    """The reference: ``whoosh.highlight.ContextFragmenter.fragment_tokens``, step for step, over the tokens' starts,
+    ends and matched names (None: not matched) instead of a stream of analyser tokens. Outside a
+    fragment it skips to the last tokens before the next match (the only ones still in its
+    "characters before" queue when that match comes)."""
+    matches = [i for i, name in enumerate(names) if name is not None]
+    if not matches:
+        return
+    first = None
+    firsts: deque = deque()
+    countdown = -1
+    matched: list[_Match] = []
+    endchar = None
+    currentlen = 0
+    count = len(names)
+    i = 0
+    while i < count:
+        name = names[i]
+        if countdown < 0 and name is None:
+            after = bisect_left(matches, i)
+            if after == len(matches):
+                break                               # no match left: no fragment to come
+            upcoming = matches[after]
+            skip = bisect_left(starts, ends[upcoming - 1] - surround, i, upcoming)
+            if skip > i:
+                firsts = deque()
+                i = skip
+                continue
+        startchar, endchar = starts[i], ends[i]
+        i += 1
+        tlength = endchar - startchar
+        if charlimit and endchar > charlimit:
+            break
+        if countdown < 0 and name is None:
+            firsts.append(startchar)
+            while firsts and endchar - firsts[0] > surround:
+                firsts.popleft()
+        elif currentlen + tlength > maxchars:
+            countdown = 0
+        elif name is not None:
+            countdown = surround
+            if first is None:
+                if firsts:
+                    first = firsts[0]
+                else:
+                    first = startchar
+                    countdown += surround
+            matched.append(results._Match(startchar, endchar, name))
+        if countdown >= 0:
+            currentlen += tlength
+            countdown -= tlength
+            if countdown <= 0:
+                yield highlight.mkfrag(text, matched, startchar=first, endchar=endchar)
+                matched = []
+                firsts = deque()
+                first = None
+                currentlen = 0
+    if matched:
+        yield highlight.mkfrag(text, matched, startchar=first, endchar=endchar)
+
+
 def test_fragments_found_by_running_sums_are_those_made_token_by_token():
-    """`_fragments_by_sums` (which visits the matched tokens only) gives the fragments with a match
-    that `_fragments` (Whoosh's fragmenter step for step) gives, on random token streams with
+    """`_fragments` (which visits the matched tokens only) gives the fragments with a match that
+    `whoosh_fragments` (Whoosh's fragmenter step for step) gives, with and without a character limit, on random token streams with
     short and long tokens, matches close together and far apart, and small and large windows: the
     countdown running out at exactly 0, a token too long to begin a fragment, a fragment cut short
     by its character limit, a text ending inside a fragment."""
     rng = random.Random(31)
-    compared = fragments = 0
+    compared = fragments = cut = 0
     for surround, maxchars in ((5, 20), (3, 11), (10, 25), (60, 220)):
         for _ in range(1500):
             starts, ends, names = [], [], []
@@ -344,15 +408,17 @@ def test_fragments_found_by_running_sums_are_those_made_token_by_token():
                 names.append(rng.choice("ab") if rng.random() < rng.choice((0.05, 0.2, 0.5)) else None)
                 at += length
             text = "x" * (at + 1)
+            charlimit = None if rng.random() < 0.5 else rng.randrange(1, at + 2)     # the limit inside the text
             made = [(f.startchar, f.endchar, [(m.startchar, m.endchar, m.text) for m in f.matches])
-                    for f in results._fragments(text, starts, ends, names, maxchars, surround, charlimit=None)
+                    for f in whoosh_fragments(text, starts, ends, names, maxchars, surround, charlimit=charlimit)
                     if f.matches]
             found = [(f.startchar, f.endchar, [(m.startchar, m.endchar, m.text) for m in f.matches])
-                     for f in results._fragments_by_sums(text, starts, ends, names, maxchars, surround)]
-            assert found == made, (surround, maxchars, starts, ends, names)
+                     for f in results._fragments(text, starts, ends, names, maxchars, surround, charlimit=charlimit)]
+            assert found == made, (surround, maxchars, charlimit, starts, ends, names)
             compared += 1
             fragments += len(made)
-    assert compared == 6000 and fragments > 10000
+            cut += charlimit is not None and charlimit < ends[-1]
+    assert compared == 6000 and fragments > 10000 and cut > 2000
 
 
 def test_pages_grouped_by_document_as_a_sort_of_every_page_would_group_them():

@@ -5,7 +5,6 @@ import re
 import time
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections import deque
 from collections.abc import Iterable
 from functools import lru_cache, partial
 from itertools import accumulate
@@ -314,75 +313,19 @@ class _Match:
 
 
 def _fragments(text: str, starts: list[int], ends: list[int], names: list, maxchars: int, surround: int,
-               charlimit: int = highlight.DEFAULT_CHARLIMIT):
-    """``whoosh.highlight.ContextFragmenter.fragment_tokens``, step for step, over the tokens' starts,
-    ends and matched names (None: not matched) instead of a stream of analyser tokens. Outside a
-    fragment it skips to the last tokens before the next match (the only ones still in its
-    "characters before" queue when that match comes)."""
-    matches = [i for i, name in enumerate(names) if name is not None]
-    if not matches:
-        return
-    first = None
-    firsts: deque = deque()
-    countdown = -1
-    matched: list[_Match] = []
-    endchar = None
-    currentlen = 0
-    count = len(names)
-    i = 0
-    while i < count:
-        name = names[i]
-        if countdown < 0 and name is None:
-            after = bisect_left(matches, i)
-            if after == len(matches):
-                break                               # no match left: no fragment to come
-            upcoming = matches[after]
-            skip = bisect_left(starts, ends[upcoming - 1] - surround, i, upcoming)
-            if skip > i:
-                firsts = deque()
-                i = skip
-                continue
-        startchar, endchar = starts[i], ends[i]
-        i += 1
-        tlength = endchar - startchar
-        if charlimit and endchar > charlimit:
-            break
-        if countdown < 0 and name is None:
-            firsts.append(startchar)
-            while firsts and endchar - firsts[0] > surround:
-                firsts.popleft()
-        elif currentlen + tlength > maxchars:
-            countdown = 0
-        elif name is not None:
-            countdown = surround
-            if first is None:
-                if firsts:
-                    first = firsts[0]
-                else:
-                    first = startchar
-                    countdown += surround
-            matched.append(_Match(startchar, endchar, name))
-        if countdown >= 0:
-            currentlen += tlength
-            countdown -= tlength
-            if countdown <= 0:
-                yield highlight.mkfrag(text, matched, startchar=first, endchar=endchar)
-                matched = []
-                firsts = deque()
-                first = None
-                currentlen = 0
-    if matched:
-        yield highlight.mkfrag(text, matched, startchar=first, endchar=endchar)
-
-
-def _fragments_by_sums(text: str, starts: list[int], ends: list[int], names: list, maxchars: int, surround: int):
-    """`_fragments` (its fragments that hold a match: those it makes without one score nothing)
-    for tokens that all end within its character limit, visiting the matched tokens only: where a
+               charlimit: int | None = highlight.DEFAULT_CHARLIMIT):
+    """The fragments with a match that ``whoosh.highlight.ContextFragmenter.fragment_tokens`` makes
+    (those without one score nothing), from the tokens' starts, ends and matched names (None: not
+    matched) instead of a stream of analyser tokens, visiting the matched tokens only: where a
     fragment begins is found by bisecting the tokens' starts, where its countdown runs out or it
     grows past `maxchars` by bisecting running sums of the tokens' lengths. Whoosh's quirks are
     kept: the fragment's words are counted from its first match; a token that would take it past
     `maxchars` ends it without being marked; when the countdown stops at exactly 0, the next token
-    is read into the fragment that ended (a match there starts a fragment of its own)."""
+    is read into the fragment that ended (a match there starts a fragment of its own); the first
+    token that ends past `charlimit` ends the reading, and a fragment open there with it."""
+    cut = bisect_right(ends, charlimit) if charlimit else len(ends)
+    if cut < len(ends):             # that token is read unmarked, and nothing after it
+        starts, ends, names = starts[:cut + 1], ends[:cut + 1], [*names[:cut], None]
     matches = [i for i, name in enumerate(names) if name is not None]
     sums = list(accumulate(map(sub, ends, starts), initial=0))   # sums[t]: the length of tokens 0..t-1
     count = len(starts)
@@ -452,8 +395,8 @@ def snippet(text: str, language: str, terms: dict, length: int = 220, matcher: "
     matcher = matcher or WordMatcher(language, terms)
     if matcher.wanted:
         tokens = matcher.tokens_near_matches(text)      # (None: the text's every token is needed)
-        fragments = (_fragments(text, *matcher.tokens(text), maxchars=length, surround=SURROUND) if tokens is None
-                     else _fragments_by_sums(text, *tokens, maxchars=length, surround=SURROUND))
+        fragments = _fragments(text, *(matcher.tokens(text) if tokens is None else tokens), maxchars=length,
+                               surround=SURROUND)
         found = _SegmentFormatter().format(_best_fragments(fragments, 2))
         if found:
             return _segments(found)
