@@ -49,6 +49,10 @@ def _requests(corpus) -> list[SearchRequest]:
         SearchRequest(text=f"{frequent[0]} -{frequent[2]}"),
         SearchRequest(text=f"{frequent[0]} {frequent[1]} {frequent[2]}"),
         SearchRequest(text=f"({words[2]} OR {words[3]}) {frequent[0]}"),
+        # partial matches where a word's spellings are joined (a hyphen: both halves; a phrase)
+        SearchRequest(text=f"{words[0]}-{frequent[1]} {words[2]} {frequent[0]}"),
+        SearchRequest(text=f"{made['phrase'][0].text} {words[1]} {words[3]}"),
+        SearchRequest(text=f"{frequent[1]}-{frequent[2]} {words[4]} -{frequent[0]}"),
         SearchRequest(text=f"{words[0][:4]}*"),
         SearchRequest(text=f"title:{first.title.split()[0]}"),
         SearchRequest(text=frequent[0], year_from=1960, year_to=1990),

@@ -545,7 +545,8 @@ class Snapshot:
         return [(score, address, int(doc_id)) for (score, address), doc_id in zip(found, doc_ids)]
 
     def any(self, query: tantivy.Query) -> bool:
-        return bool(self.searcher.search(query, limit=1, count=False).hits)
+        """Whether some page matches (asked unscored: no page's score is worked out)."""
+        return bool(self.searcher.search(_unscored(query), limit=1, count=False).hits)
 
     def stored(self, address) -> dict:
         return _stored(self.searcher.doc(address))
@@ -626,6 +627,9 @@ class _Translator:
     def __init__(self, snapshot: Snapshot):
         self.snapshot = snapshot
         self.terms: list[tuple[str, str]] = []
+        self.loose: list[bool] = []  # of each of `terms`: looked up outside any AND, phrase or NOT,
+                                     # so every page with it matches the query it was looked up for
+        self.joined = 0             # inside an AND, a phrase or a NOT
         self.phrases: list[tuple[str, list[str]]] = []
         self.negated = 0            # inside a NOT: its words are looked up but never marked
 
@@ -635,6 +639,14 @@ class _Translator:
             return self(node)
         finally:
             self.negated -= 1
+
+    def joined_to_others(self, node: Q.Query) -> tantivy.Query:
+        """`node` translated as a part that matches only with others (of an AND, a phrase)."""
+        self.joined += 1
+        try:
+            return self(node)
+        finally:
+            self.joined -= 1
 
     def __call__(self, node: Q.Query) -> tantivy.Query:
         found = self.translate(node)
@@ -651,18 +663,19 @@ class _Translator:
         if isinstance(node, Q.And):
             positive = [c for c in node.subqueries if not isinstance(c, Q.Not)]
             negative = [c.query for c in node.subqueries if isinstance(c, Q.Not)]
-            clauses = [(Occur.Must, self(c)) for c in positive] or [(Occur.Must, _everything())]
+            clauses = [(Occur.Must, self.joined_to_others(c)) for c in positive] or [(Occur.Must, _everything())]
             return _boolean(clauses + [(Occur.MustNot, self.excluded(c)) for c in negative])
         if isinstance(node, (Q.Or, Q.DisjunctionMax)):
             if not node.subqueries:
                 return tantivy.Query.empty_query()
             return _boolean([(Occur.Should, self(c)) for c in node.subqueries])
         if isinstance(node, Q.AndNot):
-            return _boolean([(Occur.Must, self(node.a)), (Occur.MustNot, self.excluded(node.b))])
+            return _boolean([(Occur.Must, self.joined_to_others(node.a)), (Occur.MustNot, self.excluded(node.b))])
         if isinstance(node, Q.AndMaybe):
-            return _boolean([(Occur.Must, self(node.a)), (Occur.Should, self(node.b))])
+            return _boolean([(Occur.Must, self(node.a)), (Occur.Should, self.joined_to_others(node.b))])
         if isinstance(node, Q.Require):
-            return _boolean([(Occur.Must, self(node.a)), (Occur.Must, _unscored(self(node.b)))])
+            return _boolean([(Occur.Must, self.joined_to_others(node.a)),
+                             (Occur.Must, _unscored(self.joined_to_others(node.b)))])
         if isinstance(node, Q.Not):
             return _boolean([(Occur.Must, _everything()), (Occur.MustNot, self.excluded(node.query))])
         if isinstance(node, Q.Every):
@@ -688,6 +701,7 @@ class _Translator:
         text = text.decode("utf-8") if isinstance(text, bytes) else str(text)
         if record and not self.negated and fieldname in HIGHLIGHT_FIELDS and self.snapshot.doc_freq(fieldname, text):
             self.terms.append((fieldname, text))
+            self.loose.append(not self.joined)
         found = tantivy.Query.term_query(_SCHEMA, fieldname, text,
                                          index_option="position" if fieldname in POSITIONAL else "freq")
         boost *= FIELD_BOOSTS.get(fieldname, 1.0) * self.idf_ratio(fieldname, text)
@@ -712,9 +726,13 @@ class _Translator:
 
     def phrase(self, node: Q.Phrase) -> tantivy.Query:
         words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in node.words]
-        terms = [self.term(node.fieldname, w) for w in words]
         if len(words) == 1:
-            return terms[0]
+            return self.term(node.fieldname, words[0])
+        self.joined += 1
+        try:
+            terms = [self.term(node.fieldname, w) for w in words]
+        finally:
+            self.joined -= 1
         if node.fieldname not in POSITIONAL:
             return _boolean([(Occur.Must, t) for t in terms])
         if node.slop == 1 and not self.negated and all(self.snapshot.doc_freq(node.fieldname, w) for w in words):
@@ -751,6 +769,7 @@ class _Plan:
     complete: tuple | None = None            # the first tier's documents and page counts, if counted
     fixed: list = field(default_factory=list)      # the clauses every tier has (required, excluded)
     owners: dict = field(default_factory=dict)     # (field, word) looked up -> the index of its word
+    loose: set = field(default_factory=set)        # of those, the ones every page of their word has
     needed: int = 0                          # how many of `words` the last tier asks for
 
     def matched(self, snapshot: "Snapshot", term: tantivy.Query, looked_up: tuple[str, str]) -> bool:
@@ -759,11 +778,14 @@ class _Plan:
         asks for: the same pages when the term stands for its word (one of its spellings), and
         tantivy reads it without the tier's at-least-so-many clause (about 0.1 ms a check on
         100,000 pages, against 1 ms); a no stands when no page has the term without its word, else
-        it is asked again of the tier itself."""
+        it is asked again of the tier itself. A term looked up outside any AND, phrase or NOT of its
+        word (one of its spellings) is known to be one of its word's pages: the quick answer stands."""
         quick = self._quick(term, looked_up)
         if quick is not None:
             if snapshot.any(quick):
                 return True
+            if looked_up in self.loose:
+                return False
             word = self.words[self.owners[looked_up]][1]
             if not snapshot.any(_boolean([(Occur.Must, term), (Occur.MustNot, word)])):
                 return False         # every page with the term has its word: the quick answer holds
@@ -774,7 +796,9 @@ class _Plan:
         if owner is None or not self.needed:
             return None
         others = [_unscored(query) for number, (_, query) in enumerate(self.words) if number != owner]
-        clauses = [(Occur.Must, term), (Occur.Must, _unscored(self.words[owner][1]))] + self.fixed
+        clauses = [(Occur.Must, term)] + self.fixed
+        if looked_up not in self.loose:       # (a loose term's pages all have its word)
+            clauses.append((Occur.Must, _unscored(self.words[owner][1])))
         rest = self.needed - 1
         if others and rest >= len(others):
             clauses += [(Occur.Must, query) for query in others]
@@ -793,11 +817,13 @@ def _tiers(snapshot: Snapshot, translate: _Translator, request: SearchRequest) -
     if taken.restrict is not None:
         musts.append(translate(taken.restrict))
     nots = [translate.excluded(q) for q in taken.excluded]
-    words, owners = [], {}
+    words, owners, loose = [], {}, set()
     for number, (word, q) in enumerate(taken.words):
         before = len(translate.terms)
         words.append((word, translate(q)))
-        owners.update({looked_up: number for looked_up in translate.terms[before:] if looked_up not in owners})
+        for looked_up, outside in zip(translate.terms[before:], translate.loose[before:]):
+            if owners.setdefault(looked_up, number) == number and outside:
+                loose.add(looked_up)
     fixed = [(Occur.Must, q) for q in musts] + [(Occur.MustNot, q) for q in nots]
     if not words:
         return _Plan([_boolean(fixed if musts else [(Occur.Must, _everything())] + fixed)])
@@ -808,9 +834,9 @@ def _tiers(snapshot: Snapshot, translate: _Translator, request: SearchRequest) -
     counted = snapshot.doc_buckets(complete)
     unscored_fixed = [(occur, _unscored(q)) for occur, q in fixed]
     if len(counted[0]) >= request.per_page:
-        return _Plan([complete], words, counted, unscored_fixed, owners, len(words))
+        return _Plan([complete], words, counted, unscored_fixed, owners, loose, len(words))
     return _Plan([complete] + [at_least(count) for count in range(len(words) - 1, taken.needed - 1, -1)],
-                 words, counted, unscored_fixed, owners, taken.needed)
+                 words, counted, unscored_fixed, owners, loose, taken.needed)
 
 
 def _walk(snapshot: Snapshot, query, wanted: int, skip=None, within: np.ndarray | None = None,
