@@ -773,13 +773,15 @@ class _Plan:
     needed: int = 0                          # how many of `words` the last tier asks for
 
     def matched(self, snapshot: "Snapshot", term: tantivy.Query, looked_up: tuple[str, str]) -> bool:
-        """Whether a page of the last tier has `term`. Where the term was looked up for one of the
-        words, first asked as that word, the term and as many of the other words as the tier still
-        asks for: the same pages when the term stands for its word (one of its spellings), and
-        tantivy reads it without the tier's at-least-so-many clause (about 0.1 ms a check on
-        100,000 pages, against 1 ms); a no stands when no page has the term without its word, else
-        it is asked again of the tier itself. A term looked up outside any AND, phrase or NOT of its
-        word (one of its spellings) is known to be one of its word's pages: the quick answer stands."""
+        """Whether a page of the last tier has `term`. A term looked up outside any AND, phrase or
+        NOT (`loose`) is only on pages that match what it was looked up for: in a query of one tier,
+        any page of it will do; in a partial match, its pages all have its word, and it is asked
+        with as many of the other words as the tier still asks for, not through the tier's
+        at-least-so-many clause (about 0.1 ms a check on 100,000 pages, against 1 ms). Another term
+        of a word is asked so together with its word, and that no stands where no page has the term
+        without its word; else the tier itself is asked."""
+        if not self.words and looked_up in self.loose:
+            return snapshot.any(term)
         quick = self._quick(term, looked_up)
         if quick is not None:
             if snapshot.any(quick):
@@ -812,7 +814,8 @@ class _Plan:
 def _tiers(snapshot: Snapshot, translate: _Translator, request: SearchRequest) -> _Plan:
     taken = plan(request)
     if not taken.split:
-        return _Plan([translate(taken.whole)])
+        whole = translate(taken.whole)
+        return _Plan([whole], loose={looked_up for looked_up, outside in zip(translate.terms, translate.loose) if outside})
     musts = [translate(q) for q in taken.required]
     if taken.restrict is not None:
         musts.append(translate(taken.restrict))
