@@ -1,6 +1,6 @@
 """Search benchmark: relevance of Olke's analysis against plain Whoosh, and speed on synthetic pages.
 
-    python bench/search_bench.py [--pages 100000] [--only relevance|speed] [--writer olke|bulk]
+    python bench/search_bench.py [--pages 100000] [--only relevance|questions|speed] [--writer olke|bulk]
                                  [--queries 60] [--profile] [--keep DIR [--reuse]] [--no-optimize]
                                  [--backend whoosh|tantivy|both] [--out FILE] [--judge]
 
@@ -23,6 +23,9 @@ those pages among the first ten page hits (of at most ten), MRR the mean of 1/ra
 relevant page (0 when none is in the first ten), nDCG@10 the discounted gain of the relevant pages in
 the first ten against the best possible order (binary judgements). Olke's pages are ranked as its
 results page ranks them: all the query's words first, then pages with most of them.
+
+Questions (issue 15): KazQAD's exam questions typed as written against their Wikipedia passages,
+Olke against plain Whoosh with AND and with OR (``bench/question_bench.py``).
 
 Speed (item 8). Synthetic Kazakh-like and Russian-like pages (about 300 words each; a vocabulary
 of the sample texts' words and generated inflections of Kazakh stems with vowel harmony and of
@@ -164,7 +167,7 @@ def sample_corpus(corpus: str = "clean") -> list[tuple[Doc, list[dict], str]]:
 
 class OlkeEngine:
     """Olke's index and query building; pages ranked as `archive.search.results.search` ranks them
-    (those with all the query's words first, then those with most of them, by score)."""
+    (those with all the query's words first, then those with at least half, then fewer; by score)."""
 
     name = "olke"
 
@@ -184,7 +187,7 @@ class OlkeEngine:
         with self.index.searcher() as searcher:
             found = matching.evaluate(searcher, SearchRequest(text=text, per_page=limit))
             matches = found.matches
-            best = np.lexsort((matches.ids, -matches.scores, found.missed))[:limit]
+            best = np.lexsort((matches.ids, -matches.scores, found.tier))[:limit]
             hits = [searcher.stored_fields(int(matches.ids[i])) for i in best]
         return [(self.slugs[hit["doc_id"]], hit["page"]) for hit in hits]
 
@@ -978,6 +981,11 @@ def run(pages: int | None = None, writer: str = "bulk", queries: int | None = No
             w = baseline[c]
             log(f"search bench: {c:18} {v['queries']:>7}  {v['recall@10']:>7.3f} / {w['recall@10']:.3f}  "
                 f"{v['mrr']:>6.3f} / {w['mrr']:.3f}  {v['ndcg@10']:>10.3f} / {w['ndcg@10']:.3f}")
+    if only in (None, "questions"):
+        from bench import question_bench
+
+        log("search bench: questions typed as written (KazQAD, bench/question_bench.py)")
+        out["questions"] = question_bench.measure(backend if backend != "both" else "whoosh")
     if only in (None, "speed"):
         out["speed"] = speed(pages, writer, queries, profile, keep, reuse, frequent, optimize, backend)
     return out
@@ -994,7 +1002,7 @@ def judge() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=None, help="synthetic pages to index (default 100000)")
-    parser.add_argument("--only", choices=("relevance", "speed"), help="run one part only")
+    parser.add_argument("--only", choices=("relevance", "questions", "speed"), help="run one part only")
     parser.add_argument("--writer", choices=tuple(WRITERS), default="bulk",
                         help="bulk: the writer of `olke index rebuild`; olke: the one of ingest and edits")
     parser.add_argument("--queries", type=int, default=60, help="queries of each type (default 60)")

@@ -57,8 +57,8 @@ def search(ctx, query, as_json, **options):
                f"{first}–{first + len(results.documents) - 1}, page {request.page} of {results.page_count}, "
                f"{results.took_ms:.0f} ms")
     if results.partial:
-        click.echo("Pages with every word come first, then pages with most of them."
-                   if results.complete_documents else "No page has every word: these have most of them.")
+        click.echo("Pages with every word come first, then pages with some of them."
+                   if results.complete_documents else "No page has every word: these have some of them, more first.")
     for document in results.documents:
         click.echo(f"\n[{document.doc_id}] {document.title}  ({document.kind}, {document.language}"
                    f"{', ' + document.published if document.published else ''})")

@@ -106,3 +106,17 @@ def test_key_cases(report, text, corpus, page):
     query = _query(report, text, corpus)
     assert page not in query["olke"]["missed"], query
     assert query["olke"]["rr"] == 1.0, query
+
+
+@pytest.mark.parametrize("backend", search_bench.BACKENDS)
+def test_questions_typed_as_written_find_their_answer_more_often_than_an_or_of_their_words(backend):
+    """KazQAD's validation questions (bench/question_bench.py) against their Wikipedia passages:
+    plain Whoosh ANDs every word and finds almost nothing; Olke must find the answering passage
+    among its first ten more often than an OR of the words does, and must almost never find nothing."""
+    from bench import question_bench
+
+    found = question_bench.measure(backend)
+    assert found["whoosh_and"]["no_result"] > 0.9                       # the trouble the issue names
+    assert found["olke"]["no_result"] <= 0.01, found["olke"]
+    assert found["olke"]["recall@10"] >= found["whoosh_or"]["recall@10"] + 0.03, found
+    assert found["olke"]["mrr@10"] >= found["whoosh_or"]["mrr@10"], found

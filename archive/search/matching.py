@@ -1,5 +1,9 @@
-"""Which pages match a request, and how many of its words each has: pages with all the words of a
-query first, then (when fewer than a page of results have them all) pages with most of them.
+"""Which pages match a request, and how they rank by the query's words they have: pages with all
+the words of a query first; when fewer than a page of results' documents have them all, then
+pages with at least half of them, by score; and when even these fill no page of results, pages
+with fewer (as many as it takes, down to one word), by score after them (`Found.tier`). A long
+question's answer often shares only a few of its words with the page that holds it: a threshold
+that shows nothing, or counting words before weighing them, would hide it.
 
 A query of plain words (`archive.search.query.plan`) is evaluated word by word with the engine's
 array evaluator, each word once: the pages of all the words, counted per page, give the pages
@@ -19,15 +23,16 @@ from archive.search.query import Plan, plan
 
 @dataclass
 class Found(engine.Evaluation):
-    """The engine's evaluation, and per match the number of the query's words its page lacks."""
-    missed: np.ndarray
+    """The engine's evaluation, and per match its rank tier: 0, the page has every word of the
+    query; 1, at least half of them; 2, fewer."""
+    tier: np.ndarray
     words: list[str]                       # the words counted, as typed
     word_pages: list[np.ndarray]           # the pages of each (sorted)
 
     @property
     def partial(self) -> bool:
         """Whether some of the matches lack some of the words."""
-        return bool(len(self.missed) and self.missed.any())
+        return bool(len(self.tier) and self.tier.any())
 
     def missing(self, page: int) -> list[str]:
         """The words (as typed) that global page number `page` lacks."""
@@ -46,11 +51,11 @@ def evaluate(searcher, request: SearchRequest, index_view: engine.View | None = 
     if not taken.split:
         done = evaluator.run(taken.whole)
         return Found(done.matches, done.terms, done.phrases, np.zeros(len(done.matches), np.int64), [], [])
-    matches, missed, word_pages = _count(evaluator, taken, request.per_page)
+    matches, tier, word_pages = _count(evaluator, taken, request.per_page)
     if index_view.deleted is not None:
         keep = ~index_view.deleted[matches.ids]
-        matches, missed = engine.Matches(matches.ids[keep], matches.scores[keep]), missed[keep]
-    return Found(matches, evaluator.terms, evaluator.phrases, missed, [w for w, _ in taken.words], word_pages)
+        matches, tier = engine.Matches(matches.ids[keep], matches.scores[keep]), tier[keep]
+    return Found(matches, evaluator.terms, evaluator.phrases, tier, [w for w, _ in taken.words], word_pages)
 
 
 def _count(evaluator: engine.Evaluator, taken: Plan, per_page: int):
@@ -76,13 +81,30 @@ def _count(evaluator: engine.Evaluator, taken: Plan, per_page: int):
         if len(matches):
             keep = ~np.isin(matches.ids, evaluator.evaluate(query).ids, assume_unique=True)
             matches, have = engine.Matches(matches.ids[keep], matches.scores[keep]), have[keep]
-    missed = len(words) - have
+    tier = np.zeros(len(matches), np.int64)
     if words:
-        complete = missed == 0
-        doc_ids = evaluator.view.numeric("doc_id")
-        if len(np.unique(doc_ids[matches.ids[complete]])) >= per_page:
-            keep = complete                     # enough documents have every word
-        else:
-            keep = have >= taken.needed
-        matches, missed = engine.Matches(matches.ids[keep], matches.scores[keep]), missed[keep]
-    return matches, missed, [w.ids for w in words]
+        doc_ids = evaluator.view.numeric("doc_id")[matches.ids]
+        least = fewest_words(doc_ids, have, len(words), taken.needed, per_page)
+        keep = have >= least
+        matches, have = engine.Matches(matches.ids[keep], matches.scores[keep]), have[keep]
+        tier = np.where(have == len(words), 0, np.where(have >= taken.needed, 1, 2))
+    return matches, tier, [w.ids for w in words]
+
+
+def fewest_words(doc_ids: np.ndarray, have: np.ndarray, words: int, needed: int, per_page: int) -> int:
+    """How many of the query's `words` a page must have to be shown, given each matching page's
+    document and count of words (`have`): all of them when a page of results' documents has all,
+    else `needed` (half) when that many documents have as many, else fewer, down to one, until a
+    page of results is filled."""
+    if len(np.unique(doc_ids[have == words])) >= per_page:
+        return words
+    if len(np.unique(doc_ids[have >= needed])) >= per_page or needed <= 1:
+        return needed
+    documents, owner = np.unique(doc_ids, return_inverse=True)
+    most = np.zeros(len(documents), np.int64)
+    np.maximum.at(most, owner, have)               # each document's best page's count
+    reaching = np.cumsum(np.bincount(most, minlength=words + 1)[::-1])[::-1]   # documents with >= k
+    least = needed
+    while least > 1 and reaching[least] < per_page:
+        least -= 1
+    return least

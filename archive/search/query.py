@@ -73,7 +73,8 @@ class Plan:
 
     @property
     def needed(self) -> int:
-        """How many of the words a page needs, at least, to be shown as a partial match."""
+        """Half the words: partial matches with at least so many rank before those with fewer,
+        which are shown only when these fill no page of results (``matching.fewest_words``)."""
         return max(1, math.ceil(len(self.words) / 2))
 
 
@@ -95,7 +96,7 @@ def text_query(text: str, fuzzy: bool = True) -> Q.Query:
     if not text.strip():
         return Q.Every()
     _PARSER = _PARSER or _parser()
-    parsed = _PARSER.parse(_PHRASE.sub(r'exact:"\1"', _typed(text)))
+    parsed = _PARSER.parse(_PHRASE.sub(r'exact:"\1"', _typed(balanced_quotes(text))))
     return _rewrite(parsed, fuzzy)
 
 
@@ -112,18 +113,41 @@ def _typed(text: str) -> str:
 
 
 _ITEM = re.compile(r'(?:"[^"]*"?|[^\s"])+')
-_OPERATORS = re.compile(r'(?<!\S)(?:OR|ANDNOT|ANDMAYBE)(?!\S)|(?<!\S)\+|[()]')
+# what makes a query more than a list of words: brackets group only with these (a bracketed aside
+# in a typed question, "(1997 жылға дейін)", is words like the others)
+_OPERATORS = re.compile(r'(?<!\S)(?:OR|ANDNOT|ANDMAYBE)(?!\S)|(?<!\S)\+')
 _EDGE_PUNCTUATION = "\"'.,;:!?«»“”„()[]{}—–-…"
+_FIELD_ITEM = re.compile(r"\(*(\w+):(?=[^\s:])")
+FIELD_NAMES = frozenset({*_SCHEMA.names(), *(alias for aliases in FIELD_ALIASES.values() for alias in aliases)})
 
 
 def is_stop_word(word: str) -> bool:
-    return fold(word.strip(_EDGE_PUNCTUATION)) in STOP_WORDS
+    """A function or question word, or a letter alone (an initial, Қ. or М., or an abbreviation,
+    ж. or ғ.): none decides whether a page matches."""
+    bare = fold(word.strip(_EDGE_PUNCTUATION))
+    return bare in STOP_WORDS or (len(bare) == 1 and bare.isalpha())
+
+
+def balanced_quotes(text: str) -> str:
+    """The text without its last double quote when it has an odd number of them: a quote left
+    open (Мұртты" обалар) is a slip, not a phrase running to the end of the query."""
+    if text.count('"') % 2:
+        at = text.rfind('"')
+        text = text[:at] + " " + text[at + 1:]
+    return text
+
+
+def _field_item(item: str) -> bool:
+    """Whether a typed item is field:words (title:Абай, автор:Әуезов); a word before a colon that
+    ends a question or a heading (саны:, Тақырыбы:) is a word."""
+    found = _FIELD_ITEM.match(item)
+    return bool(found) and found.group(1).lower() in FIELD_NAMES
 
 
 def plan(request: SearchRequest) -> Plan:
     """The request's query taken apart into words (see `Plan`)."""
     request.validate()
-    text = request.text
+    text = balanced_quotes(request.text)
     if not text.strip() or _OPERATORS.search(_QUOTED.sub(" ", text)):
         return Plan(build(request))
     found = Plan(restrict=filters(request), split=True)
@@ -143,7 +167,7 @@ def plan(request: SearchRequest) -> Plan:
             continue
         if negate:
             found.excluded.append(query)
-        elif '"' in item or re.match(r"\w+:", item):
+        elif '"' in item or _field_item(item):
             found.required.append(query)
         else:
             words.append((item.strip(_EDGE_PUNCTUATION) or item, query))

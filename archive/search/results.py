@@ -436,16 +436,16 @@ def search(index, request: SearchRequest) -> SearchResults:
     with index.searcher() as searcher:
         pages = engine.view(searcher)
         found = matching.evaluate(searcher, request, pages)      # with pages lacking some words
-        matches, missed = found.matches, found.missed
+        matches, tier = found.matches, found.tier
         doc_of_page = pages.numeric("doc_id")[matches.ids]
         partly = found.partial
-        ranked_missed = missed if partly else None
-        by_doc, starts, counts, best = _by_document(doc_of_page, matches.scores, ranked_missed)
+        ranked_tier = tier if partly else None
+        by_doc, starts, counts, best = _by_document(doc_of_page, matches.scores, ranked_tier)
         best_pages, best_scores = matches.ids[best], matches.scores[best]
-        ranking = _rank(pages, request.sort, best_pages, best_scores, ranked_missed[best] if partly else None)
+        ranking = _rank(pages, request.sort, best_pages, best_scores, ranked_tier[best] if partly else None)
         facet_counts = _facets(pages, best_pages)
         first = (request.page - 1) * request.per_page
-        shown = [(_best_first(by_doc[starts[i]:starts[i] + counts[i]], matches.scores, ranked_missed), counts[i])
+        shown = [(_best_first(by_doc[starts[i]:starts[i] + counts[i]], matches.scores, ranked_tier), counts[i])
                  for i in ranking[first:first + request.per_page]]
         terms = _matched_terms(found.terms, matches.ids)
         phrases = {" ".join(words) for fieldname, words in found.phrases
@@ -461,47 +461,49 @@ def search(index, request: SearchRequest) -> SearchResults:
         suggestion = suggest(searcher, request.text) if request.text and len(best) < 3 else None
     return SearchResults(request, len(best), len(matches), documents, facet_counts,
                          {k: sorted(v) for k, v in terms.items()}, round((time.perf_counter() - started) * 1000, 1),
-                         suggestion, partial=partly, complete_documents=int((missed[best] == 0).sum()))
+                         suggestion, partial=partly, complete_documents=int((tier[best] == 0).sum()))
 
 
-def _by_document(doc_of_page: np.ndarray, scores: np.ndarray, missed: np.ndarray | None):
+def _by_document(doc_of_page: np.ndarray, scores: np.ndarray, tier: np.ndarray | None):
     """The matched pages grouped by document, in the order of the documents' ids: (their positions
     grouped, where each document's group starts, its page count, the position of its best page).
-    A document's best page has the most of the words (`missed`: how many each page lacks; None when
-    none lacks any), then the best score, then the lowest page number: what sorting every page on
-    (document, missed, -score) would put first, found in one pass over the groups instead (the
-    pages come in page order, mostly in runs of a document, which the stable sort takes as they are)."""
+    A document's best page is in the first rank tier (`tier`, ``matching.Found.tier``: 0 with all
+    the words; None when every page has them all), then has the best score, then the lowest page
+    number: what sorting every page on (document, tier, -score) would put first, found in one pass
+    over the groups instead (the pages come in page order, mostly in runs of a document, which the
+    stable sort takes as they are)."""
     by_doc = np.argsort(doc_of_page, kind="stable")
     if not len(by_doc):
         return by_doc, by_doc, by_doc, by_doc
     starts = engine.run_starts(doc_of_page[by_doc])
     counts = np.diff(np.r_[starts, len(by_doc)])
     grouped = scores[by_doc]
-    if missed is not None:          # only the pages with the fewest words missing compete
-        lacking = missed[by_doc]
-        grouped = np.where(lacking == np.repeat(np.minimum.reduceat(lacking, starts), counts), grouped, -np.inf)
+    if tier is not None:            # only the pages of the document's first tier compete
+        tiers = tier[by_doc]
+        grouped = np.where(tiers == np.repeat(np.minimum.reduceat(tiers, starts), counts), grouped, -np.inf)
     at_top = np.flatnonzero(grouped == np.repeat(np.maximum.reduceat(grouped, starts), counts))
     return by_doc, starts, counts, by_doc[at_top[np.searchsorted(at_top, starts)]]
 
 
-def _best_first(positions: np.ndarray, scores: np.ndarray, missed: np.ndarray | None) -> np.ndarray:
-    """A document's pages to show (`positions`, in page order): the most of the words first, then
-    the best score, then page order; at most PAGES_PER_DOCUMENT."""
-    keys = (-scores[positions],) if missed is None else (-scores[positions], missed[positions])
+def _best_first(positions: np.ndarray, scores: np.ndarray, tier: np.ndarray | None) -> np.ndarray:
+    """A document's pages to show (`positions`, in page order): the first rank tier first (all the
+    words), then the best score, then page order; at most PAGES_PER_DOCUMENT."""
+    keys = (-scores[positions],) if tier is None else (-scores[positions], tier[positions])
     return positions[np.lexsort(keys)[:PAGES_PER_DOCUMENT]]
 
 
-def _rank(pages: engine.View, sort: str, best_pages, best_scores, missed):
+def _rank(pages: engine.View, sort: str, best_pages, best_scores, tier):
     """Documents (in the order of their ids) in the order asked for: by their best page's score,
     or by date (undated last), ties in id order (the sort is stable); those with all the words
-    first, then by fewer words missing (`missed`: None when none lacks any)."""
+    first, then those with at least half of them, then the rest (`tier`: their best pages' rank
+    tiers, None when all have every word)."""
     keys = [-best_scores]
     if sort != "relevance":
         _, ordinals = pages.values("published")
         dated = ordinals[best_pages]
         keys.append(np.where(dated < 0, np.iinfo(np.int64).max, dated) if sort == "date" else -dated)
-    if missed is not None:
-        keys.append(missed)
+    if tier is not None:
+        keys.append(tier)
     return np.lexsort(keys)
 
 

@@ -764,9 +764,10 @@ def expanded_words(snapshot: Snapshot, node) -> list[str]:
 
 @dataclass
 class _Plan:
-    tiers: list                              # queries: pages with all the words, then fewer (partial)
+    tiers: list                              # queries: pages with all the words, then fewer (partial:
+                                             # at least half of them, then as few as it takes)
     words: list[tuple[str, tantivy.Query]] = field(default_factory=list)
-    complete: tuple | None = None            # the first tier's documents and page counts, if counted
+    counted: dict = field(default_factory=dict)    # tier number -> its documents and page counts
     fixed: list = field(default_factory=list)      # the clauses every tier has (required, excluded)
     owners: dict = field(default_factory=dict)     # (field, word) looked up -> the index of its word
     loose: set = field(default_factory=set)        # of those, the ones every page of their word has
@@ -834,12 +835,21 @@ def _tiers(snapshot: Snapshot, translate: _Translator, request: SearchRequest) -
     def at_least(count: int) -> tantivy.Query:
         return _boolean([(Occur.Should, q) for _, q in words] + fixed, count)
     complete = at_least(len(words))
-    counted = snapshot.doc_buckets(complete)
+    counted = {0: snapshot.doc_buckets(complete)}
     unscored_fixed = [(occur, _unscored(q)) for occur, q in fixed]
-    if len(counted[0]) >= request.per_page:
+    if len(counted[0][0]) >= request.per_page:
         return _Plan([complete], words, counted, unscored_fixed, owners, loose, len(words))
-    return _Plan([complete] + [at_least(count) for count in range(len(words) - 1, taken.needed - 1, -1)],
-                 words, counted, unscored_fixed, owners, loose, taken.needed)
+    # as ``matching.fewest_words``: at least half the words, or fewer until a page of results is filled
+    tiers = [complete, at_least(taken.needed)]
+    counted[1] = snapshot.doc_buckets(tiers[1])
+    least, fewer = taken.needed, None
+    while least > 1 and len((fewer or counted[1])[0]) < request.per_page:
+        least -= 1
+        fewer = snapshot.doc_buckets(at_least(least))
+    if fewer is not None:
+        tiers.append(at_least(least))
+        counted[2] = fewer
+    return _Plan(tiers, words, counted, unscored_fixed, owners, loose, least)
 
 
 def _walk(snapshot: Snapshot, query, wanted: int, skip=None, within: np.ndarray | None = None,
@@ -874,13 +884,14 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchResults:
     translate = _Translator(snapshot)
     taken = _tiers(snapshot, translate, request)
     main = taken.tiers[-1]
-    doc_ids, page_counts = taken.complete if len(taken.tiers) == 1 and taken.complete else snapshot.doc_buckets(main)
+    last = len(taken.tiers) - 1
+    doc_ids, page_counts = taken.counted[last] if last in taken.counted else snapshot.doc_buckets(main)
     tier_of = np.zeros(len(doc_ids), dtype=np.int64)
     complete_pages = int(page_counts.sum())
     if len(taken.tiers) > 1:
         tier_of[:] = len(taken.tiers) - 1
         for number, query in reversed(list(enumerate(taken.tiers[:-1]))):
-            ids, counts = taken.complete if number == 0 and taken.complete else snapshot.doc_buckets(query)
+            ids, counts = taken.counted[number] if number in taken.counted else snapshot.doc_buckets(query)
             tier_of[np.isin(doc_ids, ids, assume_unique=True)] = number
             if number == 0:
                 complete_pages = int(counts.sum())
@@ -1095,5 +1106,6 @@ def core(index: TantivyIndex, request: SearchRequest) -> tuple[Snapshot, _Plan, 
     page counted (by document); for timing it apart from the rest of the results path."""
     snapshot = index.snapshot()
     taken = _tiers(snapshot, _Translator(snapshot), request)
-    _, counts = snapshot.doc_buckets(taken.tiers[-1])
+    last = len(taken.tiers) - 1
+    _, counts = taken.counted[last] if last in taken.counted else snapshot.doc_buckets(taken.tiers[last])
     return snapshot, taken, int(counts.sum())
