@@ -170,11 +170,11 @@ def test_viewer_terms_come_from_the_query_and_the_lexicon_as_a_search_gives_them
         text = searcher.stored_fields(7)["exact"].split()
     phrase = re.sub(r"[^\w ]", "", f"{text[10]} {text[11]}").lower()
     queries = w[:6] + [f'"{phrase}"', f'{w[6]} "{phrase}"', f"{w[7]} OR {w[8]}", f"{w[9]} -{w[10]}",
-                       f"{w[11][:4]}*", "кітапхана"]
-    for q in queries:
-        expected = search(index, SearchRequest(text=q)).terms
-        if expected:
-            assert highlight_terms(index, q) == expected, q
+                       f"{w[11][:4]}*", "кітапхана", f'"{w[0]} {w[1]}"', f"{w[2]} NOT ({w[3]} OR {w[4]})",
+                       f'{w[5]} -"{phrase}"']
+    for q in queries:         # with results or without (a phrase of two words never side by side)
+        assert highlight_terms(index, q) == search(index, SearchRequest(text=q)).terms, q
+    assert not search(index, SearchRequest(text=f'"{w[0]} {w[1]}"')).documents
     assert highlight_terms(index, "") == {}
     only_kazakh = highlight_terms(index, w[0], ["kaz"])
     assert set(only_kazakh) <= {"text_kaz", "exact"}

@@ -331,7 +331,8 @@ def view(searcher) -> View:
 @dataclass
 class Evaluation:
     matches: Matches
-    terms: list[tuple[str, str, np.ndarray]]      # (field, word, pages) of every word looked up
+    terms: list[tuple[str, str]]                   # (field, word) of every word looked up and found,
+                                                   # outside any NOT
     phrases: list[tuple[str, list[str]]]           # (field, words) of every exact phrase looked up
 
 
@@ -340,8 +341,17 @@ class Evaluator:
         self.searcher = searcher
         self.view = index_view
         self.count = searcher.doc_count_all()
-        self.terms: list[tuple[str, str, np.ndarray]] = []
+        self.terms: list[tuple[str, str]] = []
         self.phrases: list[tuple[str, list[str]]] = []
+        self.negated = 0            # inside a NOT: words are read, not kept in `terms`
+
+    def excluded(self, node: Q.Query) -> Matches:
+        """The pages of what a NOT leaves out (its words are not the query's terms)."""
+        self.negated += 1
+        try:
+            return self.evaluate(node)
+        finally:
+            self.negated -= 1
 
     def run(self, query: Q.Query) -> Evaluation:
         matches = self.evaluate(query)
@@ -360,14 +370,14 @@ class Evaluator:
         if isinstance(node, (Q.Or, Q.DisjunctionMax)):
             return self._scaled(union([self.evaluate(child) for child in node.subqueries]), node.boost)
         if isinstance(node, Q.AndNot):
-            return subtract(self.evaluate(node.a), self.evaluate(node.b))
+            return subtract(self.evaluate(node.a), self.excluded(node.b))
         if isinstance(node, Q.AndMaybe):
             required = self.evaluate(node.a)
             return union([required, restrict(self.evaluate(node.b), required.ids)])
         if isinstance(node, Q.Require):
             return restrict(self.evaluate(node.a), self.evaluate(node.b).ids)
         if isinstance(node, Q.Not):
-            return subtract(Matches.unscored(self.view.live_ids()), self.evaluate(node.query))
+            return subtract(Matches.unscored(self.view.live_ids()), self.excluded(node.query))
         if isinstance(node, Q.Every):
             return Matches.unscored(self.view.live_ids())
         if isinstance(node, type(Q.NullQuery)):
@@ -394,7 +404,7 @@ class Evaluator:
             result = intersect(result, part)
         for child in negative:
             if len(result):
-                result = subtract(result, self.evaluate(child))
+                result = subtract(result, self.excluded(child))
         return self._scaled(result, boost)
 
     @staticmethod
@@ -402,11 +412,12 @@ class Evaluator:
         return matches if boost == 1 else Matches(matches.ids, matches.scores * boost)
 
     def term(self, fieldname: str, text, boost: float = 1.0, positions: dict | None = None,
-             within: np.ndarray | None = None) -> Matches:
+             within: np.ndarray | None = None, record: bool = True) -> Matches:
         """A word's pages and scores; with `positions`, each segment's (local page numbers, raw
         values) of the word are kept there by segment, for checking phrases without a second read;
         with `within` (sorted pages), only the pages in posting blocks that may hold one of those
-        (a phrase's candidates): the word's other pages are left unread."""
+        (a phrase's candidates): the word's other pages are left unread. A word found is kept in
+        `terms` (with `record`, outside a NOT)."""
         if fieldname not in self.searcher.schema:
             return Matches.empty()              # an index written before the field existed has none
         fieldobj = self.searcher.schema[fieldname]
@@ -445,8 +456,8 @@ class Evaluator:
         if not ids_parts:
             return Matches.empty()
         matches = Matches(np.concatenate(ids_parts), np.concatenate(score_parts) * boost)
-        if scorable:
-            self.terms.append((fieldname, word, matches.ids))
+        if scorable and record and not self.negated:
+            self.terms.append((fieldname, word))
         return matches
 
     def fuzzy(self, node: Q.FuzzyTerm) -> Matches:
@@ -470,10 +481,15 @@ class Evaluator:
         # the rarest word first; the others are read only in the posting blocks of its pages
         frequency = [self.searcher.doc_frequency(node.fieldname, w if isinstance(w, bytes) else fieldobj.to_bytes(w))
                      for w in node.words]
+        if fieldobj.scorable and not self.negated:    # its words are the query's terms, read or not
+            self.terms += [(node.fieldname, w if isinstance(w, str) else fieldobj.from_bytes(w))
+                           for w, found in zip(node.words, frequency) if found]
+            if len(node.words) > 1 and node.slop == 1 and all(frequency):
+                self.phrases.append((node.fieldname, list(node.words)))
         candidates = None
         for number in sorted(range(len(node.words)), key=frequency.__getitem__):
             word = self.term(node.fieldname, node.words[number], positions=postings[number],
-                             within=None if candidates is None else candidates.ids)
+                             within=None if candidates is None else candidates.ids, record=False)
             candidates = word if candidates is None else intersect(candidates, word)
             if not len(candidates):
                 return Matches.empty()
@@ -483,7 +499,6 @@ class Evaluator:
             return self._scaled(candidates, node.boost)
         if node.slop != 1:                              # near, not next to each other: Whoosh decides
             return self._scaled(restrict(candidates, self.fallback(node).ids), node.boost)
-        self.phrases.append((node.fieldname, list(node.words)))
         fmt = fieldobj.format
         found = []
         for leaf in self.view.leaves:

@@ -79,7 +79,7 @@ def _count(evaluator: engine.Evaluator, taken: Plan, per_page: int):
         matches, have = engine.Matches(ids, matches.scores[ia] + part.scores[ib]), have[ia]
     for query in taken.excluded:
         if len(matches):
-            keep = ~np.isin(matches.ids, evaluator.evaluate(query).ids, assume_unique=True)
+            keep = ~np.isin(matches.ids, evaluator.excluded(query).ids, assume_unique=True)
             matches, have = engine.Matches(matches.ids[keep], matches.scores[keep]), have[keep]
     tier = np.zeros(len(matches), np.int64)
     if words:

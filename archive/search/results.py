@@ -447,7 +447,7 @@ def search(index, request: SearchRequest) -> SearchResults:
         first = (request.page - 1) * request.per_page
         shown = [(_best_first(by_doc[starts[i]:starts[i] + counts[i]], matches.scores, ranked_tier), counts[i])
                  for i in ranking[first:first + request.per_page]]
-        terms = _matched_terms(found.terms, matches.ids)
+        terms = _terms(found.terms)
         phrases = {" ".join(words) for fieldname, words in found.phrases
                    if set(words) <= terms.get(fieldname, set())}
         if phrases:
@@ -582,20 +582,15 @@ def _many_values(pages: engine.View, fieldname: str) -> tuple[list, np.ndarray, 
     return labels, owners, ordinals, documents
 
 
-def _matched_terms(looked_up, matched_ids) -> dict[str, set[str]]:
-    """The index words of the query that occur on a matching page, by field (for highlighting)."""
+def _terms(looked_up) -> dict[str, set[str]]:
+    """The index words the query looked up and found (outside any NOT), by field, in the fields pages
+    are marked by: what the page viewer marks (`highlight_terms`). Marking a page with a word that
+    no matching page has marks nothing, so these mark the pages shown as the words they hold would."""
     terms: dict[str, set[str]] = {}
-    for fieldname, word, ids in looked_up:
-        if fieldname not in HIGHLIGHT_FIELDS or word in terms.get(fieldname, ()):
-            continue
-        for some in (ids[:8], ids[8:]):     # a word of an OR or of a single word: its first pages match
-            where = np.searchsorted(matched_ids, some)
-            inside = where < len(matched_ids)
-            if np.any(matched_ids[where[inside]] == some[inside]):
-                terms.setdefault(fieldname, set()).add(word)
-                break
+    for fieldname, word in looked_up:
+        if fieldname in HIGHLIGHT_FIELDS:
+            terms.setdefault(fieldname, set()).add(word)
     return terms
-
 
 def _document_hit(stored_fields, matches, positions, count: int, terms, matchers: dict) -> DocumentHit:
     """A document shown, from its best pages (`positions` in `matches`) and their stored fields

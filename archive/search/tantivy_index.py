@@ -544,10 +544,6 @@ class Snapshot:
         doc_ids = self.searcher.fast_field_values("doc_id", addresses)
         return [(score, address, int(doc_id)) for (score, address), doc_id in zip(found, doc_ids)]
 
-    def any(self, query: tantivy.Query) -> bool:
-        """Whether some page matches (asked unscored: no page's score is worked out)."""
-        return bool(self.searcher.search(_unscored(query), limit=1, count=False).hits)
-
     def stored(self, address) -> dict:
         return _stored(self.searcher.doc(address))
 
@@ -627,9 +623,6 @@ class _Translator:
     def __init__(self, snapshot: Snapshot):
         self.snapshot = snapshot
         self.terms: list[tuple[str, str]] = []
-        self.loose: list[bool] = []  # of each of `terms`: looked up outside any AND, phrase or NOT,
-                                     # so every page with it matches the query it was looked up for
-        self.joined = 0             # inside an AND, a phrase or a NOT
         self.phrases: list[tuple[str, list[str]]] = []
         self.negated = 0            # inside a NOT: its words are looked up but never marked
 
@@ -639,14 +632,6 @@ class _Translator:
             return self(node)
         finally:
             self.negated -= 1
-
-    def joined_to_others(self, node: Q.Query) -> tantivy.Query:
-        """`node` translated as a part that matches only with others (of an AND, a phrase)."""
-        self.joined += 1
-        try:
-            return self(node)
-        finally:
-            self.joined -= 1
 
     def __call__(self, node: Q.Query) -> tantivy.Query:
         found = self.translate(node)
@@ -663,19 +648,19 @@ class _Translator:
         if isinstance(node, Q.And):
             positive = [c for c in node.subqueries if not isinstance(c, Q.Not)]
             negative = [c.query for c in node.subqueries if isinstance(c, Q.Not)]
-            clauses = [(Occur.Must, self.joined_to_others(c)) for c in positive] or [(Occur.Must, _everything())]
+            clauses = [(Occur.Must, self(c)) for c in positive] or [(Occur.Must, _everything())]
             return _boolean(clauses + [(Occur.MustNot, self.excluded(c)) for c in negative])
         if isinstance(node, (Q.Or, Q.DisjunctionMax)):
             if not node.subqueries:
                 return tantivy.Query.empty_query()
             return _boolean([(Occur.Should, self(c)) for c in node.subqueries])
         if isinstance(node, Q.AndNot):
-            return _boolean([(Occur.Must, self.joined_to_others(node.a)), (Occur.MustNot, self.excluded(node.b))])
+            return _boolean([(Occur.Must, self(node.a)), (Occur.MustNot, self.excluded(node.b))])
         if isinstance(node, Q.AndMaybe):
-            return _boolean([(Occur.Must, self(node.a)), (Occur.Should, self.joined_to_others(node.b))])
+            return _boolean([(Occur.Must, self(node.a)), (Occur.Should, self(node.b))])
         if isinstance(node, Q.Require):
-            return _boolean([(Occur.Must, self.joined_to_others(node.a)),
-                             (Occur.Must, _unscored(self.joined_to_others(node.b)))])
+            return _boolean([(Occur.Must, self(node.a)),
+                             (Occur.Must, _unscored(self(node.b)))])
         if isinstance(node, Q.Not):
             return _boolean([(Occur.Must, _everything()), (Occur.MustNot, self.excluded(node.query))])
         if isinstance(node, Q.Every):
@@ -701,7 +686,6 @@ class _Translator:
         text = text.decode("utf-8") if isinstance(text, bytes) else str(text)
         if record and not self.negated and fieldname in HIGHLIGHT_FIELDS and self.snapshot.doc_freq(fieldname, text):
             self.terms.append((fieldname, text))
-            self.loose.append(not self.joined)
         found = tantivy.Query.term_query(_SCHEMA, fieldname, text,
                                          index_option="position" if fieldname in POSITIONAL else "freq")
         boost *= FIELD_BOOSTS.get(fieldname, 1.0) * self.idf_ratio(fieldname, text)
@@ -726,13 +710,9 @@ class _Translator:
 
     def phrase(self, node: Q.Phrase) -> tantivy.Query:
         words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in node.words]
+        terms = [self.term(node.fieldname, w) for w in words]
         if len(words) == 1:
-            return self.term(node.fieldname, words[0])
-        self.joined += 1
-        try:
-            terms = [self.term(node.fieldname, w) for w in words]
-        finally:
-            self.joined -= 1
+            return terms[0]
         if node.fieldname not in POSITIONAL:
             return _boolean([(Occur.Must, t) for t in terms])
         if node.slop == 1 and not self.negated and all(self.snapshot.doc_freq(node.fieldname, w) for w in words):
@@ -768,66 +748,17 @@ class _Plan:
                                              # at least half of them, then as few as it takes)
     words: list[tuple[str, tantivy.Query]] = field(default_factory=list)
     counted: dict = field(default_factory=dict)    # tier number -> its documents and page counts
-    fixed: list = field(default_factory=list)      # the clauses every tier has (required, excluded)
-    owners: dict = field(default_factory=dict)     # (field, word) looked up -> the index of its word
-    loose: set = field(default_factory=set)        # of those, the ones every page of their word has
-    needed: int = 0                          # how many of `words` the last tier asks for
-
-    def matched(self, snapshot: "Snapshot", term: tantivy.Query, looked_up: tuple[str, str]) -> bool:
-        """Whether a page of the last tier has `term`. A term looked up outside any AND, phrase or
-        NOT (`loose`) is only on pages that match what it was looked up for: in a query of one tier,
-        any page of it will do; in a partial match, its pages all have its word, and it is asked
-        with as many of the other words as the tier still asks for, not through the tier's
-        at-least-so-many clause (about 0.1 ms a check on 100,000 pages, against 1 ms). Another term
-        of a word is asked so together with its word, and that no stands where no page has the term
-        without its word; else the tier itself is asked."""
-        if not self.words and looked_up in self.loose:
-            return snapshot.any(term)
-        quick = self._quick(term, looked_up)
-        if quick is not None:
-            if snapshot.any(quick):
-                return True
-            if looked_up in self.loose:
-                return False
-            word = self.words[self.owners[looked_up]][1]
-            if not snapshot.any(_boolean([(Occur.Must, term), (Occur.MustNot, word)])):
-                return False         # every page with the term has its word: the quick answer holds
-        return snapshot.any(_boolean([(Occur.Must, _unscored(self.tiers[-1])), (Occur.Must, term)]))
-
-    def _quick(self, term: tantivy.Query, looked_up: tuple[str, str]) -> tantivy.Query | None:
-        owner = self.owners.get(looked_up)
-        if owner is None or not self.needed:
-            return None
-        others = [_unscored(query) for number, (_, query) in enumerate(self.words) if number != owner]
-        clauses = [(Occur.Must, term)] + self.fixed
-        if looked_up not in self.loose:       # (a loose term's pages all have its word)
-            clauses.append((Occur.Must, _unscored(self.words[owner][1])))
-        rest = self.needed - 1
-        if others and rest >= len(others):
-            clauses += [(Occur.Must, query) for query in others]
-        elif rest == 1:
-            clauses.append((Occur.Must, _boolean([(Occur.Should, query) for query in others])))
-        elif rest > 1:
-            clauses.append((Occur.Must, _boolean([(Occur.Should, query) for query in others], rest)))
-        return _boolean(clauses)
 
 
 def _tiers(snapshot: Snapshot, translate: _Translator, request: SearchRequest) -> _Plan:
     taken = plan(request)
     if not taken.split:
-        whole = translate(taken.whole)
-        return _Plan([whole], loose={looked_up for looked_up, outside in zip(translate.terms, translate.loose) if outside})
+        return _Plan([translate(taken.whole)])
     musts = [translate(q) for q in taken.required]
     if taken.restrict is not None:
         musts.append(translate(taken.restrict))
     nots = [translate.excluded(q) for q in taken.excluded]
-    words, owners, loose = [], {}, set()
-    for number, (word, q) in enumerate(taken.words):
-        before = len(translate.terms)
-        words.append((word, translate(q)))
-        for looked_up, outside in zip(translate.terms[before:], translate.loose[before:]):
-            if owners.setdefault(looked_up, number) == number and outside:
-                loose.add(looked_up)
+    words = [(word, translate(q)) for word, q in taken.words]
     fixed = [(Occur.Must, q) for q in musts] + [(Occur.MustNot, q) for q in nots]
     if not words:
         return _Plan([_boolean(fixed if musts else [(Occur.Must, _everything())] + fixed)])
@@ -836,9 +767,8 @@ def _tiers(snapshot: Snapshot, translate: _Translator, request: SearchRequest) -
         return _boolean([(Occur.Should, q) for _, q in words] + fixed, count)
     complete = at_least(len(words))
     counted = {0: snapshot.doc_buckets(complete)}
-    unscored_fixed = [(occur, _unscored(q)) for occur, q in fixed]
     if len(counted[0][0]) >= request.per_page:
-        return _Plan([complete], words, counted, unscored_fixed, owners, loose, len(words))
+        return _Plan([complete], words, counted)
     # as ``matching.fewest_words``: at least half the words, or fewer until a page of results is filled
     tiers = [complete, at_least(taken.needed)]
     counted[1] = snapshot.doc_buckets(tiers[1])
@@ -849,7 +779,7 @@ def _tiers(snapshot: Snapshot, translate: _Translator, request: SearchRequest) -
     if fewer is not None:
         tiers.append(at_least(least))
         counted[2] = fewer
-    return _Plan(tiers, words, counted, unscored_fixed, owners, loose, least)
+    return _Plan(tiers, words, counted)
 
 
 def _walk(snapshot: Snapshot, query, wanted: int, skip=None, within: np.ndarray | None = None,
@@ -903,7 +833,9 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchResults:
     ranked = _rank(snapshot, columns, taken, request.sort, doc_ids, tier_of, first + request.per_page, known)
     window = ranked[first:first + request.per_page]
 
-    terms = _matched_terms(snapshot, translate, taken)
+    terms: dict[str, set[str]] = {}       # as Whoosh's: the words looked up and found, outside any NOT
+    for fieldname, word in translate.terms:
+        terms.setdefault(fieldname, set()).add(word)
     phrases = {" ".join(words) for fieldname, words in translate.phrases if set(words) <= terms.get(fieldname, set())}
     if phrases:
         terms[PHRASES] = phrases
@@ -956,18 +888,6 @@ def _rank(snapshot: Snapshot, columns: DocumentColumns, taken: _Plan, sort: str,
             group = members[start:end]
             out += _walk(snapshot, query, len(group), within=group)[:wanted - len(out)]
     return out[:wanted]
-
-
-def _matched_terms(snapshot: Snapshot, translate: _Translator, taken: _Plan) -> dict[str, set[str]]:
-    """The words looked up (in the fields pages are marked by) that some matching page has."""
-    terms: dict[str, set[str]] = {}
-    for fieldname, word in translate.terms:
-        if word in terms.get(fieldname, ()):
-            continue
-        term = translate.term(fieldname, word, record=False)
-        if taken.matched(snapshot, term, (fieldname, word)):
-            terms.setdefault(fieldname, set()).add(word)
-    return terms
 
 
 def _facet(columns: DocumentColumns, fieldname: str, doc_ids: np.ndarray) -> list[tuple[str, int]]:
