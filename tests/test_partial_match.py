@@ -180,7 +180,8 @@ def test_a_typed_questions_punctuation_is_no_query_syntax(index):
     a quote left open quotes nothing, an initial or an abbreviation (Қ., ж.) decides nothing."""
     expected = titles(index, "Ертіс кітапхана мұражай")
     for text in ("Ертіс кітапхана мұражай:", "Ертіс (кітапхана) мұражай", "Ертіс кітапхана (мұражай):",
-                 'Ертіс" кітапхана мұражай', 'Ертіс кітапхана "мұражай', "Қ. Ертіс кітапхана мұражай ж."):
+                 'Ертіс" кітапхана мұражай', 'Ертіс кітапхана "мұражай', "Қ. Ертіс кітапхана мұражай ж.",
+                 "Ертіс кітапхана (мұражай)?", "Ертіс «кітапхана» мұражай»?"):
         taken = plan(SearchRequest(text=text))
         assert taken.split and not taken.required and len(taken.words) == 3, text
         assert titles(index, text) == expected, text

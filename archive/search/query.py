@@ -37,7 +37,7 @@ _PHRASE = re.compile(r'(?<![\w:])"([^"]+)"')   # a quoted phrase with no field: 
 
 
 _HYPHENATED = re.compile(r"(?<![\w:])(\w+:)?(\w+(?:[-‐‑]\w+)+)")
-_QUESTION_MARK = re.compile(r"(?<=\w)\?+(?=[\s.,;!»\")]|$)|(?<!\S)[?¿]+(?!\S)")
+_QUESTION_MARK = re.compile(r"(?<=[\w)\]»”\"'])\?+(?=[\s.,;!»”\")\]]|$)|(?<!\S)[?¿]+(?!\S)")
 _QUOTED = re.compile(r'("[^"]*"?)')
 
 # Function words and question words that do not decide whether a page matches.
