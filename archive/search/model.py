@@ -1,6 +1,6 @@
 """What a search asks and what it answers, whatever engine answers it: the request (the words as
 typed, and the filters), and the results (documents with their best pages and snippets, facet
-counts, the terms matched, a spelling suggestion). An engine implements ``SearchIndex.search``
+counts, the terms to mark, a spelling suggestion). An engine implements ``SearchIndex.search``
 (``archive.search.index``); Whoosh's lives in the other modules of this package.
 """
 from __future__ import annotations
@@ -78,7 +78,9 @@ class SearchResults:
     total_pages: int
     documents: list[DocumentHit]
     facets: dict[str, list[tuple[str, int]]]
-    terms: dict[str, list[str]]          # matched index terms by field, and the quoted phrases found
+    terms: dict[str, list[str]]          # the index words the query looked up and found (outside any
+                                         # NOT), by field, and its quoted phrases whose words the index
+                                         # has: what pages are marked by (the viewer's `highlight_terms`)
                                          # (under PHRASES), for highlighting pages
     took_ms: float
     suggestion: str | None = None
