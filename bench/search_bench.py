@@ -86,7 +86,7 @@ from whoosh.qparser import QueryParser  # noqa: E402
 from archive.search import engine, matching, spelling, tantivy_index  # noqa: E402
 from archive.search.backends import BACKENDS, new_index  # noqa: E402
 from archive.search.index import WhooshIndex  # noqa: E402
-from archive.search.query import SearchRequest, build  # noqa: E402
+from archive.search.query import SearchRequest  # noqa: E402
 from search_app import viewer  # noqa: E402
 
 QUERIES = ROOT / "bench" / "relevance.toml"
@@ -742,21 +742,22 @@ def _timed(run) -> tuple[float, object]:
 
 
 def _core(index, request: SearchRequest):
-    """The query core: the request built into a query and evaluated over the index (every match
-    found and scored), as ``search()`` begins; what it adds (grouping by document, ranking, facets,
-    stored fields, snippets) is the rest of the whole path. On tantivy: the query planned and
-    translated, and every match counted by document (``tantivy_index.core``)."""
+    """The query core: the request planned and evaluated over the index (every match found and
+    scored, with the words each page has where pages with some of them count), as ``search()``
+    begins (``matching.evaluate``); what it adds (grouping by document, ranking, facets, stored
+    fields, snippets) is the rest of the whole path. On tantivy: the query planned and translated,
+    and every match counted by document (``tantivy_index.core``)."""
     if not isinstance(index, WhooshIndex):
         return tantivy_index.core(index, request)
     with index.searcher() as searcher:
-        return engine.evaluate(searcher, build(request)).matches
+        return matching.evaluate(searcher, request, engine.view(searcher)).matches
 
 
 def _best_page(index, matches) -> tuple[str, str | None] | None:
     """The text and language of the best matching page (what the viewer opens first)."""
     if not isinstance(index, WhooshIndex):
         snapshot, taken, count = matches
-        hits = snapshot.hits(taken.tiers[0], 1) if count else []
+        hits = next((found for tier in taken.tiers if (found := snapshot.hits(tier, 1))), []) if count else []
         if not hits:
             return None
         stored = snapshot.stored(hits[0][1])
