@@ -674,9 +674,9 @@ def make_queries(corpus: SyntheticCorpus, count: int, seed: int = 7, frequent: i
             if all(p and not p.isdigit() and vocabulary.rank_of_form.get(p.lower(), 0) > 20 for p in pair):
                 return '"' + " ".join(pair) + '"'
 
-    def partial():
-        """Three words, two of them from one page and one from the other language: pages with
-        most of the words, rarely with all of them (ranked partial matching)."""
+    def content_words(least: int) -> tuple[str, list[str]]:
+        """A random page's language and its distinct content words (lexemes ranked 300-6000), from
+        the first page drawn that has at least `least` of them."""
         while True:
             document, pages = corpus.documents[int(rng.random() * len(corpus.documents))]
             page = pages[int(rng.random() * len(pages))]
@@ -684,25 +684,24 @@ def make_queries(corpus: SyntheticCorpus, count: int, seed: int = 7, frequent: i
             vocabulary = corpus.vocabularies[language]
             tokens = [re.sub(r"[^\w-]", "", t).lower() for t in page["text"].split()]
             chosen = list(dict.fromkeys(t for t in tokens if 300 <= vocabulary.rank_of_form.get(t, 0) <= 6000))
-            if len(chosen) >= 2:
-                first, second = rng.sample(chosen, 2)
-                return f"{first} {second} {word(language='rus' if language == 'kaz' else 'kaz')[0]}"
+            if len(chosen) >= least:
+                return language, chosen
+
+    def partial():
+        """Three words, two of them from one page and one from the other language: pages with
+        most of the words, rarely with all of them (ranked partial matching)."""
+        language, chosen = content_words(2)
+        first, second = rng.sample(chosen, 2)
+        return f"{first} {second} {word(language='rus' if language == 'kaz' else 'kaz')[0]}"
 
     def question():
         """A question of seven words as a reader types it: three from one page, three more of its
         language from anywhere, a question word, a question mark; pages with a few of the words,
         and many with one, when few have half of them."""
-        while True:
-            document, pages = corpus.documents[int(rng.random() * len(corpus.documents))]
-            page = pages[int(rng.random() * len(pages))]
-            language = page["language"] or document.language
-            vocabulary = corpus.vocabularies[language]
-            tokens = [re.sub(r"[^\w-]", "", t).lower() for t in page["text"].split()]
-            chosen = list(dict.fromkeys(t for t in tokens if 300 <= vocabulary.rank_of_form.get(t, 0) <= 6000))
-            if len(chosen) >= 3:
-                words = rng.sample(chosen, 3) + [word(language=language)[0] for _ in range(3)]
-                words.insert(int(rng.random() * 7), "қандай" if language == "kaz" else "какой")
-                return " ".join(words) + "?"
+        language, chosen = content_words(3)
+        words = rng.sample(chosen, 3) + [word(language=language)[0] for _ in range(3)]
+        words.insert(int(rng.random() * 7), "қандай" if language == "kaz" else "какой")
+        return " ".join(words) + "?"
 
     def damaged():
         while True:
