@@ -338,7 +338,7 @@ def whoosh_fragments(text: str, starts: list[int], ends: list[int], names: list,
     first = None
     firsts: deque = deque()
     countdown = -1
-    matched: list[_Match] = []
+    matched: list[results._Match] = []
     endchar = None
     currentlen = 0
     count = len(names)

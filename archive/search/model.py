@@ -79,9 +79,9 @@ class SearchResults:
     documents: list[DocumentHit]
     facets: dict[str, list[tuple[str, int]]]
     terms: dict[str, list[str]]          # the index words the query looked up and found (outside any
-                                         # NOT), by field, and its quoted phrases whose words the index
-                                         # has: what pages are marked by (the viewer's `highlight_terms`)
-                                         # (under PHRASES), for highlighting pages
+                                         # NOT), by field, and (under PHRASES) its quoted phrases whose
+                                         # words the index has: what pages are marked by (as the
+                                         # viewer's `highlight_terms` gives them)
     took_ms: float
     suggestion: str | None = None
     partial: bool = False               # some documents lack some of the query's words (they follow

@@ -592,6 +592,7 @@ def _terms(looked_up) -> dict[str, set[str]]:
             terms.setdefault(fieldname, set()).add(word)
     return terms
 
+
 def _document_hit(stored_fields, matches, positions, count: int, terms, matchers: dict) -> DocumentHit:
     """A document shown, from its best pages (`positions` in `matches`) and their stored fields
     (``stored_fields(page number)``)."""

@@ -659,8 +659,7 @@ class _Translator:
         if isinstance(node, Q.AndMaybe):
             return _boolean([(Occur.Must, self(node.a)), (Occur.Should, self(node.b))])
         if isinstance(node, Q.Require):
-            return _boolean([(Occur.Must, self(node.a)),
-                             (Occur.Must, _unscored(self(node.b)))])
+            return _boolean([(Occur.Must, self(node.a)), (Occur.Must, _unscored(self(node.b)))])
         if isinstance(node, Q.Not):
             return _boolean([(Occur.Must, _everything()), (Occur.MustNot, self.excluded(node.query))])
         if isinstance(node, Q.Every):
@@ -678,13 +677,13 @@ class _Translator:
             return self.words(node.fieldname, expanded_words(self.snapshot, node), node.boost)
         return tantivy.Query.empty_query()         # term ranges over words: not offered by Olke's parser
 
-    def term(self, fieldname: str, text, boost: float = 1.0, record: bool = True) -> tantivy.Query:
+    def term(self, fieldname: str, text, boost: float = 1.0) -> tantivy.Query:
         if fieldname in NUMBERS:
             return _unscored(tantivy.Query.term_query(_SCHEMA, fieldname, int(text)))
         if fieldname not in ANALYSED:
             return _unscored(tantivy.Query.term_query(_SCHEMA, fieldname, str(text), index_option="basic"))
         text = text.decode("utf-8") if isinstance(text, bytes) else str(text)
-        if record and not self.negated and fieldname in HIGHLIGHT_FIELDS and self.snapshot.doc_freq(fieldname, text):
+        if not self.negated and fieldname in HIGHLIGHT_FIELDS and self.snapshot.doc_freq(fieldname, text):
             self.terms.append((fieldname, text))
         found = tantivy.Query.term_query(_SCHEMA, fieldname, text,
                                          index_option="position" if fieldname in POSITIONAL else "freq")
