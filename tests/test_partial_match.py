@@ -171,6 +171,21 @@ def test_stop_words_do_not_decide_a_match(index):
     assert set(titles(index, "және сол")) == {"stop"}
 
 
+def test_did_you_mean_when_no_page_has_every_word(index):
+    """A misspelt word among known ones: partial matches fill the page, and the suggestion is offered
+    all the same, as a word of the dictionary (a stem is not always a word: мұражай's is мұражау)."""
+    from archive.search import kazakh, spelling
+
+    if not spelling.clean_stems("kaz"):
+        pytest.skip("hunspell-kk is not installed (make test installs it)")
+    results = search(index, "кітапхана мрұажаймен")
+    assert results.total_documents >= 3 and results.complete_documents == 0
+    first, second = results.suggestion.split()
+    assert first == "кітапхана" and kazakh.stem(second) == kazakh.stem("мұражаймен") != second
+    assert second in set(spelling.clean_words("kaz").values())
+    assert search(index, "Ертіс кітапхана").suggestion is None          # every word known
+
+
 def test_question_marks_are_not_wildcards(index):
     assert titles(index, "мұражаймен?") == ["all three"]
 

@@ -458,10 +458,12 @@ def search(index, request: SearchRequest) -> SearchResults:
                      for positions, count in shown]
         for document, (positions, _) in zip(documents, shown):
             document.missing = found.missing(int(matches.ids[positions[0]]))
-        suggestion = suggest(searcher, request.text) if request.text and len(best) < 3 else None
+        complete = int((tier[best] == 0).sum())
+        # "did you mean" when little is found, or no page has every word (a word may be misspelt)
+        suggestion = suggest(searcher, request.text) if request.text and (len(best) < 3 or not complete) else None
     return SearchResults(request, len(best), len(matches), documents, facet_counts,
                          {k: sorted(v) for k, v in terms.items()}, round((time.perf_counter() - started) * 1000, 1),
-                         suggestion, partial=partly, complete_documents=int((tier[best] == 0).sum()))
+                         suggestion, partial=partly, complete_documents=complete)
 
 
 def _by_document(doc_of_page: np.ndarray, scores: np.ndarray, tier: np.ndarray | None):

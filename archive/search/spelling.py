@@ -2,7 +2,9 @@
 
 A query word whose stem is not in the index is compared with the index's stems within two
 edits; only stems that a dictionary word also has are offered, most frequent first, and the
-suggestion keeps the word's own ending: кітапхаиасы → кітапханасы. The candidates are the
+suggestion keeps the word's own ending where the stem is how its words begin (кітапхаиасы →
+кітапханасы), else it is the dictionary's shortest word of that stem (a stem is not always a word:
+мұражай's is мұражау). The candidates are the
 dictionary's stems near the word that the index has (the same as the index's words near it that
 the dictionary has, but found among tens of thousands of clean stems, not the hundreds of thousands
 of words OCR leaves in a large index).
@@ -17,6 +19,7 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from archive.search import kazakh
 from archive.search.analysis import fold, russian_stem
 from archive.search.kazakh import stem as kazakh_stem
 from archive.search.schema import STEMMED_FIELDS
@@ -28,27 +31,37 @@ _WORD = re.compile(r"[а-яёәғқңөұүһі]+", re.IGNORECASE)
 
 
 @lru_cache(maxsize=2)
-def clean_stems(language: str) -> frozenset[str]:
-    """Stems of every word of the language's hunspell dictionary (empty if it is not installed).
+def clean_words(language: str) -> dict[str, str]:
+    """The stems of every word of the language's hunspell dictionary, each with the shortest word
+    that has it (empty if the dictionary is not installed).
 
-    Stemming a dictionary takes seconds, so the stems are cached beside it in the user's cache.
+    Stemming a dictionary takes seconds, so this is cached in the user's cache, by the dictionary's
+    date and the stemmer's version.
     """
     path = DICTIONARIES[language]
     if not path.exists():
-        return frozenset()
-    cache = CACHE_DIR / f"stems-{language}-{int(path.stat().st_mtime)}.txt"
+        return {}
+    version = kazakh.VERSION if language == "kaz" else 1
+    cache = CACHE_DIR / f"words-{language}-{int(path.stat().st_mtime)}-{version}.tsv"
     if cache.exists():
-        return frozenset(cache.read_text(encoding="utf-8").split())
+        return dict(line.split("\t") for line in cache.read_text(encoding="utf-8").splitlines() if "\t" in line)
     lines = path.read_text(encoding="utf-8").splitlines()[1:]
-    words = (line.split("/", 1)[0].strip().lstrip("\ufeff") for line in lines)
+    words = (fold(line.split("/", 1)[0].strip().lstrip("\ufeff").lower()) for line in lines)
     stem = STEMMERS[language]
-    stems = frozenset(stem(fold(w.lower())) for w in words if w and _WORD.fullmatch(w))
+    found: dict[str, str] = {}
+    for word in sorted({w for w in words if w and _WORD.fullmatch(w)}, key=lambda w: (len(w), w)):
+        found.setdefault(stem(word), word)
     try:
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        cache.write_text("\n".join(sorted(stems)), encoding="utf-8")
+        cache.write_text("\n".join(f"{k}\t{v}" for k, v in sorted(found.items())), encoding="utf-8")
     except OSError:
         pass  # a read-only home only costs time
-    return stems
+    return found
+
+
+def clean_stems(language: str) -> frozenset[str]:
+    """Stems of every word of the language's hunspell dictionary (empty if it is not installed)."""
+    return frozenset(clean_words(language))
 
 
 @lru_cache(maxsize=2)
@@ -116,13 +129,14 @@ def _correct(lexicon, word: str) -> str:
             return word
         if len(stem) < 4:
             continue
-        ending = folded[len(stem):] if folded.startswith(stem) else ""
+        ending = folded[len(stem):] if folded.startswith(stem) else None
         for candidate in near_stems(language, stem):
             if candidate != stem and lexicon.has(fieldname, candidate):
                 frequency = lexicon.doc_frequency(fieldname, candidate)
-                corrected = candidate + ending
+                word_of = clean_words(language).get(candidate, candidate)
+                corrected = candidate + ending if ending is not None and word_of.startswith(candidate) else word_of
                 if STEMMERS[language](corrected) != candidate:
-                    corrected = candidate  # the ending does not fit the corrected word
+                    corrected = word_of  # the ending does not fit the corrected word
                 if best is None or frequency > best[0]:
                     best = (frequency, corrected)
     return best[1] if best else word

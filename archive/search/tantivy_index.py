@@ -849,7 +849,7 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchResults:
                                        missing.get(doc_id, [])))
     complete_documents = int((tier_of == 0).sum())
     suggestion = None
-    if request.text and len(doc_ids) < 3:
+    if request.text and (len(doc_ids) < 3 or not complete_documents):      # as Whoosh's
         suggestion = suggest_with(_Lexicon(snapshot), request.text)
     facets = {name: _facet(columns, FACET_FIELDS[name], doc_ids) for name in FACETS}
     return SearchResults(request, len(doc_ids), int(page_counts.sum()), documents, facets,
