@@ -122,11 +122,12 @@ def _correct(lexicon, word: str) -> str:
     folded = fold(word.lower())
     if not _WORD.fullmatch(folded):
         return word
+    stems = {language: STEMMERS[language](folded) for language in STEMMED_FIELDS}
+    if any(lexicon.has(fieldname, stems[language]) for language, fieldname in STEMMED_FIELDS.items()):
+        return word           # known in either language: nothing to look for near it
     best: tuple[int, str] | None = None
     for language, fieldname in STEMMED_FIELDS.items():
-        stem = STEMMERS[language](folded)
-        if lexicon.has(fieldname, stem):
-            return word
+        stem = stems[language]
         if len(stem) < 4:
             continue
         ending = folded[len(stem):] if folded.startswith(stem) else None
