@@ -59,6 +59,7 @@ def clean_words(language: str) -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=2)
 def clean_stems(language: str) -> frozenset[str]:
     """Stems of every word of the language's hunspell dictionary (empty if it is not installed)."""
     return frozenset(clean_words(language))
