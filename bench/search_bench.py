@@ -22,7 +22,8 @@ its category, the corpus it runs on and the pages that should be found; recall@1
 those pages among the first ten page hits (of at most ten), MRR the mean of 1/rank of the first
 relevant page (0 when none is in the first ten), nDCG@10 the discounted gain of the relevant pages in
 the first ten against the best possible order (binary judgements). Olke's pages are ranked as its
-results page ranks them: all the query's words first, then pages with most of them.
+results page ranks them: all the query's words first, then pages with at least half of them,
+then (to fill a page of results) fewer.
 
 Questions (issue 15): KazQAD's exam questions typed as written against their Wikipedia passages,
 Olke against plain Whoosh with AND and with OR (``bench/question_bench.py``).
@@ -35,7 +36,8 @@ documents of 1-20 pages with varied metadata, indexed with ``WhooshIndex`` by th
 p50/p95 latency of ``archive.search.results.search()`` (which always counts the facets over every
 match) for term, AND, phrase, partial (three words that rarely stand on one page together), questions
 (seven words, three of them from one page, and a question mark), fuzzy
-and faceted queries, warm, beside the query core alone (the query built and evaluated) and the page
+and faceted queries, warm, beside the query core alone (what ``search()`` begins with: the query
+planned and evaluated, its words counted per page) and the page
 viewer's highlighting of the best page; then (unless ``--no-optimize``) the index is merged into one
 segment (how long that takes is reported) and the queries are timed again.
 

@@ -3,11 +3,10 @@
 A query word whose stem is not in the index is compared with the index's stems within two
 edits; only stems that a dictionary word also has are offered, most frequent first, and the
 suggestion keeps the word's own ending where the stem is how its words begin (кітапхаиасы →
-кітапханасы), else it is the dictionary's shortest word of that stem (a stem is not always a word:
-мұражай's is мұражау). The candidates are the
-dictionary's stems near the word that the index has (the same as the index's words near it that
-the dictionary has, but found among tens of thousands of clean stems, not the hundreds of thousands
-of words OCR leaves in a large index).
+кітапханасы), else it is the dictionary's shortest word of that stem (a stem is not always a
+word: мұражай's is мұражау). The candidates are the dictionary's stems near the word that the
+index has (the same as the index's words near it that the dictionary has, but found among tens of
+thousands of clean stems, not the hundreds of thousands of words OCR leaves in a large index).
 """
 from __future__ import annotations
 
