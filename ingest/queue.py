@@ -41,7 +41,9 @@ HEARTBEAT = max(1, int(os.environ.get("OLKE_QUEUE_HEARTBEAT", "5")))
 STALE_BEATS = 4           # a started job silent this many heartbeats (+ a little) is re-queued
 KEEP_SECONDS = 30 * 86400  # results wait this long for `olke ingest --collect`
 RETRIES = 2               # a job whose work horse died is retried this often by rq itself
-POLL = 0.5                # seconds between two looks at the jobs waited for
+POLL = 0.5                # seconds between two looks at the jobs waited for, at most
+POLL_PER_JOB = 0.001      # ... and at least this a job waited for (a look costs about 15 µs a job)
+FAST_POLL = 0.1           # ... and at least this
 
 
 def queue_dir(home: Home) -> Path:
@@ -188,16 +190,37 @@ class _Watch:
 Finished = Callable[[DocumentJob, StagedDocument | None, OlkeError | None], None]
 
 
+def _statuses(connection, keys: list[str]) -> list[bytes | None]:
+    """Each job's status as rq keeps it (None: the job is gone), read in one round trip without the
+    rest of the job."""
+    from rq.job import Job
+
+    with connection.pipeline() as pipe:
+        for key in keys:
+            pipe.hget(Job.key_for(key), "status")
+        return pipe.execute()
+
+
+_WAITING = frozenset({b"created", b"queued", b"deferred", b"scheduled"})   # not started yet
+
+
 def wait(queue, waiting: dict[str, list[DocumentJob]], home: Home, reporter, finished: Finished,
-         poll: float = POLL) -> None:
+         poll: float | None = None) -> None:
     """Archive each job's result as it comes (through ``finished``), report pages done across all
-    workers, and re-queue a job whose worker has gone silent."""
+    workers, and re-queue a job whose worker has gone silent. Each look reads the jobs' statuses
+    only, and the whole job where one runs or has ended; looks come every 0.1-0.5 s, less often
+    the more jobs are waited for (a batch of a thousand documents would otherwise keep a core busy
+    reading them)."""
     from rq.job import Job, JobStatus
 
     watches = {key: _Watch() for key in waiting}
     while waiting:
         keys = list(waiting)
-        for key, rq_job in zip(keys, Job.fetch_many(keys, connection=queue.connection)):
+        statuses = _statuses(queue.connection, keys)
+        for key in (k for k, status in zip(keys, statuses) if status in _WAITING):
+            watches[key].signs, watches[key].since = (), time.monotonic()    # not started: not silent
+        keys = [k for k, status in zip(keys, statuses) if status not in _WAITING]
+        for key, rq_job in zip(keys, Job.fetch_many(keys, connection=queue.connection) if keys else []):
             documents = waiting[key]
             watch = watches[key]
             if rq_job is None:                   # gone from Redis (flushed, or expired): submit again
@@ -221,7 +244,7 @@ def wait(queue, waiting: dict[str, list[DocumentJob]], home: Home, reporter, fin
             else:
                 watch.signs, watch.since = (), time.monotonic()
         if waiting:
-            time.sleep(poll)
+            time.sleep(poll if poll is not None else min(max(FAST_POLL, len(waiting) * POLL_PER_JOB), POLL))
 
 
 def _progress(reporter, watch: _Watch, pages: int) -> None:
