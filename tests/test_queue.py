@@ -177,3 +177,45 @@ def test_a_worker_killed_mid_job_loses_nothing(redis_url, batch, home):
     assert sorted(o["status"] for o in outcomes) == ["ingested"] * len(batch)
     assert sum(o["pages"] for o in outcomes) == len(batch) * PAGES
     assert_each_archived_once(home, batch)
+
+
+def test_waiting_reads_whole_jobs_only_where_one_runs_or_has_ended(redis_url, monkeypatch):
+    """The waiting ingest looks at every job's status, and fetches a job whole (meta, result) only
+    once a worker has started it: a batch of a thousand documents costs a look of statuses."""
+    from redis import Redis
+    from rq import Queue
+    from rq.job import Job
+
+    from ingest import queue as ocr_queue
+
+    connection = Redis.from_url(redis_url)
+    waiting = Queue("olke-test", connection=connection)
+    keys = [waiting.enqueue("os.getcwd", job_id=f"olke-test-{n}").id for n in range(50)]
+    assert ocr_queue._statuses(connection, keys + ["olke-test-gone"]) == [b"queued"] * 50 + [None]
+    fetched = []
+    real = Job.fetch_many
+
+    def counting(job_ids, connection, serializer=None):
+        fetched.append(list(job_ids))
+        return real(job_ids, connection=connection)
+
+    monkeypatch.setattr(Job, "fetch_many", staticmethod(counting))
+
+    class Looked(Exception):
+        pass
+
+    pauses = []
+
+    def pause(seconds):
+        pauses.append(seconds)
+        raise Looked                                # one look, then the pause that would follow
+
+    monkeypatch.setattr(ocr_queue, "time", type("Clock", (), {"sleep": staticmethod(pause),
+                                                              "monotonic": staticmethod(time.monotonic)}))
+    with pytest.raises(Looked):
+        ocr_queue.wait(waiting, {key: [] for key in keys}, home=None, reporter=None, finished=None)
+    assert fetched == [] and pauses == [0.1]                      # 50 jobs not started: a look of statuses
+    connection.hset(Job.key_for(keys[7]), "status", "started")
+    with pytest.raises(Looked):
+        ocr_queue.wait(waiting, {key: [] for key in keys}, home=None, reporter=None, finished=None)
+    assert fetched == [[keys[7]]]                                   # the one that runs, whole
