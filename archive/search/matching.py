@@ -18,7 +18,7 @@ import numpy as np
 
 from archive.search import engine
 from archive.search.model import SearchRequest
-from archive.search.query import Plan, plan
+from archive.search.query import Plan, least_words, plan
 
 
 @dataclass
@@ -92,19 +92,20 @@ def _count(evaluator: engine.Evaluator, taken: Plan, per_page: int):
 
 
 def fewest_words(doc_ids: np.ndarray, have: np.ndarray, words: int, needed: int, per_page: int) -> int:
-    """How many of the query's `words` a page must have to be shown, given each matching page's
-    document and count of words (`have`): all of them when a page of results' documents has all,
-    else `needed` (half) when that many documents have as many, else fewer, down to one, until a
-    page of results is filled."""
-    if len(np.unique(doc_ids[have == words])) >= per_page:
-        return words
-    if len(np.unique(doc_ids[have >= needed])) >= per_page or needed <= 1:
-        return needed
-    documents, owner = np.unique(doc_ids, return_inverse=True)
-    most = np.zeros(len(documents), np.int64)
-    np.maximum.at(most, owner, have)               # each document's best page's count
-    reaching = np.cumsum(np.bincount(most, minlength=words + 1)[::-1])[::-1]   # documents with >= k
-    least = needed
-    while least > 1 and reaching[least] < per_page:
-        least -= 1
-    return least
+    """``query.least_words`` over the matching pages' documents and counts of words (`have`): the
+    documents with all the words from the pages with all; with fewer, from each document's best
+    page, found once (one pass, where a look for each count would sort the pages again)."""
+    reaching = None
+
+    def documents_with(count: int) -> int:
+        nonlocal reaching
+        if count == words:
+            return len(np.unique(doc_ids[have == words]))
+        if reaching is None:
+            documents, owner = np.unique(doc_ids, return_inverse=True)
+            most = np.zeros(len(documents), np.int64)
+            np.maximum.at(most, owner, have)           # each document's best page's count
+            reaching = np.cumsum(np.bincount(most, minlength=words + 1)[::-1])[::-1]   # documents with >= k
+        return int(reaching[count])
+
+    return least_words(words, needed, per_page, documents_with)

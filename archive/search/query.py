@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from whoosh import query as Q
 from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
@@ -76,8 +77,21 @@ class Plan:
     @property
     def needed(self) -> int:
         """Half the words: partial matches with at least so many rank before those with fewer,
-        which are shown only when these fill no page of results (``matching.fewest_words``)."""
+        which are shown only when these fill no page of results (`least_words`)."""
         return max(1, math.ceil(len(self.words) / 2))
+
+
+def least_words(words: int, needed: int, per_page: int, documents_with: Callable[[int], int]) -> int:
+    """How many of a query's `words` a page must have to be shown, whatever engine counts them
+    (`documents_with(k)`: how many documents have a page with k of the words or more): all of them
+    when a page of results' documents has all; else `needed` (half) when that many documents have
+    as many; else fewer, down to one, until a page of results is filled."""
+    if documents_with(words) >= per_page:
+        return words
+    least = needed
+    while least > 1 and documents_with(least) < per_page:
+        least -= 1
+    return least
 
 
 _SCHEMA = build_schema()

@@ -46,7 +46,7 @@ from archive.search import results as page_results
 from archive.search.analysis import exact_analyzer, page_analyzer
 from archive.search.interface import SearchIndex, bulk_processes
 from archive.search.model import FACETS, PHRASES, DocumentHit, SearchRequest, SearchResults
-from archive.search.query import build, plan
+from archive.search.query import build, least_words, plan
 from archive.search.schema import ANALYSIS_MARK, STEMMED_FIELDS
 from archive.search.spelling import suggest_with
 
@@ -764,21 +764,17 @@ def _tiers(snapshot: Snapshot, translate: _Translator, request: SearchRequest) -
 
     def at_least(count: int) -> tantivy.Query:
         return _boolean([(Occur.Should, q) for _, q in words] + fixed, count)
-    complete = at_least(len(words))
-    counted = {0: snapshot.doc_buckets(complete)}
-    if len(counted[0][0]) >= request.per_page:
-        return _Plan([complete], words, counted)
-    # as ``matching.fewest_words``: at least half the words, or fewer until a page of results is filled
-    tiers = [complete, at_least(taken.needed)]
-    counted[1] = snapshot.doc_buckets(tiers[1])
-    least, fewer = taken.needed, None
-    while least > 1 and len((fewer or counted[1])[0]) < request.per_page:
-        least -= 1
-        fewer = snapshot.doc_buckets(at_least(least))
-    if fewer is not None:
-        tiers.append(at_least(least))
-        counted[2] = fewer
-    return _Plan(tiers, words, counted)
+    counted: dict[int, tuple] = {}                 # words at least -> documents and page counts
+
+    def documents_with(count: int) -> int:
+        if count not in counted:
+            counted[count] = snapshot.doc_buckets(at_least(count))
+        return len(counted[count][0])
+    least = least_words(len(words), taken.needed, request.per_page, documents_with)
+    # tiers: every word; at least half of them; fewer, when these fill no page of results
+    thresholds = list(dict.fromkeys(k for k in (len(words), taken.needed, least) if k >= least))
+    return _Plan([at_least(k) for k in thresholds], words,
+                 {n: counted[k] for n, k in enumerate(thresholds) if k in counted})
 
 
 def _walk(snapshot: Snapshot, query, wanted: int, skip=None, within: np.ndarray | None = None,
