@@ -25,15 +25,14 @@ import gzip
 import json
 import sys
 import time
+from functools import partial
 from pathlib import Path
-
-from whoosh.qparser import OrGroup, QueryParser
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.search_bench import TOP, BaselineEngine, Doc, OlkeEngine, log  # noqa: E402
+from bench.search_bench import BaselineEngine, Doc, OlkeEngine, log, score  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "kazqad-validation.jsonl.gz"
 
@@ -55,14 +54,13 @@ def load(path: Path = DATA) -> tuple[list[tuple[Doc, list[dict], str]], list[tup
     return corpus, questions
 
 
-def _figures(ranks: list[int | None]) -> dict:
-    """recall@10, MRR@10 and the share with no answer, from each question's rank of its passage
-    (None: not in the first ten) and whether anything was found (-1: nothing)."""
-    count = len(ranks)
-    found = [r for r in ranks if r is not None and r > 0]
-    return {"questions": count, "recall@10": round(len(found) / count, 3),
-            "mrr@10": round(sum(1 / r for r in found) / count, 3),
-            "no_result": round(sum(r == -1 for r in ranks) / count, 3)}
+def _figures(rows: list[tuple[float, float, bool]]) -> dict:
+    """recall@10, MRR@10 and the share of questions that found nothing, from each question's
+    (recall, reciprocal rank, nothing found)."""
+    count = len(rows)
+    return {"questions": count, "recall@10": round(sum(r[0] for r in rows) / count, 3),
+            "mrr@10": round(sum(r[1] for r in rows) / count, 3),
+            "no_result": round(sum(r[2] for r in rows) / count, 3)}
 
 
 def measure(backend: str = "whoosh", path: Path = DATA, misses: int = 0) -> dict:
@@ -70,25 +68,22 @@ def measure(backend: str = "whoosh", path: Path = DATA, misses: int = 0) -> dict
     started = time.perf_counter()
     olke, baseline = OlkeEngine(corpus, backend), BaselineEngine(corpus)
     log(f"question bench: {len(corpus)} passages indexed twice in {time.perf_counter() - started:.1f} s")
-    either = QueryParser("text", baseline.ix.schema, group=OrGroup)
-
-    def whoosh_or(text: str) -> list[tuple[str, int]]:
-        return [tuple(hit["key"].rsplit(":", 1)) for hit in baseline.searcher.search(either.parse(text), limit=TOP)]
-
-    rankers = {"olke": olke.ranked, "whoosh_and": baseline.ranked, "whoosh_or": whoosh_or}
-    ranks: dict[str, list] = {name: [] for name in rankers}
+    rankers = {"olke": olke.ranked, "whoosh_and": baseline.ranked,
+               "whoosh_or": partial(baseline.ranked, any_word=True)}
+    rows: dict[str, list] = {name: [] for name in rankers}
     missed = []
     try:
         for question, slug in questions:
             for name, ranked in rankers.items():
-                slugs = [found for found, _ in ranked(question)][:TOP]
-                ranks[name].append(slugs.index(slug) + 1 if slug in slugs else (-1 if not slugs else None))
-                if name == "olke" and slug not in slugs:
+                hits = ranked(question)
+                recall, rr = score(hits, [(slug, 1)])
+                rows[name].append((recall, rr, not hits))
+                if name == "olke" and not recall:
                     missed.append(question)
     finally:
         olke.close()
         baseline.close()
-    out = {name: _figures(found) for name, found in ranks.items()}
+    out = {name: _figures(found) for name, found in rows.items()}
     out["backend"], out["data"] = backend, str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
     for name in rankers:
         f = out[name]

@@ -83,7 +83,7 @@ import numpy as np  # noqa: E402
 from whoosh import fields as whoosh_fields  # noqa: E402
 from whoosh.analysis import StandardAnalyzer  # noqa: E402
 from whoosh.filedb.filestore import FileStorage  # noqa: E402
-from whoosh.qparser import QueryParser  # noqa: E402
+from whoosh.qparser import OrGroup, QueryParser  # noqa: E402
 
 from archive.search import engine, matching, spelling, tantivy_index  # noqa: E402
 from archive.search.backends import BACKENDS, new_index  # noqa: E402
@@ -201,7 +201,8 @@ class OlkeEngine:
 
 
 class BaselineEngine:
-    """Plain Whoosh: ``StandardAnalyzer()`` on one text field (title and page text), ``QueryParser``."""
+    """Plain Whoosh: ``StandardAnalyzer()`` on one text field (title and page text), ``QueryParser``
+    (its words ANDed, as by default; ORed with ``any_word``)."""
 
     name = "baseline"
 
@@ -217,10 +218,11 @@ class BaselineEngine:
                 for page in pages:
                     writer.add_document(key=f"{slug}:{page['number']}", text=f"{doc.title}\n{page['text']}")
         self.parser = QueryParser("text", self.ix.schema)
+        self.any_parser = QueryParser("text", self.ix.schema, group=OrGroup)
         self.searcher = self.ix.searcher()
 
-    def ranked(self, text: str, limit: int = TOP) -> list[tuple[str, int]]:
-        hits = self.searcher.search(self.parser.parse(text), limit=limit)
+    def ranked(self, text: str, limit: int = TOP, any_word: bool = False) -> list[tuple[str, int]]:
+        hits = self.searcher.search((self.any_parser if any_word else self.parser).parse(text), limit=limit)
         out = []
         for hit in hits:
             slug, page = hit["key"].rsplit(":", 1)

@@ -4,9 +4,9 @@ a second search, and spelling candidates as Whoosh's ``terms_within`` found them
 from __future__ import annotations
 
 import random
+import re
 from bisect import bisect_left
 from collections import deque
-import re
 
 import pytest
 from whoosh import highlight
@@ -327,9 +327,9 @@ def test_the_dictionaries_stems_are_read_before_the_first_suggestion():
 
 
 def whoosh_fragments(text: str, starts: list[int], ends: list[int], names: list, maxchars: int, surround: int,
-               charlimit: int | None = highlight.DEFAULT_CHARLIMIT):
-    """The reference: ``whoosh.highlight.ContextFragmenter.fragment_tokens``, step for step, over the tokens' starts,
-    ends and matched names (None: not matched) instead of a stream of analyser tokens. Outside a
+                     charlimit: int | None = highlight.DEFAULT_CHARLIMIT):
+    """The reference: ``whoosh.highlight.ContextFragmenter.fragment_tokens``, step for step, over the
+    tokens' starts, ends and matched names (None: not matched) instead of a stream of analyser tokens. Outside a
     fragment it skips to the last tokens before the next match (the only ones still in its
     "characters before" queue when that match comes)."""
     matches = [i for i, name in enumerate(names) if name is not None]
