@@ -204,8 +204,7 @@ def _statuses(connection, keys: list[str]) -> list[bytes | None]:
 _WAITING = frozenset({b"created", b"queued", b"deferred", b"scheduled"})   # not started yet
 
 
-def wait(queue, waiting: dict[str, list[DocumentJob]], home: Home, reporter, finished: Finished,
-         poll: float | None = None) -> None:
+def wait(queue, waiting: dict[str, list[DocumentJob]], home: Home, reporter, finished: Finished) -> None:
     """Archive each job's result as it comes (through ``finished``), report pages done across all
     workers, and re-queue a job whose worker has gone silent. Each look reads the jobs' statuses
     only, and the whole job where one runs or has ended; looks come every 0.1-0.5 s, less often
@@ -244,7 +243,7 @@ def wait(queue, waiting: dict[str, list[DocumentJob]], home: Home, reporter, fin
             else:
                 watch.signs, watch.since = (), time.monotonic()
         if waiting:
-            time.sleep(poll if poll is not None else min(max(FAST_POLL, len(waiting) * POLL_PER_JOB), POLL))
+            time.sleep(min(max(FAST_POLL, len(waiting) * POLL_PER_JOB), POLL))
 
 
 def _progress(reporter, watch: _Watch, pages: int) -> None:
