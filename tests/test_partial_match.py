@@ -184,6 +184,9 @@ def test_did_you_mean_when_no_page_has_every_word(index):
     assert first == "кітапхана" and kazakh.stem(second) == kazakh.stem("мұражаймен") != second
     assert second in set(spelling.clean_words("kaz").values())
     assert search(index, "Ертіс кітапхана").suggestion is None          # every word known
+    # a question's stop words are no misspellings, even where no page has them (қашан, қандай)
+    asked = search(index, "кітапхана қашан қандай мрұажаймен?")
+    assert asked.complete_documents == 0 and asked.suggestion.split()[:3] == ["кітапхана", "қашан", "қандай"]
 
 
 def test_question_marks_are_not_wildcards(index):

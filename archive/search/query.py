@@ -132,7 +132,7 @@ _ITEM = re.compile(r'(?:"[^"]*"?|[^\s"])+')
 # what makes a query more than a list of words: brackets group only with these (a bracketed aside
 # in a typed question, "(1997 жылға дейін)", is words like the others)
 _OPERATORS = re.compile(r'(?<!\S)(?:OR|ANDNOT|ANDMAYBE)(?!\S)|(?<!\S)\+')
-_EDGE_PUNCTUATION = "\"'.,;:!?«»“”„()[]{}—–-…"
+EDGE_PUNCTUATION = "\"'.,;:!?«»“”„()[]{}—–-…"
 _FIELD_ITEM = re.compile(r"\(*(\w+):(?=[^\s:])")
 FIELD_NAMES = frozenset({*_SCHEMA.names(), *(alias for aliases in FIELD_ALIASES.values() for alias in aliases)})
 
@@ -140,7 +140,7 @@ FIELD_NAMES = frozenset({*_SCHEMA.names(), *(alias for aliases in FIELD_ALIASES.
 def is_stop_word(word: str) -> bool:
     """A function or question word, or a letter alone (an initial, Қ. or М., or an abbreviation,
     ж. or ғ.): none decides whether a page matches."""
-    bare = fold(word.strip(_EDGE_PUNCTUATION))
+    bare = fold(word.strip(EDGE_PUNCTUATION))
     return bare in STOP_WORDS or (len(bare) == 1 and bare.isalpha())
 
 
@@ -186,7 +186,7 @@ def plan(request: SearchRequest) -> Plan:
         elif '"' in item or _field_item(item):
             found.required.append(query)
         else:
-            words.append((item.strip(_EDGE_PUNCTUATION) or item, query))
+            words.append((item.strip(EDGE_PUNCTUATION) or item, query))
         negate = False
     content = [(word, query) for word, query in words if not is_stop_word(word)]
     if content:

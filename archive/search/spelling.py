@@ -21,6 +21,7 @@ from rapidfuzz.distance import OSA
 from archive.search import kazakh
 from archive.search.analysis import fold, russian_stem
 from archive.search.kazakh import stem as kazakh_stem
+from archive.search.query import EDGE_PUNCTUATION, is_stop_word
 from archive.search.schema import STEMMED_FIELDS
 
 DICTIONARIES = {"kaz": Path("/usr/share/hunspell/kk_KZ.dic"), "rus": Path("/usr/share/hunspell/ru_RU.dic")}
@@ -108,11 +109,13 @@ class _WhooshLexicon:
 
 def suggest_with(lexicon, text: str) -> str | None:
     """The query with misspelt words corrected, or None when every word is known. `lexicon` is the
-    index's words: has(field, word), doc_frequency(field, word)."""
+    index's words: has(field, word), doc_frequency(field, word). Stop words are left as typed: they
+    decide no match, and a small archive may lack them (қашан is no misspelt қалан)."""
     changed = False
     words = []
     for word in text.split():
-        corrected = _correct(lexicon, word)
+        bare = word.strip(EDGE_PUNCTUATION)                  # a question's мұражаймен? is corrected too
+        corrected = word if is_stop_word(word) or not bare else word.replace(bare, _correct(lexicon, bare), 1)
         changed |= corrected != word
         words.append(corrected)
     return " ".join(words) if changed else None
