@@ -34,28 +34,31 @@ and -й where one syllable remains (бара, like қала), the optative 1st p
 Choices, mostly for precision:
 
 * Stem-final б г ғ are written п к қ (мектебі → мектеп, тәуелсіздігі → тәуелсіздік).
-* өзен+і and қала+ны, облыс+ы and қала+сы look alike, so a stem-final н or с after a vowel
-  goes too (өзен → өзе): both readings meet, at the cost of pairs like қазан/қаза and
-  маман/мама. Only once: байланыс is not байла+н+ы+с; and not after a case that follows a
-  possessive: қатынас is not қат+ы+на+с, қарындас not қар+ы+нда+с; nor in -ыс/-іс after
-  р л м н ң з ж й у ғ, the nouns made of verbs (өзгеріс, құрылыс, өндіріс stay apart from
-  өзгеру, құрылу, өндіру).
+* өзен+і and қала+ны, облыс+ы and қала+сы look alike: the suffix rules alone cannot tell
+  маман+ы from мама+ны. A word list can: the nouns, adjectives and names of Apertium's Kazakh
+  lexicon whose stem ends in a vowel and н or с (`kazakh_lexicon.tsv`, 3,343 words: маман,
+  заман, өзен, облыс) keep their н and с, and маманы, облысы lose only the -ы. A word the list
+  lacks loses a stem-final н or с after a vowel, so that both readings meet (an unlisted
+  noun in -ан still meets its forms, at the cost of meeting a word in -а). Only once: байланыс
+  is not байла+н+ы+с; and not after a case that follows a possessive: қатынас is not
+  қат+ы+на+с, қарындас not қар+ы+нда+с; nor in -ыс/-іс after р л м н ң з ж й у ғ, the nouns
+  made of verbs (өзгеріс, құрылыс, өндіріс stay apart from өзгеру, құрылу, өндіру).
 * 1st/2nd person singular possessives (-м, -ым, -ң, -ың) go only after a plural or before a
   dative (басыма, балаңа), and -ым/-ім after a consonant where two syllables are left (өмірім,
   отаным): they end too many nouns of one syllable and -ым (ғылым, білім, бөлім, киім); so
   білімін is білім+і+н, not білі+мін.
 * Derivation stays: -лық/-лік (ұлттық, облыстық, тәуелсіздік), -шы/-ші (оқушы, басшы),
   -сыз/-сіз (тәуелсіз), -лы/-лі (таулы): they name something else than their base. An
-  adjective in -ды/-ты after л м н з ж or a voiceless consonant (күшті, міндетті) is written
-  as the accusative of its base and meets it: keeping them apart loses accusatives and past
-  tenses (алды, келді) - measured on the gold list of bench/stemmer_report.py, about 2 points
-  of noun and verb conflation for 2 points of merging (kept apart only after a stem of two
-  syllables or more: nouns 0.956 -> 0.927, verbs 0.810 -> 0.791, merging 0.056 -> 0.032 on the
-  tune split), and in search: recall@10 of the relevance bench's Kazakh inflected queries
-  1.000 -> 0.963 (`python bench/search_bench.py --only relevance`). In the gold list's texts such a bare
-  form after a consonant is an adjective 82 times, an accusative 68 and a past tense 375; and
-  hunspell-kk lists алды and болды as words just as it lists білімді, so a word list cannot tell
-  the readings apart either.
+  adjective in -ды/-ты (күшті, міндетті, сенімді) looks like the accusative of its base
+  (күш+ті) and, after a consonant, like a past tense (ал+ды): the adjectives of Apertium's
+  lexicon in -ды/-ді/-ты/-ті (751 in `kazakh_lexicon.tsv`) are kept whole, their forms
+  (сенімдіге) with them, except those whose base is a verb too (түсті, етті, келісті), where
+  the past tense is the common reading. Their base's accusative meets the adjective instead
+  (сенімді, "the trust", is read as "trustworthy"). A rule without the list (kept apart after
+  two syllables) cost 3 points of noun conflation and 2 of verbs for the same 2 points of
+  merging, measured on the tune split of bench/stemmer_report.py's gold list, and recall@10 of
+  the relevance bench's Kazakh inflected queries 1.000 -> 0.963; hunspell-kk cannot serve as
+  the list: it lists inflected forms (алды, болды, қалан) as words.
 * Loanwords: a final ь goes (модель/моделі), final -сс is one с (процесс/процесі), the female
   surname -ова/-ева is the male -ов/-ев (Сыздықова/Сыздықов).
 * The attributive -ғы/-гі goes after a locative (қаладағы) or a word of time (жылғы).
@@ -65,10 +68,11 @@ Choices, mostly for precision:
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 # Bumped whenever the stems change: it is part of the index schema's analysis mark, so an index
 # built with other stems is reported outdated and rebuilt (`olke index check`, `make run`).
-VERSION = 4
+VERSION = 5
 
 VOWELS = frozenset("аәеёиоөуұүыіэюя")
 PURE_VOWELS = VOWELS - {"и", "у"}  # и and у end a stem like consonants: су → суы, ми → миы
@@ -257,6 +261,22 @@ PROTECTED = tuple("ақын ойын орын бүгін кейін бұрын �
                   "кітап мектеп жауап талап себеп тарап әдеп шарап".split())
 
 _PROTECTED_WORDS = frozenset(PROTECTED)
+
+
+def _read_lexicon(path: Path = Path(__file__).with_name("kazakh_lexicon.tsv")) -> dict[str, frozenset[str]]:
+    """The word lists of kazakh_lexicon.tsv by kind (whole, adjective); see bench/kazakh_lexicon.py."""
+    kinds: dict[str, set[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, kind = line.split("\t")
+            kinds.setdefault(kind, set()).add(word)
+    return {kind: frozenset(words) for kind, words in kinds.items()}
+
+
+_LEXICON = _read_lexicon()
+WHOLE = _LEXICON["whole"]              # маман, заман, өзен, облыс: a final н or с that stays
+ADJECTIVES = _LEXICON["adjective"]     # сенімді, қымбатты: not the accusative of сенім, қымбат
+_KEPT = _PROTECTED_WORDS | ADJECTIVES
 _DEVOICE = str.maketrans({"б": "п", "г": "к", "ғ": "қ"})
 
 
@@ -344,6 +364,8 @@ def _can_strip(word: str, suffix: str, verb: bool = False) -> bool:
         # өзен+і or қала+ны? облыс+ы or қала+сы? Only after a vowel, where both readings meet.
         if stem[-1] not in PURE_VOWELS:
             return False
+        if (word if kind == "final" else word[:-1]) in WHOLE:
+            return False     # маман keeps its н, and маман+ы is not мама+ны
         if stem[-2:] in _TWICE:
             return False     # not a second time: байланыс is not байла+н+ы+с
         if suffix in ("с", "сы", "сі") and stem.endswith(_AFTER_POSSESSIVE):
@@ -429,8 +451,8 @@ def stem(word: str) -> str:
     floor = max((len(p) for p in PROTECTED if word.startswith(p)), default=0)
     word = _loanword(_normalise(word))
     for _ in range(12):  # no Kazakh word carries more suffixes than this
-        if word in _PROTECTED_WORDS:
-            break        # орн+ы → орын, and no further
+        if word in _KEPT:
+            break        # орн+ы → орын, сенімді+ге → сенімді, and no further
         found = _strip_once(word, floor)
         if found is None:
             break
