@@ -1,31 +1,32 @@
-"""Write archive/search/kazakh_lexicon.tsv, the word lists the Kazakh stemmer reads, from Apertium's
+"""Write archive/search/kazakh_lexicon.tsv.gz, the word lists the Kazakh stemmer reads, from Apertium's
 Kazakh lexicon.
 
     git clone https://github.com/apertium/apertium-kaz
     python bench/kazakh_lexicon.py apertium-kaz/apertium-kaz.kaz.lexc [--commit HASH]
 
-Two lists, each a class of words the stemmer's suffix rules alone cannot tell apart (issue 15):
+Each word with its kinds, one letter each: `n` a noun, adjective or name, `o` another word that is
+no verb (adverb, pronoun, postposition, …), `v` a verb stem, and `a` an adjective in -ды/-ді/-ты/-ті
+(сенімді, қымбатты, күшті) whose base is no verb in the lexicon (not түсті, етті, келісті, where
+the past tense is the common reading). The stemmer uses them where its suffix rules alone cannot
+choose (issue 15; archive/search/kazakh.py says how): маманы is маман+ы, not мама+ны, as маман is
+a noun ending in a vowel and н; сенімді is an adjective, not the accusative of сенім; жаным is
+жан+ым; мойн(ы) is мойын; бара is бар+а; жаз+у (to write) is not жаз (summer).
 
-- `whole`: nouns, adjectives and names whose stem ends in a vowel and н or с (маман, заман, өзен,
-  облыс). Without a word list, маманы reads as мама+ны as well as маман+ы, so a final н or с after
-  a vowel had to go and маман met мама;
-- `adjective`: adjectives in -ды/-ді/-ты/-ті (сенімді, қымбатты, күшті), which read as the
-  accusative of their base (сенім+ді) - except those whose base is also a verb in the lexicon
-  (түсті, етті, келісті), where the past tense is far the more common reading.
-
-Words are lower-cased and folded as Olke folds text (ё → е, һ → х); only Cyrillic words. The lexicon is licensed under the GPL, version 3 (its COPYING); the list written is a derived work under
+Words are lower-cased and folded as Olke folds text (ё → е, һ → х); only Cyrillic words. The
+lexicon is licensed under the GPL, version 3 (its COPYING); the list written is a derived work under
 that licence, kept in its own file and read as data by the stemmer, and says so in its header.
 """
 from __future__ import annotations
 
 import argparse
+import gzip
 import re
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "archive" / "search" / "kazakh_lexicon.tsv"
+OUT = ROOT / "archive" / "search" / "kazakh_lexicon.tsv.gz"
 ENTRY = re.compile(r"\s*([^\s!:%<>]+):(\S+)\s+([A-Za-z0-9-]+)\s*;")
 FOLD = str.maketrans({"ё": "е", "һ": "х"})
 WORD = re.compile(r"[а-яәғқңөұүхі]{2,}")      # two letters: the verbs ет, ал, кел
@@ -46,17 +47,22 @@ def classes(lexc: Path) -> dict[str, set[str]]:
     return found
 
 
-def lists(found: dict[str, set[str]]) -> tuple[list[str], list[str]]:
-    def nominal(word: str) -> bool:
-        return any(c.startswith(NOMINAL) and not c.startswith("ADV") for c in found[word])
-
+def kinds(found: dict[str, set[str]]) -> dict[str, str]:
+    """word -> its kinds: n a noun, adjective or name, o another word that is no verb (adverb,
+    pronoun, postposition, …; both three letters or more), v a verb stem, a an adjective in
+    -ды/-ді/-ты/-ті whose base is no verb."""
     verbs = {w for w, c in found.items() if any(x.startswith("V-") for x in c)}
-    whole = sorted(w for w in found if len(w) > 2 and nominal(w) and w[-1] in "нс" and w[-2] in VOWELS)
-    adjectives = sorted(
-        w for w, c in found.items()
-        if w.endswith(("ды", "ді", "ты", "ті")) and any(x.startswith(ADJECTIVE) for x in c)
-        and not {w[:-2], w[:-2] + "ы", w[:-2] + "і"} & verbs)
-    return whole, adjectives
+    out: dict[str, str] = {}
+    for word, lexicon_classes in sorted(found.items()):
+        nominal = len(word) > 2 and any(c.startswith(NOMINAL) and not c.startswith("ADV") for c in lexicon_classes)
+        other = len(word) > 2 and not nominal and any(not c.startswith("V") for c in lexicon_classes)
+        of = ("n" if nominal else "") + ("o" if other else "") + ("v" if word in verbs else "")
+        if (nominal and word.endswith(("ды", "ді", "ты", "ті")) and any(c.startswith(ADJECTIVE) for c in lexicon_classes)
+                and not {word[:-2], word[:-2] + "ы", word[:-2] + "і"} & verbs):
+            of += "a"
+        if of:
+            out[word] = of
+    return out
 
 
 def main(argv=None) -> int:
@@ -65,7 +71,7 @@ def main(argv=None) -> int:
     parser.add_argument("--commit", default="", help="the apertium-kaz commit it was read at")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
-    whole, adjectives = lists(classes(args.lexc))
+    found = kinds(classes(args.lexc))
     header = [
         "# Word lists of the Kazakh stemmer (archive/search/kazakh.py), written by bench/kazakh_lexicon.py.",
         "# Source: Apertium's Kazakh lexicon, https://github.com/apertium/apertium-kaz, file apertium-kaz.kaz.lexc",
@@ -73,13 +79,16 @@ def main(argv=None) -> int:
         "# Licence: GNU General Public License version 3 (GPL-3.0, the repository's COPYING),",
         "#   https://www.gnu.org/licenses/gpl-3.0.html . This file is a derived work under that licence,",
         "#   kept apart from Olke's code, which reads it as data and does not change the licence of.",
-        "# Kinds: whole = a noun, adjective or name whose stem ends in a vowel and н or с (kept whole);",
-        "#   adjective = an adjective in -ды/-ді/-ты/-ті whose base is no verb (kept apart from its base).",
-        "# word\tkind",
+        "# Kinds: n = a noun, adjective or name; o = another word that is no verb (adverb, pronoun, …);",
+        "#   (both three letters or more); v = a verb stem;",
+        "#   a = an adjective in -ды/-ді/-ты/-ті whose base is no verb (kept apart from its base).",
+        "# word\tkinds",
     ]
-    rows = [f"{w}\twhole" for w in whole] + [f"{w}\tadjective" for w in adjectives]
-    args.out.write_text("\n".join(header + rows) + "\n", encoding="utf-8")
-    print(f"{args.out}: {len(whole)} whole, {len(adjectives)} adjectives", file=sys.stderr)
+    rows = [f"{word}\t{of}" for word, of in found.items()]
+    text = ("\n".join(header + rows) + "\n").encode("utf-8")
+    args.out.write_bytes(gzip.compress(text, compresslevel=9, mtime=0))     # the same bytes each time
+    counts = {kind: sum(kind[0] in of for of in found.values()) for kind in ("nominal", "other", "verb", "adjective")}
+    print(f"{args.out}: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()), file=sys.stderr)
     return 0
 
 

@@ -3,6 +3,7 @@ of trouble of issue 15 (verbs, over-stripping, loanwords, surnames, derivations 
 the figures on the gold list of bench/stemmer_report.py (UD Kazakh-KTB), on its held-out split."""
 from __future__ import annotations
 
+import gzip
 import sys
 from pathlib import Path
 
@@ -113,7 +114,7 @@ def meet(*forms: str) -> bool:
 @pytest.mark.parametrize("forms", [
     "болу болады болып болған болмаған болды болса болсын болатын болмайды болуы болуға",
     "келу келеді келіп келген келмеді келді келетін келсе келмей",
-    "бару барады барып барған бармаған барды баратын",
+    "бару барады барып барған бармаған баратын",
     "жасау жасап жасаған жасалған жасалып жасайды жасайтын жасамады",
     "сақтау сақтады сақтап сақталған сақталады сақтайтын",
     "оқу оқыған оқиды оқып оқымаған",
@@ -211,9 +212,16 @@ def test_adjectives_in_dy_ty_of_the_word_list_stay_apart_with_their_forms():
 
 
 def test_a_past_tense_that_is_also_an_adjective_stays_a_verb():
-    # түсті (coloured; fell), етті (meaty; did): the lexicon's adjectives whose base is a verb
-    assert meet("түсті", "түсу", "түскен") and meet("етті", "ету", "етіп")
-    assert meet("алды", "алу", "алған") and meet("жерді", "жер", "жерге")   # not listed: read as before
+    # етті (meaty; did): an adjective of the lexicon whose base is a verb
+    assert meet("етті", "ету", "етіп", "етеді")
+    assert meet("алды", "алу", "алған") and meet("жерді", "жер", "жерге")
+
+
+def test_a_word_that_is_a_noun_and_a_verb_keeps_them_apart():
+    # жаз (summer) and жазу (to write), түс (colour) and түсу (to fall): the verb's forms meet one
+    # another and the noun's theirs; a bare X+ды, accusative or past tense, is read as the noun
+    assert meet("жазу", "жазған", "жазып", "жазады", "жазбаған") and meet("жаз", "жазда", "жазға", "жазды")
+    assert stem("жаз") != stem("жазу") and stem("күрес") != stem("күресу") and stem("түс") != stem("түскен")
 
 
 def test_a_final_n_or_s_of_a_listed_word_stays():
@@ -227,12 +235,36 @@ def test_an_unlisted_final_n_after_a_vowel_still_goes_so_its_forms_meet():
     assert meet("сыздықан", "сыздықаны", "сыздықанға")
 
 
+def test_my_and_your_go_where_the_word_list_has_the_base_and_not_the_word():
+    assert meet("жан", "жаным", "жанымның", "жаның") and meet("аға", "ағам", "ағама") and meet("қол", "қолың")
+    assert stem("білім") != stem("біл") and stem("ғылым") != stem("ғыл") and stem("қалың") != stem("қал")
+
+
+def test_a_dropped_vowel_comes_back_as_the_word_list_has_it():
+    assert meet("мойын", "мойны", "мойнына") and meet("мүлік", "мүлкі", "мүлкінен")
+
+
+def test_verb_endings_that_read_as_nouns_too_go_where_the_word_list_has_the_verb():
+    assert meet("бару", "бара", "барамыз", "барам") and meet("келу", "келе", "келдік", "келесіз")
+    assert meet("қала", "қаламыз", "қаласы")          # our city: қала is a word, not қал+а
+    assert stem("талай") != stem("талау") and stem("мәселе") == stem("мәселені") != stem("мәселен")
+    assert meet("абай", "абайды", "абайға")          # a listed name before an unlisted verb аба-
+    assert meet("айналу", "айналған", "айналып")      # the listed verb айнал, not айна+л
+
+
+def test_the_word_list_finds_a_word_as_ocr_misreads_it():
+    # printed Жыңғылды, read Жынғылды: cut alike (жыңғыл is listed), so one letter apart, not three
+    assert stem("жынғылды") == "жынғыл" and stem("жыңғылды") == "жыңғыл"
+    assert stem("озені") == "озен" and stem("маманы") == "маман"
+
+
 def test_the_word_list_names_its_source_and_licence():
-    text = (ROOT / "archive" / "search" / "kazakh_lexicon.tsv").read_text(encoding="utf-8")
+    text = gzip.decompress((ROOT / "archive" / "search" / "kazakh_lexicon.tsv.gz").read_bytes()).decode("utf-8")
     header = "\n".join(line for line in text.splitlines() if line.startswith("#"))
     assert "apertium-kaz" in header and "GPL-3.0" in header and "commit" in header
     kinds = [line.split("\t")[1] for line in text.splitlines() if line and not line.startswith("#")]
-    assert kinds.count("whole") > 1000 and kinds.count("adjective") > 300
+    assert sum("n" in k for k in kinds) > 10000 and sum("v" in k for k in kinds) > 1000
+    assert sum("a" in k for k in kinds) > 300
 
 
 # ---------------------------------------------------------------- the gold list, held out
@@ -262,11 +294,8 @@ def test_gold_held_out_figures(stemmer_report):
     assert held["forms_noun"] > 500 and held["forms_verb"] > 400 and held["lemma_pairs"] > 80
     assert held["conflation_noun"] >= stemmer_report.TARGETS["conflation_noun"]
     assert held["conflation_verb"] >= stemmer_report.TARGETS["conflation_verb"]
-    # Issue 15 asks for merging <= 0.05: held out 0.051 (5 of 99 pairs), 0.040 on the tune split and
-    # 0.035 over all since the word list (kazakh_lexicon.tsv); on the tune split, mostly nouns that are verb
-    # stems after a consonant (ауыр/ауыру, күрес/күресу), whose past tense is their accusative.
-    # This bound guards against getting worse; the held-out target itself is not met.
-    assert held["merging"] <= 0.06
+    # merging: 0.051 held out before the word list (kazakh_lexicon.tsv.gz), 0.020 with it
+    assert held["merging"] <= stemmer_report.TARGETS["merging"]
     assert figures["tune"]["conflation_noun"] >= 0.95 and figures["tune"]["conflation_verb"] >= 0.80
     assert figures["tune"]["merging"] <= stemmer_report.TARGETS["merging"]
 

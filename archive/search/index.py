@@ -63,7 +63,10 @@ def page_fields(document, page: dict) -> dict:
     }
     if year:
         fields.update(year=year, decade=year // 10 * 10)
-    languages = [page["language"]] if page["language"] else list(STEMMED_FIELDS)
+    # a page is stemmed in its own language, else in its document's, else in both: as the results
+    # page and the viewer mark its words (page_language)
+    language = page["language"] or document.language
+    languages = [language] if language in STEMMED_FIELDS else list(STEMMED_FIELDS)
     for language in languages:
         fields[STEMMED_FIELDS[language]] = page["text"]
     return fields
