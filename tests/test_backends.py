@@ -171,6 +171,26 @@ def test_undated_documents_and_pages_of_unknown_language_alike(tmp_path):
     assert indexes[1].keys() == indexes[0].keys()
 
 
+def test_a_page_without_a_language_of_its_own_is_stemmed_and_marked_in_its_documents(tmp_path):
+    """Stemmed as its words are marked (in the document's language): a word found on it is marked,
+    on both engines; a page of a document of unknown language is still stemmed both ways."""
+    from bench.search_bench import Doc
+
+    documents = [(Doc(1, "a", language="kaz"), [{"number": 1, "text": "Өзендердің суы таза, книги", "language": None}]),
+                 (Doc(2, "b", language=None), [{"number": 1, "text": "книги и кітаптар", "language": None}])]
+    for backend in BACKENDS:
+        index = new_index(tmp_path / backend, backend)
+        index.replace_documents(documents)
+        found = index.search(SearchRequest(text="өзен"))
+        assert [d.title for d in found.documents] == ["a"], backend
+        assert list(found.terms) == ["text_kaz"], (backend, found.terms)
+        for text in ("өзен", "книгах", "книги"):      # книгах: the Russian stem, on the Kazakh page too?
+            for document in index.search(SearchRequest(text=text)).documents:
+                assert any(marked for page in document.pages for _, marked in page.snippet), (backend, text)
+        assert "b" in [d.title for d in index.search(SearchRequest(text="книгах")).documents], backend
+        assert [d.title for d in index.search(SearchRequest(text="кітап")).documents] == ["b"], backend
+
+
 def test_the_viewer_marks_the_same_words_on_both_engines_without_a_search(corpus, indexes):
     """What the page viewer marks for a query comes from the query and each engine's lexicon
     (``SearchIndex.highlight_terms``), and is the same on both."""

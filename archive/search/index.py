@@ -53,8 +53,8 @@ def page_fields(document, page: dict) -> dict:
         "rubric": "; ".join(dict.fromkeys([*document.rubrics, *(name for key in rubrics.keys_of(document.rubrics)
                                                                  for name in rubrics.names(key))])),
         "kind": document.kind,
-        "language": document.language,
-        "page_language": page["language"] or document.language,
+        "language": document.language or "",
+        "page_language": page["language"] or document.language or "",
         "source_name": document.source or "",
         "rubric_name": rubrics.facet_value(document.rubrics),      # keys (archive.rubrics)
         "published": document.published or "",
