@@ -44,8 +44,8 @@ one spelling still meet where the list lacks one of them.) Where the list has th
 verb, an ending that often ends a noun goes as well (see _LISTED_VERB_ENDINGS: бар-а, кел-е,
 бар-а-мыз, ал-дық, бер-ме, көр-ер), but not from a word the list has (қала, талай, мәселе), nor
 where a listed word and a noun suffix make the word (қала-мыз, our city); a listed verb stem
-wins over one the list lacks (айнал-ған, not айна-л-ған), and a listed word left by a noun
-suffix over an unlisted verb stem (Абай-ды, not аба-йды). The past of a passive (жаса-л-ды, қос-ыл-ды,
+wins over one the list lacks (айнал-ған, not айна-л-ған), and so does a listed word left by a
+noun suffix (Абай-ды, not аба-йды). The past of a passive (жаса-л-ды, қос-ыл-ды,
 талқыла-н-ды) is a verb where two syllables are left; the few common nouns in -ыл -ал that
 would be cut so (ауыл, ақыл, мысал) are in PROTECTED. The two-letter verbs де, же take every
 ending (деп, деді). What is left out, because it reads as a noun too often: the converb -а
@@ -58,16 +58,16 @@ Choices, mostly for precision:
 * өзен+і and қала+ны, облыс+ы and қала+сы look alike: the suffix rules alone cannot tell
   маман+ы from мама+ны. The list can: its nouns, adjectives and names that end in a vowel and
   н or с (WHOLE, 3,343: маман, заман, өзен, облыс, мойын) keep their н and с, and маманы,
-  облысы lose only the -ы (nor is мойын мой+ын). A word the list
-  lacks loses a stem-final н or с after a vowel, so that both readings meet (an unlisted
-  noun in -ан still meets its forms, at the cost of meeting a word in -а). Only once: байланыс
-  is not байла+н+ы+с; and not after a case that follows a possessive: қатынас is not
-  қат+ы+на+с, қарындас not қар+ы+нда+с; nor in -ыс/-іс after р л м н ң з ж й у ғ, the nouns
-  made of verbs (өзгеріс, құрылыс, өндіріс stay apart from өзгеру, құрылу, өндіру).
+  облысы lose only the -ы (nor is мойын мой+ын). A word the list lacks loses a stem-final н
+  or с after a vowel, so that both readings meet (an unlisted noun in -ан still meets its
+  forms, at the cost of meeting a word in -а). Only once: байланыс is not байла+н+ы+с; and not
+  after a case that follows a possessive: қатынас is not қат+ы+на+с, қарындас not
+  қар+ы+нда+с; nor in -ыс/-іс after р л м н ң з ж й у ғ, the nouns made of verbs (өзгеріс,
+  құрылыс, өндіріс stay apart from өзгеру, құрылу, өндіру).
 * 1st/2nd person singular possessives (-м, -ым, -ң, -ың) go after a plural or before a
   dative (басыма, балаңа), -ым/-ім after a consonant where two syllables are left (өмірім,
   отаным), and elsewhere only where the list has the base as a noun and not the word itself
-  (жан-ым, бас-ың, аға-м, аға-м-а): they end too many nouns of one syllable and -ым (ғылым,
+  (жан-ым, қол-ың, аға-м, аға-м-а): they end too many nouns of one syllable and -ым (ғылым,
   білім, бөлім, киім, all listed); so білімін is білім+і+н, not білі+мін.
 * Derivation stays: -лық/-лік (ұлттық, облыстық, тәуелсіздік), -шы/-ші (оқушы, басшы),
   -сыз/-сіз (тәуелсіз), -лы/-лі (таулы): they name something else than their base. An
@@ -571,6 +571,6 @@ def stem(word: str) -> str:
         word, verb = found
         if verb:
             if word[-1] in PURE_VOWELS or word in NOUN_VERBS:
-                word += "у"      # қала+у (to want) is not қала (city), жаз+у (to write) not жаз (summer)      # қала+у (to want) is not қала (city)
+                word += "у"      # қала+у (to want) is not қала (city), жаз+у (to write) not жаз (summer)
             break
     return word
