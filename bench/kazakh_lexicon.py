@@ -30,7 +30,6 @@ OUT = ROOT / "archive" / "search" / "kazakh_lexicon.tsv.gz"
 ENTRY = re.compile(r"\s*([^\s!:%<>]+):(\S+)\s+([A-Za-z0-9-]+)\s*;")
 FOLD = str.maketrans({"ё": "е", "һ": "х"})
 WORD = re.compile(r"[а-яәғқңөұүхі]{2,}")      # two letters: the verbs ет, ал, кел
-VOWELS = set("аәеиоөуұүыіэюя")
 NOMINAL = ("N", "A")                      # N1, N5, NP-*, A1-A6 (not ADV)
 ADJECTIVE = ("A1", "A2", "A3", "A4", "A6")
 
@@ -78,7 +77,7 @@ def main(argv=None) -> int:
         f"#   commit {args.commit or 'unknown'}.",
         "# Licence: GNU General Public License version 3 (GPL-3.0, the repository's COPYING),",
         "#   https://www.gnu.org/licenses/gpl-3.0.html . This file is a derived work under that licence,",
-        "#   kept apart from Olke's code, which reads it as data and does not change the licence of.",
+        "#   kept in a file of its own: Olke's code reads it as data, and keeps its own licence.",
         "# Kinds: n = a noun, adjective or name; o = another word that is no verb (adverb, pronoun, …);",
         "#   (both three letters or more); v = a verb stem;",
         "#   a = an adjective in -ды/-ді/-ты/-ті whose base is no verb (kept apart from its base).",

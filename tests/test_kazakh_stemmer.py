@@ -265,6 +265,27 @@ def test_the_word_list_finds_a_word_as_ocr_misreads_it():
     assert stem("озені") == "озен" and stem("маманы") == "маман"
 
 
+def test_the_word_list_is_made_from_the_lexicons_classes(tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import kazakh_lexicon
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    lexc = tmp_path / "kaz.lexc"
+    lexc.write_text("LEXICON Common\n"
+                    "маман:маман N1 ; ! \"expert\"\n"
+                    "Абай:Абай NP-ANT-M ; ! \"\"\n"
+                    "мәселен:мәселен ADV ; ! \"\"\n"
+                    "жаз:жаз N1 ; ! \"summer\"\n"
+                    "жаз:жаз V-TV ; ! \"write\"\n"
+                    "ет:ет V-TV ; ! \"do\"\n"
+                    "сенімді:сенімді A1 ; ! \"\"\n"
+                    "етті:етті A1 ; ! \"\"\n", encoding="utf-8")
+    kinds = kazakh_lexicon.kinds(kazakh_lexicon.classes(lexc))
+    assert kinds == {"абай": "n", "жаз": "nv", "ет": "v", "етті": "n", "маман": "n", "мәселен": "o",
+                     "сенімді": "na"}
+
+
 def test_the_word_list_names_its_source_and_licence():
     text = gzip.decompress((ROOT / "archive" / "search" / "kazakh_lexicon.tsv.gz").read_bytes()).decode("utf-8")
     header = "\n".join(line for line in text.splitlines() if line.startswith("#"))
