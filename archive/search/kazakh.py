@@ -303,6 +303,7 @@ PROTECTED = tuple("ақын ойын орын бүгін кейін бұрын �
                   "кітап мектеп жауап талап себеп тарап әдеп шарап".split())
 
 _PROTECTED_WORDS = frozenset(PROTECTED)
+_PROTECTED_LENGTHS = sorted({len(word) for word in PROTECTED})
 
 
 def _read_lexicon(path: Path = Path(__file__).with_name("kazakh_lexicon.tsv.gz")) -> dict[str, frozenset[str]]:
@@ -542,8 +543,9 @@ def _strip_once(word: str, floor: int) -> tuple[str, bool] | None:
         if base[-1] == "и":
             return base, True
     verb = None
+    longest = len(word) - max(floor, 1)
     for length in _LENGTHS:
-        if len(word) - length < max(floor, 1):
+        if length > longest:
             continue
         suffix = word[-length:]
         if suffix in SUFFIXES and _can_strip(word, suffix):
@@ -589,7 +591,7 @@ def stem(word: str) -> str:
     """The stem of a lower-case Kazakh word; other tokens come back unchanged."""
     if len(word) < 3 or not CYRILLIC.issuperset(word):
         return word
-    floor = max((len(p) for p in PROTECTED if word.startswith(p)), default=0)
+    floor = max((n for n in _PROTECTED_LENGTHS if word[:n] in _PROTECTED_WORDS), default=0)
     word = _loanword(_normalise(word))
     for _ in range(12):  # no Kazakh word carries more suffixes than this
         if word in _KEPT:
