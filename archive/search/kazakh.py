@@ -61,7 +61,7 @@ Choices, mostly for precision:
 * Stem-final б г ғ are written п к қ (мектебі → мектеп, тәуелсіздігі → тәуелсіздік).
 * өзен+і and қала+ны, облыс+ы and қала+сы look alike: the suffix rules alone cannot tell
   маман+ы from мама+ны. The list can: its nouns, adjectives and names that end in a vowel and
-  н or с (WHOLE, 3,343: маман, заман, өзен, облыс, мойын) keep their н and с, and маманы,
+  н or с (WHOLE, about 3,300: маман, заман, өзен, облыс, мойын) keep their н and с, and маманы,
   облысы lose only the -ы (nor is мойын мой+ын). A word the list lacks loses a stem-final н
   or с after a vowel, so that both readings meet (an unlisted noun in -ан still meets its
   forms, at the cost of meeting a word in -а). Only once: байланыс is not байла+н+ы+с; and not
