@@ -259,6 +259,11 @@ def test_a_bare_verb_stem_is_its_verb_unless_it_reads_as_a_nouns_form():
     assert meet("жүр", "жүру", "жүрді") and meet("таңда", "таң", "таңға")       # таң+да, not the verb таңда-
 
 
+def test_the_comparative_of_a_listed_adjective_goes_and_a_listed_word_in_rak_stays():
+    assert meet("анық", "анығырақ") and meet("арзан", "арзанырақ") and meet("үлкен", "үлкенірек")
+    assert stem("топырақ") != stem("топ") and stem("жапырақ") != stem("жап")
+
+
 def test_the_word_list_finds_a_word_as_ocr_misreads_it():
     # printed Жыңғылды, read Жынғылды: cut alike (жыңғыл is listed), so one letter apart, not three
     assert stem("жынғылды") == "жынғыл" and stem("жыңғылды") == "жыңғыл"

@@ -85,6 +85,8 @@ Choices, mostly for precision:
   merging, measured on the tune split of bench/stemmer_report.py's gold list, and recall@10 of
   the relevance bench's Kazakh inflected queries 1.000 -> 0.963; hunspell-kk cannot serve as
   the list: it lists inflected forms (алды, болды, қалан) as words.
+* The comparative -ырақ/-ірек/-рақ/-рек goes from an adjective the list has, in a word it does
+  not have (анығырақ, арзанырақ → анық, арзан; топырақ, жапырақ are words of their own).
 * Loanwords: a final ь goes (модель/моделі), final -сс is one с (процесс/процесі), the female
   surname -ова/-ева is the male -ов/-ев (Сыздықова/Сыздықов).
 * The attributive -ғы/-гі goes after a locative (қаладағы) or a word of time (жылғы).
@@ -100,7 +102,7 @@ from pathlib import Path
 
 # Bumped whenever the stems change: it is part of the index schema's analysis mark, so an index
 # built with other stems is reported outdated and rebuilt (`olke index check`, `make run`).
-VERSION = 6
+VERSION = 7
 
 VOWELS = frozenset("аәеёиоөуұүыіэюя")
 PURE_VOWELS = VOWELS - {"и", "у"}  # и and у end a stem like consonants: су → суы, ми → миы
@@ -168,6 +170,10 @@ _add("poss", "ым ім", CONS)             # (the two syllables: see _can_strip
 # after one syllable, -ың/-ің after a consonant, -м/-ң after a vowel (жан-ым, бас-ың, аға-м, іні-м)
 _add("poss", "ың ің", CONS)
 _add("poss", "м ң ма ме", (V,))          # and аға-м-а
+# comparative of a listed adjective (анығ-ырақ, арзан-ырақ, жақсы-рақ; not топырақ, жапырақ, listed
+# themselves: see _can_strip)
+_add("comp", "ырақ ірек", CONS)
+_add("comp", "рақ рек", (V,))
 # plural; -дар after a loanword's voiced б в г д as users write it (каталогдар, архивдер)
 _add("plural", "лар лер", (V, G, R))
 _add("plural", "дар дер", (L, N, Z, B))
@@ -490,6 +496,8 @@ def _can_strip(word: str, suffix: str, verb: bool = False) -> bool:
             return False     # ұстаным, a word of the list, is not ұстан+ым
         if (suffix not in ("ым", "ім") or syllables(stem) < 2) and _normalise(stem) not in NOMINALS:
             return False     # өмір+ім, отан+ым, балалар+ым; жан+ым, аға+м (listed); not біл+ім, ғыл+ым
+    if kind == "comp" and (word in WORDS or _normalise(stem) not in NOMINALS):
+        return False         # анығырақ is анық+ырақ; топырақ is a word, not топ+ырақ
     if kind == "instr":
         return True
     wanted = _suffix_harmony(suffix)
