@@ -447,11 +447,7 @@ def search(index, request: SearchRequest) -> SearchResults:
         first = (request.page - 1) * request.per_page
         shown = [(_best_first(by_doc[starts[i]:starts[i] + counts[i]], matches.scores, ranked_tier), counts[i])
                  for i in ranking[first:first + request.per_page]]
-        terms = _terms(found.terms)
-        phrases = {" ".join(words) for fieldname, words in found.phrases
-                   if set(words) <= terms.get(fieldname, set())}
-        if phrases:
-            terms[PHRASES] = phrases
+        terms = terms_to_mark(found.terms, found.phrases)
         matchers: dict = {}       # per page language: what its words match, shared by the pages shown
         stored = partial(whoosh_internals.stored_fields, searcher.reader())
         documents = [_document_hit(stored, matches, positions, int(count), terms, matchers)
@@ -584,14 +580,19 @@ def _many_values(pages: engine.View, fieldname: str) -> tuple[list, np.ndarray, 
     return labels, owners, ordinals, documents
 
 
-def _terms(looked_up) -> dict[str, set[str]]:
-    """The index words the query looked up and found (outside any NOT), by field, in the fields pages
-    are marked by: what the page viewer marks (`highlight_terms`). Marking a page with a word that
-    no matching page has marks nothing, so these mark the pages shown as the words they hold would."""
+def terms_to_mark(looked_up, phrases, fields=HIGHLIGHT_FIELDS) -> dict[str, set[str]]:
+    """The index words a query looked up and found (outside any NOT), by field, in the `fields`
+    pages are marked by, and (under PHRASES) its quoted phrases whose words are all among them:
+    what a results page and the page viewer (`highlight_terms`) mark, on either engine. Marking a
+    page with a word that no matching page has marks nothing, so these mark the pages shown as the
+    words they hold would."""
     terms: dict[str, set[str]] = {}
     for fieldname, word in looked_up:
-        if fieldname in HIGHLIGHT_FIELDS:
+        if fieldname in fields:
             terms.setdefault(fieldname, set()).add(word)
+    found = {" ".join(words) for fieldname, words in phrases if set(words) <= terms.get(fieldname, set())}
+    if found:
+        terms[PHRASES] = found
     return terms
 
 
@@ -651,10 +652,4 @@ def highlight_terms(index, text: str, languages: Iterable[str | None] | None = N
             fields = {"exact"} | {STEMMED_FIELDS[language] for language in languages}
     with index.searcher() as searcher:
         words, phrases = engine.query_words(searcher, query, fields, engine.view(searcher))
-    terms: dict[str, set[str]] = {}
-    for fieldname, word in words:
-        terms.setdefault(fieldname, set()).add(word)
-    found = {" ".join(words) for fieldname, words in phrases if set(words) <= terms.get(fieldname, set())}
-    if found:
-        terms[PHRASES] = found
-    return {k: sorted(v) for k, v in terms.items()}
+    return {k: sorted(v) for k, v in terms_to_mark(words, phrases, fields).items()}

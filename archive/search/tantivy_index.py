@@ -45,7 +45,7 @@ from archive.errors import ArchiveBusy, IndexDamaged, UsageError
 from archive.search import results as page_results
 from archive.search.analysis import exact_analyzer, page_analyzer
 from archive.search.interface import SearchIndex, bulk_processes
-from archive.search.model import FACETS, PHRASES, DocumentHit, SearchRequest, SearchResults
+from archive.search.model import FACETS, DocumentHit, SearchRequest, SearchResults
 from archive.search.query import build, least_words, plan
 from archive.search.schema import ANALYSIS_MARK, STEMMED_FIELDS
 from archive.search.spelling import suggest_with
@@ -748,6 +748,12 @@ class _Plan:
     words: list[tuple[str, tantivy.Query]] = field(default_factory=list)
     counted: dict = field(default_factory=dict)    # tier number -> its documents and page counts
 
+    def buckets(self, snapshot: "Snapshot", number: int) -> tuple[np.ndarray, np.ndarray]:
+        """Tier `number`'s documents and their matching pages' counts (counted once)."""
+        if number not in self.counted:
+            self.counted[number] = snapshot.doc_buckets(self.tiers[number])
+        return self.counted[number]
+
 
 def _tiers(snapshot: Snapshot, translate: _Translator, request: SearchRequest) -> _Plan:
     taken = plan(request)
@@ -808,15 +814,13 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchResults:
     columns = snapshot.columns()
     translate = _Translator(snapshot)
     taken = _tiers(snapshot, translate, request)
-    main = taken.tiers[-1]
-    last = len(taken.tiers) - 1
-    doc_ids, page_counts = taken.counted[last] if last in taken.counted else snapshot.doc_buckets(main)
+    doc_ids, page_counts = taken.buckets(snapshot, len(taken.tiers) - 1)
     tier_of = np.zeros(len(doc_ids), dtype=np.int64)
     complete_pages = int(page_counts.sum())
     if len(taken.tiers) > 1:
         tier_of[:] = len(taken.tiers) - 1
-        for number, query in reversed(list(enumerate(taken.tiers[:-1]))):
-            ids, counts = taken.counted[number] if number in taken.counted else snapshot.doc_buckets(query)
+        for number in reversed(range(len(taken.tiers) - 1)):
+            ids, counts = taken.buckets(snapshot, number)
             tier_of[np.isin(doc_ids, ids, assume_unique=True)] = number
             if number == 0:
                 complete_pages = int(counts.sum())
@@ -828,12 +832,7 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchResults:
     ranked = _rank(snapshot, columns, taken, request.sort, doc_ids, tier_of, first + request.per_page, known)
     window = ranked[first:first + request.per_page]
 
-    terms: dict[str, set[str]] = {}       # as Whoosh's: the words looked up and found, outside any NOT
-    for fieldname, word in translate.terms:
-        terms.setdefault(fieldname, set()).add(word)
-    phrases = {" ".join(words) for fieldname, words in translate.phrases if set(words) <= terms.get(fieldname, set())}
-    if phrases:
-        terms[PHRASES] = phrases
+    terms = page_results.terms_to_mark(translate.terms, translate.phrases)
     matchers: dict = {}
     documents = []
     shown = _best_pages(snapshot, taken, window, tiers, pages, known)
@@ -991,15 +990,7 @@ def highlight_terms(index: TantivyIndex, text: str, languages=None) -> dict[str,
         fields = {"exact"} | {STEMMED_FIELDS[language] for language in languages}
     translate = _Translator(index.snapshot())
     translate(build(SearchRequest(text=text)))
-    terms: dict[str, set[str]] = {}
-    for fieldname, word in translate.terms:
-        if fieldname in fields:
-            terms.setdefault(fieldname, set()).add(word)
-    found = {" ".join(words) for fieldname, words in translate.phrases
-             if fieldname in fields and set(words) <= terms.get(fieldname, set())}
-    if found:
-        terms[PHRASES] = found
-    return {k: sorted(v) for k, v in terms.items()}
+    return {k: sorted(v) for k, v in page_results.terms_to_mark(translate.terms, translate.phrases, fields).items()}
 
 
 def ranked_pages(index: TantivyIndex, request: SearchRequest, limit: int) -> list[dict]:
@@ -1021,6 +1012,5 @@ def core(index: TantivyIndex, request: SearchRequest) -> tuple[Snapshot, _Plan, 
     page counted (by document); for timing it apart from the rest of the results path."""
     snapshot = index.snapshot()
     taken = _tiers(snapshot, _Translator(snapshot), request)
-    last = len(taken.tiers) - 1
-    _, counts = taken.counted[last] if last in taken.counted else snapshot.doc_buckets(taken.tiers[last])
+    _, counts = taken.buckets(snapshot, len(taken.tiers) - 1)
     return snapshot, taken, int(counts.sum())
