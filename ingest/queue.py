@@ -215,10 +215,13 @@ def wait(queue, waiting: dict[str, list[DocumentJob]], home: Home, reporter, fin
     watches = {key: _Watch() for key in waiting}
     while waiting:
         keys = list(waiting)
-        statuses = _statuses(queue.connection, keys)
-        for key in (k for k, status in zip(keys, statuses) if status in _WAITING):
-            watches[key].signs, watches[key].since = (), time.monotonic()    # not started: not silent
-        keys = [k for k, status in zip(keys, statuses) if status not in _WAITING]
+        started = []
+        for key, status in zip(keys, _statuses(queue.connection, keys)):
+            if status in _WAITING:
+                watches[key].signs, watches[key].since = (), time.monotonic()    # not started: not silent
+            else:
+                started.append(key)
+        keys = started
         for key, rq_job in zip(keys, Job.fetch_many(keys, connection=queue.connection) if keys else []):
             documents = waiting[key]
             watch = watches[key]

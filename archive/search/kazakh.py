@@ -324,8 +324,9 @@ def _read_lexicon(path: Path = Path(__file__).with_name("kazakh_lexicon.tsv.gz")
     return {kind: frozenset(words) for kind, words in kinds.items()}
 
 
-# Kazakh letters that OCR (and a Russian keyboard) write without their mark
-_MISREAD = str.maketrans("қңғұүөәһ", "кнгууоах")
+# Kazakh letters as OCR (and a Russian keyboard) write them, without their mark
+UNMARKED = {"қ": "к", "ғ": "г", "ұ": "у", "ү": "у", "ң": "н", "ө": "о", "ә": "а"}
+_MISREAD = str.maketrans(UNMARKED)
 
 
 class Listed(frozenset):
@@ -349,7 +350,7 @@ VERBS = Listed(_FOLDED["v"], folded=True)      # its verb stems (бар, жас�
 ADJECTIVES = Listed(_FOLDED["a"], folded=True)  # сенімді, қымбатты: not the accusative of сенім, қымбат
 NOUN_VERBS = Listed(_LEXICON["n"] & _LEXICON["v"])   # жаз (summer; write), бас (head; press), күрес
 WHOLE = Listed(w for w in _LEXICON["n"] if w[-1] in "нс" and w[-2] in VOWELS)   # маман, өзен, облыс
-_KEPT = Listed(_PROTECTED_WORDS | _LEXICON["a"])
+_KEPT = Listed(ADJECTIVES | Listed(_PROTECTED_WORDS), folded=True)   # never cut below themselves
 _DEVOICE = str.maketrans({"б": "п", "г": "к", "ғ": "қ"})
 
 
@@ -582,13 +583,9 @@ def _verb_written(stem: str) -> str:
     return stem + "у" if stem[-1] in PURE_VOWELS or stem in NOUN_VERBS else stem
 
 
-def _bare_verb(word: str, floor: int) -> str | None:
-    """A word the list has as a verb stem and as no other word (жаса, оқы, ашыл, жүр: an
-    imperative, or a verb typed as its stem) written as that verb's forms are, unless it reads
-    as a listed word's form (таңда is таң+да, though таңда- is a verb too)."""
-    noun = _strip_once(word, floor)
-    if noun and not noun[1] and noun[0] in WORDS:
-        return None
+def _bare_verb(word: str) -> str:
+    """A word the list has as a verb stem (жаса, оқы, ашыл, жүр: an imperative, or a verb typed as
+    its stem) written as that verb's forms are."""
     for passive in ("ыл", "іл", "ын", "ін", "л", "н"):        # ашыл as аш, as ашылды is
         if word.endswith(passive) and len(word) - len(passive) >= 2 and _listed_stem(word[: -len(passive)]):
             word = word[: -len(passive)]
@@ -606,11 +603,9 @@ def stem(word: str) -> str:
     for _ in range(12):  # no Kazakh word carries more suffixes than this
         if word in _KEPT:
             break        # орн+ы → орын, сенімді+ге → сенімді, and no further
-        if word in VERBS and word not in WORDS:
-            verb = _bare_verb(word, floor)
-            if verb:
-                return verb  # жүр, and жүр+ді as its past
         found = _strip_once(word, floor)
+        if word in VERBS and word not in WORDS and not (found and not found[1] and found[0] in WORDS):
+            return _bare_verb(word)    # жүр, and жүр+ді as its past; not таңда, which is таң+да
         if found is None:
             break
         word, verb = found

@@ -25,6 +25,7 @@ from whoosh import query as Q
 from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
 
 from archive import rubrics
+from archive.search import kazakh
 from archive.search.analysis import fold
 from archive.search.model import SearchRequest
 from archive.search.schema import STEMMED_FIELDS, build_schema
@@ -199,9 +200,8 @@ def plan(request: SearchRequest) -> Plan:
 
 
 # Letters confused in the first two of a word, which the fuzzy variant keeps fixed: a Kazakh letter
-# and the Russian one without its mark (OCR, and typing on a Russian keyboard), ш/щ, н/и.
-_CONFUSED = {"қ": "к", "ғ": "г", "ұ": "у", "ү": "у", "ң": "н", "ө": "о", "ә": "а", "і": "и",
-             "щ": "ш", "н": "и"}
+# and the Russian one without its mark (OCR, and typing on a Russian keyboard), і/и, ш/щ, н/и.
+_CONFUSED = {**kazakh.UNMARKED, "і": "и", "щ": "ш", "н": "и"}
 _CONFUSED_BACK: dict[str, list[str]] = {}
 for _kz, _ru in _CONFUSED.items():
     _CONFUSED_BACK.setdefault(_ru, []).append(_kz)

@@ -20,12 +20,11 @@ from rapidfuzz.distance import OSA
 
 from archive.search import kazakh
 from archive.search.analysis import fold, russian_stem
-from archive.search.kazakh import stem as kazakh_stem
 from archive.search.query import EDGE_PUNCTUATION, is_stop_word
 from archive.search.schema import STEMMED_FIELDS
 
 DICTIONARIES = {"kaz": Path("/usr/share/hunspell/kk_KZ.dic"), "rus": Path("/usr/share/hunspell/ru_RU.dic")}
-STEMMERS = {"kaz": kazakh_stem, "rus": russian_stem}
+STEMMERS = {"kaz": kazakh.stem, "rus": russian_stem}
 CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "olke"
 _WORD = re.compile(r"[а-яёәғқңөұүһі]+", re.IGNORECASE)
 
