@@ -41,6 +41,9 @@ BULK_LIMIT_MB = 512        # postings each bulk process sorts in memory before s
 def page_fields(document, page: dict) -> dict:
     """The index document for one page of a catalog document."""
     year = int(document.published[:4]) if document.published else None
+    # a page is stemmed in its own language, else in its document's, else in both: as the results
+    # page and the viewer mark its words (page_language)
+    language = page["language"] or document.language or ""
     fields = {
         "key": f"{document.id}:{page['number']}",
         "doc_id": document.id,
@@ -54,7 +57,7 @@ def page_fields(document, page: dict) -> dict:
                                                                  for name in rubrics.names(key))])),
         "kind": document.kind,
         "language": document.language or "",
-        "page_language": page["language"] or document.language or "",
+        "page_language": language,
         "source_name": document.source or "",
         "rubric_name": rubrics.facet_value(document.rubrics),      # keys (archive.rubrics)
         "published": document.published or "",
@@ -63,9 +66,6 @@ def page_fields(document, page: dict) -> dict:
     }
     if year:
         fields.update(year=year, decade=year // 10 * 10)
-    # a page is stemmed in its own language, else in its document's, else in both: as the results
-    # page and the viewer mark its words (page_language)
-    language = page["language"] or document.language
     languages = [language] if language in STEMMED_FIELDS else list(STEMMED_FIELDS)
     for language in languages:
         fields[STEMMED_FIELDS[language]] = page["text"]
