@@ -188,3 +188,35 @@ def test_highlighting_shows_each_word_once():
                                 highlight.UppercaseFormatter())
     assert found.count("МЕКТЕПТЕРДЕ") == 1 and found.count("БИБЛИОТЕКАМИ") == 1
     assert "библиотеками" not in found
+
+
+def test_every_word_begins_with_its_stems_gate_key():
+    """Highlighting stems only the words that begin with a wanted stem's `gate_key` (all but its
+    last two letters, at most four): every word must, whatever its suffixes, for both stemmers;
+    words of the word list with chains of the stemmer's own suffixes, and strings of any letters."""
+    import random
+
+    from archive.search import kazakh
+    from archive.search.analysis import gate_key, russian_stem
+
+    rng = random.Random(5)
+    suffixes = sorted(set(kazakh.SUFFIXES) | set(kazakh.VERB_SUFFIXES))
+    lemmas = rng.sample(sorted(kazakh.NOMINALS | kazakh.VERBS | kazakh.WORDS), 3000) + [
+        *kazakh.ELISION.values(), "сүю", "жою", "мүлік", "кітап", "мойын", "жаз", "қара"]
+    words = [lemma + "".join(rng.choice(suffixes) for _ in range(rng.choice((0, 1, 1, 2, 3))))
+             for lemma in lemmas for _ in range(4)]
+    letters = "абвгғдежзийкқлмнңоөпрстуұүфхцчшщъыіьэюяә"
+    words += ["".join(rng.choice(letters) for _ in range(rng.randint(3, 12))) for _ in range(10000)]
+    wrong = [(word, stem) for word in map(fold, words) for stem in (kazakh.stem(word), russian_stem(word))
+             if not word.startswith(gate_key(stem))]
+    assert wrong == []
+
+
+def test_the_gate_lets_through_only_words_that_can_stem_to_a_term():
+    from archive.search.analysis import PrefixGate
+
+    gate = PrefixGate({"мектеп", "әлфараби", "ол"})
+    assert gate.passes("мектебінде") and gate.passes("мектептер")
+    assert gate.passes("әл")                  # the first part of әл-Фараби, joined when indexed
+    assert gate.passes("оның") and gate.passes("ол")
+    assert not gate.passes("мен") and not gate.passes("мемлекет") and not gate.passes("әлем")

@@ -10,9 +10,11 @@ from collections import deque
 
 import pytest
 from whoosh import highlight
+from whoosh.analysis import RegexTokenizer
 
 from archive.search import engine, results, spelling
-from archive.search.analysis import exact_analyzer, highlight_analyzer, page_analyzer
+from archive.search.analysis import (TOKEN_PATTERN, FoldFilter, HighlightAnalyzer, KazRusStemFilter, exact_analyzer,
+                                     page_analyzer)
 from archive.search.index import WhooshIndex
 from archive.search.model import PHRASES, SearchRequest
 from archive.search.results import (WordMatcher, count_matches, exact_hits, highlight_terms, matched_word_indexes,
@@ -32,10 +34,13 @@ class _HitAnalyzer:
         self.phrases = terms.get(PHRASES, ())
         self.language = language
         self.wanted = frozenset(self.stems | {self.EXACT + word for word in self.exact})
+        # every word stemmed (``highlight_analyzer`` without its `PrefixGate`)
+        stems = KazRusStemFilter(language if language in ("kaz", "rus") else "both")
+        self._stemmed = HighlightAnalyzer(RegexTokenizer(TOKEN_PATTERN) | FoldFilter() | stems, self.stems)
 
     def __call__(self, text, **kwargs):
         kwargs["chars"] = True
-        stemmed = highlight_analyzer(self.language, self.stems)(text, **kwargs) if self.stems else ()
+        stemmed = self._stemmed(text, **kwargs) if self.stems else ()
         if not self.exact:
             yield from stemmed
             return

@@ -238,18 +238,33 @@ def exact_analyzer():
     return RegexTokenizer(TOKEN_PATTERN) | FoldFilter()
 
 
+def gate_key(term: str) -> str:
+    """The beginning every word has whose stem is `term`: all but the stem's last two letters
+    (devoicing, a restored vowel and a verb's written -у change only those; Snowball's Russian
+    stems are beginnings of their words), at least the first two letters (the first of a
+    two-letter stem), at most four."""
+    return term[:max(2 if len(term) > 2 else 1, min(len(term) - 2, 4))]
+
+
 class PrefixGate(Filter):
     """Marks as stopped (so that they are not stemmed) the tokens that cannot stem to any of
-    `terms`: a stem keeps its word's first two letters (assimilation and elision change only later
-    ones). Highlighting a page then stems a few words instead of every one."""
+    `terms`: those that begin with no term's `gate_key`. A token shorter than a key that begins it
+    passes too (the first part of a hyphenated word, which the indexing tokenizer also joins to
+    the next). Highlighting a page then stems a few words instead of every one."""
 
     def __init__(self, terms):
-        self.keys = {term[:2] if len(term) > 2 else term[:1] for term in terms}
+        self.keys = frozenset(map(gate_key, terms))
+        self.lengths = sorted({len(key) for key in self.keys})
+        self.heads = frozenset(key[:n] for key in self.keys for n in range(1, len(key)))
+
+    def passes(self, text: str) -> bool:
+        """Whether a folded token may stem to one of the terms."""
+        keys = self.keys
+        return any(text[:n] in keys for n in self.lengths) or text in self.heads
 
     def __call__(self, tokens):
-        keys = self.keys
         for t in tokens:
-            if t.text[:2] not in keys and t.text[:1] not in keys:
+            if not self.passes(t.text):
                 t.stopped = True
             yield t
 

@@ -101,9 +101,10 @@ def exact_hits(tokens: list[str], exact: set[str], phrases: Iterable[str]) -> li
 class WordMatcher:
     """What a page's words match of the query's `terms`, for one language: each distinct word is
     analysed once (by the analysers of ``analysis``, as whole page texts would be), and only the
-    words that can stem to a wanted term (``PrefixGate``: a stem keeps its word's first two
-    letters) are analysed at all. Marking a page's words then costs a regular-expression scan and
-    a dictionary look-up per word, not a run of the analyser chain per word."""
+    words that can stem to a wanted term (``PrefixGate``: a word begins with its stem but for the
+    stem's last two letters, at most four of them read) are analysed at all. Marking a page's words
+    then costs a regular-expression scan and a dictionary look-up per word, not a run of the
+    analyser chain per word."""
 
     EXACT = "\x01"
 
@@ -113,7 +114,7 @@ class WordMatcher:
         self.exact = set(terms.get("exact", ()))
         self.phrases = terms.get(PHRASES, ())
         self.wanted = frozenset(self.stems | {self.EXACT + word for word in self.exact})
-        self.keys = PrefixGate(self.stems).keys
+        self.gate = PrefixGate(self.stems)
         self._stemmer = KazRusStemFilter(language if language in ("kaz", "rus") else "both")
         self._page = None       # made when first needed
         self._token_stems: dict[str, str | None] = {}
@@ -121,9 +122,8 @@ class WordMatcher:
         self._find = None
 
     def _gate(self, token: str) -> bool:
-        """Whether a token of the text may stem to a wanted term (its folded first letters)."""
-        folded = _folded(token)[0]
-        return folded[:2] in self.keys or folded[:1] in self.keys
+        """Whether a token of the text may stem to a wanted term (its folded beginning)."""
+        return self.gate.passes(_folded(token)[0])
 
     def token_stem(self, token: str) -> str | None:
         """The wanted stem a token of the text stands for, or None: as ``highlight_analyzer`` reads
@@ -178,7 +178,7 @@ class WordMatcher:
         False when the query has phrases (whose marks depend on the words around them) or nothing
         to find."""
         if self._find is None:
-            keys = set(self.keys) | {word[:2] if len(word) > 2 else word[:1] for word in self.exact}
+            keys = {key[:2] for key in self.gate.keys} | {word[:2] if len(word) > 2 else word[:1] for word in self.exact}
             self._find = False
             if keys and not self.phrases:
                 sources = fold_sources()
