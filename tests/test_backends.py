@@ -191,6 +191,32 @@ def test_a_page_without_a_language_of_its_own_is_stemmed_and_marked_in_its_docum
         assert [d.title for d in index.search(SearchRequest(text="кітап")).documents] == ["b"], backend
 
 
+def test_a_listed_word_does_not_find_its_listed_neighbours_but_does_find_its_misreadings(tmp_path):
+    """The fuzzy variant of a word of the word list skips the list's other words one letter away
+    (қала, a city, is not қара, black; киім, clothes, not киіз, felt) and still finds a misreading
+    (Қаіа); a word the list lacks (Сарыарка, typed without қ) still finds the listed spelling; a verb
+    shared with a noun (жазу, жаз) still finds the forms that read as both (жазды)."""
+    from bench.search_bench import Doc
+
+    pages = {"city": "Қала орталығында.", "black": "Қара жер.", "misread": "Қаіа орталығында.",
+             "felt": "Киіз үй тігілді.", "clothes": "Ұлттық киімдер.", "wrote": "Ол хат жазды.",
+             "steppe": "Сарыарқа даласы."}
+    documents = [(Doc(n, title, language="kaz"), [{"number": 1, "text": text, "language": "kaz"}])
+                 for n, (title, text) in enumerate(pages.items(), 1)]
+    for backend in BACKENDS:
+        index = new_index(tmp_path / backend, backend)
+        index.replace_documents(documents)
+
+        def found(text):
+            return sorted(d.title for d in index.search(SearchRequest(text=text)).documents)
+
+        assert found("қала") == ["city", "misread"], backend
+        assert found("киім") == ["clothes"], backend
+        assert found("Сарыарка") == ["steppe"], backend
+        assert found("жазған") == ["wrote"], backend
+        assert index.highlight_terms("қала", ["kaz"])["text_kaz"] == ["қала", "қаіа"], backend
+
+
 def test_the_viewer_marks_the_same_words_on_both_engines_without_a_search(corpus, indexes):
     """What the page viewer marks for a query comes from the query and each engine's lexicon
     (``SearchIndex.highlight_terms``), and is the same on both."""

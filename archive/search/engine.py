@@ -17,11 +17,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
-from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
 from whoosh import query as Q
 
 from archive.search import whoosh_internals
+from archive.search.query import fuzzy_matches
 from archive.search.schema import PackedPositions
 
 K1, B = 1.2, 0.75          # BM25F, as Whoosh's default weighting
@@ -530,16 +529,12 @@ def evaluate(searcher, query: Q.Query, index_view: View | None = None) -> Evalua
 
 
 def fuzzy_words(index_view: View, node: Q.FuzzyTerm) -> list[str]:
-    """The index's words within `maxdist` edits of a fuzzy term that share its first `prefixlength`
-    letters (Damerau-Levenshtein), sorted: read from the lexicon (a segment keeps the words of a
-    prefix it was asked for), no posting list."""
+    """The index's words that a fuzzy term stands for (``query.fuzzy_matches``), sorted: read from
+    the lexicon (a segment keeps the words of a prefix it was asked for), no posting list."""
     prefix = node.text[:node.prefixlength]
     words: set[str] = set()
     for leaf in index_view.leaves:
-        candidates = leaf.columns.words_from(leaf.reader, node.fieldname, prefix)
-        found = process.extract(node.text, candidates, scorer=DamerauLevenshtein.distance,
-                                score_cutoff=node.maxdist, limit=None)
-        words.update(word for word, _, _ in found)
+        words |= fuzzy_matches(node, leaf.columns.words_from(leaf.reader, node.fieldname, prefix))
     return sorted(words)
 
 

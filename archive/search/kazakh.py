@@ -354,6 +354,19 @@ _KEPT = Listed(ADJECTIVES | Listed(_PROTECTED_WORDS), folded=True)   # never cut
 _DEVOICE = str.maketrans({"б": "п", "г": "к", "ғ": "қ"})
 
 
+def spelt_as_listed(word: str) -> bool:
+    """Whether a stem is, exactly as spelt, a word of the list: a noun or other word, a verb stem,
+    or a verb as its forms are written (жазу)."""
+    return (word in _LEXICON["n"] or word in _LEXICON["o"] or word in _LEXICON["v"]
+            or (word[-1:] == "у" and word[:-1] in _LEXICON["v"]))
+
+
+def verb_of_noun(one: str, other: str) -> bool:
+    """Whether two stems are a noun and the verb written alike (жаз, жазу; бас, басу)."""
+    noun, verb = sorted((one, other), key=len)
+    return verb == noun + "у" and noun in _LEXICON["n"] and noun in _LEXICON["v"]
+
+
 def syllables(word: str) -> int:
     """Count vowels; и and у next to another vowel are glides (ауыл has two syllables)."""
     count = 0

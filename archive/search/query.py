@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 from whoosh import query as Q
 from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
 
@@ -224,7 +226,7 @@ def _rewrite(node: Q.Query, fuzzy: bool) -> Q.Query:
     if isinstance(node, Q.Term) and fuzzy and node.fieldname in STEMMED_FIELDS.values() and len(node.text) >= 3:
         texts = [node.text, *_head_variants(node.text, node.fieldname)]
         if len(node.text) >= FUZZY_MIN_LENGTH - 1:
-            return Q.Or([node] + [Q.FuzzyTerm(node.fieldname, text, boost=FUZZY_BOOST, maxdist=1, prefixlength=2)
+            return Q.Or([node] + [OcrFuzzyTerm(node.fieldname, text, boost=FUZZY_BOOST, maxdist=1, prefixlength=2)
                                   for text in texts])
         if len(texts) > 1:
             return Q.Or([node] + [Q.Term(node.fieldname, text, boost=FUZZY_BOOST) for text in texts[1:]])
@@ -235,6 +237,35 @@ def _rewrite(node: Q.Query, fuzzy: bool) -> Q.Query:
     if isinstance(node, Q.Not):
         return Q.Not(_rewrite(node.query, fuzzy))
     return node
+
+
+def fuzzy_matches(node: Q.FuzzyTerm, candidates) -> set[str]:
+    """Of `candidates` (index words sharing the fuzzy term's first letters), those within its edits
+    (Damerau-Levenshtein) that `OcrFuzzyTerm` keeps."""
+    found = process.extract(node.text, candidates, scorer=DamerauLevenshtein.distance,
+                            score_cutoff=node.maxdist, limit=None)
+    return {word for word, _, _ in found if _misreading(node, word)}
+
+
+def _misreading(node: Q.FuzzyTerm, word: str) -> bool:
+    """Whether an index word near a fuzzy term may be the term misread. In the Kazakh field, where
+    the term is a word of the word list as spelt, the list's other words are not (қара for қала,
+    киіз for киім, мама for маман): a misread word is far more often no word at all. A term the
+    list lacks (Сарыарка) keeps them all, and a verb shared with a noun keeps the noun (жазу, жаз:
+    жазды is both "wrote" and "summer", accusative)."""
+    if word == node.text or node.fieldname != STEMMED_FIELDS["kaz"] or not kazakh.spelt_as_listed(node.text):
+        return True
+    return not kazakh.spelt_as_listed(word) or kazakh.verb_of_noun(word, node.text)
+
+
+class OcrFuzzyTerm(Q.FuzzyTerm):
+    """A word's OCR-tolerant variant: the index words one edit away that may be it misread
+    (`fuzzy_matches`), as Whoosh's own evaluation reads it too."""
+
+    def _btexts(self, ixreader):
+        for word in super()._btexts(ixreader):
+            if _misreading(self, word.decode("utf-8") if isinstance(word, bytes) else word):
+                yield word
 
 
 def filters(request: SearchRequest) -> Q.Query | None:

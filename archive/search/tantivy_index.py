@@ -36,8 +36,6 @@ from typing import Iterable, Iterator
 
 import numpy as np
 import tantivy
-from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
 from whoosh import query as Q
 
 from archive.crashpoints import crash_point
@@ -46,7 +44,7 @@ from archive.search import results as page_results
 from archive.search.analysis import exact_analyzer, page_analyzer
 from archive.search.interface import SearchIndex, bulk_processes
 from archive.search.model import FACETS, DocumentHit, SearchRequest, SearchResults
-from archive.search.query import build, least_words, plan
+from archive.search.query import build, fuzzy_matches, least_words, plan
 from archive.search.schema import ANALYSIS_MARK, STEMMED_FIELDS
 from archive.search.spelling import suggest_with
 
@@ -721,11 +719,8 @@ class _Translator:
 
 
 def fuzzy_words(snapshot: Snapshot, node: Q.FuzzyTerm) -> list[str]:
-    """As ``engine.fuzzy_words``: the index's words within `maxdist` edits sharing the first letters."""
-    candidates = snapshot.words_from(node.fieldname, node.text[:node.prefixlength])
-    found = process.extract(node.text, candidates, scorer=DamerauLevenshtein.distance,
-                            score_cutoff=node.maxdist, limit=None)
-    return sorted({word for word, _, _ in found})
+    """As ``engine.fuzzy_words``: the index's words that a fuzzy term stands for."""
+    return sorted(fuzzy_matches(node, snapshot.words_from(node.fieldname, node.text[:node.prefixlength])))
 
 
 def expanded_words(snapshot: Snapshot, node) -> list[str]:
