@@ -361,9 +361,8 @@ def spelt_as_listed(word: str) -> bool:
             or (word[-1:] == "у" and word[:-1] in _LEXICON["v"]))
 
 
-def verb_of_noun(one: str, other: str) -> bool:
-    """Whether two stems are a noun and the verb written alike (жаз, жазу; бас, басу)."""
-    noun, verb = sorted((one, other), key=len)
+def verb_of_noun(verb: str, noun: str) -> bool:
+    """Whether a verb's stem (as written: жазу, басу) is that of a noun written alike (жаз, бас)."""
     return verb == noun + "у" and noun in _LEXICON["n"] and noun in _LEXICON["v"]
 
 

@@ -252,10 +252,11 @@ def _misreading(node: Q.FuzzyTerm, word: str) -> bool:
     the term is a word of the word list as spelt, the list's other words are not (қара for қала,
     киіз for киім, мама for маман): a misread word is far more often no word at all. A term the
     list lacks (Сарыарка) keeps them all, and a verb shared with a noun keeps the noun (жазу, жаз:
-    жазды is both "wrote" and "summer", accusative)."""
+    жазды, both "wrote" and "summer" in the accusative, is stemmed as the noun); not the other way
+    (қала, a city, does not find қалау, to want)."""
     if word == node.text or node.fieldname != STEMMED_FIELDS["kaz"] or not kazakh.spelt_as_listed(node.text):
         return True
-    return not kazakh.spelt_as_listed(word) or kazakh.verb_of_noun(word, node.text)
+    return not kazakh.spelt_as_listed(word) or kazakh.verb_of_noun(node.text, word)
 
 
 class OcrFuzzyTerm(Q.FuzzyTerm):
