@@ -34,7 +34,7 @@ class _HitAnalyzer:
         self.phrases = terms.get(PHRASES, ())
         self.language = language
         self.wanted = frozenset(self.stems | {self.EXACT + word for word in self.exact})
-        # every word stemmed (``highlight_analyzer`` without its `PrefixGate`)
+        # every word stemmed (no `PrefixGate`)
         stems = KazRusStemFilter(language if language in ("kaz", "rus") else "both")
         self._stemmed = HighlightAnalyzer(RegexTokenizer(TOKEN_PATTERN) | FoldFilter() | stems, self.stems)
 

@@ -246,11 +246,11 @@ def gate_key(term: str) -> str:
     return term[:max(2 if len(term) > 2 else 1, min(len(term) - 2, 4))]
 
 
-class PrefixGate(Filter):
-    """Marks as stopped (so that they are not stemmed) the tokens that cannot stem to any of
-    `terms`: those that begin with no term's `gate_key`. A token shorter than a key that begins it
-    passes too (the first part of a hyphenated word, which the indexing tokenizer also joins to
-    the next). Highlighting a page then stems a few words instead of every one."""
+class PrefixGate:
+    """Which tokens may stem to one of `terms`: those that begin with a term's `gate_key`, and a
+    token shorter than a key that begins it (the first part of a hyphenated word, which the
+    indexing tokenizer also joins to the next). Marking a page's words then stems a few of them
+    instead of every one."""
 
     def __init__(self, terms):
         self.keys = frozenset(map(gate_key, terms))
@@ -261,18 +261,6 @@ class PrefixGate(Filter):
         """Whether a folded token may stem to one of the terms."""
         keys = self.keys
         return any(text[:n] in keys for n in self.lengths) or text in self.heads
-
-    def __call__(self, tokens):
-        for t in tokens:
-            if not self.passes(t.text):
-                t.stopped = True
-            yield t
-
-
-def highlight_analyzer(lang: str | None, terms) -> "HighlightAnalyzer":
-    """For marking `terms` (stems of `lang`, or of both languages) in a page's text."""
-    stems = KazRusStemFilter(lang if lang in ("kaz", "rus") else "both")
-    return HighlightAnalyzer(RegexTokenizer(TOKEN_PATTERN) | FoldFilter() | PrefixGate(terms) | stems, terms)
 
 
 class HighlightAnalyzer:

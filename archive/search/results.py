@@ -126,9 +126,9 @@ class WordMatcher:
         return self.gate.passes(_folded(token)[0])
 
     def token_stem(self, token: str) -> str | None:
-        """The wanted stem a token of the text stands for, or None: as ``highlight_analyzer`` reads
-        it, the first of the folded token's stems that is wanted (its stems and folding are cached
-        for every query, a query's answers for its own pages)."""
+        """The wanted stem a token of the text stands for, or None: as ``HighlightAnalyzer`` reads
+        the page's tokens folded and stemmed, the first of the folded token's stems that is wanted
+        (its stems and folding are cached for every query, a query's answers for its own pages)."""
         found = self._token_stems.get(token, False)
         if found is False:
             found = None
