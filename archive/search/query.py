@@ -221,15 +221,14 @@ def _head_variants(stem: str, fieldname: str) -> list[str]:
 
 
 def _rewrite(node: Q.Query, fuzzy: bool) -> Q.Query:
-    """Plain words gain an OCR-tolerant fuzzy variant (and one for each letter confused in their
-    first two)."""
+    """Plain words gain their readings with one of their first two letters confused and an
+    OCR-tolerant fuzzy variant (one edit past them), scored lower: one misreading, not two."""
     if isinstance(node, Q.Term) and fuzzy and node.fieldname in STEMMED_FIELDS.values() and len(node.text) >= 3:
-        texts = [node.text, *_head_variants(node.text, node.fieldname)]
+        variants = [Q.Term(node.fieldname, text, boost=FUZZY_BOOST) for text in _head_variants(node.text, node.fieldname)]
         if len(node.text) >= FUZZY_MIN_LENGTH - 1:
-            return Q.Or([node] + [OcrFuzzyTerm(node.fieldname, text, boost=FUZZY_BOOST, maxdist=1, prefixlength=2)
-                                  for text in texts])
-        if len(texts) > 1:
-            return Q.Or([node] + [Q.Term(node.fieldname, text, boost=FUZZY_BOOST) for text in texts[1:]])
+            variants.append(OcrFuzzyTerm(node.fieldname, node.text, boost=FUZZY_BOOST, maxdist=1, prefixlength=2))
+        if variants:
+            return Q.Or([node] + variants)
     if isinstance(node, Q.BinaryQuery):  # AndNot, AndMaybe: only the positive side is widened
         return node.__class__(_rewrite(node.a, fuzzy), node.b)
     if isinstance(node, Q.CompoundQuery):
