@@ -225,6 +225,18 @@ def test_a_word_that_is_a_noun_and_a_verb_keeps_them_apart():
     assert stem("жаз") != stem("жазу") and stem("күрес") != stem("күресу") and stem("түс") != stem("түскен")
 
 
+def test_the_bare_past_of_a_noun_verb_is_read_both_ways():
+    """`readings`: what the index and the queries use. жазды is "wrote" or the summer in the
+    accusative: both stems, so the verb's forms and the noun's both meet it; an unambiguous form
+    has its stem alone."""
+    from archive.search.kazakh import readings
+
+    assert readings("жазды") == (stem("жаз"), stem("жазған")) and readings("барды") == ("бар", stem("барған"))
+    assert readings("көрді") == ("көр", stem("көрген"))
+    for word in ("жазған", "жазда", "кітапты", "адамды", "болды", "қалады", "сенімді"):
+        assert readings(word) == (stem(word),), word
+
+
 def test_a_final_n_or_s_of_a_listed_word_stays():
     assert stem("маман") != stem("мама") and stem("заман") == "заман" and stem("облыс") == "облыс"
     assert meet("маман", "маманы", "маманға", "мамандар") and meet("мама", "мамасы", "мамаға")

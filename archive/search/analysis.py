@@ -144,10 +144,10 @@ def _is_cyrillic_word(text: str) -> bool:
 def _stems(word: str, lang: str) -> list[str]:
     if lang == "kaz" or KAZAKH_LETTERS.intersection(word):
         # a word with Kazakh letters in Russian text (a name, a title) is Kazakh
-        return [kazakh.stem(word)]
+        return list(kazakh.readings(word))
     if lang == "rus":
         return [russian_stem(word)]
-    return [kazakh.stem(word), russian_stem(word)]
+    return [*kazakh.readings(word), russian_stem(word)]
 
 
 class FoldFilter(Filter):

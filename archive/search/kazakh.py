@@ -102,7 +102,7 @@ from pathlib import Path
 
 # Bumped whenever the stems change: it is part of the index schema's analysis mark, so an index
 # built with other stems is reported outdated and rebuilt (`olke index check`, `make run`).
-VERSION = 7
+VERSION = 8
 
 VOWELS = frozenset("аәеёиоөуұүыіэюя")
 PURE_VOWELS = VOWELS - {"и", "у"}  # и and у end a stem like consonants: су → суы, ми → миы
@@ -354,16 +354,25 @@ _KEPT = Listed(ADJECTIVES | Listed(_PROTECTED_WORDS), folded=True)   # never cut
 _DEVOICE = str.maketrans({"б": "п", "г": "к", "ғ": "қ"})
 
 
+_PAST = frozenset(("ды", "ді", "ты", "ті"))
+
+
+@lru_cache(maxsize=65536)
+def readings(word: str) -> tuple[str, ...]:
+    """The stems a word is indexed and searched by: its `stem`, and where that reads the bare past
+    of a verb that is also a noun as the noun's accusative (жазды: wrote, or the summer; берді,
+    барды, көрді), the verb's too, so that жазды meets both жаз and жазған."""
+    found = stem(word)
+    if word[-2:] in _PAST and found == word[:-2] and found in NOUN_VERBS:
+        return found, _verb_written(found)
+    return (found,)
+
+
 def spelt_as_listed(word: str) -> bool:
     """Whether a stem is, exactly as spelt, a word of the list: a noun or other word, a verb stem,
     or a verb as its forms are written (жазу)."""
     return (word in _LEXICON["n"] or word in _LEXICON["o"] or word in _LEXICON["v"]
             or (word[-1:] == "у" and word[:-1] in _LEXICON["v"]))
-
-
-def verb_of_noun(verb: str, noun: str) -> bool:
-    """Whether a verb's stem (as written: жазу, басу) is that of a noun written alike (жаз, бас)."""
-    return verb == noun + "у" and noun in _LEXICON["n"] and noun in _LEXICON["v"]
 
 
 def syllables(word: str) -> int:

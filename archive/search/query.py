@@ -249,13 +249,11 @@ def fuzzy_matches(node: Q.FuzzyTerm, candidates) -> set[str]:
 def _misreading(node: Q.FuzzyTerm, word: str) -> bool:
     """Whether an index word near a fuzzy term may be the term misread. In the Kazakh field, where
     the term is a word of the word list as spelt, the list's other words are not (қара for қала,
-    киіз for киім, мама for маман): a misread word is far more often no word at all. A term the
-    list lacks (Сарыарка) keeps them all, and a verb shared with a noun keeps the noun (жазу, жаз:
-    жазды, both "wrote" and "summer" in the accusative, is stemmed as the noun); not the other way
-    (қала, a city, does not find қалау, to want)."""
+    киіз for киім, мама for маман, жаз, summer, for жазу, to write): a misread word is far more
+    often no word at all. A term the list lacks (Сарыарка) keeps them all."""
     if word == node.text or node.fieldname != STEMMED_FIELDS["kaz"] or not kazakh.spelt_as_listed(node.text):
         return True
-    return not kazakh.spelt_as_listed(word) or kazakh.verb_of_noun(node.text, word)
+    return not kazakh.spelt_as_listed(word)
 
 
 class OcrFuzzyTerm(Q.FuzzyTerm):
