@@ -97,6 +97,7 @@ Choices, mostly for precision:
 from __future__ import annotations
 
 import gzip
+from bisect import bisect_left
 from functools import lru_cache
 from pathlib import Path
 
@@ -373,6 +374,24 @@ def spelt_as_listed(word: str) -> bool:
     or a verb as its forms are written (жазу)."""
     return (word in _LEXICON["n"] or word in _LEXICON["o"] or word in _LEXICON["v"]
             or (word[-1:] == "у" and word[:-1] in _LEXICON["v"]))
+
+
+_SORTED_WORDS = sorted(_LEXICON["n"] | _LEXICON["o"] | _LEXICON["v"])
+
+
+@lru_cache(maxsize=65536)
+def listed_stem(word: str) -> bool:
+    """Whether a stem is that of a word of the list as spelt: `spelt_as_listed`, or the stem of a
+    listed word a letter or two longer (бәр of бәрі, процес of процесс)."""
+    if spelt_as_listed(word):
+        return True
+    at = bisect_left(_SORTED_WORDS, word)
+    while at < len(_SORTED_WORDS) and _SORTED_WORDS[at].startswith(word):
+        lemma = _SORTED_WORDS[at]
+        if len(lemma) <= len(word) + 2 and word in readings(lemma):
+            return True
+        at += 1
+    return False
 
 
 def syllables(word: str) -> int:

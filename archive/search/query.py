@@ -211,12 +211,18 @@ KAZAKH_ONLY = frozenset("әғқңөұүһі")
 
 
 def _head_variants(stem: str, fieldname: str) -> list[str]:
-    """`stem` with one of its first two letters read as a letter it is confused with."""
+    """`stem` with one of its first two letters read as a letter it is confused with. A Kazakh
+    mark is added (бар typed for бәр on a Russian keyboard) only where that gives no word of the
+    word list when the stem is one: бар stays бар, not бәр(і); кол becomes қол."""
     out = []
+    listed = fieldname == STEMMED_FIELDS["kaz"] and kazakh.listed_stem(stem)
     for i, letter in enumerate(stem[:2]):
         for other in [_CONFUSED.get(letter, "")] + _CONFUSED_BACK.get(letter, []):
             if other and not (fieldname == STEMMED_FIELDS["rus"] and other in KAZAKH_ONLY):
-                out.append(stem[:i] + other + stem[i + 1:])
+                variant = stem[:i] + other + stem[i + 1:]
+                if not (listed and other in KAZAKH_ONLY and letter not in KAZAKH_ONLY
+                        and kazakh.listed_stem(variant)):
+                    out.append(variant)
     return out
 
 
