@@ -382,7 +382,7 @@ _SORTED_WORDS = sorted(_LEXICON["n"] | _LEXICON["o"] | _LEXICON["v"])
 @lru_cache(maxsize=65536)
 def listed_stem(word: str) -> bool:
     """Whether a stem is that of a word of the list as spelt: `spelt_as_listed`, or the stem of a
-    listed word a letter or two longer (бәр of бәрі, процес of процесс)."""
+    listed word a letter or two longer (бәр of бәрі, модел of модель)."""
     if spelt_as_listed(word):
         return True
     at = bisect_left(_SORTED_WORDS, word)
