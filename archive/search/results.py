@@ -507,42 +507,34 @@ def _rank(pages: engine.View, sort: str, best_pages, best_scores, tier):
 
 def _facets(pages: engine.View, best_pages) -> dict[str, list[tuple[str, int]]]:
     """Documents per value of each facet among all matches (each document counted once, through
-    its best page), most first, then by name: every facet's values tallied by one ``bincount``
-    (`_FacetSlots`)."""
-    slots = pages.keep(("facet slots",), lambda: _FacetSlots(pages))
-    single = np.bincount(slots.single[:, best_pages].ravel(), minlength=slots.many_from)
-    chosen_docs = pages.numeric("doc_id")[best_pages]
-    first, count = slots.doc_start[chosen_docs], slots.doc_count[chosen_docs]
-    total = int(count.sum())
-    pairs = np.repeat(first - (np.cumsum(count) - count), count) + np.arange(total)
-    tally = np.concatenate([single, np.bincount(slots.many[pairs], minlength=len(slots.names) - slots.many_from)])
-    counted = np.flatnonzero((tally > 0) & slots.shown)
-    counted = counted[np.lexsort((slots.rank[counted], -tally[counted], slots.facet[counted]))]
-    bounds = np.searchsorted(slots.facet[counted], np.arange(len(FACETS) + 1)).tolist()
-    names = [slots.names[i] for i in counted.tolist()]
-    counts = tally[counted].tolist()
-    return {name: list(zip(names[bounds[i]:bounds[i + 1]], counts[bounds[i]:bounds[i + 1]]))
-            for i, name in enumerate(FACETS)}
+    its best page), most first, then by name (`FacetSlots`, made once per view of the index)."""
+    slots = pages.keep(("facet slots",), lambda: FacetSlots.of_view(pages))
+    return slots.count(best_pages, pages.numeric("doc_id")[best_pages])
 
 
-class _FacetSlots:
-    """Every value of every facet as one numbered slot, made once per view of the index: the
-    single-valued facets' slots of each page (a row a facet; a page without a value has its
-    facet's empty slot), the many-valued facet's (rubric) slots of each document (`many`, in
-    document order: `doc_start`, `doc_count`), and of each slot its name, facet, alphabetical
-    place among its facet's names and whether it is shown (not empty)."""
+class FacetSlots:
+    """Every value of every facet as one numbered slot: the single-valued facets' slots of each
+    unit counted (a page, or a document; a row a facet; a unit without a value has its facet's
+    empty slot), the many-valued facet's (rubric) slots of each document (`many`, in document
+    order: `doc_start`, `doc_count`), and of each slot its name, facet, alphabetical place among
+    its facet's names and whether it is shown (not empty). Made from `single`, each single-valued
+    facet's labels and each unit's ordinal among them (-1: none), in ``FACETS`` order, and `many`,
+    the many-valued facet's labels, every (document, value) pair as two arrays (document ids,
+    places in the labels) and one more than the highest document id."""
 
-    def __init__(self, pages: engine.View):
+    def __init__(self, single: list[tuple[list, np.ndarray]], many: tuple[list, np.ndarray, np.ndarray, int],
+                 size: int):
         names, facet, rows = [], [], []
+        columns = iter(single)
         for i, name in enumerate(FACETS):
             if name != _MANY:
-                labels, ordinals = pages.values(_FACET_FIELDS[name])
+                labels, ordinals = next(columns)
                 rows.append(np.where(ordinals >= 0, ordinals, len(labels)) + len(names))
                 names += [*labels, None]
                 facet += [i] * (len(labels) + 1)
-        self.single = np.array(rows, dtype=np.int64).reshape(len(rows), pages.size)
+        self.single = np.array(rows, dtype=np.int64).reshape(len(rows), size)
         self.many_from = len(names)
-        labels, owners, ordinals, documents = _many_values(pages, _FACET_FIELDS[_MANY])
+        labels, owners, ordinals, documents = many
         order = np.argsort(owners, kind="stable")
         self.many = ordinals[order]                      # slots past `many_from`
         self.doc_count = np.bincount(owners, minlength=documents)
@@ -555,11 +547,34 @@ class _FacetSlots:
         self.rank = np.empty(len(names), dtype=np.int64)
         self.rank[sorted(range(len(names)), key=self.names.__getitem__)] = np.arange(len(names))
 
+    @classmethod
+    def of_view(cls, pages: engine.View) -> "FacetSlots":
+        """A view's slots, a page a unit."""
+        single = [pages.values(_FACET_FIELDS[name]) for name in FACETS if name != _MANY]
+        return cls(single, _many_values(pages, _FACET_FIELDS[_MANY]), pages.size)
+
+    def count(self, units: np.ndarray, documents: np.ndarray) -> dict[str, list[tuple[str, int]]]:
+        """The values of each facet with the number of `units` (each counted once) that have
+        them, most first, then by name; the many-valued facet's through their `documents` (one a
+        unit): every facet's values tallied by one ``bincount``."""
+        single = np.bincount(self.single[:, units].ravel(), minlength=self.many_from)
+        first, count = self.doc_start[documents], self.doc_count[documents]
+        total = int(count.sum())
+        pairs = np.repeat(first - (np.cumsum(count) - count), count) + np.arange(total)
+        tally = np.concatenate([single, np.bincount(self.many[pairs], minlength=len(self.names) - self.many_from)])
+        counted = np.flatnonzero((tally > 0) & self.shown)
+        counted = counted[np.lexsort((self.rank[counted], -tally[counted], self.facet[counted]))]
+        bounds = np.searchsorted(self.facet[counted], np.arange(len(FACETS) + 1)).tolist()
+        names = [self.names[i] for i in counted.tolist()]
+        counts = tally[counted].tolist()
+        return {name: list(zip(names[bounds[i]:bounds[i + 1]], counts[bounds[i]:bounds[i + 1]]))
+                for i, name in enumerate(FACETS)}
+
 
 def _many_values(pages: engine.View, fieldname: str) -> tuple[list, np.ndarray, np.ndarray, int]:
     """A many-valued field of the documents (their pages all hold the same values), every
     (document, value) pair as two arrays: the document ids and their values' places in the list,
-    and one more than the highest document id; from the pages not deleted (`_FacetSlots` keeps
+    and one more than the highest document id; from the pages not deleted (`FacetSlots` keeps
     them for the view of the index)."""
     doc_ids = pages.numeric("doc_id")
     live = None if pages.deleted is None else ~pages.deleted

@@ -449,6 +449,21 @@ class DocumentColumns:
     rubrics: dict[str, np.ndarray]
 
     @property
+    def size(self) -> int:
+        """One more than the highest document id the columns hold."""
+        return len(self.ordinals["kind"])
+
+    @property
+    def facet_slots(self) -> "page_results.FacetSlots":
+        """Every facet's values as slots, a document a unit (as ``results._facets`` counts them)."""
+        if not hasattr(self, "_slots"):
+            single = [(self.labels[FACET_FIELDS[name]], self.ordinals[FACET_FIELDS[name]])
+                      for name in FACETS if name != "rubric"]
+            labels, owners, ordinals = self.rubric_pairs
+            self._slots = page_results.FacetSlots(single, (labels, owners, ordinals, self.size), self.size)
+        return self._slots
+
+    @property
     def rubric_pairs(self) -> tuple[list, np.ndarray, np.ndarray]:
         """(rubrics, and for each (document, rubric) pair its document and its rubric's ordinal)."""
         if not hasattr(self, "_pairs"):
@@ -841,7 +856,8 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchResults:
     suggestion = None
     if request.text and (len(doc_ids) < 3 or not complete_documents):      # as Whoosh's
         suggestion = suggest_with(_Lexicon(snapshot), request.text)
-    facets = {name: _facet(columns, FACET_FIELDS[name], doc_ids) for name in FACETS}
+    inside = doc_ids[doc_ids < columns.size]
+    facets = columns.facet_slots.count(inside, inside)
     return SearchResults(request, len(doc_ids), int(page_counts.sum()), documents, facets,
                          {k: sorted(v) for k, v in terms.items()}, round((time.perf_counter() - started) * 1000, 1),
                          suggestion, partial=complete_pages < int(page_counts.sum()),
@@ -877,24 +893,6 @@ def _rank(snapshot: Snapshot, columns: DocumentColumns, taken: _Plan, sort: str,
             group = members[start:end]
             out += _walk(snapshot, query, len(group), within=group)[:wanted - len(out)]
     return out[:wanted]
-
-
-def _facet(columns: DocumentColumns, fieldname: str, doc_ids: np.ndarray) -> list[tuple[str, int]]:
-    """Matching documents per value, as ``results._facets`` counts them."""
-    if fieldname == "rubric_name":
-        labels, owners, ordinals = columns.rubric_pairs
-        chosen = np.zeros(max(len(columns.ordinals["kind"]), 1), dtype=bool)
-        chosen[doc_ids[doc_ids < len(chosen)]] = True
-        tally = np.bincount(ordinals[chosen[owners]], minlength=len(labels))
-        counted = [(labels[i], int(tally[i])) for i in np.flatnonzero(tally)]
-    else:
-        labels, ordinals = columns.labels[fieldname], columns.ordinals[fieldname]
-        inside = doc_ids[doc_ids < len(ordinals)]
-        values = ordinals[inside]
-        tally = np.bincount(values[values >= 0], minlength=len(labels))
-        counted = [(labels[i], int(tally[i])) for i in np.flatnonzero(tally)]
-    counted = [(str(label), count) for label, count in counted if count and label not in (None, "", 0)]
-    return sorted(counted, key=lambda item: (-item[1], item[0]))
 
 
 # the most pages of the documents shown that one query reads to find their best pages (else one
