@@ -40,7 +40,8 @@ keeps apart from the noun it looks like (қала): after a vowel the past -ды
 -ны differ, so such a verb is told by its endings. A verb stem in a consonant that the list
 also has as a noun is written as its infinitive too (жаз → жазу, as жаз is summer; бас → басу):
 its forms keep apart from the noun's, but for the bare past in -ды, which after a consonant is
-the accusative's spelling (жазды, барды, жерді) and is read as the noun. (A noun and a verb of
+the accusative's spelling (жазды, барды, жерді): `stem` reads it as the noun, and `readings`,
+what the index and queries use, as both. (A noun and a verb of
 one spelling still meet where the list lacks one of them.) Where the list has the stem as a
 verb, an ending that often ends a noun goes as well (see _LISTED_VERB_ENDINGS: бар-а, кел-е,
 бар-а-мыз, ал-дық, бер-ме, көр-ер), but not from a word the list has (қала, талай, мәселе), nor
@@ -369,14 +370,14 @@ def readings(word: str) -> tuple[str, ...]:
     return (found,)
 
 
+_SPELT = _LEXICON["n"] | _LEXICON["o"] | _LEXICON["v"]     # every word of the list, as spelt
+_SORTED_WORDS = sorted(_SPELT)
+
+
 def spelt_as_listed(word: str) -> bool:
     """Whether a stem is, exactly as spelt, a word of the list: a noun or other word, a verb stem,
     or a verb as its forms are written (жазу)."""
-    return (word in _LEXICON["n"] or word in _LEXICON["o"] or word in _LEXICON["v"]
-            or (word[-1:] == "у" and word[:-1] in _LEXICON["v"]))
-
-
-_SORTED_WORDS = sorted(_LEXICON["n"] | _LEXICON["o"] | _LEXICON["v"])
+    return word in _SPELT or (word[-1:] == "у" and word[:-1] in _LEXICON["v"])
 
 
 @lru_cache(maxsize=65536)

@@ -102,9 +102,9 @@ class WordMatcher:
     """What a page's words match of the query's `terms`, for one language: each distinct word is
     analysed once (by the analysers of ``analysis``, as whole page texts would be), and only the
     words that can stem to a wanted term (``PrefixGate``: a word begins with its stem, less the
-    stem's last two letters) are analysed at all. Marking a page's words
-    then costs a regular-expression scan and a dictionary look-up per word, not a run of the
-    analyser chain per word."""
+    stem's last two letters) are analysed at all. Marking a page's words then costs a
+    regular-expression scan and a dictionary look-up per word, not a run of the analyser chain per
+    word."""
 
     EXACT = "\x01"
 

@@ -455,23 +455,17 @@ class DocumentColumns:
 
     @property
     def facet_slots(self) -> "page_results.FacetSlots":
-        """Every facet's values as slots, a document a unit (as ``results._facets`` counts them)."""
+        """Every facet's values as slots, a document a unit (as ``results._facets`` counts them);
+        the rubrics as (document, rubric) pairs."""
         if not hasattr(self, "_slots"):
             single = [(self.labels[FACET_FIELDS[name]], self.ordinals[FACET_FIELDS[name]])
                       for name in FACETS if name != "rubric"]
-            labels, owners, ordinals = self.rubric_pairs
-            self._slots = page_results.FacetSlots(single, (labels, owners, ordinals, self.size), self.size)
-        return self._slots
-
-    @property
-    def rubric_pairs(self) -> tuple[list, np.ndarray, np.ndarray]:
-        """(rubrics, and for each (document, rubric) pair its document and its rubric's ordinal)."""
-        if not hasattr(self, "_pairs"):
             labels = sorted(self.rubrics)
             owners = [self.rubrics[label] for label in labels]
-            self._pairs = (labels, np.concatenate(owners) if owners else np.empty(0, np.int64),
-                           np.repeat(np.arange(len(labels)), [len(o) for o in owners]).astype(np.int64))
-        return self._pairs
+            pairs = (labels, np.concatenate(owners) if owners else np.empty(0, np.int64),
+                     np.repeat(np.arange(len(labels)), [len(o) for o in owners]).astype(np.int64), self.size)
+            self._slots = page_results.FacetSlots(single, pairs, self.size)
+        return self._slots
 
 
 class Snapshot:
