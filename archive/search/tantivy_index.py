@@ -31,6 +31,7 @@ import time
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -468,6 +469,9 @@ class DocumentColumns:
         return self._slots
 
 
+_KEY, _DOC_COUNT = itemgetter("key"), itemgetter("doc_count")     # of an aggregation's bucket
+
+
 class Snapshot:
     """A searcher on one version of the index, with the per-document columns read from it."""
 
@@ -510,8 +514,8 @@ class Snapshot:
         for found in self._aggregate_by_ranges(query, lambda size: {"d": {"terms": {"field": "doc_id",
                                                                                     "size": size}}}):
             buckets += found["d"]["buckets"]
-        ids = np.fromiter((b["key"] for b in buckets), dtype=np.int64, count=len(buckets))
-        counts = np.fromiter((b["doc_count"] for b in buckets), dtype=np.int64, count=len(buckets))
+        ids = np.fromiter(map(_KEY, buckets), dtype=np.int64, count=len(buckets))
+        counts = np.fromiter(map(_DOC_COUNT, buckets), dtype=np.int64, count=len(buckets))
         order = np.argsort(ids)
         return ids[order], counts[order]
 
@@ -828,13 +832,14 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchResults:
             tier_of[np.isin(doc_ids, ids, assume_unique=True)] = number
             if number == 0:
                 complete_pages = int(counts.sum())
-    tiers = dict(zip(doc_ids.tolist(), tier_of.tolist()))
-    pages = dict(zip(doc_ids.tolist(), page_counts.tolist()))
-
     first = (request.page - 1) * request.per_page
     known: dict[int, list] = {}
     ranked = _rank(snapshot, columns, taken, request.sort, doc_ids, tier_of, first + request.per_page, known)
     window = ranked[first:first + request.per_page]
+    shown_ids = [doc_id for doc_id, _, _ in window]           # their tiers and page counts (of them only:
+    at = np.searchsorted(doc_ids, shown_ids)                   # a word may match thousands of documents)
+    tiers = dict(zip(shown_ids, tier_of[at].tolist()))
+    pages = dict(zip(shown_ids, page_counts[at].tolist()))
 
     terms = page_results.terms_to_mark(translate.terms, translate.phrases)
     matchers: dict = {}
