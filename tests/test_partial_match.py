@@ -129,6 +129,26 @@ def test_or_and_quoted_phrases_keep_their_meaning(index):
     assert found == ["two long"]
 
 
+
+def test_and_requires_the_words_it_joins(index):
+    # typed as words, pages with one of the two follow; joined by AND, both must stand on a page
+    assert {"one", "two"} <= set(titles(index, "мұражай Ертіс"))
+    results = search(index, "мұражай AND Ертіс")
+    assert [d.title for d in results.documents] == ["all three"] and not results.partial
+    # the words around the AND are required, the others still counted
+    taken = plan(SearchRequest(text="Ертіс кітапхана AND мұражай балықшылар"))
+    assert [word for word, _ in taken.words] == ["Ертіс", "балықшылар"] and len(taken.required) == 2
+
+
+@pytest.mark.parametrize("text", ["балықшылар OR", "OR балықшылар", "балықшылар NOT", "балықшылар ANDNOT",
+                                  "AND балықшылар AND"])
+def test_an_operator_that_joins_nothing_is_left_out(index, text):
+    assert titles(index, text) == ["one"]
+
+
+def test_an_operator_twice_is_read_once(index):
+    assert set(titles(index, "мұражай OR OR балықшылар")) == {"all three", "one"}
+
 def test_as_dict_carries_the_missing_words(index):
     data = search(index, "Ертіс кітапхана мұражай").as_dict()
     assert data["matched_all"] is False and data["partial"] is True and data["complete_documents"] == 1

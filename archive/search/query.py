@@ -115,7 +115,7 @@ def text_query(text: str, fuzzy: bool = True) -> Q.Query:
     if not text.strip():
         return Q.Every()
     _PARSER = _PARSER or _parser()
-    parsed = _PARSER.parse(_PHRASE.sub(r'exact:"\1"', _typed(balanced_quotes(text))))
+    parsed = _PARSER.parse(_PHRASE.sub(r'exact:"\1"', _typed(tidy_operators(balanced_quotes(text)))))
     return _rewrite(parsed, fuzzy)
 
 
@@ -156,6 +156,26 @@ def balanced_quotes(text: str) -> str:
     return text
 
 
+_BINARY = frozenset(("OR", "AND", "ANDNOT", "ANDMAYBE"))
+
+
+def tidy_operators(text: str) -> str:
+    """The query without operators that join nothing: one at the start or the end (кітапхана OR,
+    OR кітапхана, кітапхана NOT), or right after another (кітапхана OR OR библиотека). Parsed as
+    they are, Whoosh would look such an operator up as a word and find nothing."""
+    items = _ITEM.findall(text)
+    if not _BINARY.intersection(items) and "NOT" not in items:
+        return text
+    kept: list[str] = []
+    for item in items:
+        if item in _BINARY and (not kept or kept[-1] in _BINARY or kept[-1] == "NOT"):
+            continue
+        kept.append(item)
+    while kept and (kept[-1] in _BINARY or kept[-1] == "NOT"):
+        kept.pop()
+    return " ".join(kept)
+
+
 def _field_item(item: str) -> bool:
     """Whether a typed item is field:words (title:Абай, автор:Әуезов); a word before a colon that
     ends a question or a heading (саны:, Тақырыбы:) is a word."""
@@ -166,17 +186,20 @@ def _field_item(item: str) -> bool:
 def plan(request: SearchRequest) -> Plan:
     """The request's query taken apart into words (see `Plan`)."""
     request.validate()
-    text = balanced_quotes(request.text)
+    text = tidy_operators(balanced_quotes(request.text))
     if not text.strip() or _OPERATORS.search(_QUOTED.sub(" ", text)):
         return Plan(build(request))
     found = Plan(restrict=filters(request), split=True)
     words: list[tuple[str, Q.Query]] = []
-    negate = False
+    negate = joined = False
     for item in _ITEM.findall(text):
         if item == "NOT":
             negate = True
             continue
-        if item == "AND":
+        if item == "AND":               # the words on either side are both wanted, not counted
+            if words and not joined:
+                found.required.append(words.pop()[1])
+            joined = True
             continue
         if item.startswith("-") and len(item) > 1:
             negate, item = True, item[1:]
@@ -186,11 +209,11 @@ def plan(request: SearchRequest) -> Plan:
             continue
         if negate:
             found.excluded.append(query)
-        elif '"' in item or _field_item(item):
+        elif '"' in item or _field_item(item) or joined:
             found.required.append(query)
         else:
             words.append((item.strip(EDGE_PUNCTUATION) or item, query))
-        negate = False
+        negate = joined = False
     content = [(word, query) for word, query in words if not is_stop_word(word)]
     if content:
         found.stopped = [word for word, _ in words if is_stop_word(word)]
