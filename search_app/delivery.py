@@ -233,8 +233,11 @@ def request_form():
     except InvalidRequest as error:
         return _render_form(form, document, 422, "invalid", _field_errors(error))
     _send_letters(done.letters)
+    with get_store().locked() as archive:      # (a repeated request: its first letter decides)
+        mailed = any(letter["letter"] == "received" and letter["sent_at"]
+                     for letter in archive.delivery.letters(done.request.id))
     session[SENT_KEY] = {"code": done.request.code, "created": done.created,
-                         "exceeds": bool(done.request.exceeds_rules)}
+                         "exceeds": bool(done.request.exceeds_rules), "mailed": mailed}
     return redirect(url_for("delivery.sent"), 303)
 
 
@@ -256,7 +259,7 @@ def sent():
     if not shown:
         return redirect(url_for("delivery.lookup"))
     return render_template("delivery/sent.html", code=shown["code"], created=shown["created"],
-                           exceeds=shown.get("exceeds"))
+                           exceeds=shown.get("exceeds"), mailed=shown.get("mailed", False))
 
 
 @delivery.route("/request/status", methods=["GET", "POST"])

@@ -84,6 +84,7 @@ def test_the_whole_path_in_the_test_client(home):
         assert sent.status_code == 303 and sent.headers["Location"].endswith("/request/sent")
         page = client.get("/request/sent").get_data(as_text=True)
         code = re.search(r'id="request-code">([^<]+)<', page).group(1)
+        assert "Мы также отправили его на вашу почту" in page and "ещё не отправлено" not in page
         (letter,) = mailbox.wait(1)
         assert letter["Subject"] == f"Заявка принята: {code}"          # the requester's language: ru
         assert f"http://olke.test/request/status?code={code}" in body(letter)
@@ -250,6 +251,8 @@ def test_a_duplicate_shows_the_first_code(app, home):
         page = client.get("/request/sent?lang=en").get_data(as_text=True)
         codes.append(re.search(r'id="request-code">([^<]+)<', page).group(1))
     assert codes[0] == codes[1] and "You have already sent this request" in page and count(app) == 1
+    # no mail server is set: the page does not say the code went to the e-mail
+    assert "has not gone to your e-mail yet" in page and "We have also sent it" not in page
 
 
 def test_a_free_citation(app):
