@@ -35,6 +35,17 @@ def text(args: MultiDict, name: str, limit: int = MAX_VALUE) -> str | None:
     return value or None
 
 
+def query(args: MultiDict) -> tuple[str | None, bool]:
+    """The search words (``q``), and whether they were cut to `MAX_QUERY` characters: a pasted
+    paragraph is searched by its beginning (cut at a space where one is near) rather than refused."""
+    value = (args.get("q") or "").strip()
+    if len(value) <= MAX_QUERY:
+        return value or None, False
+    cut = value[:MAX_QUERY]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    return (cut[:space] if space > MAX_QUERY // 2 else cut).strip(), True
+
+
 def integer(args: MultiDict, name: str, low: int, high: int, default: int | None = None) -> int | None:
     raw = (args.get(name) or "").strip()
     if not raw:
@@ -55,14 +66,16 @@ def choice(args: MultiDict, name: str, allowed: tuple, default=None):
     return value
 
 
-def search_request(args: MultiDict, per_page: int | None = None) -> SearchRequest:
+def search_request(args: MultiDict, per_page: int | None = None, cut: bool = False) -> SearchRequest:
+    """The search asked for; with `cut`, words past `MAX_QUERY` characters are left out (`query`),
+    else they are an error."""
     year_from = integer(args, "from", 1, 2999)
     year_to = integer(args, "to", 1, 2999)
     if year_from and year_to and year_from > year_to:
         raise BadParameter(_("The year range starts (%(start)s) after it ends (%(end)s).",
                              start=year_from, end=year_to))
     return SearchRequest(
-        text=text(args, "q", MAX_QUERY) or "",
+        text=(query(args)[0] if cut else text(args, "q", MAX_QUERY)) or "",
         kind=choice(args, "kind", KINDS),
         language=choice(args, "language", LANGUAGES),
         source=text(args, "source"),

@@ -59,18 +59,19 @@ def browse():
 
 @reading.get("/search")
 def search():
-    wanted = params.search_request(request.args)
+    wanted = params.search_request(request.args, cut=True)
     results = get_store().search(wanted)
     if wanted.page > results.page_count:
         raise PageNotFound(_("There is no page %(page)s of these results: they end at page %(last)s.",
                              page=wanted.page, last=results.page_count))
-    return render_template("results.html", search=wanted, results=results)
+    return render_template("results.html", search=wanted, results=results,
+                           cut=params.MAX_QUERY if params.query(request.args)[1] else None)
 
 
 @reading.get("/documents/<int:document_id>")
 @reading.get("/documents/<int:document_id>/pages/<int:page>")
 def document(document_id: int, page: int | None = None):
-    q = params.text(request.args, "q", params.MAX_QUERY)
+    q = params.query(request.args)[0]
     zoom = params.zoom(request.args)
     if page is None and "page" in request.args:      # the "go to page" form
         wanted = params.integer(request.args, "page", 1, 1_000_000, 1)

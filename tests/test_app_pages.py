@@ -221,12 +221,20 @@ def test_not_found_is_a_friendly_translated_page(client, url):
     ("page=0", "«бет»"), ("from=abc", "«басталатын жыл»"),                      # parameters, not «from»
     ("from=2000&to=1990", "Жылдар аралығының басы (2000)"),
     ("kind=poem", "«poem» — «түрі» үшін жарамсыз мән"), ("language=eng", "«тілі»"),
-    ("sort=random", "«сұрыптау»"), ("q=" + "ә" * 501, "«іздеу сөздері» мәні тым ұзын"),
+    ("sort=random", "«сұрыптау»"), ("q=кітап&source=" + "ә" * 301, "«газет не журнал» мәні тым ұзын"),
 ])
 def test_bad_parameters_are_400_with_a_message(client, query, message):
     response = client.get("/search?" + query)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
+
+
+def test_a_query_past_the_limit_is_searched_by_its_beginning_and_says_so(client):
+    pasted = "Абай " + "ұзақ мәтін " * 300                     # a pasted paragraph, 3000 characters
+    html = client.get("/search", query_string={"q": pasted}).get_data(as_text=True)
+    assert "500 таңбадан ұзын" in html and "«мәтін ұзақ мәтін»" in html
+    assert 'class="summary"' in html or "табылмады" in html      # a results page, not an error
+    assert "500 таңбадан ұзын" not in client.get("/search?q=Абай").get_data(as_text=True)
 
 
 def test_language_switch_is_kept_in_a_cookie(client):
