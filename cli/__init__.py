@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from archive.clock import use_library_time
 from archive.db import DatabaseError
 from archive.errors import DiskFull, OlkeError, is_disk_full
 from archive.home import Home
@@ -54,6 +55,7 @@ def main(ctx, home, verbose):
       olke ingest scans/ --kind newspaper_article --language kaz
     """
     ctx.ensure_object(dict)
+    use_library_time()
     ctx.obj.update(home=Home.resolve(home), verbose=verbose)
 
 

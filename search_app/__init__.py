@@ -11,6 +11,7 @@ import os
 
 from flask import Flask
 
+from archive.clock import library_zone, use_library_time
 from archive.vocabulary import INTERFACE_LANGUAGES
 
 DEFAULTS = {
@@ -19,7 +20,6 @@ DEFAULTS = {
     "OLKE_RECENT": 6,               # recent additions on the home page
     "OLKE_LANGUAGES": INTERFACE_LANGUAGES,
     "BABEL_DEFAULT_LOCALE": "kk",
-    "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
     "OLKE_LANG_COOKIE": "olke_lang",
     "OLKE_IMAGE_MAX_AGE": 3600,     # seconds browsers may keep page images and thumbnails
     "OLKE_REQUEST_PATH": "/request",  # the delivery request form behind "request a copy"
@@ -36,9 +36,11 @@ ENVIRONMENT = {"OLKE_BASE_URL": str, "OLKE_OAI_REPOSITORY_NAME": str, "OLKE_OAI_
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
+    app.config["BABEL_DEFAULT_TIMEZONE"] = library_zone()     # times are stored in UTC, shown in this
     app.config.update({key: read(os.environ[key]) for key, read in ENVIRONMENT.items() if os.environ.get(key)})
     if config:
         app.config.update(config)
+    use_library_time(app.config["BABEL_DEFAULT_TIMEZONE"])   # and the library's day decides dates
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -8,7 +8,10 @@ import pikepdf
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from archive.clock import use_library_time
+
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+use_library_time()      # as the CLI and the apps do: the library's day, whatever the machine's zone
 FONT_CANDIDATES = ("/usr/share/fonts/truetype/paratype/PTF55F.ttf",
                    "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
                    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")

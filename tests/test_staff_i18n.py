@@ -3,10 +3,14 @@ library's time zone, statuses and kinds in words, plurals, and a request's histo
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from archive.clock import local_time, use_library_time
 from archive.delivery import staff
+from archive.errors import UsageError
 from archive.plans.plan import read_plan_file, save_plan
 from search_app.staff import create_staff_app
 from search_app.staff.words import event_sentence, pages_count
@@ -133,7 +137,26 @@ def test_the_time_zone_is_a_setting(template, tmp_path):
     stamp_times(app, request.code)
     page = text_of(signed_in(app, lang=None).get(f"/requests/{request.code}").get_data(as_text=True))
     assert "2026 ж. 1 наурыз, 08:01" in page and "13:01" not in page
+    assert date.today() == datetime.now(timezone.utc).date()      # the day is the zone's too
     app.extensions["olke"].close()
+    use_library_time()
+
+
+def test_the_library_day_is_its_own_whatever_the_servers_zone(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("OLKE_TIMEZONE", "Asia/Almaty")
+    try:
+        assert use_library_time() == "Asia/Almaty"
+        assert date.today() == datetime.now(ZoneInfo("Asia/Almaty")).date()
+        stamp = datetime(2026, 12, 4, 22, 50, 19, tzinfo=timezone.utc)
+        assert local_time(stamp.isoformat()) == stamp.astimezone(ZoneInfo("Asia/Almaty")).strftime("%Y-%m-%d %H:%M")
+        assert local_time(stamp.isoformat()).startswith("2026-12-05 0")       # the next day there
+        monkeypatch.setenv("OLKE_TIMEZONE", "Asia/Nowhere")
+        with pytest.raises(UsageError, match="OLKE_TIMEZONE"):
+            use_library_time()
+    finally:
+        monkeypatch.delenv("OLKE_TIMEZONE")
+        use_library_time()
 
 
 def test_the_history_is_in_sentences_not_json(setup):

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.clock import local_time
 from archive.csv_safe import SafeWriter
 from archive.errors import MissingDependency
 from archive.plans.plan import COLUMNS, DELIVERY, DELIVERY_MEASURE, LIBRARY_KINDS, MEASURES, TOTAL, Plan, is_total
@@ -113,7 +114,7 @@ def preamble(report: Report, lang: str) -> list[str]:
         lines.append(report.library.name(lang))
     if plan.library or plan.title:
         lines.append(" — ".join(x for x in (plan.library, plan.title) if x))
-    lines.append(label(lang, "plan_source").format(source=plan.source_name, at=plan.loaded_at, by=plan.loaded_by))
+    lines.append(label(lang, "plan_source").format(source=plan.source_name, at=local_time(plan.loaded_at) if plan.loaded_at else plan.loaded_at, by=plan.loaded_by))
     lines.append(label(lang, "made_on").format(date=report.made_on.isoformat()))
     return lines
 
@@ -155,7 +156,7 @@ def render_plan(plan: Plan, lang: str) -> str:
         body.append([label(lang, "pages" if measure == "pages" else row), *cells])
     header = [label(lang, "corner"), *(label(lang, "kazakh_short") if k else column_label(lang, plan.year, q, k)
                                        for q, k in COLUMNS)]
-    parts = [label(lang, "plan_source").format(source=plan.source_name, at=plan.loaded_at, by=plan.loaded_by),
+    parts = [label(lang, "plan_source").format(source=plan.source_name, at=local_time(plan.loaded_at) if plan.loaded_at else plan.loaded_at, by=plan.loaded_by),
              text_table(header, body, left=1)]
     if plan.elsewhere:
         parts.append("\n".join(f"{e.where}: {label(lang, 'what')[f'total.{e.measure}']}"

@@ -14,13 +14,13 @@ from pathlib import Path
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
+from archive.clock import library_zone, use_library_time
 from archive.vocabulary import INTERFACE_LANGUAGES
 
 DEFAULTS = {
     "OLKE_HOME": None,
     "OLKE_LANGUAGES": INTERFACE_LANGUAGES,
     "BABEL_DEFAULT_LOCALE": "kk",
-    "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",        # the library's: times are stored in UTC, shown in this
     "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),  # the reading room's
     "OLKE_LANG_COOKIE": "olke_staff_lang",
     "OLKE_DELIVERY": None,                 # setting changes over delivery.toml (tests)
@@ -38,8 +38,10 @@ DEFAULTS = {
 def create_staff_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
+    app.config["BABEL_DEFAULT_TIMEZONE"] = library_zone()     # times are stored in UTC, shown in this
     if config:
         app.config.update(config)
+    use_library_time(app.config["BABEL_DEFAULT_TIMEZONE"])   # and the library's day decides dates
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
 
     from archive.home import Home
