@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Iterator
 
 from pdf2image import convert_from_path
+import numpy as np
 from PIL import Image
 
 PAGE_WIDTH = 1100   # pixels; readable on a desktop, light enough for a slow connection
@@ -20,12 +21,26 @@ def _pdf_pages(pdf: Path, page_count: int) -> Iterator[Image.Image]:
         yield image
 
 
+def viewable(image: Image.Image) -> Image.Image:
+    """A scan's picture as the PDF shows it, in 8 bits: transparency laid on white paper (its
+    hidden pixels are often black), 16-bit grey scaled down (a plain conversion clips it white)."""
+    if image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGB", rgba.size, "white")
+        paper.paste(rgba, mask=rgba.getchannel("A"))
+        return paper.convert("L") if image.mode in ("LA", "La") else paper
+    if image.mode.startswith("I;16") or image.mode == "I":
+        values = np.clip(np.asarray(image).astype(np.int64), 0, 65535)
+        return Image.fromarray((values >> 8 if values.max(initial=0) > 255 else values).astype(np.uint8), "L")
+    return image.convert("L") if image.mode in ("1", "L", "P") else image.convert("RGB")
+
+
 def _image_pages(images: list[Path]) -> Iterator[Image.Image]:
     for path in images:
         with Image.open(path) as image:
             for frame in range(getattr(image, "n_frames", 1)):
                 image.seek(frame)
-                page = image.convert("L") if image.mode in ("1", "L", "P", "I;16") else image.convert("RGB")
+                page = viewable(image)
                 factor = max(1, page.width // (PAGE_WIDTH * 2))
                 page = page.reduce(factor) if factor > 1 else page
                 yield page.resize((PAGE_WIDTH, round(page.height * PAGE_WIDTH / page.width)), Image.LANCZOS)
