@@ -177,6 +177,9 @@ def recognise(job: DocumentJob, pages: list[PreparedPage], input_pdf: Path, engi
         staged.notes += pdfa.convert(input_pdf, staged.pdf)
         staged.pages = textlayer.read_pages(staged.pdf)
         staged.ocr_engine = None
+        unread = textlayer.pictured_without_text(staged.pages)
+        if unread:
+            read_scanned_pages(job, staged, unread, engine)
         if page_done:
             for page in staged.pages:
                 page_done(page.number)
@@ -184,6 +187,41 @@ def recognise(job: DocumentJob, pages: list[PreparedPage], input_pdf: Path, engi
         staged.pages = engine.ocr_pdf(input_pdf, staged.pdf, job.ocr_options, page_done, pages)
     input_pdf.unlink()
     return staged
+
+
+def read_scanned_pages(job: DocumentJob, staged: StagedDocument, numbers: list[int], engine: OcrEngine) -> None:
+    """OCR the pages of a PDF with a text layer that carry a picture and no text (scanned pages
+    among born-digital ones), as scanned pages are read: each rendered at its scan's resolution,
+    checked and prepared, read, and put in the archived PDF in its place. The other pages keep
+    their own text and are not rasterised."""
+    folder = job.directory / "scanned-pages"
+    folder.mkdir(exist_ok=True)
+    with pikepdf.open(staged.pdf) as pdf:
+        resolutions = [_scan_dpi(pdf.pages[number - 1]) for number in numbers]
+    images = []
+    for number, dpi in zip(numbers, resolutions):
+        (image,) = convert_from_path(staged.pdf, dpi=dpi, first_page=number, last_page=number)
+        path = folder / f"page-{number:04d}.png"
+        (image.convert("L") if render._is_grey(image) else image).save(path, "PNG", dpi=(dpi, dpi), compress_level=1)
+        images.append(path)
+    prepared = [engine.prepare_page(image, folder, job.ocr_options) for image in images]
+    read_in, read_out = folder / "input.pdf", folder / "read.pdf"
+    with pikepdf.new() as combined:
+        for page in prepared:
+            with pikepdf.open(io.BytesIO(_image_pdf(page.image, turn=page.exif_turn))) as part:
+                combined.pages.extend(part.pages)
+        combined.save(read_in)
+    results = engine.ocr_pdf(read_in, read_out, job.ocr_options, None, prepared)
+    with pikepdf.open(staged.pdf, allow_overwriting_input=True) as pdf, pikepdf.open(read_out) as read:
+        for number, page in zip(numbers, read.pages):
+            pdf.pages[number - 1] = page
+        pdf.save(staged.pdf)
+    for number, result in zip(numbers, results):
+        result.number = number
+        result.steps["scanned_among_text"] = True
+        staged.pages[number - 1] = result
+    staged.ocr_engine = engine.name
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def page_images(staged: StagedDocument, pages: list[PreparedPage]) -> StagedDocument:

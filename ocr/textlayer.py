@@ -33,7 +33,7 @@ def read_pages(pdf: Path) -> list[PageResult]:
     """Pages of a PDF that already carries text, with word boxes and no confidence, judged.
 
     A page of such a PDF that shows a picture but carries no text (a scanned page among born-digital
-    ones) is ``failed``: its text is missing, and ``--force-ocr`` reads it.
+    ones) is ``failed`` here, its text missing (`pictured_without_text`): ingest reads it by OCR.
     """
     texts = page_texts(pdf)
     with pikepdf.open(pdf) as opened:
@@ -51,6 +51,12 @@ def read_pages(pdf: Path) -> list[PageResult]:
         chars = len("".join(text.split()))
         has_picture = number <= len(pictured) and pictured[number - 1]
         judgement = judge(chars, verdict.MIN_TEXT_CHARS * 4 if has_picture and not chars else None, None)
+        steps = {"text_layer": True, **({"picture_without_text": True} if has_picture and not chars else {})}
         results.append(PageResult(number, text, words, None, detect_language(text), width, height, 0,
-                                  judgement.verdict, list(judgement.reasons), {"text_layer": True}))
+                                  judgement.verdict, list(judgement.reasons), steps))
     return results
+
+
+def pictured_without_text(pages: list[PageResult]) -> list[int]:
+    """The numbers of the pages `read_pages` found showing a picture but carrying no text."""
+    return [page.number for page in pages if page.steps.get("picture_without_text")]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 
 import pikepdf
@@ -64,6 +65,35 @@ def test_pdf_with_text_keeps_its_text_and_becomes_pdfa(archive, catalog, scans):
     assert pages[0]["text"] == "Кітапхана тарихы. Бірінші бет."
     assert pages[1]["text"] == "Библиотека. Вторая страница."
     assert pages[0]["words"][0][0] == "Кітапхана" and pages[0]["confidence"] is None
+
+
+def mixed_pdf(scans, path):
+    """A born-digital page, then a scanned one (a picture and no text), then born-digital again."""
+    import img2pdf
+
+    with pikepdf.open(scans["text_pdf"]) as text, pikepdf.open(io.BytesIO(img2pdf.convert(str(scans["png"])))) as scan:
+        with pikepdf.new() as mixed:
+            mixed.pages.extend([text.pages[0], scan.pages[0], text.pages[1]])
+            mixed.save(path)
+    return path
+
+
+def test_scanned_pages_among_born_digital_ones_are_read_and_the_others_kept(archive, catalog, scans, tmp_path):
+    from ocr.textlayer import page_texts
+
+    (outcome,) = run(archive, [mixed_pdf(scans, tmp_path / "mixed.pdf")], engine=FakeEngine(["Сканерленген бет."]))
+    document = catalog.get(outcome.document_id)
+    pages = catalog.pages(document.id)
+    assert [page["text"] for page in pages] == ["Кітапхана тарихы. Бірінші бет.", "Сканерленген бет.",
+                                                 "Библиотека. Вторая страница."]
+    assert pages[1]["verdict"] == "ok" and "failed" not in [page["verdict"] for page in pages]
+    assert document.ocr_engine == "fake"
+    assert pages[0]["confidence"] is None and pages[1]["confidence"] == 90.0
+    stored = catalog.file_path(document.id, "pdf")
+    texts = page_texts(stored)       # the born-digital pages keep their own text, not rasterised
+    assert texts[0] == "Кітапхана тарихы. Бірінші бет." and texts[2] == "Библиотека. Вторая страница."
+    with pikepdf.open(stored) as pdf:
+        assert len(pdf.pages) == 3 and not pdf.pages[0].get_images() and pdf.pages[1].get_images()
 
 
 def test_force_ocr_replaces_existing_text(archive, catalog, scans):

@@ -1,6 +1,7 @@
 """A few small tests through the real ocrmypdf + tesseract path."""
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 
@@ -189,3 +190,22 @@ def test_a_white_on_black_heading_on_a_page_that_needs_cleaning_is_read(tmp_path
     assert steps["cleaned"] and steps["checks"]["pictures"] > 0          # read from the cleaned copy
     assert "ӨЛКЕ ТАРИХЫ ЖАҢАЛЫҚТАРЫ" in read["text"]
     assert jiwer.cer(" ".join(KAZAKH_LINES[:4]), " ".join(read["text"].split("\n", 2)[-1].split())) < 0.05
+
+
+def test_a_scanned_page_among_born_digital_ones_gets_a_text_layer(make_png, archive, catalog, tmp_path):
+    import img2pdf
+
+    from tests.conftest import text_pdf
+
+    scan = make_png("scan.png", KAZAKH_LINES)
+    born = text_pdf(tmp_path / "born.pdf", ["Кітапхана тарихы. Бірінші бет."])
+    with pikepdf.open(born) as text, pikepdf.open(io.BytesIO(img2pdf.convert(str(scan)))) as picture:
+        with pikepdf.new() as mixed:
+            mixed.pages.extend([text.pages[0], picture.pages[0]])
+            mixed.save(tmp_path / "mixed.pdf")
+    document_id = _ingest_one(tmp_path / "mixed.pdf", archive)
+    pdf = catalog.file_path(document_id, "pdf")
+    layer = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True).stdout.split("\f")
+    assert layer[0].strip() == "Кітапхана тарихы. Бірінші бет."
+    assert jiwer.cer("\n".join(KAZAKH_LINES), layer[1].strip()) < 0.03
+    assert [page["verdict"] for page in catalog.pages(document_id)] == ["ok", "ok"]
