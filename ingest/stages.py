@@ -227,8 +227,10 @@ def read_scanned_pages(job: DocumentJob, staged: StagedDocument, numbers: list[i
 def page_images(staged: StagedDocument, pages: list[PreparedPage]) -> StagedDocument:
     """Viewer images; scaled from the page images when the PDF holds them unchanged."""
     from_images = staged.ocr_engine is not None and bool(pages)
+    # a page OCR turned itself (read again with orientation detection) is drawn as the PDF shows it
+    images = [None if result.steps.get("turned_by_ocr") else page.image for page, result in zip(pages, staged.pages)]
     staged.page_images = render.render_pages(staged.pdf, staged.pages_dir, len(staged.pages),
-                                             [p.image for p in pages] if from_images else None,
+                                             images if from_images else None,
                                              [p.rotated for p in staged.pages])
     return staged
 

@@ -35,8 +35,12 @@ def viewable(image: Image.Image) -> Image.Image:
     return image.convert("L") if image.mode in ("1", "L", "P") else image.convert("RGB")
 
 
-def _image_pages(images: list[Path]) -> Iterator[Image.Image]:
-    for path in images:
+def _image_pages(images: list[Path | None], pdf: Path) -> Iterator[Image.Image]:
+    for number, path in enumerate(images, start=1):
+        if path is None:                  # this page is drawn from the PDF
+            (page,) = convert_from_path(pdf, size=(PAGE_WIDTH, None), first_page=number, last_page=number)
+            yield page
+            continue
         with Image.open(path) as image:
             for frame in range(getattr(image, "n_frames", 1)):
                 image.seek(frame)
@@ -52,13 +56,14 @@ def render_pages(pdf: Path, out_dir: Path, page_count: int, images: list[Path] |
 
     ``images`` are the page images exactly as they went into the PDF, in order: scaling them is
     much quicker than rendering the PDF, and shows the same picture once turned by the page's
-    ``rotations`` (clockwise degrees, as the PDF's /Rotate turned its view).
+    ``rotations`` (clockwise degrees, as the PDF's /Rotate turned its view); a page without one
+    (None: OCR turned it in the PDF) is rendered from the PDF.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    pages = _image_pages(images) if images else _pdf_pages(pdf, page_count)
+    pages = _image_pages(images, pdf) if images else _pdf_pages(pdf, page_count)
     for number, image in enumerate(pages, start=1):
-        turn = (rotations or [0] * page_count)[number - 1] if images else 0
+        turn = (rotations or [0] * page_count)[number - 1] if images and images[number - 1] is not None else 0
         if turn:
             image = image.transpose(_TURNS[turn])
         image = image.convert("L") if _is_grey(image) else image.convert("RGB")

@@ -123,6 +123,9 @@ class TesseractEngine(OcrEngine):
             self._run(output_pdf, second, options, True, ",".join(map(str, doubtful)), None)
             second.replace(output_pdf)
             pages = self._pages(output_pdf, hocr_dir, options.rotate_pages)
+            for page in pages:           # ocrmypdf may have turned these: the viewer draws them from the PDF
+                if page.number in doubtful:
+                    page.steps["turned_by_ocr"] = True
         shutil.rmtree(hocr_dir, ignore_errors=True)
         for result, page in zip(pages, pages_in or []):
             result.steps.update({k: v for k, v in page.steps.items() if k not in ("checks",)})

@@ -209,3 +209,29 @@ def test_a_scanned_page_among_born_digital_ones_gets_a_text_layer(make_png, arch
     assert layer[0].strip() == "Кітапхана тарихы. Бірінші бет."
     assert jiwer.cer("\n".join(KAZAKH_LINES), layer[1].strip()) < 0.03
     assert [page["verdict"] for page in catalog.pages(document_id)] == ["ok", "ok"]
+
+
+def test_an_upside_down_page_is_shown_upright_in_the_viewer(tmp_path, archive, catalog):
+    import numpy as np
+    from PIL import Image
+
+    from tests.conftest import page_image
+
+    upright = page_image(RUSSIAN_LINES, 200)
+    upright.rotate(180).save(tmp_path / "upside.png", dpi=(200, 200))
+    from archive.metadata import Description
+    from ingest.pipeline import IngestOptions, ingest
+    from ingest.sources import discover
+
+    sources, _ = discover([tmp_path / "upside.png"], Description(title="Сынақ", language="rus"))
+    (outcome,) = ingest(sources, archive, TesseractEngine(), IngestOptions(workers=1))
+    assert outcome.status == "ingested", outcome.error
+    document_id = outcome.document_id
+    (page,) = catalog.pages(document_id)
+    assert jiwer.cer("\n".join(RUSSIAN_LINES), page["text"]) < 0.03
+    shown = np.asarray(Image.open(catalog.home.absolute(
+        next(row["path"] for row in catalog.files(document_id) if row["path"].endswith("page-0001.jpg")))).convert("L"))
+    ink = np.asarray(upright.convert("L").resize((shown.shape[1], shown.shape[0]))) < 128
+    half = shown.shape[0] // 2
+    # the text sits in the top half of the upright page: so it must in the viewer's image
+    assert (ink[:half].mean() > 2 * ink[half:].mean()) and (shown[:half] < 128).mean() > 2 * (shown[half:] < 128).mean()
