@@ -83,11 +83,15 @@ def _inspect_pdf(path: Path) -> ScanFile:
                 raise ScanEncrypted("the PDF is encrypted; save an unprotected copy and ingest that", path)
             pages = len(pdf.pages)
             has_text = any(_page_has_text(page) for page in pdf.pages)
+            damage = [str(w).replace(f"{path}: ", "") for w in pdf.get_warnings()]
     except pikepdf.PasswordError:
         raise ScanEncrypted("the PDF is password-protected; save an unprotected copy and ingest that",
                             path) from None
     except pikepdf.PdfError as error:
         raise ScanUnreadable(f"the PDF is damaged ({error}); export or scan it again", path) from None
+    if damage:      # qpdf rebuilt it as it opened it: what it read may lack pages or their content
+        raise ScanUnreadable(f"the PDF is damaged or truncated ({'; '.join(damage[:2])}); export or copy it again",
+                             path)
     if pages == 0:
         raise ScanUnreadable("the PDF has no pages", path)
     check_page_sizes(path)

@@ -110,6 +110,9 @@ def scans(tmp_path, make_png):
     made["encrypted"] = tmp_path / "encrypted.pdf"
     with pikepdf.open(made["image_pdf"]) as pdf:
         pdf.save(made["encrypted"], encryption=pikepdf.Encryption(owner="o", user="secret"))
+    made["truncated_pdf"] = tmp_path / "truncated.pdf"          # cut off half way, as a broken copy is
+    data = made["text_pdf"].read_bytes()
+    made["truncated_pdf"].write_bytes(data[:len(data) // 2])
     made["corrupt_pdf"] = tmp_path / "corrupt.pdf"
     made["corrupt_pdf"].write_bytes(b"%PDF-1.7\n garbage that is not a pdf at all\n")
     return made

@@ -34,6 +34,7 @@ def test_ingest_single_image_then_show_and_list(olke, scans):
                 " scan — rescan at 300-600 dpi"),
     ("encrypted", 4, "the PDF is password-protected; save an unprotected copy and ingest that"),
     ("corrupt_pdf", 4, "the PDF is damaged"),
+    ("truncated_pdf", 4, "the PDF is damaged or truncated"),
 ])
 def test_bad_input_gets_one_line_naming_file_and_fix(olke, scans, home, name, exit_code, message):
     result = olke("ingest", scans[name], "--workers", "1")
