@@ -72,7 +72,8 @@ def show_cmd(ctx, document_id, as_json):
     size = sum(f["size_bytes"] for f in files if f["role"] == "pdf")
     click.echo(f"{'pages':>13}: {document.page_count}  (PDF {size / 1e6:.2f} MB)")
     for page in pages:
-        conf = f"{page['confidence']:.0f}%" if page["confidence"] is not None else "text layer"
+        conf = f"{page['confidence']:.0f}%" if page["confidence"] is not None else \
+            "text layer" if json.loads(page.get("ocr_steps") or "{}").get("text_layer") else "none (no word read)"
         click.echo(f"{'':>13}  page {page['number']:>3}: {page['language'] or '?'}, confidence {conf}, "
                    f"{len(page['text'])} characters, {verdict_text(page)}")
     for event in events:

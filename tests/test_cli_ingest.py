@@ -26,6 +26,19 @@ def test_ingest_single_image_then_show_and_list(olke, scans):
     assert "Кітапхана тарихы" in listed.stdout and "newspaper_article" in listed.stdout
 
 
+def test_show_says_where_a_page_without_confidence_got_its_text(olke, scans, home):
+    assert olke("ingest", scans["text_pdf"], "--workers", "1").exit_code == 0
+    assert "confidence text layer" in olke("show", "1").stdout
+    from archive.catalog import Catalog
+
+    catalog = Catalog(home)                                     # a blank scanned page: OCR read no word
+    catalog.conn.execute("UPDATE pages SET confidence = NULL, ocr_steps = '{}' WHERE number = 2")
+    catalog.conn.commit()
+    catalog.close()
+    lines = [line.strip() for line in olke("show", "1").stdout.splitlines() if line.strip().startswith("page ")]
+    assert "confidence text layer" in lines[0] and "confidence none (no word read)" in lines[1]
+
+
 @pytest.mark.parametrize("name, exit_code, message", [
     ("empty", 4, "the file is empty (0 bytes); copy or scan it again"),
     ("wrong_type", 4, "not a scan Olke can read; use PNG, JPEG, TIFF or PDF"),
