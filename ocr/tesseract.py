@@ -141,7 +141,7 @@ class TesseractEngine(OcrEngine):
         _remember_program_versions()
         logging.getLogger("ocrmypdf").setLevel(logging.ERROR)
         try:
-            ocrmypdf.ocr(
+            code = ocrmypdf.ocr(
                 input_pdf,
                 output_pdf,
                 language=list(options.languages),
@@ -169,6 +169,8 @@ class TesseractEngine(OcrEngine):
             raise OcrFailed(f"OCR failed ({type(error).__name__}: {error}); try again with --verbose", input_pdf)
         finally:
             _ocrmypdf_plugin.page_done = None
+        if code == ocrmypdf.ExitCode.ctrl_c:     # ocrmypdf catches Ctrl-C itself and says so only by this
+            raise KeyboardInterrupt
 
     @staticmethod
     def _pages(output_pdf: Path, hocr_dir: Path, turn_sideways: bool) -> list[PageResult]:
