@@ -287,3 +287,19 @@ def test_a_long_question_costs_about_one_or_query(index):
 def test_a_first_letter_confused_by_ocr_or_a_russian_keyboard_still_finds(index, text):
     # ұ typed or read as у in the second letter, where the fuzzy variant keeps the letters fixed
     assert "all three" in titles(index, text)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_authors_name_finds_the_document_and_ranks_below_the_text(tmp_path, backend):
+    found = new_index(tmp_path / "index", backend)
+    museum = Doc(1, "Су құбыры", authors=["Областной историко-краеведческий музей"], language="rus")
+    article = Doc(2, "Мұражай туралы", language="rus")
+    found.replace_documents([
+        (museum, [{"number": n, "text": "Водонапорная башня построена в 1912 году.", "language": "rus"}
+                  for n in (1, 2, 3)]),
+        (article, [{"number": 1, "text": "Краеведческий музей открыл новый зал.", "language": "rus"}])])
+    assert [d.title for d in found.search(SearchRequest(text="историко")).documents] == ["Су құбыры"]
+    # «музей» stands in the museum's name on its every page, and in the article's text: the text first
+    assert [d.title for d in found.search(SearchRequest(text="музей")).documents] == ["Мұражай туралы", "Су құбыры"]
+    if isinstance(found, WhooshIndex):
+        found.ix.close()
