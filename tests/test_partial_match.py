@@ -209,6 +209,16 @@ def test_did_you_mean_when_no_page_has_every_word(index):
     assert asked.complete_documents == 0 and asked.suggestion.split()[:3] == ["кітапхана", "қашан", "қандай"]
 
 
+def test_a_word_typed_without_its_kazakh_marks_is_suggested_with_them(index):
+    """Typed on a Russian keyboard, several of a word's letters lose their marks (ғ, ө, ң, і…):
+    more than one misreading, so nothing is found; the archive's own word is offered instead, with
+    every mark, however many (the word need not be in any dictionary)."""
+    assert titles(index, "Жагасындагы") == []
+    assert search(index, "Жагасындагы").suggestion == "Жағасындағы"
+    assert search(index, "кітапхана озенинин").suggestion == "кітапхана өзенінің"
+    assert search(index, "Жағасындағы").suggestion is None
+
+
 def test_question_marks_are_not_wildcards(index):
     assert titles(index, "мұражаймен?") == ["all three"]
 

@@ -105,6 +105,10 @@ class _WhooshLexicon:
     def doc_frequency(self, fieldname: str, word: str) -> int:
         return self.reader.doc_frequency(fieldname, word)
 
+    def words_from(self, fieldname: str, prefix: str) -> list[str]:
+        fieldobj = self.reader.schema[fieldname]
+        return [fieldobj.from_bytes(word) for word in self.reader.expand_prefix(fieldname, prefix)]
+
 
 def suggest_with(lexicon, text: str) -> str | None:
     """The query with misspelt words corrected, or None when every word is known. `lexicon` is the
@@ -127,6 +131,9 @@ def _correct(lexicon, word: str) -> str:
     stems = {language: STEMMERS[language](folded) for language in STEMMED_FIELDS}
     if any(lexicon.has(fieldname, stems[language]) for language, fieldname in STEMMED_FIELDS.items()):
         return word           # known in either language: nothing to look for near it
+    marked = with_marks(lexicon, folded)
+    if marked:
+        return marked.capitalize() if word[:1].isupper() else marked
     best: tuple[int, str] | None = None
     for language, fieldname in STEMMED_FIELDS.items():
         stem = stems[language]
@@ -143,3 +150,28 @@ def _correct(lexicon, word: str) -> str:
                 if best is None or frequency > best[0]:
                     best = (frequency, corrected)
     return best[1] if best else word
+
+
+# Kazakh letters typed or read without their marks (a Russian keyboard; OCR): і as и as well
+_UNMARK = str.maketrans({**kazakh.UNMARKED, "і": "и"})
+_MARKED: dict[str, set[str]] = {}
+for _marked, _plain in {**kazakh.UNMARKED, "і": "и"}.items():
+    _MARKED.setdefault(_plain, {_plain}).add(_marked)
+
+
+def with_marks(lexicon, folded: str) -> str | None:
+    """The word of the archive's pages (its unstemmed words) that `folded` is, typed without some
+    of its Kazakh letters' marks, however many (Кунанбайулы for Құнанбайұлы): the most frequent,
+    or None. Only the words beginning with the marked readings of its first two letters are read."""
+    if len(folded) < 4:
+        return None
+    key = folded.translate(_UNMARK)
+    found: tuple[int, str] | None = None
+    for first in _MARKED.get(folded[0], {folded[0]}):
+        for second in _MARKED.get(folded[1], {folded[1]}):
+            for candidate in lexicon.words_from("exact", first + second):
+                if len(candidate) == len(folded) and candidate != folded and candidate.translate(_UNMARK) == key:
+                    frequency = lexicon.doc_frequency("exact", candidate)
+                    if found is None or frequency > found[0]:
+                        found = (frequency, candidate)
+    return found[1] if found else None

@@ -972,6 +972,9 @@ class _Lexicon:
     def doc_frequency(self, fieldname: str, word: str) -> int:
         return self.snapshot.doc_freq(fieldname, word)
 
+    def words_from(self, fieldname: str, prefix: str) -> list[str]:
+        return self.snapshot.words_from(fieldname, prefix)
+
 
 def highlight_terms(index: TantivyIndex, text: str, languages=None) -> dict[str, list[str]]:
     """As ``results.highlight_terms``: the query's words that the index has, without a search."""
