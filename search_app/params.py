@@ -74,8 +74,9 @@ def search_request(args: MultiDict, per_page: int | None = None, cut: bool = Fal
     if year_from and year_to and year_from > year_to:
         raise BadParameter(_("The year range starts (%(start)s) after it ends (%(end)s).",
                              start=year_from, end=year_to))
+    words = (query(args)[0] if cut else text(args, "q", MAX_QUERY)) or ""
     return SearchRequest(
-        text=(query(args)[0] if cut else text(args, "q", MAX_QUERY)) or "",
+        text=words,
         kind=choice(args, "kind", KINDS),
         language=choice(args, "language", LANGUAGES),
         source=text(args, "source"),
@@ -83,7 +84,7 @@ def search_request(args: MultiDict, per_page: int | None = None, cut: bool = Fal
         library=text(args, "library", 40),
         year_from=year_from,
         year_to=year_to,
-        sort=choice(args, "sort", SORTS, "relevance"),
+        sort=choice(args, "sort", SORTS, "relevance" if words else "-date"),    # no words: newest first
         page=integer(args, "page", 1, MAX_PAGE, 1),
         per_page=per_page or current_app.config["OLKE_PER_PAGE"],
     )

@@ -54,6 +54,14 @@ def test_search_json_snippets_are_escaped(client):
     assert data["documents"][0]["title"] == HOSTILE_TITLE          # plain JSON values stay as they are
 
 
+def test_no_words_list_the_newest_first_unless_asked(client):
+    listed = client.get("/api/search?q=").get_json()["documents"]
+    dates = [d["published"] for d in listed if d["published"]]
+    assert len(dates) >= 3 and dates == sorted(dates, reverse=True)
+    oldest = [d["published"] for d in client.get("/api/search?q=&sort=date").get_json()["documents"] if d["published"]]
+    assert oldest == sorted(oldest)
+
+
 def test_search_json_paging_links(client):
     data = client.get("/api/search?page=1&q=").get_json()
     assert data["page_count"] == 1 and "next" not in data["links"]
