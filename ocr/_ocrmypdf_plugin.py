@@ -21,7 +21,7 @@ from ocrmypdf import hookimpl
 from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOcrEngine
 from PIL import Image
 
-from ocr import checks, hocr, reading
+from ocr import checks, hocr, numbers, reading
 from ocr.preprocess import PreparedPage
 
 # Set by the process that calls ocrmypdf (pages run in threads of that process, use_threads).
@@ -32,6 +32,7 @@ reread_poor_pages = True
 languages: list[str] = []
 outcomes: dict[int, dict] = {}           # page number → {"check", "readings", "kept"}
 cleaned_read: set[int] = set()           # pages whose cleaned copy went to OCR
+numbers_read = [0, 0]                    # this document's pages whose numbers were read again, digits changed
 _lock = threading.Lock()
 _SCAN_MODES = {"1", "L", "RGB"}
 
@@ -57,10 +58,19 @@ class HocrKeepingEngine(TesseractOcrEngine):
             best, made = reading.reread(first, Path(input_file), check, cleaned_already,
                                         languages or list(options.languages), Path(output_hocr).parent)
             reading.keep(best, Path(output_hocr), Path(output_text))
+        renumbered = None
+        if "eng" in (languages or list(options.languages)) and not (numbers_read[0] >= 3 and not numbers_read[1]):
+            renumbered = numbers.reread_numbers(Path(input_file), Path(output_hocr), Path(output_text),
+                                                Path(output_hocr).parent)
+            if renumbered is not None:
+                with _lock:
+                    numbers_read[0] += 1
+                    numbers_read[1] += renumbered
         hocr.fix_typography(Path(output_hocr), Path(output_text))
         hocr.even_line_heights(Path(output_hocr))
         with _lock:
-            outcomes[number] = {"check": check, "readings": [r.summary() for r in made], "kept": best.how}
+            outcomes[number] = {"check": check, "readings": [r.summary() for r in made], "kept": best.how,
+                                "numbers_read_again": renumbered}
         hocr_dir.mkdir(exist_ok=True)
         shutil.copyfile(output_hocr, hocr_dir / f"{number:06d}.hocr")
         shutil.copyfile(output_text, hocr_dir / f"{number:06d}.txt")

@@ -111,6 +111,7 @@ class TesseractEngine(OcrEngine):
         _ocrmypdf_plugin.prepared = dict(enumerate(pages_in or [], start=1))
         _ocrmypdf_plugin.outcomes = {}
         _ocrmypdf_plugin.cleaned_read = set()
+        _ocrmypdf_plugin.numbers_read = [0, 0]
         _ocrmypdf_plugin.languages = list(options.languages)
         _ocrmypdf_plugin.reread_poor_pages = options.reread
         self._run(input_pdf, output_pdf, options, options.always_osd, None, page_done)
@@ -197,6 +198,8 @@ class TesseractEngine(OcrEngine):
                 judgement = reading.judge(reading.Reading("kept", hocr, hocr, words), check)
                 steps = {"checks": check.as_dict() if check else None, "readings": outcome.get("readings", []),
                          "kept": outcome.get("kept")}
+                if outcome.get("numbers_read_again"):
+                    steps["numbers_read_again"] = outcome["numbers_read_again"]
                 results.append(PageResult(number, text, words, mean_confidence(words), detect_language(text),
                                           width, height, rotated, judgement.verdict, list(judgement.reasons), steps))
             if any(r.rotated for r in results):

@@ -235,3 +235,29 @@ def test_an_upside_down_page_is_shown_upright_in_the_viewer(tmp_path, archive, c
     half = shown.shape[0] // 2
     # the text sits in the top half of the upright page: so it must in the viewer's image
     assert (ink[:half].mean() > 2 * ink[half:].mean()) and (shown[:half] < 128).mean() > 2 * (shown[half:] < 128).mean()
+
+
+def test_a_flat_topped_3_is_read_as_3_not_5(tmp_path, archive, catalog):
+    """PT Serif's 3 is read as 5 by the Kazakh and Russian models (1933 as 1955); the page's
+    numbers are read again by the Latin model, in the text and in the PDF's text layer."""
+    from pathlib import Path
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    serif = Path("/usr/share/fonts/truetype/paratype/PTF55F.ttf")
+    if not serif.exists():
+        pytest.skip("fonts-paratype is not installed (make installs it)")
+    lines = ["Газет № 33 шықты, 1937 жылғы 3 наурыз.", "Мектеп 1933 жылы ашылды, 33-бет."]
+    page = Image.new("L", (1700, 400), 255)
+    draw = ImageDraw.Draw(page)
+    for n, line in enumerate(lines):
+        draw.text((60, 60 + 120 * n), line, font=ImageFont.truetype(str(serif), 48), fill=0)
+    page.save(tmp_path / "numbers.png", dpi=(300, 300))
+    document_id = _ingest_one(tmp_path / "numbers.png", archive)
+    (stored,) = catalog.pages(document_id)
+    for number in ("33", "1937", "1933", "33-бет"):
+        assert number in stored["text"], stored["text"]
+    assert "55" not in stored["text"] and "1957" not in stored["text"]
+    layer = subprocess.run(["pdftotext", "-raw", str(catalog.file_path(document_id, "pdf")), "-"],
+                           capture_output=True, text=True).stdout
+    assert "1933" in layer and "1937" in layer
