@@ -87,6 +87,21 @@ def test_every_page_needs_a_signed_in_user(setup):
     assert "olke_staff=" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
 
 
+def test_signing_out_ends_the_session_on_the_server_too(setup):
+    app, _ = setup
+    client = signed_in(app)
+    kept = client.get_cookie("olke_staff").value             # a copy of the cookie, kept from before
+    page = client.get("/").get_data(as_text=True)
+    assert client.get("/archive").status_code == 200
+    assert client.post("/logout", data={"csrf_token": token(page)}).status_code == 303
+    replayed = app.test_client()
+    replayed.set_cookie("olke_staff", kept)
+    response = replayed.get("/archive?all=1")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    again = signed_in(app)                                     # signing in again opens a new session
+    assert again.get("/archive").status_code == 200
+
+
 def test_sign_in_attempts_are_limited_per_address(template, tmp_path):
     root, _ = template
     app = staff_app(copy_home(root, tmp_path / "home"))

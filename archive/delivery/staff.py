@@ -76,8 +76,8 @@ def set_library(conn: Connection, name: str, library: str | None) -> None:
 
 
 def _password_stamp() -> str:
-    """When a password was set, to the microsecond: sessions from before a change must end even
-    when the change comes within the same second."""
+    """When a password was set (or a user signed in or out), to the microsecond: sessions from
+    before a change must end even when the change comes within the same second."""
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
@@ -113,14 +113,26 @@ def verify(conn: Connection, name: str, password: str) -> dict:
     good = check_password_hash(row["password_hash"] if row else _DUMMY_HASH, (password or "")[:MAX_PASSWORD])
     if not (row and good and row["active"]):
         raise StaffLoginFailed("the name or the password is wrong, or the user is disabled")
+    signed_in = _password_stamp()          # to the microsecond, as signing out is
     conn.execute("UPDATE staff_users SET last_login_at = :now WHERE name = :name", {"now": now(), "name": row["name"]})
-    return {"name": row["name"], "full_name": row["full_name"], "password_set_at": row["password_set_at"]}
+    return {"name": row["name"], "full_name": row["full_name"], "password_set_at": row["password_set_at"],
+            "signed_in_at": signed_in}
 
 
-def still_valid(conn: Connection, name: str, password_set_at: str) -> bool:
-    """A session stays valid while the user is active and the password unchanged since login."""
-    row = conn.execute("SELECT active, password_set_at FROM staff_users WHERE name = :name", {"name": name}).fetchone()
-    return bool(row and row["active"] and row["password_set_at"] == password_set_at)
+def still_valid(conn: Connection, name: str, password_set_at: str, signed_in_at: str | None = None) -> bool:
+    """A session stays valid while the user is active, the password unchanged since login, and the
+    user has not signed out since (signing out ends every session of theirs begun before)."""
+    row = conn.execute("SELECT active, password_set_at, signed_out_at FROM staff_users WHERE name = :name",
+                       {"name": name}).fetchone()
+    if not (row and row["active"] and row["password_set_at"] == password_set_at):
+        return False
+    return row["signed_out_at"] is None or bool(signed_in_at and signed_in_at > row["signed_out_at"])
+
+
+def sign_out(conn: Connection, name: str) -> None:
+    """End the user's sessions: their cookies, kept or copied, no longer sign them in."""
+    conn.execute("UPDATE staff_users SET signed_out_at = :now WHERE name = :name",
+                 {"now": _password_stamp(), "name": name})
 
 
 class StaffUsers:
@@ -156,5 +168,8 @@ class StaffUsers:
     def verify(self, name: str, password: str) -> dict:
         return verify(self._catalog.conn, name, password)
 
-    def still_valid(self, name: str, password_set_at: str) -> bool:
-        return still_valid(self._catalog.conn, name, password_set_at)
+    def still_valid(self, name: str, password_set_at: str, signed_in_at: str | None = None) -> bool:
+        return still_valid(self._catalog.conn, name, password_set_at, signed_in_at)
+
+    def sign_out(self, name: str) -> None:
+        sign_out(self._catalog.conn, name)

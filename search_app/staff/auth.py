@@ -52,6 +52,10 @@ def login():
 
 @auth.post("/logout")
 def logout():
+    held = session.get("staff")
+    if held:                           # on the server too: a kept copy of the cookie is no key
+        with get_store().locked() as archive:
+            archive.staff.sign_out(held["name"])
     session.clear()
     return redirect(url_for("auth.login"), 303)
 
@@ -62,7 +66,7 @@ def load_user():
     held = session.get("staff")
     if held:
         with get_store().locked() as archive:
-            if archive.staff.still_valid(held["name"], held["password_set_at"]):
+            if archive.staff.still_valid(held["name"], held["password_set_at"], held.get("signed_in_at")):
                 # the library they work at, as it is now (None: the system's administrator, who sees all)
                 g.user = held | {"library": archive.staff.library_of(held["name"])}
             else:
