@@ -36,3 +36,9 @@ def use_library_time(zone: str | None = None) -> str:
 def local_time(stamp: str) -> str:
     """A stored UTC time (ISO 8601) as the library's local date and minute: 2026-12-05 03:50."""
     return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def local_stamp(stamp: str) -> str:
+    """A stored UTC time (ISO 8601) in the library's zone, still ISO 8601 with its offset
+    (2026-12-05T03:50:19+05:00): a spreadsheet shows the library's day, a program the same moment."""
+    return datetime.fromisoformat(stamp).astimezone().isoformat(timespec="seconds")

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -518,6 +519,12 @@ def test_the_archive_of_fulfilled_requests_is_searchable_and_exports_csv(world):
     assert rows[0][:5] == ["code", "id", "status", "received", "delivered"]
     assert [one.code, str(one.id), "delivered"] in [row[:3] for row in rows]
     assert "Кітапхана тарихы" in text
+    # times in the library's zone (the day and quarter a spreadsheet counts them in), with the offset
+    row = next(row for row in rows if row[0] == one.code)
+    for stamp, stored in ((row[3], one.created_at), (row[4], model.get(catalog.conn, one.code).delivered_at)):
+        moment = datetime.fromisoformat(stamp)
+        assert moment == datetime.fromisoformat(stored)
+        assert moment.utcoffset() == moment.astimezone(ZoneInfo("Asia/Almaty")).utcoffset() != timedelta(0)
 
 
 # --- settings -----------------------------------------------------------------------------------

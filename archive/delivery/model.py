@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone
 
 from archive.catalog import now
+from archive.clock import local_stamp
 from archive.csv_safe import SafeWriter
 from archive.db import Connection, IntegrityError, Row, savepoint
 from archive.errors import RequestNotFound
@@ -277,7 +278,8 @@ def as_csv(found: list[DeliveryRequest]) -> str:
     writer = SafeWriter(out, quote_all=True)     # names and titles come from requesters
     writer.writerow(CSV_COLUMNS)
     for r in found:
-        writer.writerow([r.code, r.id, LABELS[r.status], r.created_at, r.delivered_at or "", r.category,
+        writer.writerow([r.code, r.id, LABELS[r.status], local_stamp(r.created_at),            # the library's day
+                         local_stamp(r.delivered_at) if r.delivered_at else "", r.category,
                          r.language, r.name or "", r.email or "", r.document_id or "", r.title,
                          r.cite_author or "", r.cite_source or "", r.cite_year or "", r.cite_issue or "",
                          r.pages or "all", r.assigned_to or "", r.refusal_reason or ""])

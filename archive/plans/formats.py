@@ -114,7 +114,7 @@ def preamble(report: Report, lang: str) -> list[str]:
         lines.append(report.library.name(lang))
     if plan.library or plan.title:
         lines.append(" — ".join(x for x in (plan.library, plan.title) if x))
-    lines.append(label(lang, "plan_source").format(source=plan.source_name, at=local_time(plan.loaded_at) if plan.loaded_at else plan.loaded_at, by=plan.loaded_by))
+    lines.append(label(lang, "plan_source").format(source=plan.source_name, at=_loaded(plan), by=plan.loaded_by))
     lines.append(label(lang, "made_on").format(date=report.made_on.isoformat()))
     return lines
 
@@ -156,7 +156,7 @@ def render_plan(plan: Plan, lang: str) -> str:
         body.append([label(lang, "pages" if measure == "pages" else row), *cells])
     header = [label(lang, "corner"), *(label(lang, "kazakh_short") if k else column_label(lang, plan.year, q, k)
                                        for q, k in COLUMNS)]
-    parts = [label(lang, "plan_source").format(source=plan.source_name, at=local_time(plan.loaded_at) if plan.loaded_at else plan.loaded_at, by=plan.loaded_by),
+    parts = [label(lang, "plan_source").format(source=plan.source_name, at=_loaded(plan), by=plan.loaded_by),
              text_table(header, body, left=1)]
     if plan.elsewhere:
         parts.append("\n".join(f"{e.where}: {label(lang, 'what')[f'total.{e.measure}']}"
@@ -385,3 +385,7 @@ def _pdf_summary(pdf, report: Report, lang: str, FontFace) -> None:
         for s in sentences:
             pdf.multi_cell(0, 5, "• " + s, new_x="LMARGIN", new_y="NEXT")
 
+
+def _loaded(plan: Plan) -> str:
+    """When the plan was loaded, in the library's time (as the pages show it)."""
+    return local_time(plan.loaded_at) if plan.loaded_at else ""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from archive import i18n, libraries
+from archive.clock import local_time
 from archive.db import Connection
 from archive.errors import NotFound
 from archive.libraries import Library
@@ -209,7 +210,8 @@ class Report:
             "made_on": self.made_on.isoformat(),
             "plan": {"title": self.plan.title, "library": self.plan.library, "source_name": self.plan.source_name,
                      "loaded_at": self.plan.loaded_at, "loaded_by": self.plan.loaded_by,
-                     "text": sentence(lang, "plan_source", source=self.plan.source_name, at=self.plan.loaded_at,
+                     "text": sentence(lang, "plan_source", source=self.plan.source_name,
+                                      at=local_time(self.plan.loaded_at) if self.plan.loaded_at else "",
                                       by=self.plan.loaded_by)},
             "columns": [{"quarter": q, "kazakh": k, "label": column_label(lang, self.year, q, k)}
                         for q, k in self.columns],
