@@ -237,6 +237,17 @@ def test_to_go_is_the_year_for_a_past_year_and_the_quarter_asked_for(archive):
         ("newspaper_article", "pages", False, 3), ("newspaper_article", "pages", True, 3)]
 
 
+def test_what_is_left_of_a_past_period_is_not_met_rather_than_to_go(archive):
+    first = build_report(archive.conn, 2026, quarter=1, today=TODAY)        # quarter I ended before TODAY
+    assert first.period_over and not build_report(archive.conn, 2026, quarter=2, today=TODAY).period_over
+    to_go = first.as_dict("en")["to_go"]
+    assert to_go["over"] and to_go["heading"] == "Not met: 2026, quarter I"
+    assert all(item["text"].endswith(" short") for item in to_go["items"]) and to_go["items"]
+    assert first.as_dict("kk")["to_go"]["heading"].startswith("Орындалмай қалғаны: ")
+    assert first.as_dict("ru")["to_go"]["items"][0]["text"].split(": ")[1].startswith("не хватило ")
+    assert build_report(archive.conn, 2026, today=date(2027, 2, 1)).period_over       # the year, once it is over
+
+
 def test_quarter_report_has_that_quarters_cells_only(archive):
     second = build_report(archive.conn, 2026, quarter=2, today=TODAY)
     assert second.columns == [(2, False), (2, True)]

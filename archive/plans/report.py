@@ -8,6 +8,7 @@ page renders, and ``archive.plans.formats`` turns it into a table, CSV, JSON, XL
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from calendar import monthrange
 from datetime import date
 
 from archive import i18n, libraries
@@ -169,6 +170,13 @@ class Report:
     libraries: list[LibraryRow] = field(default_factory=list)   # each library's line (several libraries only)
 
     @property
+    def period_over(self) -> bool:
+        """Whether the period of the "to go" list ended before the report was made: what is left
+        of its plan was not met, rather than still to do."""
+        last_month = 12 if self.to_go_period == YEAR else 3 * self.to_go_period
+        return self.made_on > date(self.year, last_month, monthrange(self.year, last_month)[1])
+
+    @property
     def year(self) -> int:
         return self.plan.year
 
@@ -223,10 +231,11 @@ class Report:
                         "electronic_delivery": {"plan": delivered.plan, "actual": delivered.actual,
                                                 "text": delivery_sentence(lang, delivered)}},
             "to_go": {"period": self.to_go_period,
-                      "heading": sentence(lang, "to_go_heading",
+                      "over": self.period_over,
+                      "heading": sentence(lang, "short_heading" if self.period_over else "to_go_heading",
                                           period=period_name(lang, self.to_go_period, self.year)),
                       "items": [{"row": t.row, "measure": t.measure, "kazakh": t.kazakh, "count": t.count,
-                                 "text": to_go_sentence(lang, t)} for t in self.to_go],
+                                 "text": to_go_sentence(lang, t, self.period_over)} for t in self.to_go],
                       "none_text": label(lang, "nothing_to_go")},
             "inconsistencies": [vars(i) | {"text": inconsistency_sentence(lang, i)} for i in self.inconsistencies()],
         } | self._libraries_dict(lang)
@@ -331,8 +340,10 @@ def what(lang: str, row: str, measure: str, count: int | None = None) -> str:
     return label(lang, "what_one").get(key, plural) if count == 1 else plural
 
 
-def to_go_sentence(lang: str, item: ToGo) -> str:
-    text = sentence(lang, "to_go", n=item.count, what=what(lang, item.row, item.measure, item.count),
+def to_go_sentence(lang: str, item: ToGo, over: bool = False) -> str:
+    """What is left of a plan's line: still to do, or (`over`: its period has ended) not met."""
+    text = sentence(lang, "short" if over else "to_go", n=item.count,
+                    what=what(lang, item.row, item.measure, item.count),
                     kazakh=label(lang, "in_kazakh") if item.kazakh else "")
     return text[0].upper() + text[1:]
 
@@ -394,6 +405,7 @@ LABELS = {
                      "electronic_delivery.requests": "electronic delivery"},
         "in_kazakh": " in Kazakh",
         "to_go": "{n} {what}{kazakh} to go", "to_go_heading": "Still to go: {period}",
+        "short": "{n} {what}{kazakh} short", "short_heading": "Not met: {period}",
         "nothing_to_go": "Nothing to go: the plan for this period is met.",
         "total_differs": "{what}{kazakh}, {period}{where}: the plan states {stated}; the sum of {parts} is "
                          "{computed}.",
