@@ -163,7 +163,8 @@ def test_claim_assign_note_ask_refuse_and_cancel_are_logged_and_letters_sent(set
         claimed = client.get(f"/requests/{first.code}").get_data(as_text=True)
         assert '<option value="librarian" selected>Бірінші Кітапханашы</option>' in claimed   # by name, sent by login
         assert flashes(act(client, first.code, "assign", to="cataloguer")) == ["Assigned to cataloguer."]
-        act(client, first.code, "note", text="Түпнұсқа 3-қоймада")
+        noted = act(client, first.code, "note", text="Түпнұсқа 3-қоймада")
+        assert "· Бірінші Кітапханашы · internal note" in noted        # by name, as the history names them
         page = act(client, first.code, "ask", text="Какие страницы нужны?")
         assert "The question was sent; the request waits for the answer." in flashes(page)
         question = mailbox.wait(1)[0]
@@ -172,6 +173,11 @@ def test_claim_assign_note_ask_refuse_and_cancel_are_logged_and_letters_sent(set
         assert "https://olke.example.kz/request/status?code=" in body(question)
         empty = act(client, first.code, "refuse", reason="other", text="")
         assert flashes(empty) == ["the request is not complete: text: required; correct these fields and send it again"]
+        client.set_cookie("olke_staff_lang", "ru")
+        told = flashes(act(client, first.code, "refuse", reason="other", text=""))
+        assert told == ["Форма заполнена не полностью: текст (причина, заметка, вопрос или ответ): Заполните это поле."]
+        assert "Не найдено: в архиве нет" in client.get("/review/999999/9").get_data(as_text=True)
+        client.set_cookie("olke_staff_lang", "en")
         page = act(client, first.code, "refuse", reason="copyright", text="Автор 2001 жылы қайтыс болған.")
         assert "The request is refused and the requester told." in flashes(page)
         refused = mailbox.wait(2)[1]

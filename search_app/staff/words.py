@@ -28,6 +28,8 @@ LETTER_NAMES = {"received": _l("request received"), "question": _l("question to 
                 "cancelled": _l("request cancelled"), "expired": _l("request expired"),
                 "passed_on": _l("passed on to another library"), "sent_outside": _l("sent outside the system")}
 ACCESS_NAMES = {"on_request": _l("on request"), "open": _l("open")}
+# The fields of the desk's forms, as a message about one names them
+FIELD_NAMES = {"text": _l("the text (the reason, the note, the question or the answer)")}
 LETTER_LANGUAGES = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
 
 
@@ -180,8 +182,9 @@ def explain(error: OlkeError, code: str | None = None) -> str:
     if isinstance(error, StaffLoginFailed):
         return _("The name or the password is wrong, or the user is disabled.")
     if isinstance(error, InvalidRequest):
-        problems = "; ".join(str(PROBLEMS[problem]) % values if problem in PROBLEMS else problem
-                             for problem, values in error.problems.values())
+        problems = "; ".join((f"{FIELD_NAMES[field]}: " if field in FIELD_NAMES else "")
+                             + (str(PROBLEMS[problem]) % values if problem in PROBLEMS else problem)
+                             for field, (problem, values) in error.problems.items())
         return _("The form is not complete: %(problems)s", problems=problems)
     if isinstance(error, BadTransition):
         return _("This cannot be done to the request in its present status; reload the page to see it.")
@@ -189,8 +192,8 @@ def explain(error: OlkeError, code: str | None = None) -> str:
         return _("There is no request with this code; check the code.")
     if isinstance(error, FulfilmentFailed):
         return _("The copy could not be made: %(detail)s", detail=error.message)
-    if isinstance(error, NotFound):
-        return _("Not found: %(detail)s", detail=error.message)
+    if isinstance(error, NotFound):       # (the archive's own words name commands: for the CLI)
+        return _("Not found: the archive has no such document, page, plan or request.")
     return _("The archive could not do this: %(detail)s", detail=error.message)
 
 
