@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 
-from archive import discovery
+from archive import corrections, discovery
 from archive.metadata import pages_shown
 from archive.search.model import SearchRequest
 from archive.search.results import count_matches
@@ -86,6 +86,9 @@ def document(document_id: int, page: int | None = None):
                                  page=page, last=found.page_count))
         shows_pages = pages_shown(found.access)
         shown = catalog.page(document_id, page) if shows_pages else None
+        # a page a person corrected shows that, not the machine's confidence in what it replaced
+        corrected = next((c["at"] for c in reversed(corrections.history(catalog, document_id, page))
+                          if c["action"] == "corrected"), None) if shown else None
         # search inside the document: counted once per query and version of the document
         key = (str(store.home.root), document_id, found.updated_at, q)
         known = viewer.DOCUMENT_MATCHES.get(key) if q else None
@@ -113,7 +116,7 @@ def document(document_id: int, page: int | None = None):
                                thumbnails_shown=thumbnails_on_request(), **common)
     language = shown["language"] or found.language
     return render_template(
-        "document.html", page=shown, shows_pages=True, matches=matches,
+        "document.html", page=shown, shows_pages=True, matches=matches, corrected=corrected,
         boxes=viewer.boxes(shown["words"], language, terms),
         text=viewer.marked_paragraphs(shown["text"], language, terms), **common)
 

@@ -101,6 +101,9 @@ def test_correcting_lines_in_the_staff_app(staff, home):
     reading_room = create_app({"OLKE_HOME": str(home.root), "TESTING": True})
     viewer = reading_room.test_client().get("/documents/1/pages/1?q=Жамбыл").get_data(as_text=True)
     assert viewer.count('<rect class="hit"') == 1 and "<mark>Жамбылдың</mark>" in viewer   # highlight, text
+    assert "мәтінді кітапхана түзеткен" in viewer and "тану сенімділігі" not in viewer     # not the machine's confidence
+    other = reading_room.test_client().get("/documents/1/pages/2").get_data(as_text=True)
+    assert "тану сенімділігі" in other and "түзеткен" not in other
     reading_room.extensions["olke"].close()
 
 
