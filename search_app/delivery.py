@@ -155,7 +155,10 @@ def _document(document_id: str | None):
 
 def _render_form(form: RequestForm, document, status: int = 200, problem: str | None = None,
                  errors: dict | None = None, verdict: rules.RuleCheck | None = None):
-    form.started.data = _fresh_start()
+    # the form given out again (mistakes to mend, the copying rules to confirm) keeps the time it was
+    # first given out: the reader has spent that time on it already
+    if _fill_time_problem(form.started.data) in ("robot", "stale"):
+        form.started.data = _fresh_start()
     form.consent_version.data = consent.CURRENT
     language = interface_language()
     rules_text = consent.copying_rules(language, context().settings.rules.book_percent)

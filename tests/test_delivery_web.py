@@ -241,6 +241,22 @@ def test_a_request_beyond_the_rules_needs_confirmation(app, home):
     assert "goes beyond the copying rules" in client.get("/request/sent").get_data(as_text=True)
 
 
+def test_confirming_the_copying_rules_does_not_restart_the_forms_clock(home):
+    """A reader who spent minutes on the form and is asked to confirm a request beyond the rules can
+    confirm at once: the form given out again keeps the time it was first given out."""
+    root, ids = home
+    app = public_app(root, min_fill_seconds=3)
+    client = app.test_client()
+    html = form_page(client, f"?document={ids['book']}&lang=en")
+    data = form_data(html, pages="1-4")
+    data["started"] = aged_start(secret_key(Home.resolve(root)), 120)     # two minutes on the form
+    page = client.post("/request", data=data).get_data(as_text=True)
+    assert problem_of(page) == "Please confirm below that you still want to send this request."
+    confirmed = client.post("/request", data=form_data(page, pages="1-4", accept_exceeding="y"))
+    assert confirmed.status_code == 303 and count(app) == 1
+    app.extensions["olke"].close()
+
+
 def test_a_duplicate_shows_the_first_code(app, home):
     _, ids = home
     client = app.test_client()
