@@ -144,10 +144,13 @@ def ingest_cmd(ctx, paths, manifest, force_ocr, skip_duplicates, deskew, no_rota
     # the archive indexes what it archived, and what an earlier run committed but did not index
     outcomes += ingest(sources, archive, get_engine(), options, reporter)
     if queue_url and no_wait and not as_json:
+        from ingest.queue import shown_url
+
         settled = {o.label for o in outcomes}
         left = [s for s in sources if s.label not in settled]
-        click.echo(f"Submitted {counted(len(left), 'document')} to the queue at {queue_url}; "
-                   "`olke ingest --collect` archives them once the workers are done.")
+        if left:
+            click.echo(f"Submitted {counted(len(left), 'document')} to the queue at {shown_url(queue_url)}; "
+                       "`olke ingest --collect` archives them once the workers are done.")
         if not outcomes:
             return
     _report(ctx, reporter, outcomes, as_json)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -58,15 +59,23 @@ def job_key(job: DocumentJob) -> str:
     return f"olke-ocr-{job.scan_sha256[:40]}-{digest[:12]}"
 
 
+def shown_url(url: str) -> str:
+    """The queue's URL as it may be printed or logged: its password hidden."""
+    return re.sub(r"(//[^:@/]*:)[^@/]*@", r"\1***@", url)
+
+
 def connect(url: str):
     from redis import Redis
-    from redis.exceptions import RedisError
+    from redis.exceptions import AuthenticationError, RedisError
 
     try:
         connection = Redis.from_url(url)
         connection.ping()
     except (RedisError, ValueError) as error:
-        raise UsageError(f"cannot reach the queue at {url} ({error}); start redis-server there "
+        if isinstance(error, AuthenticationError) or "auth" in str(error).lower():
+            raise UsageError(f"the queue at {shown_url(url)} refused the password ({error}); give the one "
+                             "of its requirepass in the URL: redis://:PASSWORD@host:port/0") from None
+        raise UsageError(f"cannot reach the queue at {shown_url(url)} ({error}); start redis-server there "
                          "or give the right --queue-url") from None
     return connection
 
@@ -105,8 +114,11 @@ def serve(home: Home, url: str, burst: bool = False, engine=None, jobs: int | No
     if hasattr(_worker.engine, "warm_up"):
         _worker.engine.warm_up(wait=True)     # rq forks a work horse per job: what is loaded here, each has
     queue_dir(home).mkdir(parents=True, exist_ok=True)
+    # worker_ttl 75: an idle worker waits for a job 60 s at a time (rq waits worker_ttl - 15), then
+    # does its upkeep, so a job whose worker died is put back within minutes even when no ingest
+    # waits for it (with rq's default, 405 s of waiting came before each upkeep)
     worker = Worker([queue], connection=queue.connection, job_monitoring_interval=HEARTBEAT,
-                    maintenance_interval=60)
+                    maintenance_interval=60, worker_ttl=75)
     return worker.work(burst=burst, logging_level="WARNING")
 
 
@@ -266,12 +278,12 @@ def _requeue_if_silent(queue, rq_job, watch: _Watch, signs: tuple) -> None:
     beat = float(rq_job.meta.get("heartbeat", HEARTBEAT))
     if time.monotonic() - watch.since < STALE_BEATS * beat + 2:
         return
-    with queue.connection.pipeline() as pipe:
+    with queue.connection.pipeline() as pipe:      # (rq's enqueue opens a transaction of its own)
         queue.started_job_registry.remove_executions(rq_job, pipeline=pipe)
-        rq_job.meta["pages"] = 0
-        rq_job.save_meta()
-        queue.enqueue_job(rq_job, pipeline=pipe)
         pipe.execute()
+    rq_job.meta["pages"] = 0
+    rq_job.save_meta()
+    queue.enqueue_job(rq_job)
     watch.signs, watch.since = (), time.monotonic()
 
 
@@ -293,9 +305,13 @@ def _settle(rq_job, documents: list[DocumentJob], home: Home, finished: Finished
 
 def _forget(rq_job, home: Home) -> None:
     """The job is settled: its folder (any other copy a redone job staged included) and its record go."""
+    from rq.exceptions import InvalidJobOperation, NoSuchJobError
+
     shutil.rmtree(queue_dir(home) / rq_job.id, ignore_errors=True)
     try:
         rq_job.delete()
+    except (InvalidJobOperation, NoSuchJobError):
+        pass                     # another run waiting for the same job settled and deleted it first
     except (KeyError, ValueError):
         # a late heartbeat can leave a half record of an ended execution, which rq cannot read back
         rq_job.connection.delete(rq_job.execution_registry.key)

@@ -151,7 +151,9 @@ def test_a_worker_killed_mid_job_loses_nothing(redis_url, batch, home):
     from rq import Queue, Worker
 
     queue = Queue("olke-ocr", connection=Redis.from_url(redis_url))
-    workers = [start_worker(home, redis_url, 0.4) for _ in range(2)]
+    # the victim reads slowly (8 s a document), so that the kill lands mid-job and the waiting
+    # ingest must find the job silent and put it back on the queue for the other worker
+    workers = [start_worker(home, redis_url, 2.0), start_worker(home, redis_url, 0.4)]
     ingest = subprocess.Popen(olke(home, "ingest", *batch, "--queue-url", redis_url, "--json"), env=env(),
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     victim = workers[0]
@@ -165,7 +167,13 @@ def test_a_worker_killed_mid_job_loses_nothing(redis_url, batch, home):
                     killed_job = job.id
             time.sleep(0.05)
         assert killed_job, "the worker never got a job"
-        os.killpg(victim.pid, signal.SIGKILL)              # the worker and its work horse, mid-document
+        # the worker and its work horse (rq puts the horse in a session of its own), mid-document
+        horses = [int(pid) for task in Path(f"/proc/{victim.pid}/task").iterdir()
+                  for pid in (task / "children").read_text().split()]
+        assert horses, "the worker had no work horse"
+        for pid in horses:
+            os.killpg(os.getpgid(pid), signal.SIGKILL)
+        os.killpg(victim.pid, signal.SIGKILL)
         victim.wait()
         out, err = ingest.communicate(timeout=120)
     finally:
@@ -177,6 +185,7 @@ def test_a_worker_killed_mid_job_loses_nothing(redis_url, batch, home):
     assert sorted(o["status"] for o in outcomes) == ["ingested"] * len(batch)
     assert sum(o["pages"] for o in outcomes) == len(batch) * PAGES
     assert_each_archived_once(home, batch)
+    assert not queue.connection.exists(f"rq:job:{killed_job}")      # redone elsewhere, archived, forgotten
 
 
 def test_waiting_reads_whole_jobs_only_where_one_runs_or_has_ended(redis_url, monkeypatch):
@@ -219,3 +228,50 @@ def test_waiting_reads_whole_jobs_only_where_one_runs_or_has_ended(redis_url, mo
     with pytest.raises(Looked):
         ocr_queue.wait(waiting, {key: [] for key in keys}, home=None, reporter=None, finished=None)
     assert fetched == [[keys[7]]]                                   # the one that runs, whole
+
+
+def test_a_queue_url_with_a_password_is_never_printed_with_it(redis_url, tmp_path):
+    from archive.errors import UsageError
+    from ingest.queue import connect, shown_url
+
+    assert shown_url("redis://:s3cret@10.0.0.5:6379/0") == "redis://:***@10.0.0.5:6379/0"
+    assert shown_url("redis://olke:s3cret@10.0.0.5:6379/0") == "redis://olke:***@10.0.0.5:6379/0"
+    assert shown_url(redis_url) == redis_url
+    port = free_port()                                  # a server that asks for a password
+    guarded = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--requirepass", "right", "--dir", str(tmp_path)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                connect(f"redis://:right@127.0.0.1:{port}/0")
+                break
+            except UsageError:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.05)
+        with pytest.raises(UsageError) as refused:
+            connect(f"redis://:s3cret@127.0.0.1:{port}/0")
+        assert "s3cret" not in refused.value.message and "refused the password" in refused.value.message
+        with pytest.raises(UsageError) as unasked:
+            connect(f"redis://127.0.0.1:{port}/0")
+        assert "refused the password" in unasked.value.message
+    finally:
+        guarded.terminate()
+        guarded.wait(10)
+
+
+def test_a_job_settled_by_another_run_is_forgotten_quietly(redis_url, home):
+    """Two runs waiting for the same job: the one that archives it second finds its record gone."""
+    from redis import Redis
+    from rq import Queue
+    from rq.job import Job
+
+    from ingest.queue import _forget
+
+    queue = Queue("olke-test", connection=Redis.from_url(redis_url))
+    job = queue.enqueue("os.getcwd", job_id="olke-test-settled")
+    seen = Job.fetch(job.id, connection=queue.connection)
+    job.delete()                                   # the other run settled it first
+    _forget(seen, home)
+    assert not queue.connection.exists(Job.key_for(job.id))
