@@ -101,8 +101,8 @@ def _read_strip(image: Path, boxes: list[tuple[int, int, int, int]], strip_path:
     with Image.open(image) as page:
         dpi = page.info.get("dpi") or (300, 300)
         grey = page.convert("L")
-        crops = [grey.crop((max(x0 - _PAD, 0), max(y0 - _PAD, 0), min(x1 + _PAD, grey.width), min(y1 + _PAD, grey.height)))
-                 for x0, y0, x1, y1 in boxes]
+        crops = [grey.crop((max(x0 - _PAD, 0), max(y0 - _PAD, 0), min(x1 + _PAD, grey.width),
+                            min(y1 + _PAD, grey.height))) for x0, y0, x1, y1 in boxes]
     crops = [c for c in crops if c.width > 2 * _PAD and c.height > 2 * _PAD]
     if len(crops) != len(boxes):
         return []
