@@ -234,6 +234,8 @@ def test_a_query_past_the_limit_is_searched_by_its_beginning_and_says_so(client)
     html = client.get("/search", query_string={"q": pasted}).get_data(as_text=True)
     assert "500 таңбадан ұзын" in html and "«мәтін ұзақ мәтін»" in html
     assert 'class="summary"' in html or "табылмады" in html      # a results page, not an error
+    heading = re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
+    assert len(heading) < 200 and " …»" in heading                # the heading shows the query's beginning
     assert "500 таңбадан ұзын" not in client.get("/search?q=Абай").get_data(as_text=True)
 
 
