@@ -119,7 +119,7 @@ def serve(home: Home, url: str, burst: bool = False, engine=None, jobs: int | No
     # waits for it (with rq's default, 405 s of waiting came before each upkeep)
     worker = Worker([queue], connection=queue.connection, job_monitoring_interval=HEARTBEAT,
                     maintenance_interval=60, worker_ttl=75)
-    return worker.work(burst=burst, logging_level="WARNING")
+    return worker.work(burst=burst, logging_level="INFO")     # a line a job started and ended, in the journal
 
 
 def ocr_document(job: DocumentJob) -> dict:
