@@ -1,6 +1,8 @@
 """The reading room's HTML pages: home, results, browse, the document viewer and collections."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 
@@ -61,10 +63,17 @@ def browse():
 def search():
     wanted = params.search_request(request.args, cut=True)
     results = get_store().search(wanted)
+    typed = None
+    # nothing found, and a correction is known: its results are shown (unless the reader asks for
+    # the words as typed), as a reader on a Russian keyboard would want them
+    if not results.documents and results.suggestion and request.args.get("as_typed") != "1":
+        corrected = get_store().search(replace(wanted, text=results.suggestion))
+        if corrected.documents:
+            typed, wanted, results = wanted.text, replace(wanted, text=results.suggestion), corrected
     if wanted.page > results.page_count:
         raise PageNotFound(_("There is no page %(page)s of these results: they end at page %(last)s.",
                              page=wanted.page, last=results.page_count))
-    return render_template("results.html", search=wanted, results=results,
+    return render_template("results.html", search=wanted, results=results, typed=typed,
                            cut=params.MAX_QUERY if params.query(request.args)[1] else None)
 
 

@@ -239,6 +239,17 @@ def test_a_query_past_the_limit_is_searched_by_its_beginning_and_says_so(client)
     assert "500 таңбадан ұзын" not in client.get("/search?q=Абай").get_data(as_text=True)
 
 
+def test_nothing_found_shows_the_words_with_their_kazakh_marks(client):
+    """Typed without two marks (қ, ғ) the word finds nothing; the results for the archive's own
+    word are shown, with a link to the words as typed."""
+    html = client.get("/search?q=сакталган").get_data(as_text=True)
+    assert "«сакталган» бойынша ештеңе табылмады; мұнда «сақталған» бойынша нәтижелер." in html
+    assert "Кітапхана тарихы" in html and 'value="сақталған"' in html
+    assert "as_typed=1" in html
+    typed = client.get("/search?q=сакталган&as_typed=1").get_data(as_text=True)
+    assert "Кітапхана тарихы" not in typed and ">сақталған</strong></a>?" in typed     # "did you mean" only
+
+
 def test_language_switch_is_kept_in_a_cookie(client):
     response = client.get("/?lang=ru")
     html = response.get_data(as_text=True)
