@@ -166,7 +166,8 @@ def _ingest(sources: list[DocumentSource], archive: Archive, engine: OcrEngine, 
     except KeyboardInterrupt:
         done = sum(1 for o in outcomes if o.status == "ingested")
         raise Interrupted(f"interrupted: {done} documents were archived, the rest were not; "
-                          "run the same command again to continue") from None
+                          "run the same command again with --skip-duplicates to continue "
+                          "(the archived ones are then passed over)") from None
     finally:
         reporter.finish()
     return outcomes

@@ -144,7 +144,7 @@ class InterruptingEngine(FakeEngine):
 
 def test_interrupted_batch_is_consistent_and_rerun_resumes(archive, catalog, scans):
     paths = [scans["png"], scans["jpeg"], scans["tiff"]]
-    with pytest.raises(Interrupted, match="run the same command again to continue"):
+    with pytest.raises(Interrupted, match="run the same command again with --skip-duplicates to continue"):
         run(archive, paths, engine=InterruptingEngine())
     archived = catalog.documents()
     assert len(archived) == 1

@@ -35,7 +35,7 @@ def test_ctrl_c_leaves_a_consistent_archive_and_a_rerun_resumes(home, scans):
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130, stderr
-    assert "run the same command again to continue" in stderr.strip().splitlines()[-1]
+    assert "run the same command again with --skip-duplicates to continue" in stderr.strip().splitlines()[-1]
     catalog = Catalog(home)
     archived = catalog.documents()
     assert 1 <= len(archived) < 4
