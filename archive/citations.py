@@ -17,6 +17,7 @@ from bibtexparser.bibdatabase import BibDatabase
 from bibtexparser.bwriter import BibTexWriter
 
 from archive.discovery import ISO_639_1, document_url, page_range
+from archive.marc import parse_name
 
 RIS_TYPES = {"newspaper_article": "NEWS", "journal_article": "JOUR", "book": "BOOK", "other": "GEN"}
 BIBTEX_TYPES = {"newspaper_article": "article", "journal_article": "article", "book": "book", "other": "misc"}
@@ -60,8 +61,9 @@ def bibtex(documents: Iterable, base_url: str) -> str:
         entry = {"ENTRYTYPE": BIBTEX_TYPES.get(document.kind, "misc"), "ID": f"olke{document.id}",
                  "title": document.title, "url": document_url(base_url, document.id),
                  "language": ISO_639_1.get(document.language, document.language)}
-        if document.authors:
-            entry["author"] = " and ".join(document.authors)
+        if document.authors:       # a body's name braced whole: BibTeX would read its last word as a surname
+            entry["author"] = " and ".join(name if parse_name(name).person else "{" + name + "}"
+                                           for name in document.authors)
         if document.published:
             entry["year"] = document.published[:4]
         if document.source:

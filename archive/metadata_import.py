@@ -54,13 +54,16 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """The header and the non-empty rows, each with its spreadsheet row number (the header is row 1)."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
+            reader = csv.DictReader(handle, strict=True)     # a quote left open is an error, not a field to the end
             rows = [(number, row) for number, row in enumerate(reader, start=2)
                     if any((v or "").strip() for v in row.values() if isinstance(v, str))]
             header = [h.strip() for h in reader.fieldnames or [] if h and h.strip()]
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise UsageError(f"cannot read {path} ({error}); save it as UTF-8 CSV") from None
     unknown = [h for h in header if h not in Description.FIELDS and h not in MATCH_COLUMNS]
+    if unknown and len(header) == 1 and ";" in header[0]:
+        raise UsageError(f"{path}: its columns are separated by ';' (as Excel saves CSV in Russian and Kazakh); "
+                         "save it as CSV with commas (CSV UTF-8 in Excel) or in LibreOffice with ',' as the separator")
     if unknown:
         raise UsageError(f"{path}: unknown column '{unknown[0]}'; use id or file, and any of: "
                          f"{', '.join(Description.FIELDS)}")

@@ -52,7 +52,7 @@ RIGHTS = {"open": ("info:eu-repo/semantics/openAccess", "open: free download"),
                          "on_request: copies through electronic document delivery")}
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
-_NUMBER = re.compile(r"^[0-9]{1,18}$")
+_NUMBER = re.compile(r"^[1-9][0-9]{0,17}$")     # as the record's own identifier writes it: no leading 0
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 

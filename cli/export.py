@@ -74,6 +74,9 @@ def marc_cmd(ctx, format_, serialisation, output, base_url, library):
     label = {"rusmarc": "RUSMARC", "marc21": "MARC 21"}[format_]
     click.echo(f"Wrote {count} records to {target} ({label}, {'ISO 2709' if serialisation == 'iso2709' else 'MARCXML'},"
                " UTF-8).")
+    if base_url == DEFAULT_BASE_URL:      # the records' links lead to this machine only
+        click.echo(f"note: the records link to {DEFAULT_BASE_URL}; give --base-url with the reading room's "
+                   "public address for links that work elsewhere", err=True)
 
 
 @click.command("import-metadata")

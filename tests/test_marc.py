@@ -196,3 +196,11 @@ def test_cli_choices_match_the_library():
 def test_help_has_examples():
     for args in (["export", "--help"], ["export", "marc", "--help"], ["import-metadata", "--help"]):
         assert "Example" in CliRunner().invoke(cli, args).output
+
+
+def test_links_to_this_machine_only_are_pointed_out(home, tmp_path, archive):
+    result = CliRunner().invoke(cli, ["--home", str(home.root), "export", "marc", "--output",
+                                      str(tmp_path / "local.iso")])
+    assert result.exit_code == 0 and "note: the records link to http://127.0.0.1:8000; give --base-url" in result.stderr
+    _, said = export(home, tmp_path)
+    assert "note:" not in said

@@ -172,6 +172,10 @@ def test_header_problems(archive, tmp_path):
     result = run(archive, write_csv(tmp_path, "file,title\nx.png,Х\n"), "--match", "id")
     assert result.stderr == (f"olke: error: {tmp_path / 'corrections.csv'} has no 'id' column; add one, "
                              "or use --match file\n")
+    result = run(archive, write_csv(tmp_path, "id;title\n1;Х\n"))          # Excel's CSV in Russian and Kazakh
+    assert result.exit_code == 2 and "separated by ';'" in result.stderr
+    result = run(archive, write_csv(tmp_path, 'id,title\n1,"a quote left open\n'))
+    assert result.exit_code == 2 and "cannot read" in result.stderr
     result = run(archive, tmp_path / "missing.csv")
     assert result.exit_code == 2 and "save it as UTF-8 CSV" in result.stderr
 

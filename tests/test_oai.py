@@ -228,6 +228,8 @@ def test_identify_sets_formats_and_get_record_with_sickle(server, catalog):
     assert [f.metadataPrefix for f in sickle.ListMetadataFormats(identifier="oai:olke:141")] == ["oai_dc"]
     record = sickle.GetRecord(identifier="oai:olke:7", metadataPrefix="oai_dc")
     assert record.metadata["title"] == ["Құжат 7: Өлке тарихы"] and record.metadata["description"] == ["Ескерту"]
+    with pytest.raises(Exception, match="no record .oai:olke:07."):
+        sickle.GetRecord(identifier="oai:olke:07", metadataPrefix="oai_dc")     # not record 7's identifier
     gone = sickle.GetRecord(identifier="oai:olke:141", metadataPrefix="oai_dc")
     assert gone.deleted and gone.header.datestamp == "2026-04-01T08:00:00Z"
 

@@ -42,6 +42,18 @@ def test_one_document_as_ris_and_bibtex(client, built):
     assert record["urls"] == [f"https://olke.example.kz/documents/{doc}"] and record["year"] == "1998"
     bib = client.get(f"/documents/{doc}.bib").get_data(as_text=True)
     assert bib.startswith(f"@article{{olke{doc},") and "journal = {Өлке тынысы}" in bib
+    assert "author = {Сейітов Б.}" in bib
+
+
+def test_a_body_as_author_is_braced_whole_in_bibtex():
+    from types import SimpleNamespace
+
+    from archive.citations import bibtex
+
+    document = SimpleNamespace(id=5, title="Өлке", kind="book", language="kaz", published=None, source=None,
+                               issue=None, source_pages=None, rubrics=(),
+                               authors=["Облыстық кітапхананың өлкетану бөлімі", "Сейітов Б."])
+    assert "author = {{Облыстық кітапхананың өлкетану бөлімі} and Сейітов Б.}" in bibtex([document], "https://x")
 
 
 def test_a_results_page_as_ris(client, built):
