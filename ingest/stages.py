@@ -86,11 +86,16 @@ def prepare_pages(job: DocumentJob, engine: OcrEngine, stop: threading.Event | N
 
 def _pdf_pages(scan: ScanFile, prefix: Path) -> list[Path]:
     """Render each page of an image-only PDF at the resolution of the scan it holds."""
+    return _rendered(scan.path, range(1, scan.pages + 1), prefix)
+
+
+def _rendered(pdf_path: Path, numbers, prefix: Path) -> list[Path]:
+    """Pages `numbers` of a PDF, each rendered at the resolution of the scan it holds."""
     paths = []
-    with pikepdf.open(scan.path) as pdf:
-        resolutions = [_scan_dpi(page) for page in pdf.pages]
-    for number, dpi in enumerate(resolutions, start=1):
-        (image,) = convert_from_path(scan.path, dpi=dpi, first_page=number, last_page=number)
+    with pikepdf.open(pdf_path) as pdf:
+        resolutions = [_scan_dpi(pdf.pages[number - 1]) for number in numbers]
+    for number, dpi in zip(numbers, resolutions):
+        (image,) = convert_from_path(pdf_path, dpi=dpi, first_page=number, last_page=number)
         path = prefix.with_name(f"{prefix.name}-page-{number:04d}.png")
         page = image.convert("L") if render._is_grey(image) else image
         page.save(path, "PNG", dpi=(dpi, dpi), compress_level=1)
@@ -131,11 +136,16 @@ def assemble_pdf(job: DocumentJob, pages: list[PreparedPage]) -> Path:
         shutil.copyfile(job.files[0].path, output)
         return output
     dpi_missing = {f.path for f in job.files if f.dpi_missing}
+    if pages:
+        parts = [_image_pdf(page.image, page.image in dpi_missing, page.exif_turn) for page in pages]
+    else:
+        parts = [f.path.read_bytes() if f.type == "pdf" else _image_pdf(f.path, f.dpi_missing) for f in job.files]
+    return _joined(parts, output)
+
+
+def _joined(parts: list[bytes], output: Path) -> Path:
+    """One PDF of the pages of `parts` (PDFs), in order."""
     with pikepdf.new() as combined:
-        if pages:
-            parts = [_image_pdf(page.image, page.image in dpi_missing, page.exif_turn) for page in pages]
-        else:
-            parts = [f.path.read_bytes() if f.type == "pdf" else _image_pdf(f.path, f.dpi_missing) for f in job.files]
         for data in parts:
             with pikepdf.open(io.BytesIO(data)) as part:
                 combined.pages.extend(part.pages)
@@ -156,11 +166,8 @@ def _image_pdf(path: Path, dpi_missing: bool = False, turn: int | None = None) -
             frames = []
             for index in range(getattr(image, "n_frames", 1)):
                 image.seek(index)
-                rgba = image.convert("RGBA")
-                page = Image.new("RGB", rgba.size, "white")
-                page.paste(rgba, mask=rgba.getchannel("A"))
                 buffer = io.BytesIO()
-                page.save(buffer, "PNG", dpi=image.info.get("dpi", (ASSUMED_DPI, ASSUMED_DPI)))
+                render.viewable(image).save(buffer, "PNG", dpi=image.info.get("dpi", (ASSUMED_DPI, ASSUMED_DPI)))
                 frames.append(buffer.getvalue())
         return img2pdf.convert(frames)
     except (img2pdf.ImageOpenError, ValueError, OSError) as error:
@@ -196,21 +203,10 @@ def read_scanned_pages(job: DocumentJob, staged: StagedDocument, numbers: list[i
     their own text and are not rasterised."""
     folder = job.directory / "scanned-pages"
     folder.mkdir(exist_ok=True)
-    with pikepdf.open(staged.pdf) as pdf:
-        resolutions = [_scan_dpi(pdf.pages[number - 1]) for number in numbers]
-    images = []
-    for number, dpi in zip(numbers, resolutions):
-        (image,) = convert_from_path(staged.pdf, dpi=dpi, first_page=number, last_page=number)
-        path = folder / f"page-{number:04d}.png"
-        (image.convert("L") if render._is_grey(image) else image).save(path, "PNG", dpi=(dpi, dpi), compress_level=1)
-        images.append(path)
-    prepared = [engine.prepare_page(image, folder, job.ocr_options) for image in images]
-    read_in, read_out = folder / "input.pdf", folder / "read.pdf"
-    with pikepdf.new() as combined:
-        for page in prepared:
-            with pikepdf.open(io.BytesIO(_image_pdf(page.image, turn=page.exif_turn))) as part:
-                combined.pages.extend(part.pages)
-        combined.save(read_in)
+    prepared = [engine.prepare_page(image, folder, job.ocr_options)
+                for image in _rendered(staged.pdf, numbers, folder / "scan")]
+    read_in = _joined([_image_pdf(page.image, turn=page.exif_turn) for page in prepared], folder / "input.pdf")
+    read_out = folder / "read.pdf"
     results = engine.ocr_pdf(read_in, read_out, job.ocr_options, None, prepared)
     with pikepdf.open(staged.pdf, allow_overwriting_input=True) as pdf, pikepdf.open(read_out) as read:
         for number, page in zip(numbers, read.pages):
