@@ -329,6 +329,11 @@ def _read_lexicon(path: Path = Path(__file__).with_name("kazakh_lexicon.tsv.gz")
 # Kazakh letters as OCR (and a Russian keyboard) write them, without their mark
 UNMARKED = {"қ": "к", "ғ": "г", "ұ": "у", "ү": "у", "ң": "н", "ө": "о", "ә": "а"}
 _MISREAD = str.maketrans(UNMARKED)
+# ... and as a Russian keyboard types them, і as и too; each plain letter with the Kazakh ones it stands for
+TYPED_PLAIN = {**UNMARKED, "і": "и"}
+MARKED_OF: dict[str, set[str]] = {}
+for _marked, _plain in TYPED_PLAIN.items():
+    MARKED_OF.setdefault(_plain, set()).add(_marked)
 
 
 class Listed(frozenset):

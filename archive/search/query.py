@@ -229,7 +229,7 @@ def plan(request: SearchRequest) -> Plan:
 
 # Letters confused in the first two of a word, which the fuzzy variant keeps fixed: a Kazakh letter
 # and the Russian one without its mark (OCR, and typing on a Russian keyboard), і/и, ш/щ, н/и.
-_CONFUSED = {**kazakh.UNMARKED, "і": "и", "щ": "ш", "н": "и"}
+_CONFUSED = {**kazakh.TYPED_PLAIN, "щ": "ш", "н": "и"}
 _CONFUSED_BACK: dict[str, list[str]] = {}
 for _kz, _ru in _CONFUSED.items():
     _CONFUSED_BACK.setdefault(_ru, []).append(_kz)

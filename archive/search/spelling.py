@@ -152,11 +152,7 @@ def _correct(lexicon, word: str) -> str:
     return best[1] if best else word
 
 
-# Kazakh letters typed or read without their marks (a Russian keyboard; OCR): і as и as well
-_UNMARK = str.maketrans({**kazakh.UNMARKED, "і": "и"})
-_MARKED: dict[str, set[str]] = {}
-for _marked, _plain in {**kazakh.UNMARKED, "і": "и"}.items():
-    _MARKED.setdefault(_plain, {_plain}).add(_marked)
+_UNMARK = str.maketrans(kazakh.TYPED_PLAIN)
 
 
 def with_marks(lexicon, folded: str) -> str | None:
@@ -167,8 +163,8 @@ def with_marks(lexicon, folded: str) -> str | None:
         return None
     key = folded.translate(_UNMARK)
     found: tuple[int, str] | None = None
-    for first in _MARKED.get(folded[0], {folded[0]}):
-        for second in _MARKED.get(folded[1], {folded[1]}):
+    for first in {folded[0], *kazakh.MARKED_OF.get(folded[0], ())}:
+        for second in {folded[1], *kazakh.MARKED_OF.get(folded[1], ())}:
             for candidate in lexicon.words_from("exact", first + second):
                 if len(candidate) == len(folded) and candidate != folded and candidate.translate(_UNMARK) == key:
                     frequency = lexicon.doc_frequency("exact", candidate)
