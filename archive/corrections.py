@@ -89,6 +89,15 @@ def page(catalog: Catalog, document_id: int, number: int) -> dict:
     return dict(row, words=json.loads(row["words"]), verdict_reasons=json.loads(row["verdict_reasons"]))
 
 
+def last_corrected(catalog: Catalog, document_id: int, number: int) -> str | None:
+    """When a person last corrected the page's text (None: never), without reading the history's
+    texts and word boxes."""
+    row = catalog.conn.execute("SELECT at FROM page_corrections WHERE document_id = :id AND number = :number"
+                               " AND action = 'corrected' ORDER BY id DESC LIMIT 1",
+                               {"id": document_id, "number": number}).fetchone()
+    return row["at"] if row else None
+
+
 def history(catalog: Catalog, document_id: int, number: int | None = None) -> list[dict]:
     sql = "SELECT * FROM page_corrections WHERE document_id = :id" + (" AND number = :number" if number else "")
     rows = catalog.conn.execute(sql + " ORDER BY id", {"id": document_id, "number": number})

@@ -7,7 +7,7 @@ from xml.etree import ElementTree
 
 from ocr.engine import Word
 
-_BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
+BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
 _WCONF = re.compile(r"x_wconf (\d+)")
 _NS = "{http://www.w3.org/1999/xhtml}"
 
@@ -15,7 +15,7 @@ _NS = "{http://www.w3.org/1999/xhtml}"
 def read_words(hocr_path: Path) -> list[Word]:
     root = ElementTree.parse(hocr_path).getroot()
     page = next(el for el in root.iter() if el.get("class") == "ocr_page")
-    _, _, width, height = map(int, _BBOX.search(page.get("title", "")).groups())
+    _, _, width, height = map(int, BBOX.search(page.get("title", "")).groups())
     words = []
     for el in page.iter():
         if el.get("class") != "ocrx_word":
@@ -24,7 +24,7 @@ def read_words(hocr_path: Path) -> list[Word]:
         if not text:
             continue
         title = el.get("title", "")
-        x0, y0, x1, y1 = map(int, _BBOX.search(title).groups())
+        x0, y0, x1, y1 = map(int, BBOX.search(title).groups())
         conf = _WCONF.search(title)
         words.append(
             Word(text, x0 / width, y0 / height, x1 / width, y1 / height, float(conf.group(1)) if conf else None)
@@ -72,7 +72,7 @@ def even_line_heights(hocr_path: Path) -> None:
             if line.get("class") not in LINE_CLASSES:
                 continue
             title = line.get("title", "")
-            box, base = _BBOX.search(title), _BASELINE.search(title)
+            box, base = BBOX.search(title), _BASELINE.search(title)
             if not box or not base:
                 continue
             x0, y0, x1, y1 = map(int, box.groups())
@@ -134,14 +134,14 @@ def lines_across_gutter(hocr_path: Path) -> int:
     page = next((el for el in root.iter() if el.get("class") == "ocr_page"), None)
     if page is None:
         return 0
-    width = int(_BBOX.search(page.get("title", "")).group(3)) or 1
+    width = int(BBOX.search(page.get("title", "")).group(3)) or 1
     centres: list[float] = []
     for line in root.iter():
         if line.get("class") not in LINE_CLASSES:
             continue
-        line_box = _BBOX.search(line.get("title", ""))
+        line_box = BBOX.search(line.get("title", ""))
         height = int(line_box.group(4)) - int(line_box.group(2)) if line_box else 0
-        boxes = sorted(tuple(map(int, _BBOX.search(w.get("title", "")).groups()))
+        boxes = sorted(tuple(map(int, BBOX.search(w.get("title", "")).groups()))
                        for w in line.iter() if w.get("class") == "ocrx_word" and "".join(w.itertext()).strip())
         for (_, _, right, _), (left, _, _, _) in zip(boxes, boxes[1:]):
             if height and left - right > GUTTER_GAP * height:

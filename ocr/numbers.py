@@ -20,7 +20,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from ocr.hocr import _BBOX
+from ocr.hocr import BBOX
 
 DIGITS = re.compile(r"\d+")
 _NUMERO = re.compile(r"^(?:№|N[o°º2])\s*")    # how the Latin model reads № (N2, N°, No)
@@ -91,7 +91,7 @@ def with_digits_of(first: str, second: str) -> str:
 
 
 def _box(word) -> tuple[int, int, int, int]:
-    found = _BBOX.search(word.get("title", ""))
+    found = BBOX.search(word.get("title", ""))
     return tuple(int(v) for v in found.groups()) if found else (0, 0, 0, 0)
 
 

@@ -62,19 +62,21 @@ def browse():
 @reading.get("/search")
 def search():
     wanted = params.search_request(request.args, cut=True)
+    cut = params.query(request.args)[1]
     results = get_store().search(wanted)
     typed = None
     # nothing found, and a correction is known: its results are shown (unless the reader asks for
     # the words as typed), as a reader on a Russian keyboard would want them
     if not results.documents and results.suggestion and request.args.get("as_typed") != "1":
-        corrected = get_store().search(replace(wanted, text=results.suggestion))
+        instead = replace(wanted, text=results.suggestion)
+        corrected = get_store().search(instead)
         if corrected.documents:
-            typed, wanted, results = wanted.text, replace(wanted, text=results.suggestion), corrected
+            typed, wanted, results = wanted.text, instead, corrected
     if wanted.page > results.page_count:
         raise PageNotFound(_("There is no page %(page)s of these results: they end at page %(last)s.",
                              page=wanted.page, last=results.page_count))
     return render_template("results.html", search=wanted, results=results, typed=typed,
-                           cut=params.MAX_QUERY if params.query(request.args)[1] else None)
+                           cut=params.MAX_QUERY if cut else None)
 
 
 @reading.get("/documents/<int:document_id>")
@@ -96,8 +98,7 @@ def document(document_id: int, page: int | None = None):
         shows_pages = pages_shown(found.access)
         shown = catalog.page(document_id, page) if shows_pages else None
         # a page a person corrected shows that, not the machine's confidence in what it replaced
-        corrected = next((c["at"] for c in reversed(corrections.history(catalog, document_id, page))
-                          if c["action"] == "corrected"), None) if shown else None
+        corrected = corrections.last_corrected(catalog, document_id, page) if shown else None
         # search inside the document: counted once per query and version of the document
         key = (str(store.home.root), document_id, found.updated_at, q)
         known = viewer.DOCUMENT_MATCHES.get(key) if q else None

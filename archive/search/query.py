@@ -160,6 +160,7 @@ def balanced_quotes(text: str) -> str:
 
 
 _BINARY = frozenset(("OR", "AND", "ANDNOT", "ANDMAYBE"))
+_OPERATOR_WORDS = _BINARY | {"NOT"}
 
 
 def tidy_operators(text: str) -> str:
@@ -167,14 +168,14 @@ def tidy_operators(text: str) -> str:
     OR кітапхана, кітапхана NOT), or right after another (кітапхана OR OR библиотека). Parsed as
     they are, Whoosh would look such an operator up as a word and find nothing."""
     items = _ITEM.findall(text)
-    if not _BINARY.intersection(items) and "NOT" not in items:
+    if _OPERATOR_WORDS.isdisjoint(items):
         return text
     kept: list[str] = []
     for item in items:
-        if item in _BINARY and (not kept or kept[-1] in _BINARY or kept[-1] == "NOT"):
+        if item in _BINARY and (not kept or kept[-1] in _OPERATOR_WORDS):
             continue
         kept.append(item)
-    while kept and (kept[-1] in _BINARY or kept[-1] == "NOT"):
+    while kept and kept[-1] in _OPERATOR_WORDS:
         kept.pop()
     return " ".join(kept)
 
