@@ -105,15 +105,15 @@ class _WhooshLexicon:
     def doc_frequency(self, fieldname: str, word: str) -> int:
         return self.reader.doc_frequency(fieldname, word)
 
-    def words_from(self, fieldname: str, prefix: str) -> list[str]:
-        fieldobj = self.reader.schema[fieldname]
-        return [fieldobj.from_bytes(word) for word in self.reader.expand_prefix(fieldname, prefix)]
+    def has_prefix(self, fieldname: str, prefix: str) -> bool:
+        return next(iter(self.reader.expand_prefix(fieldname, prefix)), None) is not None
 
 
 def suggest_with(lexicon, text: str) -> str | None:
     """The query with misspelt words corrected, or None when every word is known. `lexicon` is the
-    index's words: has(field, word), doc_frequency(field, word). Stop words are left as typed: they
-    decide no match, and a small archive may lack them (қашан is no misspelt қалан)."""
+    index's words: has(field, word), doc_frequency(field, word), has_prefix(field, beginning). Stop
+    words are left as typed: they decide no match, and a small archive may lack them (қашан is no
+    misspelt қалан)."""
     changed = False
     words = []
     for word in text.split():
@@ -152,22 +152,29 @@ def _correct(lexicon, word: str) -> str:
     return best[1] if best else word
 
 
-_UNMARK = str.maketrans(kazakh.TYPED_PLAIN)
-
-
 def with_marks(lexicon, folded: str) -> str | None:
     """The word of the archive's pages (its unstemmed words) that `folded` is, typed without some
     of its Kazakh letters' marks, however many (Кунанбайулы for Құнанбайұлы): the most frequent,
-    or None. Only the words beginning with the marked readings of its first two letters are read."""
+    or None. The index's words are walked letter by letter: at each letter that has marked readings
+    only the beginnings some word of the index has go on (a few look-ups, where reading every word
+    that begins with the first two letters read thousands in a large archive)."""
     if len(folded) < 4:
         return None
-    key = folded.translate(_UNMARK)
+    beginnings = [""]
+    for at, letter in enumerate(folded):
+        if at < 2:          # the first two letters as typed, or marked
+            readings = sorted({letter, *kazakh.MARKED_OF.get(letter, ())})
+        else:               # a later one: any reading of it without marks
+            plain = kazakh.TYPED_PLAIN.get(letter, letter)
+            readings = sorted({plain, *kazakh.MARKED_OF.get(plain, ())})
+        beginnings = [begun + reading for begun in beginnings for reading in readings]
+        if len(readings) > 1 and at < len(folded) - 1:
+            beginnings = [begun for begun in beginnings if lexicon.has_prefix("exact", begun)]
+        if not beginnings:
+            return None
     found: tuple[int, str] | None = None
-    for first in {folded[0], *kazakh.MARKED_OF.get(folded[0], ())}:
-        for second in {folded[1], *kazakh.MARKED_OF.get(folded[1], ())}:
-            for candidate in lexicon.words_from("exact", first + second):
-                if len(candidate) == len(folded) and candidate != folded and candidate.translate(_UNMARK) == key:
-                    frequency = lexicon.doc_frequency("exact", candidate)
-                    if found is None or frequency > found[0]:
-                        found = (frequency, candidate)
+    for candidate in beginnings:
+        frequency = lexicon.doc_frequency("exact", candidate) if candidate != folded else 0
+        if frequency and (found is None or frequency > found[0]):
+            found = (frequency, candidate)
     return found[1] if found else None

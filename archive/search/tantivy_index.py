@@ -506,6 +506,11 @@ class Snapshot:
                 self._prefixes.popitem(last=False)
         return words
 
+    def has_prefix(self, fieldname: str, prefix: str) -> bool:
+        """Whether a word of the field (on a page not deleted) begins with `prefix`."""
+        found = self.searcher.terms_with_prefix(fieldname, prefix, limit=1)
+        return bool(found) and found[0][1] > 0
+
     # --- matching ----------------------------------------------------------------------------
 
     def doc_buckets(self, query: tantivy.Query) -> tuple[np.ndarray, np.ndarray]:
@@ -972,8 +977,8 @@ class _Lexicon:
     def doc_frequency(self, fieldname: str, word: str) -> int:
         return self.snapshot.doc_freq(fieldname, word)
 
-    def words_from(self, fieldname: str, prefix: str) -> list[str]:
-        return self.snapshot.words_from(fieldname, prefix)
+    def has_prefix(self, fieldname: str, prefix: str) -> bool:
+        return self.snapshot.has_prefix(fieldname, prefix)
 
 
 def highlight_terms(index: TantivyIndex, text: str, languages=None) -> dict[str, list[str]]:
