@@ -253,10 +253,17 @@ def _head_variants(stem: str, fieldname: str) -> list[str]:
     return out
 
 
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
 def _rewrite(node: Q.Query, fuzzy: bool) -> Q.Query:
     """Plain words gain their readings with one of their first two letters confused and an
-    OCR-tolerant fuzzy variant (one edit past them), scored lower: one misreading, not two."""
-    if isinstance(node, Q.Term) and fuzzy and node.fieldname in STEMMED_FIELDS.values() and len(node.text) >= 3:
+    OCR-tolerant fuzzy variant (one edit past them), scored lower: one misreading, not two. A number
+    gains neither: a year or a № one digit away is another year or another school (1937 is not 1933
+    or 1987), not a misreading worth showing as a match."""
+    if isinstance(node, Q.Term) and fuzzy and node.fieldname in STEMMED_FIELDS.values() and len(node.text) >= 3 \
+            and not _has_digit(node.text):
         variants = [Q.Term(node.fieldname, text, boost=FUZZY_BOOST) for text in _head_variants(node.text, node.fieldname)]
         if len(node.text) >= FUZZY_MIN_LENGTH - 1:
             variants.append(OcrFuzzyTerm(node.fieldname, node.text, boost=FUZZY_BOOST, maxdist=1, prefixlength=2))

@@ -1,0 +1,45 @@
+"""Years and numbers, and people's names as Kazakh and Russian texts write them (Байтұрсынұлы,
+Байтурсынов, Baitursynuly; Ауэзов, Ауэзова), on a small index written directly, on both engines."""
+from __future__ import annotations
+
+import pytest
+
+from archive.search.backends import BACKENDS, new_index
+from archive.search.index import WhooshIndex
+from archive.search.model import SearchRequest
+from bench.search_bench import Doc     # what the index reads of a catalog document
+
+TEXTS = {
+    "arrested": ("kaz", "Ахмет Байтұрсынұлы 1929 жылы тұтқындалып, 1937 жылы атылды. 1988 жылы ақталды."),
+    "school years": ("kaz", "Мектеп 1933 жылы ашылып, 1938 жылы жаңа үйге көшті. № 18 мектеп 1947 жылы салынды."),
+    "school 17": ("kaz", "№ 17 мектеп-гимназия облыс орталығында орналасқан."),
+}
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def index(tmp_path_factory, request):
+    found = new_index(tmp_path_factory.mktemp("names") / "index", request.param)
+    found.replace_documents([
+        (Doc(number, title, language=language), [{"number": 1, "text": text, "language": language}])
+        for number, (title, (language, text)) in enumerate(TEXTS.items(), start=1)])
+    yield found
+    if isinstance(found, WhooshIndex):
+        found.ix.close()
+
+
+def search(index, text, **kw):
+    return index.search(SearchRequest(text=text, **kw))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1937", {"arrested"}),                      # not 1933, 1938 or 1947: another year
+    ("1938", {"school years"}),
+    ("1929 жылы", {"arrested"}),
+    ("№ 17", {"school 17"}),                     # not № 18
+    ("№18", {"school years"}),
+])
+def test_a_number_finds_only_itself_not_the_numbers_a_digit_away(index, text, expected):
+    results = search(index, text)
+    assert {d.title for d in results.documents if not d.missing} == expected
+    # and the results say so: no page with another year passes for a page with every word
+    assert results.complete_documents == len(expected)
