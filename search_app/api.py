@@ -1,6 +1,7 @@
 """The JSON API: the same data as the pages, for scripts and other catalogues.
 
-``/api/search`` takes the parameters of ``/search``; ``/api/documents/<id>`` gives a document's
+``/api/search`` takes the parameters of ``/search``, and ``per_page`` (documents a page, 1 to
+MAX_PER_PAGE; the reading room's number by default); ``/api/documents/<id>`` gives a document's
 description, citation, pages (text, confidence, language) and the addresses of its files. The
 pages of ``on_request`` documents come without text, snippets or image addresses: a search names
 them and how many words on each matched (``matches``).
@@ -8,6 +9,7 @@ them and how many words on each matched (``matches``).
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
+from flask_babel import gettext as _
 from markupsafe import escape
 
 from archive import rubrics
@@ -21,6 +23,7 @@ from search_app.urls import request_copy_url
 
 api = Blueprint("api", __name__)
 PRIVATE_FIELDS = ("scan_sha256", "digitised_by", "status")   # kept for staff, not shown to the public
+MAX_PER_PAGE = 100
 
 
 def _snippet_html(segments) -> str:
@@ -50,10 +53,11 @@ def _document_urls(document_id: int, access: str) -> dict:
 
 @api.get("/search")
 def search():
-    wanted = params.search_request(request.args)
+    wanted = params.search_request(request.args, per_page=params.integer(request.args, "per_page", 1, MAX_PER_PAGE))
     results = get_store().search(wanted)
     if wanted.page > results.page_count:
-        raise PageNotFound(f"there is no page {wanted.page} of these results; the last is {results.page_count}")
+        raise PageNotFound(_("There is no page %(page)s of these results: they end at page %(last)s.",
+                             page=wanted.page, last=results.page_count))
     data = results.as_dict()
     data["page_count"] = results.page_count
     data["rubric_names"] = {key: {language: rubrics.label(key, language) for language in ("kk", "ru", "en")}

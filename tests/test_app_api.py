@@ -68,6 +68,30 @@ def test_search_json_paging_links(client):
     assert client.get("/api/search?page=2").status_code == 404
 
 
+def test_search_json_takes_per_page(client):
+    """A program asks for as many documents a page as it wants, within bounds (it was ignored)."""
+    everything = client.get("/api/search?q=").get_json()
+    assert everything["total_documents"] >= 3
+    data = client.get("/api/search?q=&per_page=2").get_json()
+    assert len(data["documents"]) == 2 and data["request"]["per_page"] == 2
+    assert data["page_count"] == -(-everything["total_documents"] // 2) and "per_page=2" in data["links"]["next"]
+    assert client.get("/api/search?q=&per_page=0").status_code == 400
+    assert client.get("/api/search?q=&per_page=101").status_code == 400
+
+
+def test_api_errors_speak_the_readers_language(client):
+    """Its 400s were in Kazakh, its 404s in the command line's English: now both are in the
+    reader's language; an archive's own words go with them as `detail`, for programmers."""
+    past = client.get("/api/search?q=&page=50").get_json()["error"]
+    assert past["status"] == 404 and "50" in past["message"] and past["message"].isascii() is False
+    missing = client.get("/api/documents/9999").get_json()["error"]
+    assert missing["status"] == 404 and not missing["message"].isascii() and missing["detail"]
+    assert client.get("/api/no-such").get_json()["error"]["message"] == missing["message"]
+    russian = client.get("/api/documents/9999?lang=ru").get_json()["error"]
+    assert russian["message"] != missing["message"] and not russian["message"].isascii()
+    client.get("/api/search?lang=kk")       # (the language is kept in a cookie)
+
+
 def test_document_json(client, ids):
     data = client.get(f"/api/documents/{ids['kazakh']}").get_json()
     assert data["document"]["title"] == "Кітапхана тарихы" and data["document"]["page_count"] == 2
