@@ -13,6 +13,11 @@ TEXTS = {
     "arrested": ("kaz", "Ахмет Байтұрсынұлы 1929 жылы тұтқындалып, 1937 жылы атылды. 1988 жылы ақталды."),
     "school years": ("kaz", "Мектеп 1933 жылы ашылып, 1938 жылы жаңа үйге көшті. № 18 мектеп 1947 жылы салынды."),
     "school 17": ("kaz", "№ 17 мектеп-гимназия облыс орталығында орналасқан."),
+    "Дулатұлы, kk": ("kaz", "Міржақып Дулатұлының «Оян, қазақ!» жинағы 1909 жылы Уфада басылды."),
+    "Дулатов, ru": ("rus", "Сборник Миржакипа Дулатова «Оян, казах!» издан в Уфе в 1909 году."),
+    "Құнанбайұлы, kk": ("kaz", "Абай Құнанбайұлы 1845 жылы Шыңғыстауда туған."),
+    "Кунанбаев, ru": ("rus", "Абай Кунанбаев родился в 1845 году в Чингизских горах."),
+    "Ауэзов, ru": ("rus", "Писатель Мухтар Ауэзов родился в 1897 году."),
 }
 
 
@@ -43,3 +48,29 @@ def test_a_number_finds_only_itself_not_the_numbers_a_digit_away(index, text, ex
     assert {d.title for d in results.documents if not d.missing} == expected
     # and the results say so: no page with another year passes for a page with every word
     assert results.complete_documents == len(expected)
+
+
+DULATOV = {"Дулатұлы, kk", "Дулатов, ru"}
+KUNANBAEV = {"Құнанбайұлы, kk", "Кунанбаев, ru"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the Kazakh patronymic, the Russian surname in -ов/-ев in any case, Latin letters, no marks
+    ("Дулатов", DULATOV), ("Дулатова", DULATOV), ("Дулатұлы", DULATOV), ("Дулатұлының", DULATOV),
+    ("Дулатулы", DULATOV), ("Dulatuly", DULATOV),
+    ("Кунанбаев", KUNANBAEV), ("Кунанбаева", KUNANBAEV), ("Құнанбайұлы", KUNANBAEV),
+    ("Qunanbaiuly", KUNANBAEV), ("Абай Кунанбаев", KUNANBAEV),
+    # Snowball stems Ауэзов one ending shorter than Ауэзова, Ауэзову, Ауэзовым
+    ("Ауэзова", {"Ауэзов, ru"}), ("Ауэзову", {"Ауэзов, ru"}), ("Ауэзов", {"Ауэзов, ru"}),
+])
+def test_a_person_is_found_however_the_surname_is_written(index, text, expected):
+    results = search(index, text)
+    assert {d.title for d in results.documents} == expected
+    assert results.complete_documents == len(expected)
+
+
+def test_the_name_written_the_other_way_is_marked_in_the_snippet(index):
+    snippets = {d.title: d.pages[0].snippet_text for d in search(index, "Кунанбаев").documents}
+    assert "[Құнанбайұлы]" in snippets["Құнанбайұлы, kk"] and "[Кунанбаев]" in snippets["Кунанбаев, ru"]
+    snippets = {d.title: d.pages[0].snippet_text for d in search(index, "Дулатұлы").documents}
+    assert "[Дулатова]" in snippets["Дулатов, ru"]

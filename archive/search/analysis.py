@@ -141,13 +141,53 @@ def _is_cyrillic_word(text: str) -> bool:
     return bool(_CYRILLIC.search(text)) and not _LATIN.search(text)
 
 
+_PLAIN_LETTERS = str.maketrans(kazakh.TYPED_PLAIN)
+_PATRONYMIC = (("ұл", 4), ("ул", 4), ("қыз", 4), ("кыз", 4))   # the ending of a stem, the least before it
+_RUSSIAN_SURNAME = ("ов", "ев")
+
+
+def surname_keys(stem: str) -> tuple[str, ...]:
+    """A Kazakh stem that is a surname as Kazakh writes it (Байтұрсынұлы, Сүлейменқызы) or as
+    Russian does (Байтұрсынов, Байтурсыновтың): the Russian stems of the surname in -ов/-ев, its
+    letters without their Kazakh marks (байтурсын, байтурсынов; Құнанбайұлы: кунанба, кунанбаев).
+    The same person is then found as Байтұрсынұлы, Байтурсынов, Байтурсынова, Baitursynuly or
+    Байтурсынулы, on Kazakh pages and Russian ones, whichever way each writes the name."""
+    plain = stem.translate(_PLAIN_LETTERS)
+    base = None
+    for ending, least in _PATRONYMIC:
+        if stem.endswith(ending) and len(stem) - len(ending) >= least:
+            base = plain[:-len(ending)]
+            break
+    else:
+        if plain.endswith(_RUSSIAN_SURNAME) and len(plain) >= 6:
+            base = plain[:-2] + ("й" if plain.endswith("аев") and not plain[:-2].endswith("й") else "")
+    if base is None:
+        return ()
+    if base.endswith("й"):                      # Құнанбай: Кунанбаев
+        base, suffix = base[:-1], "ев"
+    else:
+        suffix = "ев" if base.endswith(("ж", "ш", "щ", "ч", "ц")) else "ов"
+    keys = (russian_stem(base + suffix), russian_stem(base + suffix + "а"))
+    return tuple(key for key in keys if len(key) >= 4 and key != stem)
+
+
 def _stems(word: str, lang: str) -> list[str]:
     if lang == "kaz" or KAZAKH_LETTERS.intersection(word):
         # a word with Kazakh letters in Russian text (a name, a title) is Kazakh
-        return list(kazakh.readings(word))
+        found = list(kazakh.readings(word))
+        return found + [key for stem in found for key in surname_keys(stem)]
     if lang == "rus":
         return [russian_stem(word)]
-    return [*kazakh.readings(word), russian_stem(word)]
+    found = list(kazakh.readings(word))
+    return [*found, *(key for stem in found for key in surname_keys(stem)), russian_stem(word)]
+
+
+def _russian_nominative(stem: str) -> str | None:
+    """The stem of a surname's nominative (Ислямов, Ауэзов: ислям, ауэз) for the stem of another
+    of its forms (Ислямова, Ауэзову: ислямов, ауэзов), which Snowball stems one ending short."""
+    if stem.endswith(_RUSSIAN_SURNAME) and len(stem) >= 6 and russian_stem(stem) == stem[:-2]:
+        return stem[:-2]
+    return None
 
 
 class FoldFilter(Filter):
@@ -164,6 +204,10 @@ def _alternatives(text: str, lang: str, translit: bool) -> tuple[str, ...]:
     """A token's stems; cached, as a page repeats its words and an archive its vocabulary."""
     if _is_cyrillic_word(text):
         found = _stems(text, lang)
+        if translit and lang != "kaz" and not KAZAKH_LETTERS.intersection(text):   # a query word
+            nominative = _russian_nominative(russian_stem(text))
+            if nominative:
+                found.append(nominative)
     elif translit and looks_latin_kazakh(text):
         found = [text] + [s for cyr in latin_to_cyrillic_variants(text) for s in _stems(fold(cyr), lang)]
     else:
@@ -246,6 +290,14 @@ def gate_key(term: str) -> str:
     return term[:max(2 if len(term) > 2 else 1, min(len(term) - 2, 4))]
 
 
+def _marked_readings(key: str) -> list[str]:
+    """`key` with any of its letters that Kazakh also writes with a mark (у: ұ ү; а: ә) marked."""
+    readings = [""]
+    for letter in key:
+        readings = [begun + reading for begun in readings for reading in (letter, *kazakh.MARKED_OF.get(letter, ()))]
+    return readings
+
+
 class PrefixGate:
     """Which tokens may stem to one of `terms`: those that begin with a term's `gate_key`, and a
     token shorter than a key that begins it (the first part of a hyphenated word, which the
@@ -253,7 +305,10 @@ class PrefixGate:
     instead of every one."""
 
     def __init__(self, terms):
-        self.keys = frozenset(map(gate_key, terms))
+        keys = set(map(gate_key, terms))
+        # a surname's Russian stem (жумагул) stands for Kazakh words with marks (Жұмағұлұлы)
+        keys |= {marked for key in keys if not KAZAKH_LETTERS.intersection(key) for marked in _marked_readings(key)}
+        self.keys = frozenset(keys)
         self.lengths = sorted({len(key) for key in self.keys})
         self.heads = frozenset(key[:n] for key in self.keys for n in range(1, len(key)))
 
