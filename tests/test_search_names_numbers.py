@@ -26,7 +26,10 @@ def index(tmp_path_factory, request):
     found = new_index(tmp_path_factory.mktemp("names") / "index", request.param)
     found.replace_documents([
         (Doc(number, title, language=language), [{"number": 1, "text": text, "language": language}])
-        for number, (title, (language, text)) in enumerate(TEXTS.items(), start=1)])
+        for number, (title, (language, text)) in enumerate(TEXTS.items(), start=1)]
+        + [(Doc(len(TEXTS) + 1, "museum", language="kaz"),
+            [{"number": 1, "text": "Семей қаласындағы мұражай 1940 жылы ашылды.", "language": "kaz"},
+             {"number": 2, "text": "Мұражай қорында бес мың жәдігер бар.", "language": "kaz"}])])
     yield found
     if isinstance(found, WhooshIndex):
         found.ix.close()
@@ -74,3 +77,13 @@ def test_the_name_written_the_other_way_is_marked_in_the_snippet(index):
     assert "[Құнанбайұлы]" in snippets["Құнанбайұлы, kk"] and "[Кунанбаев]" in snippets["Кунанбаев, ru"]
     snippets = {d.title: d.pages[0].snippet_text for d in search(index, "Дулатұлы").documents}
     assert "[Дулатова]" in snippets["Дулатов, ru"]
+
+
+def test_documents_that_all_have_every_word_are_no_partial_match(index):
+    # the document's second page lacks Семей, but the document has a page with both words: nothing
+    # with only some of them follows, and the results page must not say that something does
+    results = search(index, "мұражай Семей")
+    assert [d.title for d in results.documents] == ["museum"] and results.total_pages == 2
+    assert results.complete_documents == 1 and results.matched_all and not results.documents[0].missing
+    results = search(index, "мұражай Семей Уфа")         # a document with some of the words: partial
+    assert not results.matched_all and results.complete_documents == 0

@@ -88,6 +88,12 @@ class SearchResults:
                                         # those that have them all, listing the words they lack)
     complete_documents: int | None = None   # documents with every word of the query
 
+    def __post_init__(self):
+        # an engine counts pages: documents that each have a page with every word are no partial
+        # match, whatever their other pages lack (nothing with only some of the words follows them)
+        if self.partial and self.complete_documents is not None and self.complete_documents >= self.total_documents:
+            self.partial = False
+
     @property
     def matched_all(self) -> bool:
         return not self.partial
