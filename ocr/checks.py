@@ -9,7 +9,10 @@ Every page is measured on a small greyscale copy (about 100 dpi, a few tens of m
 - pictures: dark areas of the background with a sharp edge all round (photos, drawings); light
   falls off gently, so a step of many grey levels within a millimetre is a picture's edge;
 - ink that looks like text (connected marks of letter size, pictures left out), from which the
-  number of characters the page should give is estimated; a reading far below it is sparse.
+  number of characters the page should give is estimated; a reading far below it is sparse;
+- a negative (a microfilm or photostat copy): light letters on a dark page, with no light paper
+  anywhere. Its checks are made on the page turned positive, and so is the copy OCR reads; taken
+  as it is, the whole dark page counted as scanner background and was painted white.
 
 A page that has dark borders, low contrast or uneven light is read from a cleaned copy of the
 same size: the background divided out, the levels stretched, the borders painted paper-white.
@@ -25,7 +28,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 from scipy import ndimage
 
 ANALYSIS_DPI = 100
@@ -38,6 +41,9 @@ PICTURE_DARKER = 20              # background this far below the paper may be a 
 PICTURE_EDGE = 40                # ...when its edge drops this many grey levels within three pixels
 PICTURE_EDGE_SHARE = 0.6         # ...along this much of its length
 PICTURE_MM = 10.0                # smaller dark areas (a heavy rule, a bold initial) are not pictures
+NEGATIVE_MEDIAN = 100            # a negative is dark over most of the page...
+NEGATIVE_PAPER_MM = 1.5          # ...and nothing light on it is wider than a stroke (paper is)
+NEGATIVE_PAPER_SHARE = 0.02
 # Characters a page should give per unit of its text ink (ink pixels / text height²), measured on
 # the samples' pages at 100 dpi; the verdict compares a reading with this estimate loosely.
 CHARS_PER_INK = 2.4
@@ -54,15 +60,16 @@ class PageCheck:
     text_height_mm: float      # median height of the text's marks
     expected_chars: float      # characters the page's text ink promises (0: a blank page)
     pictures: float = 0.0      # share of the paper under pictures
+    negative: bool = False     # light text on a dark page: measured, and read, turned positive
 
     @property
     def needs_cleaning(self) -> bool:
-        return (self.dark_border >= MIN_BORDER_SHARE or self.contrast < LOW_CONTRAST
+        return (self.negative or self.dark_border >= MIN_BORDER_SHARE or self.contrast < LOW_CONTRAST
                 or self.uneven_light > UNEVEN_LIGHT)
 
     @property
     def reasons(self) -> list[str]:
-        found = []
+        found = ["negative"] if self.negative else []
         if self.dark_border >= MIN_BORDER_SHARE:
             found.append("dark_border")
         if self.contrast < LOW_CONTRAST:
@@ -90,6 +97,22 @@ def small_grey(image: Image.Image, dpi: float) -> tuple[np.ndarray, float]:
     grey = image.convert("L") if image.mode != "L" else image
     small = grey.reduce(factor) if factor > 1 else grey
     return np.asarray(small, dtype=np.uint8), factor
+
+
+def looks_negative(grey: np.ndarray, dpi: float) -> bool:
+    """Light marks on a page dark nearly all over, with no light area wider than a stroke.
+
+    A page on a dark scanner bed is dark over most of the image too, but its paper is light
+    and wide; a negative's only light is its letters' strokes.
+    """
+    if not grey.size or level(grey, 50) >= NEGATIVE_MEDIAN:
+        return False
+    dark, light = level(grey, 50), level(grey, 99.5)
+    if light - dark < LOW_CONTRAST / 2:
+        return False                    # a dark page with nothing light on it: no letters either
+    wide = max(3, int(round(NEGATIVE_PAPER_MM / 25.4 * dpi)))
+    paper = ndimage.minimum_filter(grey, size=wide) > (dark + light) / 2
+    return float(paper.mean()) < NEGATIVE_PAPER_SHARE
 
 
 def _window(dpi: float) -> int:
@@ -200,12 +223,16 @@ class Cleaning:
     ink: float
     small: np.ndarray          # the small copy, cleaned: for layout analysis
     pictures: np.ndarray | None = None   # kept as scanned in the cleaned copy
+    negative: bool = False     # the page is turned positive before it is cleaned
 
 
 def check(image: Image.Image, dpi: float) -> tuple[PageCheck, Cleaning]:
     """The page's checks, and what cleaning it needs."""
     grey, factor = small_grey(image, dpi)
     small_dpi = dpi / factor
+    negative = looks_negative(grey, small_dpi)
+    if negative:
+        grey = 255 - grey
     paper = level(grey, 90)
     border = border_mask(grey, paper, small_dpi)
     if border.any():
@@ -226,16 +253,18 @@ def check(image: Image.Image, dpi: float) -> tuple[PageCheck, Cleaning]:
         dpi=dpi, paper=int(round(paper)), contrast=contrast, dark_border=float(border.mean()),
         uneven_light=uneven, text_ink=float(marks.sum()) / paper_pixels,
         text_height_mm=height_px / small_dpi * 25.4, expected_chars=ink_units * CHARS_PER_INK,
-        pictures=float(pictures.sum()) / paper_pixels,
+        pictures=float(pictures.sum()) / paper_pixels, negative=negative,
     )
-    return result, Cleaning(bg, border, ink, flat, pictures)
+    return result, Cleaning(bg, border, ink, flat, pictures, negative)
 
 
 def cleaned(image: Image.Image, cleaning: Cleaning) -> Image.Image:
-    """A full-size copy of the page for OCR: light evened, levels stretched, borders paper-white,
-    pictures as they were scanned."""
+    """A full-size copy of the page for OCR: turned positive if a negative, light evened, levels
+    stretched, borders paper-white, pictures as they were scanned."""
     bg, border = cleaning.background, cleaning.border
     grey = image.convert("L") if image.mode != "L" else image
+    if cleaning.negative:
+        grey = ImageOps.invert(grey)
     size = grey.size
     bg_full = np.asarray(Image.fromarray(bg).resize(size, Image.BILINEAR), dtype=np.float32)
     border_full = _full_size(border, size)

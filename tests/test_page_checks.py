@@ -98,6 +98,29 @@ def test_a_photo_is_a_picture_not_uneven_light_and_the_cleaned_copy_keeps_it_as_
     assert clean[:20, :20].min() >= 250                           # the border is still painted out
 
 
+def test_a_negative_is_measured_and_read_turned_positive():
+    # a microfilm or photostat copy: light letters on a dark page; taken for scanner background
+    # all over, it was painted white and read as nothing
+    page, chars = text_page(paper=240, ink=30)
+    negative = Image.fromarray((250 - np.asarray(page, dtype=np.uint8) * 0.8).astype(np.uint8), "L")
+    found, cleaning = checks.check(negative, DPI)
+    assert found.negative and "negative" in found.reasons and found.needs_cleaning
+    assert found.dark_border < checks.MIN_BORDER_SHARE
+    assert 0.6 * chars < found.expected_chars < 1.6 * chars
+    clean = np.asarray(checks.cleaned(negative, cleaning))
+    body = clean[80:900, 70:1000]
+    assert np.percentile(body, 1) < 60 and np.percentile(body, 50) > 230   # dark ink on white paper
+    assert not checks.text_lines(cleaning.small)[0]
+
+
+def test_a_clipping_on_a_dark_scanner_bed_is_not_a_negative():
+    page, _ = text_page(size=(700, 800))
+    bed = Image.new("L", (1600, 1800), 25)
+    bed.paste(page, (100, 100))
+    found, _ = checks.check(bed, DPI)
+    assert not found.negative and "dark_border" in found.reasons
+
+
 def test_a_picture_is_not_taken_for_text():
     page, chars = text_page(lines=5)
     rng = np.random.default_rng(3)
