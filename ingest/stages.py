@@ -160,8 +160,12 @@ def _image_pdf(path: Path, dpi_missing: bool = False, turn: int | None = None) -
     rotation = img2pdf.Rotation.ifvalid if turn is None else img2pdf.Rotation[str(turn)]
     try:
         return img2pdf.convert(str(path), rotation=rotation, **layout)
-    except img2pdf.AlphaChannelError:
-        # img2pdf keeps images bit-exact and so refuses transparency; flatten onto white paper.
+    except (img2pdf.AlphaChannelError, ValueError) as error:
+        # img2pdf keeps images bit-exact and so refuses transparency and more than 8 bits a sample
+        # (16-bit grey from archival scanners): flatten onto white paper, scale down to 8 bits.
+        if not isinstance(error, img2pdf.AlphaChannelError) and "bits per sample" not in str(error):
+            raise ScanUnreadable(f"cannot put the image into a PDF ({error}); re-save it as PNG or TIFF",
+                                 path) from None
         with Image.open(path) as image:
             frames = []
             for index in range(getattr(image, "n_frames", 1)):

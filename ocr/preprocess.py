@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 from archive.errors import OcrFailed
-from ocr import checks
+from ocr import checks, render
 
 MIN_SKEW_DEGREES = 0.3     # below this a forced --deskew leaves the page as it is
 AUTO_SKEW_DEGREES = 1.0    # by default only pages skewed more than this are straightened: under it
@@ -72,6 +72,7 @@ class PreparedPage:
     exif_turn: int | None = None       # clockwise degrees the image's EXIF asks for; None: not read
 
 
+DEEP_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")   # more than 8 bits a pixel; render.viewable scales them
 EXIF_TURNS = {1: 0, 6: 90, 3: 180, 8: 270}   # as img2pdf reads the orientation; mirrored ones are ignored
 
 
@@ -86,7 +87,11 @@ def prepare(path: Path, workdir: Path, deskew: bool | None = None, clean: bool |
     """Measure a one-page image and straighten or clean it as it needs (None: as the checks decide)."""
     with Image.open(path) as image:
         dpi = float((image.info.get("dpi") or (300, 300))[0] or 300)
-        found, cleaning = checks.check(image, dpi)
+        # 16-bit grey (archival scanners) is measured, read and put into the PDF in 8 bits:
+        # converted plainly it is clipped white, and img2pdf refuses it
+        deep = image.mode in DEEP_MODES
+        measured = render.viewable(image) if deep else image
+        found, cleaning = checks.check(measured, dpi)
         steps: dict = {"checks": found.as_dict(), "found": found.reasons}
         small = Image.fromarray(cleaning.small, "L")
         plan = analyse_small(small, always_osd, deskew is not False)
@@ -94,22 +99,25 @@ def prepare(path: Path, workdir: Path, deskew: bool | None = None, clean: bool |
             plan = Straightening(plan.rotated, 0.0)
         clean_it = found.needs_cleaning if clean is None else clean
         turn = _exif_turn(image)
-        if plan == Straightening() and not clean_it:
+        if plan == Straightening() and not clean_it and not deep:
             return PreparedPage(path, None, found, steps, turn)
-        page = image.convert("L") if image.mode not in ("L", "RGB") else image.copy()
+        page = measured.convert("L") if measured.mode not in ("L", "RGB") else measured.copy()
         save_dpi = image.info.get("dpi") or (300, 300)
     stem = workdir / path.stem
-    if plan.rotated or plan.deskewed:
-        page = _turn(page, plan)
-        steps.update(rotated=plan.rotated, deskewed=plan.deskewed)
+    if plan.rotated or plan.deskewed or deep:
+        if deep:
+            steps["eight_bits"] = True
+        if plan.rotated or plan.deskewed:
+            page = _turn(page, plan)
+            steps.update(rotated=plan.rotated, deskewed=plan.deskewed)
+            turn = 0                                  # a page Olke wrote carries no EXIF
         visible = stem.with_name(stem.name + "-straight.png")
         page.save(visible, "PNG", dpi=save_dpi, compress_level=1)
-        if clean_it or plan.rotated:
+        if (plan.rotated or plan.deskewed) and (clean_it or plan.rotated):
             # measured again: a turned page's lines run the other way, a straightened one has new
             # corners, and its border moved with it
             found, cleaning = checks.check(page, dpi)
             steps["checks"] = found.as_dict()
-        turn = 0                                      # a page Olke wrote carries no EXIF
     else:
         visible = path
     ocr_image = None

@@ -302,3 +302,28 @@ def test_the_exif_orientation_read_during_preparation_turns_the_pdf_page_as_img2
             return int(pdf.pages[0].obj.get("/Rotate", 0))
 
     assert rotate(_image_pdf(scan, turn=prepared.exif_turn)) == rotate(_image_pdf(scan)) == 90
+
+
+def test_a_16_bit_grey_scan_is_measured_and_put_into_the_pdf_in_8_bits(tmp_path):
+    # archival scanners write 16-bit grey: converted plainly to 8 bits it was clipped white (a
+    # blank page that promises no text), and img2pdf refused it ("re-save it as PNG or TIFF")
+    import io
+
+    import pikepdf
+
+    from ingest.stages import _image_pdf
+    from ocr.preprocess import prepare
+
+    page, chars = text_page()
+    scan = tmp_path / "archival.tif"
+    Image.fromarray(np.asarray(page, dtype=np.uint16) * 257).save(scan, dpi=(DPI, DPI))
+    assert Image.open(scan).mode == "I;16"
+    prepared = prepare(scan, tmp_path)
+    assert 0.6 * chars < prepared.check.expected_chars < 1.6 * chars
+    assert prepared.check.contrast > 150 and prepared.steps.get("eight_bits")
+    with Image.open(prepared.image) as visible:
+        assert visible.mode == "L" and np.percentile(np.asarray(visible), 1) < 60
+    for image in (scan, prepared.image):        # the original too, for engines that do not prepare pages
+        with pikepdf.open(io.BytesIO(_image_pdf(image))) as pdf:
+            (picture,) = pdf.pages[0].get_images().values()
+            assert picture.BitsPerComponent == 8 and int(pdf.pages[0].mediabox[2]) == round(1100 / DPI * 72)
