@@ -97,6 +97,11 @@ def even_line_heights(hocr_path: Path) -> None:
 
 GUTTER_GAP = 1.5          # a gap inside a line wider than this many line heights may be a gutter
 GUTTER_LINES = 3          # lines crossing one gutter before the page's columns are in doubt
+# A column's line on either side of the gap: this many words, or this share of the page's width.
+# A table's row has gaps as wide between its cells, and reads right across; its cells are a word
+# or a number each (on a table of 12 rows every row was taken for columns read across).
+COLUMN_WORDS = 3
+COLUMN_WIDTH = 0.2
 
 
 def _share_baselines(lone: list[tuple]) -> bool:
@@ -128,7 +133,8 @@ def lines_across_gutter(hocr_path: Path) -> int:
     """How many lines run across one gutter: tesseract took two columns for one, line by line.
 
     A running head spreads its parts across the line, but it is one line; three or more lines
-    with a wide gap at the same place are columns read across.
+    with a wide gap at the same place, with a column's line on either side of it, are columns
+    read across. A table's rows, short cells apart, are read across as they should be.
     """
     root = ElementTree.parse(hocr_path).getroot()
     page = next((el for el in root.iter() if el.get("class") == "ocr_page"), None)
@@ -143,9 +149,20 @@ def lines_across_gutter(hocr_path: Path) -> int:
         height = int(line_box.group(4)) - int(line_box.group(2)) if line_box else 0
         boxes = sorted(tuple(map(int, BBOX.search(w.get("title", "")).groups()))
                        for w in line.iter() if w.get("class") == "ocrx_word" and "".join(w.itertext()).strip())
-        for (_, _, right, _), (left, _, _, _) in zip(boxes, boxes[1:]):
-            if height and left - right > GUTTER_GAP * height:
-                centres.append((left + right) / 2 / width)
+        if not height or not boxes:
+            continue
+        parts = [[boxes[0]]]                       # the line's runs of words between wide gaps
+        for previous, box in zip(boxes, boxes[1:]):
+            if box[0] - previous[2] > GUTTER_GAP * height:
+                parts.append([])
+            parts[-1].append(box)
+
+        def column(part: list) -> bool:
+            return len(part) >= COLUMN_WORDS or part[-1][2] - part[0][0] >= COLUMN_WIDTH * width
+
+        for before, after in zip(parts, parts[1:]):
+            if column(before) and column(after):
+                centres.append((before[-1][2] + after[0][0]) / 2 / width)
     centres.sort()
     most = 0
     for i, centre in enumerate(centres):

@@ -225,6 +225,21 @@ def test_lines_read_across_a_gutter_make_columns_uncertain(tmp_path):
     assert hocr.lines_across_gutter(path) == 0                        # a running head is one line
 
 
+def test_a_tables_rows_are_not_columns_read_across(tmp_path):
+    # a table's rows have gaps as wide as a gutter between their cells, and read across rightly
+    rows = [hocr_line(n, 100 + 50 * n, 140 + 50 * n, [("Бесқарағай", 100, 330), ("35", 700, 750),
+                                                      ("22096", 1100, 1230), ("159,8", 1500, 1620)])
+            for n in range(12)]
+    path = tmp_path / "table.hocr"
+    path.write_text(HOCR.format(lines="\n".join(rows)), encoding="utf-8")
+    assert hocr.lines_across_gutter(path) == 0
+    prose = [("Өлкетану", 100, 300), ("бөлімі", 320, 460), ("қорындағы", 480, 700), ("газеттер", 720, 880)]
+    across = [hocr_line(n, 100 + 50 * n, 140 + 50 * n, prose + [(w, x0 + 1000, x1 + 1000) for w, x0, x1 in prose])
+              for n in range(4)]
+    path.write_text(HOCR.format(lines="\n".join(across)), encoding="utf-8")
+    assert hocr.lines_across_gutter(path) == 4                        # columns of words on either side
+
+
 def test_a_reading_is_poor_when_sparse_for_its_ink_or_unsure(tmp_path):
     from ocr.engine import Word
 
