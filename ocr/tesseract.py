@@ -5,6 +5,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -141,6 +142,7 @@ class TesseractEngine(OcrEngine):
         _ocrmypdf_plugin.page_done = page_done
         _remember_program_versions()
         logging.getLogger("ocrmypdf").setLevel(logging.ERROR)
+        streams = sys.stdout, sys.stderr
         try:
             code = ocrmypdf.ocr(
                 input_pdf,
@@ -170,6 +172,9 @@ class TesseractEngine(OcrEngine):
             raise OcrFailed(f"OCR failed ({type(error).__name__}: {error}); try again with --verbose", input_pdf)
         finally:
             _ocrmypdf_plugin.page_done = None
+            # Ctrl-C while ocrmypdf checked its output PDF left sys.stderr a StringIO, and the message
+            # "interrupted: … run the same command again" went into it: nothing was printed
+            sys.stdout, sys.stderr = streams
         if code == ocrmypdf.ExitCode.ctrl_c:     # ocrmypdf catches Ctrl-C itself and says so only by this
             raise KeyboardInterrupt
 

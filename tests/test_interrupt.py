@@ -56,3 +56,30 @@ def test_ctrl_c_leaves_a_consistent_archive_and_a_rerun_resumes(home, scans):
     assert len(catalog.documents()) == 4
     assert list(home.staging_dir.iterdir()) == []
     catalog.close()
+
+
+def test_an_interrupt_inside_ocrmypdf_leaves_the_error_streams_as_they_were(monkeypatch, tmp_path):
+    """Ctrl-C while ocrmypdf checked its output PDF left sys.stderr a StringIO: the message saying
+    how to continue went into it, and the bibliographer saw the command end with nothing said."""
+    import io
+
+    import ocrmypdf
+
+    from ocr.engine import OcrOptions
+    from ocr.tesseract import TesseractEngine
+
+    def interrupted_ocr(*args, **kwargs):
+        sys.stderr = io.StringIO()
+        return ocrmypdf.ExitCode.ctrl_c
+
+    monkeypatch.setattr(ocrmypdf, "ocr", interrupted_ocr)
+    stderr = sys.stderr
+    try:
+        TesseractEngine._run(tmp_path / "in.pdf", tmp_path / "out.pdf", OcrOptions(), False, None, None)
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("ocrmypdf's ctrl-c exit code is an interrupt")
+    finally:
+        swapped, sys.stderr = sys.stderr, stderr
+    assert swapped is stderr
