@@ -5,9 +5,13 @@ Kazakh lexicon.
     python bench/kazakh_lexicon.py apertium-kaz/apertium-kaz.kaz.lexc [--commit HASH]
 
 Each word with its kinds, one letter each: `n` a noun, adjective or name, `o` another word that is
-no verb (adverb, pronoun, postposition, …), `v` a verb stem, and `a` an adjective in -ды/-ді/-ты/-ті
+no verb (adverb, pronoun, postposition, …), `v` a verb stem, `a` an adjective in -ды/-ді/-ты/-ті
 (сенімді, қымбатты, күшті) whose base is no verb in the lexicon (not түсті, етті, келісті, where
-the past tense is the common reading). The stemmer uses them where its suffix rules alone cannot
+the past tense is the common reading), and `p` a name of a place or person that is no other word
+of the lexicon and that the stemmer's suffix rules would not read as a form of a listed word
+(Семей, Өскемен, Қызылорда, Мұхтар: kept whole; not Болған, Сақтар, read as бол+ған, сақ+тар).
+The `p` kind is read with the stemmer of this checkout (its rules and the other kinds): write the
+list again when the rules change. The stemmer uses them where its suffix rules alone cannot
 choose (issue 15; archive/search/kazakh.py says how): маманы is маман+ы, not мама+ны, as маман is
 a noun ending in a vowel and н; сенімді is an adjective, not the accusative of сенім; жаным is
 жан+ым; мойн(ы) is мойын; бара is бар+а; жаз+у (to write) is not жаз (summer).
@@ -64,13 +68,35 @@ def kinds(found: dict[str, set[str]]) -> dict[str, str]:
     return out
 
 
+def names(found: dict[str, set[str]], listed: dict[str, str]) -> set[str]:
+    """The names (NP-*) of the lexicon that are no other word of it, less those the stemmer reads as
+    a form of a listed word: its suffix rules, once, leave a word of the lexicon, two-letter ones
+    too (болған: бол, жандар: жан, Судан: су+дан). The stemmer keeps the others whole (Семей, not
+    се+й)."""
+    sys.path.insert(0, str(ROOT))
+    from archive.search import kazakh
+
+    pure = {word for word, of in found.items() if of and all(c.startswith("NP") for c in of) and len(word) > 2}
+    known = {word for word, kinds in listed.items() if set(kinds) & set("nov")}
+    short = {word for word, of in found.items() if len(word) == 2 and any(not c.startswith("NP") for c in of)}
+
+    def a_form(word: str) -> bool:
+        cut = kazakh._strip_once(kazakh._loanword(kazakh._normalise(word)), 0)
+        return cut is not None and (cut[0] in kazakh.WORDS or cut[0] in kazakh.VERBS or cut[0] in known
+                                    or cut[0] in short)
+    return {word for word in pure if kazakh.CYRILLIC.issuperset(word) and not a_form(word)}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("lexc", type=Path, help="apertium-kaz.kaz.lexc")
     parser.add_argument("--commit", default="", help="the apertium-kaz commit it was read at")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
-    found = kinds(classes(args.lexc))
+    found_classes = classes(args.lexc)
+    found = kinds(found_classes)
+    for word in names(found_classes, found):
+        found[word] += "p"
     header = [
         "# Word lists of the Kazakh stemmer (archive/search/kazakh.py), written by bench/kazakh_lexicon.py.",
         "# Source: Apertium's Kazakh lexicon, https://github.com/apertium/apertium-kaz, file apertium-kaz.kaz.lexc",
@@ -80,13 +106,15 @@ def main(argv=None) -> int:
         "#   kept in a file of its own: Olke's code reads it as data, and keeps its own licence.",
         "# Kinds: n = a noun, adjective or name; o = another word that is no verb (adverb, pronoun, …);",
         "#   (both three letters or more); v = a verb stem;",
-        "#   a = an adjective in -ды/-ді/-ты/-ті whose base is no verb (kept apart from its base).",
+        "#   a = an adjective in -ды/-ді/-ты/-ті whose base is no verb (kept apart from its base);",
+        "#   p = a name that is no other word and no form of one by the stemmer's rules (kept whole).",
         "# word\tkinds",
     ]
     rows = [f"{word}\t{of}" for word, of in found.items()]
     text = ("\n".join(header + rows) + "\n").encode("utf-8")
     args.out.write_bytes(gzip.compress(text, compresslevel=9, mtime=0))     # the same bytes each time
-    counts = {kind: sum(kind[0] in of for of in found.values()) for kind in ("nominal", "other", "verb", "adjective")}
+    counts = {kind: sum(letter in of for of in found.values())
+              for kind, letter in (("nominal", "n"), ("other", "o"), ("verb", "v"), ("adjective", "a"), ("name", "p"))}
     print(f"{args.out}: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()), file=sys.stderr)
     return 0
 

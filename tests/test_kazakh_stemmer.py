@@ -282,6 +282,22 @@ def test_the_word_list_finds_a_word_as_ocr_misreads_it():
     assert stem("озені") == "озен" and stem("маманы") == "маман"
 
 
+@pytest.mark.parametrize("forms", [("семей", "семейде", "семейдің"), ("өскемен", "өскеменде", "өскеменнің"),
+                                   ("мұхтар", "мұхтардың", "мұхтарға"), ("қызылорда", "қызылордада"),
+                                   ("жезқазған", "жезқазғанда"), ("қазақстан", "қазақстанның", "қазақстанда")])
+def test_names_of_places_and_people_are_kept_whole_with_their_forms(forms):
+    """The suffix rules cut names into other words: Семей into се+й (сеу), Өскемен into өс+ке+мен,
+    the verb "grow", so a search for the town found every page about growing; Мұхтар into мұх+тар."""
+    assert {stem(form) for form in forms} == {forms[0]}
+
+
+def test_a_name_that_is_a_common_words_form_is_still_that_form():
+    # Болған, Тұрған, Сақтар are names in the lexicon, and far more often бол+ған, тұр+ған, сақ+тар;
+    # Судан is су+дан (from water) too
+    assert stem("болған") == stem("болып") and stem("тұрған") == stem("тұрып")
+    assert stem("сақтар") == stem("сақ") and stem("судан") == stem("су")
+
+
 def test_the_word_list_is_made_from_the_lexicons_classes(tmp_path):
     sys.path.insert(0, str(ROOT / "bench"))
     try:
@@ -298,9 +314,18 @@ def test_the_word_list_is_made_from_the_lexicons_classes(tmp_path):
                     "ет:ет V-TV ; ! \"do\"\n"
                     "сенімді:сенімді A1 ; ! \"\"\n"
                     "етті:етті A1 ; ! \"\"\n", encoding="utf-8")
-    kinds = kazakh_lexicon.kinds(kazakh_lexicon.classes(lexc))
+    classes = kazakh_lexicon.classes(lexc)
+    kinds = kazakh_lexicon.kinds(classes)
     assert kinds == {"абай": "n", "жаз": "nv", "ет": "v", "етті": "n", "маман": "n", "мәселен": "o",
                      "сенімді": "na"}
+    lexc.write_text("LEXICON Common\n"
+                    "Семей:Семей NP-TOP ; ! \"\"\n"
+                    "Болған:Болған NP-COG-OB ; ! \"\"\n"
+                    "Арман:Арман NP-ANT-M ; ! \"\"\n"
+                    "арман:арман N1 ; ! \"dream\"\n", encoding="utf-8")
+    classes = kazakh_lexicon.classes(lexc)
+    # a name that is no other word and no form of one is kept whole; бол+ған is a form of бол (listed)
+    assert kazakh_lexicon.names(classes, kazakh_lexicon.kinds(classes)) == {"семей"}
 
 
 def test_the_word_list_names_its_source_and_licence():

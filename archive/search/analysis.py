@@ -142,7 +142,8 @@ def _is_cyrillic_word(text: str) -> bool:
 
 
 _PLAIN_LETTERS = str.maketrans(kazakh.TYPED_PLAIN)
-_PATRONYMIC = (("ұл", 4), ("ул", 4), ("қыз", 4), ("кыз", 4))   # the ending of a stem, the least before it
+# the ending of a stem, the least before it (a name the Kazakh stemmer keeps whole keeps its -ы)
+_PATRONYMIC = (("ұлы", 4), ("улы", 4), ("қызы", 4), ("кызы", 4), ("ұл", 4), ("ул", 4), ("қыз", 4), ("кыз", 4))
 _RUSSIAN_SURNAME = ("ов", "ев")
 
 
