@@ -172,15 +172,25 @@ def surname_keys(stem: str) -> tuple[str, ...]:
     return tuple(key for key in keys if len(key) >= 4 and key != stem)
 
 
+def russian_stems(word: str) -> list[str]:
+    """Snowball's Russian stem of a word, and the word itself where Snowball took a final -ем or -им
+    for a verb's ending: приём, объём, режим, проблем (of проблема) are cut to при, объ, реж, пробл,
+    while their other forms (приёма, режима, проблемы) keep the -ем, -им (прием, режим, проблем)."""
+    found = russian_stem(word)
+    if len(word) > 4 and word.endswith(("ем", "им")) and found == word[:-2]:
+        return [found, word]
+    return [found]
+
+
 def _stems(word: str, lang: str) -> list[str]:
     if lang == "kaz" or KAZAKH_LETTERS.intersection(word):
         # a word with Kazakh letters in Russian text (a name, a title) is Kazakh
         found = list(kazakh.readings(word))
         return found + [key for stem in found for key in surname_keys(stem)]
     if lang == "rus":
-        return [russian_stem(word)]
+        return russian_stems(word)
     found = list(kazakh.readings(word))
-    return [*found, *(key for stem in found for key in surname_keys(stem)), russian_stem(word)]
+    return [*found, *(key for stem in found for key in surname_keys(stem)), *russian_stems(word)]
 
 
 def _russian_nominative(stem: str) -> str | None:

@@ -47,8 +47,9 @@ class PackedPositions(formats.Positions):
 # Bumped whenever what the analyzers make of a word, or what the facets store, changes, or the schema
 # gains a field older indexes lack (the Kazakh stemmer has its own number). 3: rubrics are stored by
 # their keys (archive.rubrics); 4: the holding library; 5: a page without a language of its own is
-# stemmed in its document's; 6: a Kazakh surname is also indexed by its Russian stems (surname_keys).
-ANALYSIS_VERSION = 6
+# stemmed in its document's; 6: a Kazakh surname is also indexed by its Russian stems (surname_keys);
+# 7: a Russian word in -ем, -им that Snowball cuts as a verb is also itself (russian_stems).
+ANALYSIS_VERSION = 7
 ANALYSIS_MARK = f"analysis_{ANALYSIS_VERSION}_kk{kazakh.VERSION}"
 
 
