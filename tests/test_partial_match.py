@@ -219,6 +219,13 @@ def test_a_word_typed_without_its_kazakh_marks_is_suggested_with_them(index):
     assert search(index, "Жағасындағы").suggestion is None
 
 
+def test_a_name_typed_in_latin_letters_without_kazakh_ones_is_suggested_in_the_archives_spelling(index):
+    """Zhagasyndagy, as passports and English texts spell Kazakh (zh, no ğ): its reading жагасындагы
+    lacks the marks and finds nothing; the archive's word is offered, in Cyrillic with its marks."""
+    assert search(index, "Zhagasyndagy").suggestion == "Жағасындағы"
+    assert search(index, "Jağasyndağy").suggestion is None          # the 2021 alphabet, marks and all
+
+
 def test_question_marks_are_not_wildcards(index):
     assert titles(index, "мұражаймен?") == ["all three"]
 

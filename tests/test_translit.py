@@ -35,6 +35,13 @@ def test_i_is_y_after_a_vowel_and_i_before_one():
     assert latin_to_cyrillic("kiım") == "киім"
 
 
+def test_names_as_passports_and_maps_spell_them():
+    """y after a vowel is й, y and a vowel is я е ю ё, kh is х (they read as ы-, кһ-: Костанаы)."""
+    assert latin_to_cyrillic("Kostanay Semey Abay Kunanbayev Yerlan Akhmet") == \
+        "Костанай Семей Абай Кунанбаев Ерлан Ахмет"
+    assert latin_to_cyrillic("auyl syi jyu tayau") == "ауыл сый жыу таяу"     # the 2021 y stays ы
+
+
 def test_the_2021_sample_sentence():
     # Wikipedia's "Kazakh alphabets" sample in the 2021 alphabet
     latin = ("Būryñğy ötken zamanda, bır danyşpan kısı, Bağdat şaharynyñ bır ülken "

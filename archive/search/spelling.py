@@ -22,6 +22,7 @@ from archive.search import kazakh
 from archive.search.analysis import fold, russian_stem
 from archive.search.query import EDGE_PUNCTUATION, is_stop_word
 from archive.search.schema import STEMMED_FIELDS
+from archive.search.translit import latin_to_cyrillic_variants, looks_latin_kazakh
 
 DICTIONARIES = {"kaz": Path("/usr/share/hunspell/kk_KZ.dic"), "rus": Path("/usr/share/hunspell/ru_RU.dic")}
 STEMMERS = {"kaz": kazakh.stem, "rus": russian_stem}
@@ -127,7 +128,7 @@ def suggest_with(lexicon, text: str) -> str | None:
 def _correct(lexicon, word: str) -> str:
     folded = fold(word.lower())
     if not _WORD.fullmatch(folded):
-        return word
+        return _latin_with_marks(lexicon, word) or word
     stems = {language: STEMMERS[language](folded) for language in STEMMED_FIELDS}
     if any(lexicon.has(fieldname, stems[language]) for language, fieldname in STEMMED_FIELDS.items()):
         return word           # known in either language: nothing to look for near it
@@ -155,6 +156,23 @@ def _correct(lexicon, word: str) -> str:
                 if best is None or frequency > best[0]:
                     best = (frequency, corrected)
     return best[1] if best else word
+
+
+def _latin_with_marks(lexicon, word: str) -> str | None:
+    """The archive's word, in Cyrillic with its Kazakh marks, for a Latin word whose reading leaves
+    them out (Kyzylorda, Zhezkazgan: Қызылорда, Жезқазған), where the reading itself is not found."""
+    if not looks_latin_kazakh(word):
+        return None
+    readings = [fold(reading.lower()) for reading in latin_to_cyrillic_variants(word)]
+    for reading in readings:
+        if not _WORD.fullmatch(reading) or any(lexicon.has(fieldname, STEMMERS[language](reading))
+                                               for language, fieldname in STEMMED_FIELDS.items()):
+            return None         # found as read (or not read as Cyrillic): nothing to suggest
+    for reading in readings:
+        marked = with_marks(lexicon, reading)
+        if marked:
+            return marked.capitalize() if word[:1].isupper() else marked
+    return None
 
 
 def with_marks(lexicon, folded: str) -> str | None:

@@ -11,6 +11,12 @@ People typing without the special letters write i for і as well as for и/й. S
 between consonants is read as і unless the word also has a dotless ı (then it follows 2021
 strictly and means и); `latin_to_cyrillic_variants` gives both readings (таріх, тарих).
 Next to a vowel, "i" is й after it (aiyl, üiıne) and и before it (kiım).
+
+Names are also typed as passports, maps and English texts spell them (Kostanay, Semey,
+Kunanbayev, Yerlan, Akhmet): "y" after a, e, o, ä, ö is й, and before a vowel at a word's start
+or after one of these it makes я, е, ю, ё, as the 2021 alphabet's ы never stands there; "kh" is х.
+(The marks such spellings leave out, Қ of Kyzylorda, are found in the archive's own words by
+"did you mean".)
 """
 from __future__ import annotations
 
@@ -29,7 +35,9 @@ _SINGLE = {"a": "а", "ä": "ә", "b": "б", "c": "ц", "ç": "ч", "d": "д", "
            "á": "ә", "ǵ": "ғ", "ń": "ң", "ó": "ө", "ú": "ү", "ý": "у"}
 _APOSTROPHE = {"a": "ә", "g": "ғ", "n": "ң", "o": "ө", "u": "ү", "y": "у", "s": "ш", "c": "ч"}
 # digraph: (Cyrillic, the letter that makes it two letters when the word has it: 2021 writes ш ş)
-_DIGRAPHS = {"sh": ("ш", "ş"), "ch": ("ч", "ç"), "zh": ("ж", "ž")}
+_DIGRAPHS = {"sh": ("ш", "ş"), "ch": ("ч", "ç"), "zh": ("ж", "ž"), "kh": ("х", "ḫ")}
+_Y_AFTER = set("aeoäö")                         # where "y" is й (not after u: auyl is ауыл)
+_Y_VOWEL = {"a": "я", "e": "е", "u": "ю", "o": "ё"}     # "y" and a vowel, passport-style
 _VOWELS = set("aäeoöuūüyıiáóúýí")
 _MARKS_2021 = set("äğñöşūüı")
 _MARKS_LEGACY = set("áǵńóúýí")
@@ -79,6 +87,10 @@ def _word(src: str, strict_i: bool | None) -> str:
             cyr = "і" if legacy else _i_sound(word, i, 1, "и" if strict_i else "і")
         elif legacy and ch == "u":
             cyr = "ұ"
+        elif ch == "y" and not legacy and (not i or word[i - 1] in _Y_AFTER) and word[i + 1:i + 2] in _Y_VOWEL:
+            width, cyr = 2, _Y_VOWEL[word[i + 1]]        # Yerlan, Kunanbayev, Yassawi: Ерлан, -баев, Ясауи
+        elif ch == "y" and not legacy and i and word[i - 1] in _Y_AFTER:
+            cyr = "й"                                       # Kostanay, Semey, Abay
         else:
             cyr = _SINGLE.get(ch, ch)
         if cyr and src[i].isupper():
