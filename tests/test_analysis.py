@@ -220,3 +220,13 @@ def test_the_gate_lets_through_only_words_that_can_stem_to_a_term():
     assert gate.passes("әл")                  # the first part of әл-Фараби, joined when indexed
     assert gate.passes("оның") and gate.passes("ол")
     assert not gate.passes("мен") and not gate.passes("мемлекет") and not gate.passes("әлем")
+
+
+def test_an_adjective_in_u_ly_is_no_patronymic():
+    """арнаулы (special) ends as Байтурсынулы typed without marks does, and was also indexed as the
+    surname of арна (a channel): a search for арна found every page saying "special"."""
+    from archive.search.analysis import surname_keys
+
+    assert surname_keys("арнаул") == () and surname_keys("сақтаул") == ()
+    assert "байтурсын" in surname_keys("байтурсынул") and "монке" in surname_keys("мөңкеұл")
+    assert not {"арна", "сакта"} & set(terms(page_analyzer("kaz"), "арнаулы сақтаулы"))

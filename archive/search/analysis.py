@@ -157,6 +157,8 @@ def surname_keys(stem: str) -> tuple[str, ...]:
     base = None
     for ending, least in _PATRONYMIC:
         if stem.endswith(ending) and len(stem) - len(ending) >= least:
+            if ending[0] == "у" and stem[-len(ending) - 1] in kazakh.VOWELS:
+                break       # арнаулы, сақтаулы (special, kept): -у-лы adjectives, no patronymic
             base = plain[:-len(ending)]
             break
     else:
