@@ -5,10 +5,15 @@ judges that first reading against the page's checks (``ocr.reading``); a poor re
 again other ways and the best one is what ocrmypdf renders. The hOCR is copied aside, so Olke
 gets word boxes and confidences from the same run, and each finished page is reported.
 
-ocrmypdf also renders every page of its input PDF back into an image for tesseract. When a page
-is a scan that img2pdf put into the PDF unchanged, that image is the scan itself, so the plugin
-hands over the scan instead (or its cleaned copy of the same size, which OCR reads better): the
-same pixels, without a render and a PNG encode per page.
+ocrmypdf also renders every page of its input PDF back into an image for tesseract, and (in its
+force mode) makes the output PDF's page from that image. Every page here is a scan that img2pdf
+put into the PDF with its pixels unchanged, so the plugin hands over the scan instead: the scan's
+file where tesseract takes it as it is (a PNG or JPEG: ``preprocess.read_as_is``; or its cleaned
+copy of the same size where it has one, which OCR reads better), else its PNG copy for reading
+(a TIFF, CMYK, a palette, no resolution). No render, no PNG encode of it at zlib's default level,
+and the archived page holds the scan's pixels, not PDFium's rendering of them (which differed on
+half the samples of a grey TIFF page). An A4 page at 300 dpi took 1.6 s longer to ingest as a
+grey TIFF than as a PNG, 2-2.3 s as an RGB or CMYK TIFF; with the copy, 0.3-0.8 s (its encode).
 """
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOcrEngine
 from PIL import Image
 
 from ocr import checks, hocr, numbers, reading
-from ocr.preprocess import PreparedPage
+from ocr.preprocess import READ_MODES, PreparedPage, read_as_is
 
 # Set by the process that calls ocrmypdf (pages run in threads of that process, use_threads).
 page_done: Callable[[int], None] | None = None
@@ -34,7 +39,6 @@ outcomes: dict[int, dict] = {}           # page number → {"check", "readings",
 cleaned_read: set[int] = set()           # pages whose cleaned copy went to OCR
 numbers_read = [0, 0]                    # this document's pages whose numbers were read again, digits changed
 _lock = threading.Lock()
-_SCAN_MODES = {"1", "L", "RGB"}
 
 
 def _page_number(path: Path) -> int:
@@ -87,15 +91,24 @@ def get_ocr_engine(options):
 def rasterize_pdf_page(input_file, output_file, raster_device, raster_dpi, pageno, page_dpi, rotation,
                        filter_vector, stop_on_soft_error, options, use_cropbox):
     page = prepared.get(pageno)
-    if page is None or rotation or filter_vector or not str(raster_device).lower().endswith(("pnggray", "png16m")):
+    # any PNG device: the one ocrmypdf picks says the depth of the page's image (pngmonod for a
+    # bilevel scan, png256 for a palette), which the scan or its copy has; not its JPEG preview
+    if page is None or rotation or filter_vector or not str(raster_device).lower().startswith("png"):
         return None  # ocrmypdf renders the page itself
-    with Image.open(page.image) as image:
+    source = page.read_image or page.image
+    with Image.open(source) as image:
         dpi = image.info.get("dpi")
-        if image.format not in ("PNG", "JPEG") or image.mode not in _SCAN_MODES or not dpi \
+        if (page.read_image is None and not read_as_is(image)) or image.mode not in READ_MODES or not dpi \
                 or abs(float(dpi[0]) - float(raster_dpi.x)) > 0.5 or abs(float(dpi[1]) - float(raster_dpi.y)) > 0.5:
             return None
-    shutil.copyfile(page.ocr_image or page.image, output_file)
-    if page.ocr_image is not None:
+    # The cleaned copy goes where it went before: where the scan's own grey or colour file is
+    # handed. Elsewhere (a copy for reading, a bilevel page) the page was rendered and first read
+    # as scanned, and so it still is: the PDF's page is made from the file handed over, so a
+    # cleaned copy handed is what the archived page shows.
+    cleaned = page.ocr_image is not None and page.read_image is None \
+        and str(raster_device).lower().endswith(("pnggray", "png16m"))
+    shutil.copyfile(page.ocr_image if cleaned else source, output_file)
+    if cleaned:
         with _lock:
             cleaned_read.add(pageno)
     return output_file

@@ -5,6 +5,9 @@ tells its skew and whether its lines run sideways (``checks.text_lines``, about 
 own layout analysis took 0.1-0.2 s and a process a page). Only pages with sideways lines (or every page with
 ``--osd``) pay for orientation detection (``--psm 0``, about 0.6 s), only skewed pages are
 rotated, and only pages with dark borders, faint ink or uneven light get a cleaned copy for OCR.
+A page whose file tesseract cannot be handed as it is (a TIFF, CMYK, a palette, no resolution) gets
+a PNG copy to be read, its pixels in a kind tesseract takes; without one, ocrmypdf rendered the
+page from the PDF again and wrote a PNG of that, and img2pdf re-encoded a TIFF's pixels twice.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageChops
 
 from archive.errors import OcrFailed
 from ocr import checks, render
@@ -70,10 +73,52 @@ class PreparedPage:
     check: checks.PageCheck | None = None
     steps: dict = field(default_factory=dict)
     exif_turn: int | None = None       # clockwise degrees the image's EXIF asks for; None: not read
+    read_image: Path | None = None     # ``image`` as a PNG OCR takes as it is, when it is not one (see
+                                       # ``read_as_is``): the same pixels; None: not needed
 
 
 DEEP_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")   # more than 8 bits a pixel; render.viewable scales them
 EXIF_TURNS = {1: 0, 6: 90, 3: 180, 8: 270}   # as img2pdf reads the orientation; mirrored ones are ignored
+
+
+READ_MODES = ("1", "L", "RGB")      # the pixels tesseract is handed: bilevel, 8-bit grey, RGB
+READ_FORMATS = ("PNG", "JPEG")      # scan files handed to tesseract as they are
+
+
+def read_as_is(image: Image.Image) -> bool:
+    """Whether OCR can be handed the scan file itself: a PNG or JPEG of bilevel, grey or RGB pixels
+    that says its resolution. The PDF shows those pixels, so tesseract reads what ocrmypdf would
+    render from the PDF, without a render and a PNG encode."""
+    return image.format in READ_FORMATS and image.mode in READ_MODES and bool(image.info.get("dpi"))
+
+
+def for_reading(image: Image.Image) -> Image.Image:
+    """The scan's pixels in a mode tesseract reads: bilevel, grey or RGB. Losslessly, but for
+    colours that are not RGB (CMYK, YCbCr, LAB), turned RGB as Pillow does it (the archived page was
+    RGB before too, as PDFium rendered it)."""
+    if image.mode in READ_MODES:
+        return image
+    if image.mode == "P" and "transparency" not in image.info:
+        rgb = image.convert("RGB")
+        red, green, blue = rgb.split()
+        grey = not ImageChops.difference(red, green).getbbox() and not ImageChops.difference(red, blue).getbbox()
+        return red if grey else rgb         # grey only when every colour used is a grey
+    if image.mode in ("LA", "La", "PA", "RGBA", "RGBa", "P", "I") or image.mode.startswith("I;16"):
+        return render.viewable(image)     # transparency laid on white, deep grey scaled to 8 bits
+    return image.convert("RGB")           # CMYK (a JPEG's or a TIFF's), YCbCr, LAB
+
+
+def _reading_copy(image: Image.Image, path: Path, workdir: Path) -> Path:
+    """A copy of the scan for OCR, in a kind tesseract takes as it is: a PNG of its pixels (colours
+    turned RGB) at the resolution the PDF gives the scan (300 dpi for one that says none).
+
+    A PNG because ocrmypdf makes the PDF's page from the file it reads, and img2pdf takes a PNG as
+    it is, where it re-encodes a TIFF's pixels (0.85 s a grey A4 page at 300 dpi, 2 s an RGB one).
+    Level 3: 0.3 s (grey) to 0.5 s (RGB) such a page, some 10 % larger than at the default level 6,
+    which took 0.9-1 s."""
+    copy = workdir / f"{path.name}-read.png"
+    for_reading(image).save(copy, "PNG", compress_level=3, dpi=image.info.get("dpi") or (300, 300))
+    return copy
 
 
 def _exif_turn(image: Image.Image) -> int:
@@ -99,8 +144,10 @@ def prepare(path: Path, workdir: Path, deskew: bool | None = None, clean: bool |
             plan = Straightening(plan.rotated, 0.0)
         clean_it = found.needs_cleaning if clean is None else clean
         turn = _exif_turn(image)
-        if plan == Straightening() and not clean_it and not deep:
-            return PreparedPage(path, None, found, steps, turn)
+        as_scanned = plan == Straightening() and not deep          # the scan's own pixels go into the PDF
+        read = None if not as_scanned or read_as_is(image) else _reading_copy(image, path, workdir)
+        if as_scanned and not clean_it:
+            return PreparedPage(path, None, found, steps, turn, read)
         page = measured.convert("L") if measured.mode not in ("L", "RGB") else measured.copy()
         save_dpi = image.info.get("dpi") or (300, 300)
     stem = workdir / path.stem
@@ -126,7 +173,7 @@ def prepare(path: Path, workdir: Path, deskew: bool | None = None, clean: bool |
         # uncompressed: it is read once, by tesseract, and a PNG encode costs a third of a second
         checks.cleaned(page, cleaning).save(ocr_image, "TIFF", dpi=save_dpi)
         steps["cleaned"] = True
-    return PreparedPage(visible, ocr_image, found, steps, turn)
+    return PreparedPage(visible, ocr_image, found, steps, turn, read)
 
 
 def _turn(page: Image.Image, plan: Straightening) -> Image.Image:

@@ -261,3 +261,34 @@ def test_a_flat_topped_3_is_read_as_3_not_5(tmp_path, archive, catalog):
     layer = subprocess.run(["pdftotext", "-raw", str(catalog.file_path(document_id, "pdf")), "-"],
                            capture_output=True, text=True).stdout
     assert "1933" in layer and "1937" in layer
+
+
+def test_a_tiff_scan_is_read_without_its_page_being_rendered_and_archived_as_scanned(tmp_path, monkeypatch):
+    # single-page TIFFs (what library scanners write) went to ocrmypdf's rasterizer: the page was
+    # rendered from the PDF and written as a PNG for tesseract, seconds a page, and the rendered
+    # pixels, not the scan's, became the archived page
+    import numpy as np
+    from ocrmypdf._exec import ghostscript
+    from ocrmypdf.builtin_plugins import pypdfium
+    from PIL import Image
+
+    from ingest.stages import _image_pdf, _into_pdf
+    from tests.conftest import page_image
+
+    rendered = []
+    for module, name in ((pypdfium, "_render_page_to_bitmap"), (ghostscript, "rasterize_pdf")):
+        def watched(*args, _real=getattr(module, name), _name=name, **kwargs):
+            rendered.append(_name)
+            return _real(*args, **kwargs)
+        monkeypatch.setattr(module, name, watched)
+    scan = tmp_path / "scan.tif"
+    page_image(KAZAKH_LINES, 200).save(scan, compression="tiff_lzw", dpi=(200, 200))
+    engine, options = TesseractEngine(), OcrOptions()
+    prepared = engine.prepare_page(scan, tmp_path, options)
+    (tmp_path / "input.pdf").write_bytes(_image_pdf(_into_pdf(prepared), turn=prepared.exif_turn))
+    (page,) = engine.ocr_pdf(tmp_path / "input.pdf", tmp_path / "out.pdf", options, None, [prepared])
+    assert rendered == []
+    assert jiwer.cer("\n".join(KAZAKH_LINES), page.text) < 0.03 and page.verdict == "ok"
+    with pikepdf.open(tmp_path / "out.pdf") as pdf, Image.open(scan) as original:
+        (picture,) = pdf.pages[0].get_images().values()
+        assert np.array_equal(np.asarray(pikepdf.PdfImage(picture).as_pil_image()), np.asarray(original))
