@@ -112,6 +112,7 @@ class TesseractEngine(OcrEngine):
         _ocrmypdf_plugin.prepared = dict(enumerate(pages_in or [], start=1))
         _ocrmypdf_plugin.outcomes = {}
         _ocrmypdf_plugin.cleaned_read = set()
+        _ocrmypdf_plugin.visible = {}
         _ocrmypdf_plugin.numbers_read = [0, 0]
         _ocrmypdf_plugin.languages = list(options.languages)
         _ocrmypdf_plugin.reread_poor_pages = options.reread

@@ -292,3 +292,44 @@ def test_a_tiff_scan_is_read_without_its_page_being_rendered_and_archived_as_sca
     with pikepdf.open(tmp_path / "out.pdf") as pdf, Image.open(scan) as original:
         (picture,) = pdf.pages[0].get_images().values()
         assert np.array_equal(np.asarray(pikepdf.PdfImage(picture).as_pil_image()), np.asarray(original))
+
+
+def _archived_page(scan, tmp_path):
+    from ingest.stages import _image_pdf, _into_pdf
+
+    engine, options = TesseractEngine(), OcrOptions()
+    prepared = engine.prepare_page(scan, tmp_path, options)
+    (tmp_path / "input.pdf").write_bytes(_image_pdf(_into_pdf(prepared), turn=prepared.exif_turn))
+    (page,) = engine.ocr_pdf(tmp_path / "input.pdf", tmp_path / "out.pdf", options, None, [prepared])
+    return page, prepared
+
+
+def test_a_jpeg_scan_is_archived_as_it_came_and_a_cleaned_page_shows_the_scan(tmp_path):
+    """The PDF's page was made from what OCR read: a JPEG scan encoded again at quality 75 (16% of
+    its pixels changed), and a page read from its cleaned copy showed the cleaned copy (borders
+    painted white, background divided out), where the README promised the scan's look."""
+    import numpy as np
+    from PIL import Image
+
+    from tests.conftest import page_image
+    from tests.test_page_checks import on_scanner, text_page
+
+    jpeg = tmp_path / "jpeg" / "scan.jpg"
+    jpeg.parent.mkdir()
+    page_image(KAZAKH_LINES, 200).save(jpeg, quality=90, dpi=(200, 200))
+    page, _ = _archived_page(jpeg, jpeg.parent)
+    assert jiwer.cer("\n".join(KAZAKH_LINES), page.text) < 0.03
+    with pikepdf.open(jpeg.parent / "out.pdf") as pdf:
+        (picture,) = pdf.pages[0].get_images().values()
+        assert picture.Filter == pikepdf.Name.DCTDecode and picture.read_raw_bytes() == jpeg.read_bytes()
+
+    grey = tmp_path / "grey" / "scan.png"
+    grey.parent.mkdir()
+    image, chars = text_page(lines=8, size=(1100, 800), paper=185, ink=140)
+    on_scanner(image, angle=0, background=30).save(grey, dpi=(200, 200))
+    page, prepared = _archived_page(grey, grey.parent)
+    assert prepared.ocr_image is not None and len("".join(page.text.split())) > 0.9 * chars   # read cleaned
+    with pikepdf.open(grey.parent / "out.pdf") as pdf, Image.open(prepared.image) as scanned:
+        (picture,) = pdf.pages[0].get_images().values()
+        shown = np.asarray(pikepdf.PdfImage(picture).as_pil_image().convert("L"))
+        assert np.array_equal(shown, np.asarray(scanned.convert("L")))
