@@ -145,12 +145,12 @@ def _correct(lexicon, word: str) -> str:
             if candidate != stem and lexicon.has(fieldname, candidate):
                 frequency = lexicon.doc_frequency(fieldname, candidate)
                 word_of = clean_words(language).get(candidate, candidate)
-                corrected = candidate + ending if ending is not None else word_of
+                corrected = word_of
                 # the typed ending goes after a stem as long (a letter mistyped), not after a shorter
                 # one (прием → при: при+а is no word) unless the archive has that word
-                if ending is None or not word_of.startswith(candidate) or (
-                        len(candidate) < len(stem) and not lexicon.has("exact", corrected)):
-                    corrected = word_of
+                if ending is not None and word_of.startswith(candidate) and (
+                        len(candidate) >= len(stem) or lexicon.has("exact", candidate + ending)):
+                    corrected = candidate + ending
                 if STEMMERS[language](corrected) != candidate:
                     corrected = word_of  # the ending does not fit the corrected word
                 if best is None or frequency > best[0]:
