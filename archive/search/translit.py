@@ -35,7 +35,8 @@ _SINGLE = {"a": "а", "ä": "ә", "b": "б", "c": "ц", "ç": "ч", "d": "д", "
            "á": "ә", "ǵ": "ғ", "ń": "ң", "ó": "ө", "ú": "ү", "ý": "у"}
 _APOSTROPHE = {"a": "ә", "g": "ғ", "n": "ң", "o": "ө", "u": "ү", "y": "у", "s": "ш", "c": "ч"}
 # digraph: (Cyrillic, the letter that makes it two letters when the word has it: 2021 writes ш ş)
-_DIGRAPHS = {"sh": ("ш", "ş"), "ch": ("ч", "ç"), "zh": ("ж", "ž"), "kh": ("х", "ḫ")}
+_DIGRAPHS = {"sh": ("ш", "ş"), "ch": ("ч", "ç"), "zh": ("ж", "ž"),
+             "kh": ("х", "\0")}           # (no alphabet writes х otherwise: always two letters)
 _Y_AFTER = set("aeoäö")                         # where "y" is й (not after u: auyl is ауыл)
 _Y_VOWEL = {"a": "я", "e": "е", "u": "ю", "o": "ё"}     # "y" and a vowel, passport-style
 _VOWELS = set("aäeoöuūüyıiáóúýí")
