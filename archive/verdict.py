@@ -36,11 +36,12 @@ class Judgement:
 
 def judge(chars: int, expected_chars: float | None, confidence: float | None,
           columns_uncertain: bool = False, language: str | None = None,
-          document_language: str | None = None) -> Judgement:
+          document_language: str | None = None, words_lost: bool = False) -> Judgement:
     """The verdict for a page that gave ``chars`` characters where its ink promises ``expected_chars``.
 
     ``expected_chars`` is None when the page's ink was not measured (a born-digital text layer);
-    0 when the page is blank, which is ``ok`` with no text.
+    0 when the page is blank, which is ``ok`` with no text. ``words_lost``: the reading has no words
+    where a stamp lies over text (``ocr.checks.words_lost``); its text is sparse there.
     """
     reasons: list[str] = []
     failed = False
@@ -48,7 +49,7 @@ def judge(chars: int, expected_chars: float | None, confidence: float | None,
         if chars < MIN_TEXT_CHARS:
             reasons.append("no_text")
             failed = True
-        elif chars < SPARSE_SHARE * expected_chars:
+        elif chars < SPARSE_SHARE * expected_chars or words_lost:
             reasons.append("sparse_text")
     if confidence is not None and chars >= MIN_TEXT_CHARS and confidence < DOUBTFUL_CONFIDENCE:
         reasons.append("low_confidence")

@@ -75,12 +75,23 @@ def show_cmd(ctx, document_id, as_json):
         conf = f"{page['confidence']:.0f}%" if page["confidence"] is not None else \
             "text layer" if json.loads(page.get("ocr_steps") or "{}").get("text_layer") else "none (no word read)"
         click.echo(f"{'':>13}  page {page['number']:>3}: {page['language'] or '?'}, confidence {conf}, "
-                   f"{len(page['text'])} characters, {verdict_text(page)}")
+                   f"{len(page['text'])} characters, {verdict_text(page)}{stamp_text(page)}")
     for event in events:
         click.echo(f"{'history':>13}: {event['at']} {event['action']} by {event['user']}")
     for correction in corrections:
         click.echo(f"{'history':>13}: {correction['at']} page {correction['number']} {correction['action']} "
                    f"by {correction['user']}")
+
+
+def stamp_text(page: dict) -> str:
+    """"; read without its stamp's ink" for a page with a coloured stamp over its text; "; a stamp
+    over the text" for one with a stamp of another colour (its words may be lost)."""
+    steps = json.loads(page.get("ocr_steps") or "{}")
+    if "stamp" in (steps.get("found") or []):
+        return "; read without its stamp's ink"
+    if (steps.get("checks") or {}).get("marks"):
+        return "; a stamp over the text"
+    return ""
 
 
 def verdict_text(page: dict) -> str:

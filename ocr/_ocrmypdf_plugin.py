@@ -107,14 +107,16 @@ def rasterize_pdf_page(input_file, output_file, raster_device, raster_dpi, pagen
             return None
     # The cleaned copy goes where it went before: where the scan's own grey or colour file is
     # handed. Elsewhere (a copy for reading, a bilevel page) the page was rendered and first read
-    # as scanned, and so it still is: the PDF's page is made from the file handed over, so a
-    # cleaned copy handed is what the archived page shows.
-    cleaned = page.ocr_image is not None and page.read_image is None \
-        and str(raster_device).lower().endswith(("pnggray", "png16m"))
+    # as scanned, and so it still is; but a copy without a coloured stamp's ink is handed there
+    # too (library scanners write colour TIFFs). The PDF's page is made from the scan all the same
+    # (``filter_page_image``).
+    grey_or_colour = str(raster_device).lower().endswith(("pnggray", "png16m"))
+    cleaned = page.ocr_image is not None and grey_or_colour \
+        and (page.read_image is None or bool(page.steps.get("stamps_dropped")))
     shutil.copyfile(page.ocr_image if cleaned else source, output_file)
     jpeg = Path(source).suffix.lower() in (".jpg", ".jpeg")
     with _lock:
-        if cleaned:
+        if cleaned and page.steps.get("cleaned", True):
             cleaned_read.add(pageno)
         if cleaned or jpeg:
             visible[pageno] = Path(source)

@@ -4,7 +4,8 @@ Every page is measured (``ocr.checks``), and the row profile of the ink on its s
 tells its skew and whether its lines run sideways (``checks.text_lines``, about 40 ms; tesseract's
 own layout analysis took 0.1-0.2 s and a process a page). Only pages with sideways lines (or every page with
 ``--osd``) pay for orientation detection (``--psm 0``, about 0.6 s), only skewed pages are
-rotated, and only pages with dark borders, faint ink or uneven light get a cleaned copy for OCR.
+rotated, and only pages with dark borders, faint ink or uneven light get a cleaned copy for OCR;
+a page with a coloured stamp over its text gets a grey copy without the stamp's ink.
 A page whose file tesseract cannot be handed as it is (a TIFF, CMYK, a palette, no resolution) gets
 a PNG copy to be read, its pixels in a kind tesseract takes; without one, ocrmypdf rendered the
 page from the PDF again and wrote a PNG of that, and img2pdf re-encoded a TIFF's pixels twice.
@@ -146,7 +147,7 @@ def prepare(path: Path, workdir: Path, deskew: bool | None = None, clean: bool |
         turn = _exif_turn(image)
         as_scanned = plan == Straightening() and not deep          # the scan's own pixels go into the PDF
         read = None if not as_scanned or read_as_is(image) else _reading_copy(image, path, workdir)
-        if as_scanned and not clean_it:
+        if as_scanned and not clean_it and not cleaning.stamps:
             return PreparedPage(path, None, found, steps, turn, read)
         page = measured.convert("L") if measured.mode not in ("L", "RGB") else measured.copy()
         save_dpi = image.info.get("dpi") or (300, 300)
@@ -160,7 +161,7 @@ def prepare(path: Path, workdir: Path, deskew: bool | None = None, clean: bool |
             turn = 0                                  # a page Olke wrote carries no EXIF
         visible = stem.with_name(stem.name + "-straight.png")
         page.save(visible, "PNG", dpi=save_dpi, compress_level=1)
-        if (plan.rotated or plan.deskewed) and (clean_it or plan.rotated):
+        if (plan.rotated or plan.deskewed) and (clean_it or plan.rotated or cleaning.stamps):
             # measured again: a turned page's lines run the other way, a straightened one has new
             # corners, and its border moved with it
             found, cleaning = checks.check(page, dpi)
@@ -168,11 +169,17 @@ def prepare(path: Path, workdir: Path, deskew: bool | None = None, clean: bool |
     else:
         visible = path
     ocr_image = None
-    if clean_it:
+    if clean_it or cleaning.stamps:
         ocr_image = stem.with_name(stem.name + "-ocr.tif")
+        read_page = page
+        if cleaning.stamps:      # coloured stamps over the text: read without their ink
+            read_page = checks.without_stamps(page, cleaning.stamps, cleaning.factor)
+            steps["stamps_dropped"] = len(cleaning.stamps)
+        if clean_it:
+            read_page = checks.cleaned(read_page, cleaning)
+            steps["cleaned"] = True
         # uncompressed: it is read once, by tesseract, and a PNG encode costs a third of a second
-        checks.cleaned(page, cleaning).save(ocr_image, "TIFF", dpi=save_dpi)
-        steps["cleaned"] = True
+        read_page.save(ocr_image, "TIFF", dpi=save_dpi)
     return PreparedPage(visible, ocr_image, found, steps, turn, read)
 
 

@@ -82,7 +82,8 @@ def alternatives(image: Path, cleaned_already: bool, workdir: Path) -> list[tupl
             dpi = float((page.info.get("dpi") or (300, 300))[0] or 300)
             _, cleaning = checks.check(page, dpi)
             clean_path = workdir / f"{image.stem}-reread-clean.tif"
-            checks.cleaned(page, cleaning).save(clean_path, "TIFF", dpi=(dpi, dpi))
+            seen = checks.without_stamps(page, cleaning.stamps, cleaning.factor) if cleaning.stamps else page
+            checks.cleaned(seen, cleaning).save(clean_path, "TIFF", dpi=(dpi, dpi))
         ways.append(("cleaned", clean_path, []))
         image = clean_path
     ways.append(("local_threshold", image, ["-c", "thresholding_method=2"]))   # Sauvola
@@ -115,4 +116,5 @@ def keep(best: Reading, hocr: Path, text: Path) -> None:
 def judge(best: Reading, check: checks.PageCheck | None) -> verdict.Judgement:
     expected = check.expected_chars if check is not None else None
     across = lines_across_gutter(best.hocr) if best.hocr.exists() else 0
-    return verdict.judge(best.chars, expected, best.confidence, columns_uncertain=across > 0)
+    lost = check is not None and checks.words_lost(check.marks, best.words)
+    return verdict.judge(best.chars, expected, best.confidence, columns_uncertain=across > 0, words_lost=lost)

@@ -419,3 +419,121 @@ def test_a_png_or_jpeg_scan_that_says_its_resolution_is_read_as_it_is(tmp_path):
         prepared = prepare(tmp_path / name, tmp_path, deskew=False, clean=False)
         assert prepared.image == tmp_path / name and prepared.read_image is None
     assert not list(tmp_path.glob("*-read.png"))
+
+
+# ---------------------------------------------------------------- stamps over the text
+
+BLUE_INK, RED_INK, BLACK_INK = (35, 65, 165), (205, 40, 45), (45, 45, 50)
+
+
+def stamped(page: Image.Image, ink=BLUE_INK, centre=(560, 520), diameter_mm: float = 40, rect: bool = False,
+            strength: float = 0.85) -> Image.Image:
+    """The page in colour with a library stamp over it: a ring (or frame), a ring of letters and a
+    centre text, in ink laid over the page as ink is (multiplied, not painted over)."""
+    d = round(diameter_mm / 25.4 * DPI)
+    mark = Image.new("L", (d, d), 0)
+    draw = ImageDraw.Draw(mark)
+    if rect:
+        draw.rectangle((2, d // 4, d - 3, 3 * d // 4), outline=255, width=5)
+    else:
+        draw.ellipse((2, 2, d - 3, d - 3), outline=255, width=6)
+        draw.ellipse((d * 0.17, d * 0.17, d * 0.83, d * 0.83), outline=255, width=3)
+        face = font(22)
+        for k in range(24):
+            angle = 2 * np.pi * k / 24
+            draw.text((d / 2 + 0.42 * d * np.cos(angle), d / 2 + 0.42 * d * np.sin(angle)), "КІТАП"[k % 5],
+                      font=face, fill=255, anchor="mm")
+    draw.text((d / 2, d / 2), "КІТАПХАНА", font=font(30), fill=255, anchor="mm")
+    colour = np.asarray(page.convert("RGB"), dtype=np.float32).copy()
+    strength_at = np.asarray(mark, dtype=np.float32)[..., None] / 255 * strength
+    layer = 1 - strength_at * (1 - np.asarray(ink, dtype=np.float32) / 255)
+    top, left = centre[1] - d // 2, centre[0] - d // 2
+    colour[top:top + d, left:left + d] *= layer
+    return Image.fromarray(colour.clip(0, 255).astype(np.uint8), "RGB")
+
+
+@pytest.mark.parametrize("ink", [BLUE_INK, RED_INK, (105, 45, 150)], ids=["blue", "red", "violet"])
+@pytest.mark.parametrize("rect", [False, True], ids=["round", "oblong"])
+def test_a_coloured_stamp_over_the_text_is_found_and_its_ink_dropped_keeping_the_text_under_it(ink, rect):
+    page, chars = text_page()
+    scan = stamped(page, ink, rect=rect)
+    found, cleaning = checks.check(scan, DPI)
+    assert found.stamps == 1 and "stamp" in found.reasons and not found.needs_cleaning
+    assert 0.6 * chars < found.expected_chars < 1.6 * chars        # measured without the stamp's letters
+    read = np.asarray(checks.without_stamps(scan, cleaning.stamps, cleaning.factor), dtype=np.int16)
+    plain = np.asarray(page, dtype=np.int16)
+    assert read.shape == plain.shape                                # same pixels: word boxes fit the page
+    # the page with the stamp dropped is the page without it, give or take a few grey levels
+    assert np.abs(read - plain).mean() < 1.5 and np.percentile(np.abs(read - plain), 99.9) < 40
+    ink_under = (plain < 100)[420:620, 460:660]
+    assert ink_under.mean() > 0.03 and read[420:620, 460:660][ink_under].mean() < 60   # the text under it stays black
+
+
+def test_a_page_without_colour_a_red_headline_and_a_colour_photo_have_no_stamp():
+    page, _ = text_page()
+    assert checks.check(page.convert("RGB"), DPI)[0].stamps == 0
+    headline = page.convert("RGB")
+    ImageDraw.Draw(headline).text((70, 20), "КІТАПХАНА ТАРИХЫ МЕН БҮГІНІ", font=font(48), fill=RED_INK)
+    photo = np.asarray(photo_on(page).convert("RGB"), dtype=np.float32).copy()
+    photo[650:1250, 150:950] *= np.array([1.0, 0.8, 0.45], dtype=np.float32)   # a sunlit landscape
+    small_photo = page.convert("RGB")
+    small_photo.paste(Image.fromarray(photo[650:900, 150:450].astype(np.uint8)), (500, 400))   # 38 × 32 mm, over text
+    for scan in (headline, Image.fromarray(photo.astype(np.uint8)), small_photo):
+        found, cleaning = checks.check(scan, DPI)
+        assert found.stamps == 0 and "stamp" not in found.reasons and cleaning.stamps == []
+        assert found.marks == ()
+
+
+def test_the_copy_for_reading_drops_a_stamp_inside_its_box_only():
+    page, _ = text_page()
+    scan = stamped(page)
+    ImageDraw.Draw(scan).text((70, 1400), "ҚЫЗЫЛ", font=font(40), fill=BLUE_INK)   # blue, far from the stamp
+    _, cleaning = checks.check(scan, DPI)
+    read = np.asarray(checks.without_stamps(scan, cleaning.stamps, cleaning.factor))
+    assert np.array_equal(read[1380:1460], np.asarray(scan.convert("L"))[1380:1460])   # read as scanned
+
+
+def test_a_stamped_page_is_read_from_a_grey_copy_of_its_size_and_resolution(tmp_path):
+    from ocr import preprocess
+
+    page, _ = text_page()
+    stamped(page).save(tmp_path / "stamped.png", dpi=(DPI, DPI))
+    page.convert("RGB").save(tmp_path / "plain.png", dpi=(DPI, DPI))
+    prepared = preprocess.prepare(tmp_path / "stamped.png", tmp_path)
+    assert prepared.image == tmp_path / "stamped.png"                 # the PDF shows the scan
+    assert prepared.steps["stamps_dropped"] == 1 and "stamp" in prepared.steps["found"]
+    assert "cleaned" not in prepared.steps
+    with Image.open(prepared.ocr_image) as read:
+        assert read.size == page.size and read.mode == "L" and round(read.info["dpi"][0]) == DPI
+    plain = preprocess.prepare(tmp_path / "plain.png", tmp_path)
+    assert plain.ocr_image is None and "stamp" not in plain.steps["found"]
+
+
+def test_a_black_stamp_cannot_be_dropped_but_a_reading_without_words_under_it_is_not_ok():
+    from ocr.engine import Word
+
+    page, chars = text_page()
+    scan = stamped(page, BLACK_INK, strength=1.0)
+    found, _ = checks.check(scan, DPI)
+    assert found.stamps == 0 and len(found.marks) >= 1
+    top, left, bottom, right, promised = found.marks[0]
+    assert top < 520 / 1500 < bottom and left < 560 / 1100 < right and promised >= checks.STAMP_LOST_CHARS
+
+    def words(skip_stamp: bool) -> list[Word]:       # every line's words, but those under the stamp
+        out = []
+        for row in range(14):
+            y = (80 + row * 38 + 14) / 1500
+            for col in range(10):
+                x = (70 + col * 95 + 40) / 1100
+                if not (skip_stamp and top < y < bottom and left < x < right):
+                    out.append(Word("кітапхана", x - 0.03, y - 0.01, x + 0.03, y + 0.01, 95.0))
+        return out
+
+    assert checks.words_lost(found.marks, words(skip_stamp=True))
+    assert not checks.words_lost(found.marks, words(skip_stamp=False))
+    read = sum(len(w.text) for w in words(skip_stamp=True))
+    assert read > verdict.SPARSE_SHARE * found.expected_chars          # too much text for 'sparse' alone
+    lost = verdict.judge(read, found.expected_chars, 95.0, words_lost=True)
+    assert lost.verdict == "doubtful" and lost.reasons == ("sparse_text",)
+    assert verdict.judge(read, found.expected_chars, 95.0).verdict == "ok"
+    assert checks.check(page, DPI)[0].marks == ()                      # an ordinary page has no such mark

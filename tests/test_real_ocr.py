@@ -333,3 +333,30 @@ def test_a_jpeg_scan_is_archived_as_it_came_and_a_cleaned_page_shows_the_scan(tm
         (picture,) = pdf.pages[0].get_images().values()
         shown = np.asarray(pikepdf.PdfImage(picture).as_pil_image().convert("L"))
         assert np.array_equal(shown, np.asarray(scanned.convert("L")))
+
+
+def test_a_blue_library_stamp_over_the_text_is_read_through_and_the_pdf_shows_it(tmp_path, home, archive, catalog):
+    """Read as scanned, tesseract lost and reordered the words under the stamp, and the page was ok."""
+    from pathlib import Path
+
+    from tests.test_page_checks import stamped, text_page
+
+    page, _ = text_page(lines=9, size=(1100, 800))
+    truth = subprocess.run(["tesseract", "-", "-", "-l", "kaz"], input=_png(page), capture_output=True,
+                           check=True).stdout.decode()
+    scan = stamped(page, centre=(560, 400))
+    (tmp_path / "in").mkdir()
+    scan.save(tmp_path / "in" / "page-1.png", dpi=(200, 200))
+    (read,) = catalog.pages(_ingest_one(tmp_path / "in", archive))
+    steps = json.loads(read["ocr_steps"]) if isinstance(read["ocr_steps"], str) else read["ocr_steps"]
+    assert "stamp" in steps["found"] and steps["stamps_dropped"] == 1
+    assert jiwer.cer(" ".join(truth.split()), " ".join(read["text"].split())) < 0.02
+    pdf = next(Path(home.root).glob("files/*/document.pdf"))
+    shown = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True).stdout
+    assert " rgb " in shown                                   # the archived page is the scan, in colour
+
+
+def _png(image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", dpi=(200, 200))
+    return buffer.getvalue()
