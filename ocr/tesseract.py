@@ -83,11 +83,35 @@ class TesseractEngine(OcrEngine):
     def warm_up(self, wait: bool = False) -> None:
         """Load ocrmypdf and its renderer (some 2 s) on a thread while the batch is checked and the
         first pages prepared, instead of after, when the first document is ready to be read; with
-        `wait`, now (a queue worker, before the work horses it forks for each job)."""
+        `wait`, now, and read one small page (a queue worker, before the work horses it forks for
+        each job: see `_read_once`)."""
         if wait:
             _load_ocrmypdf()
+            self._read_once()
         else:
             threading.Thread(target=_load_ocrmypdf, name="olke-warm-up", daemon=True).start()
+
+    def _read_once(self) -> None:
+        """One small page read through ocrmypdf, so that what a process learns at its first reading
+        (the programs' versions, `_remember_program_versions`; the text layer's fonts) is learnt
+        before a queue worker forks a work horse per job. Each horse learnt it again: a document
+        cost 0.1 s more on the queue than in the local pool, which learns it once. A warm-up only:
+        what goes wrong here, the first job says."""
+        import tempfile
+
+        import img2pdf
+        from PIL import Image, ImageDraw
+
+        with tempfile.TemporaryDirectory(prefix="olke-warm-up-") as folder:
+            work = Path(folder)
+            page = Image.new("L", (600, 160), 255)
+            ImageDraw.Draw(page).text((30, 60), "Olke 1998", fill=0)
+            page.save(work / "page.png", dpi=(150, 150))
+            (work / "in.pdf").write_bytes(img2pdf.convert(str(work / "page.png")))
+            try:
+                self.ocr_pdf(work / "in.pdf", work / "out.pdf", OcrOptions(rotate_pages=False))
+            except Exception:
+                logging.getLogger(__name__).debug("warm-up reading failed", exc_info=True)
 
     def check(self, options: OcrOptions) -> None:
         needed = ["tesseract", "gs", "pdftoppm"]
