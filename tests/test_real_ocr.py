@@ -323,16 +323,20 @@ def test_a_jpeg_scan_is_archived_as_it_came_and_a_cleaned_page_shows_the_scan(tm
         (picture,) = pdf.pages[0].get_images().values()
         assert picture.Filter == pikepdf.Name.DCTDecode and picture.read_raw_bytes() == jpeg.read_bytes()
 
-    grey = tmp_path / "grey" / "scan.png"
-    grey.parent.mkdir()
+    from ocr import _ocrmypdf_plugin
+
     image, chars = text_page(lines=8, size=(1100, 800), paper=185, ink=140)
-    on_scanner(image, angle=0, background=30).save(grey, dpi=(200, 200))
-    page, prepared = _archived_page(grey, grey.parent)
-    assert prepared.ocr_image is not None and len("".join(page.text.split())) > 0.9 * chars   # read cleaned
-    with pikepdf.open(grey.parent / "out.pdf") as pdf, Image.open(prepared.image) as scanned:
-        (picture,) = pdf.pages[0].get_images().values()
-        shown = np.asarray(pikepdf.PdfImage(picture).as_pil_image().convert("L"))
-        assert np.array_equal(shown, np.asarray(scanned.convert("L")))
+    for name in ("scan.png", "scan.tif"):      # a TIFF, read from a PNG copy, was first read uncleaned
+        grey = tmp_path / name.replace(".", "-") / name
+        grey.parent.mkdir()
+        on_scanner(image, angle=0, background=30).save(grey, dpi=(200, 200))
+        page, prepared = _archived_page(grey, grey.parent)
+        assert prepared.ocr_image is not None and _ocrmypdf_plugin.cleaned_read == {1}     # read cleaned
+        assert len("".join(page.text.split())) > 0.9 * chars
+        with pikepdf.open(grey.parent / "out.pdf") as pdf, Image.open(grey) as scanned:
+            (picture,) = pdf.pages[0].get_images().values()
+            shown = np.asarray(pikepdf.PdfImage(picture).as_pil_image().convert("L"))
+            assert np.array_equal(shown, np.asarray(scanned.convert("L")))
 
 
 def test_a_blue_library_stamp_over_the_text_is_read_through_and_the_pdf_shows_it(tmp_path, home, archive, catalog):
