@@ -1,6 +1,8 @@
 """OAI-PMH 2.0 over the catalog: a request's arguments in, the response's XML out (no web framework here).
 
-- Records are documents, identified as ``oai:<namespace>:<id>``; metadata in ``oai_dc``.
+- Records are documents, identified as ``oai:<namespace>:<id>``; metadata in ``oai_dc`` and in
+  ``marc21`` (MARCXML: the record ``olke export marc --format marc21`` writes, for catalogues that
+  harvest MARC, with the holding library where the system has several).
 - A record's datestamp is its document's latest catalog event (or its latest addition to a
   collection), in UTC to the second. Deleted documents stay as deleted records ("persistent").
 - Sets: ``kind`` with ``kind:<kind>``, and ``collection`` with ``collection:<name>`` when the
@@ -18,9 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Mapping
 
+import pymarc
 from lxml import etree as ET
 
-from archive import libraries
+from archive import libraries, marc
 from archive.catalog import Catalog, Document
 from archive.db import Connection
 from archive.discovery import document_url, pdf_url
@@ -31,6 +34,9 @@ OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC = "http://purl.org/dc/elements/1.1/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
+MARCXML = "http://www.loc.gov/MARC21/slim"
+MARCXML_SCHEMA = "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd"
+FORMATS = {"oai_dc": (OAI_DC_SCHEMA, OAI_DC), "marc21": (MARCXML_SCHEMA, MARCXML)}   # prefix: schema, namespace
 
 PAGE_SIZE = 100
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
@@ -145,9 +151,10 @@ def list_metadata_formats(catalog: Catalog, args: dict, repository: Repository) 
     if "identifier" in args:
         _document(catalog, args["identifier"], repository)
     element = ET.Element(f"{{{OAI}}}ListMetadataFormats")
-    entry = ET.SubElement(element, f"{{{OAI}}}metadataFormat")
-    for name, value in (("metadataPrefix", "oai_dc"), ("schema", OAI_DC_SCHEMA), ("metadataNamespace", OAI_DC)):
-        _text(entry, name, value)
+    for prefix, (schema, namespace) in FORMATS.items():
+        entry = ET.SubElement(element, f"{{{OAI}}}metadataFormat")
+        for name, value in (("metadataPrefix", prefix), ("schema", schema), ("metadataNamespace", namespace)):
+            _text(entry, name, value)
     return element
 
 
@@ -185,7 +192,7 @@ def get_record(catalog: Catalog, args: dict, repository: Repository) -> ET.Eleme
     (row,) = _stamped_rows(catalog.conn, "d.id = :id", {"id": document.id})
     element = ET.Element(f"{{{OAI}}}GetRecord")
     _record(element, catalog, row, _memberships(catalog.conn, [document.id]), repository, with_metadata=True,
-            several=libraries.count(catalog.conn) > 1)
+            holders=_holders(catalog.conn), prefix=args["metadataPrefix"])
     return element
 
 
@@ -200,9 +207,9 @@ def list_records(catalog: Catalog, args: dict, repository: Repository, with_meta
     more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
     element = ET.Element(f"{{{OAI}}}{verb}")
     memberships = _memberships(catalog.conn, [row["id"] for row in rows])
-    several = libraries.count(catalog.conn) > 1          # once a page, not once a record
+    holders = _holders(catalog.conn)          # once a page, not once a record
     for row in rows:
-        _record(element, catalog, row, memberships, repository, with_metadata, several)
+        _record(element, catalog, row, memberships, repository, with_metadata, holders, query.prefix)
     if more or query.cursor:
         sent = query.cursor + len(rows)
         total = catalog.conn.execute(f"SELECT COUNT(*) FROM ({_STAMPED}) d WHERE {where}",
@@ -264,6 +271,11 @@ def _libraries(conn: Connection) -> list:
     return found if len(found) > 1 else []
 
 
+def _holders(conn: Connection) -> dict[str, libraries.Library] | None:
+    """The libraries by code when the system has several (a set each, and a MARC record's holder)."""
+    return {library.code: library for library in _libraries(conn)} or None
+
+
 def _memberships(conn: Connection, ids: list[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     if ids:
@@ -321,8 +333,9 @@ def _valid_date(value: str) -> bool:
 
 
 def _check_prefix(prefix: str) -> None:
-    if prefix != "oai_dc":
-        raise OaiError("cannotDisseminateFormat", f"metadata format '{prefix}' is not offered; use oai_dc")
+    if prefix not in FORMATS:
+        raise OaiError("cannotDisseminateFormat", f"metadata format '{prefix}' is not offered; use "
+                                                  + " or ".join(FORMATS))
 
 
 def _encode_token(query: Query, last_id: int, sent: int) -> str:
@@ -337,7 +350,7 @@ def _decode_token(token: str, verb: str) -> Query:
         query = Query(verb, data["p"], data["s"], after=int(data["a"]), cursor=int(data["c"]),
                       raw_from=data["f"], raw_until=data["u"])
         texts = (query.set_spec, query.raw_from, query.raw_until)
-        valid = (data["v"] == verb and query.prefix == "oai_dc" and 0 <= query.after < 2**62 and query.cursor > 0
+        valid = (data["v"] == verb and query.prefix in FORMATS and 0 <= query.after < 2**62 and query.cursor > 0
                  and all(v is None or isinstance(v, str) for v in texts))
     except (ValueError, TypeError, KeyError, AttributeError, binascii.Error, UnicodeDecodeError):
         valid = False
@@ -354,8 +367,9 @@ def _decode_token(token: str, verb: str) -> Query:
 
 
 def _record(parent: ET.Element, catalog: Catalog, row, memberships: dict[int, list[str]], repository: Repository,
-            with_metadata: bool, several: bool) -> None:
-    """One record's header (and metadata); `several`: the system has several libraries (a set each)."""
+            with_metadata: bool, holders: dict | None, prefix: str = "oai_dc") -> None:
+    """One record's header (and metadata, in `prefix`'s format); `holders`: the libraries by code
+    when the system has several (a set each)."""
     deleted = row["status"] == "deleted"
     target = ET.SubElement(parent, f"{{{OAI}}}record") if with_metadata else parent
     header = ET.SubElement(target, f"{{{OAI}}}header", {"status": "deleted"} if deleted else {})
@@ -364,11 +378,16 @@ def _record(parent: ET.Element, catalog: Catalog, row, memberships: dict[int, li
     _text(header, "setSpec", f"kind:{row['kind']}")
     for name in memberships.get(row["id"], []):
         _text(header, "setSpec", f"collection:{name}")
-    if several:
+    if holders:
         _text(header, "setSpec", f"library:{row['library']}")
     if with_metadata and not deleted:
         document = catalog.get(row["id"])
-        dublin_core(ET.SubElement(target, f"{{{OAI}}}metadata"), document, repository)
+        metadata = ET.SubElement(target, f"{{{OAI}}}metadata")
+        if prefix == "marc21":
+            metadata.append(ET.fromstring(pymarc.record_to_xml(
+                marc.record(document, "marc21", repository.site_url, holders), namespace=True)))
+        else:
+            dublin_core(metadata, document, repository)
 
 
 def dublin_core(parent: ET.Element, document: Document, repository: Repository) -> ET.Element:

@@ -224,14 +224,39 @@ def test_identify_sets_formats_and_get_record_with_sickle(server, catalog):
     assert {"kind", "kind:newspaper_article", "kind:journal_article", "kind:book", "kind:other"} <= set(sets)
     if has_collections(catalog):
         assert sets["collection:abai"] == "Абай және өлке / Абай и край"
-    assert [f.metadataPrefix for f in sickle.ListMetadataFormats()] == ["oai_dc"]
-    assert [f.metadataPrefix for f in sickle.ListMetadataFormats(identifier="oai:olke:141")] == ["oai_dc"]
+    assert [f.metadataPrefix for f in sickle.ListMetadataFormats()] == ["oai_dc", "marc21"]
+    assert [f.metadataPrefix for f in sickle.ListMetadataFormats(identifier="oai:olke:141")] == ["oai_dc", "marc21"]
     record = sickle.GetRecord(identifier="oai:olke:7", metadataPrefix="oai_dc")
     assert record.metadata["title"] == ["Құжат 7: Өлке тарихы"] and record.metadata["description"] == ["Ескерту"]
     with pytest.raises(Exception, match="no record .oai:olke:07."):
         sickle.GetRecord(identifier="oai:olke:07", metadataPrefix="oai_dc")     # not record 7's identifier
     gone = sickle.GetRecord(identifier="oai:olke:141", metadataPrefix="oai_dc")
     assert gone.deleted and gone.header.datestamp == "2026-04-01T08:00:00Z"
+
+
+def test_a_catalogue_harvests_marc21_records_with_sickle(server, catalog):
+    """A library catalogue harvests MARC (MARCXML), not Dublin Core: every record of ListRecords, through
+    its resumption tokens, is the MARC 21 record `olke export marc --format marc21` writes."""
+    import io
+
+    import pymarc
+
+    from archive import marc
+
+    sickle = Sickle(f"{server}/oai", http_method="POST")
+    records = list(sickle.ListRecords(metadataPrefix="marc21", ignore_deleted=True))
+    assert len(records) == DOCUMENTS - len(DELETED)
+    for found in records[:3] + records[-3:]:
+        (node,) = found.xml.find(q("metadata"))
+        assert etree.QName(node).namespace == "http://www.loc.gov/MARC21/slim"
+        (parsed,) = pymarc.parse_xml_to_array(io.BytesIO(etree.tostring(node)))
+        number = int(found.header.identifier.rsplit(":", 1)[1])
+        made = marc.record(catalog.get(number), "marc21", "http://localhost")
+        assert parsed["245"]["a"] == made["245"]["a"] == f"Құжат {number}: Өлке тарихы"
+        assert parsed["856"]["u"].endswith(f"/{number}" if catalog.get(number).access == "on_request"
+                                           else f"/files/{number}/document.pdf")
+    single = sickle.GetRecord(identifier="oai:olke:7", metadataPrefix="marc21")
+    assert single.xml.find(f".//{{http://www.loc.gov/MARC21/slim}}record") is not None
 
 
 # --- responses and errors by the Flask test client ---------------------------------------------------
@@ -275,7 +300,7 @@ def test_pages_and_the_last_empty_token(client):
     ("verb=GetRecord&resumptionToken=x", "badArgument"),
     ("verb=ListRecords&metadataPrefix=%01", "badArgument"),
     ("verb=Identify&%1F=x", "badArgument"),
-    ("verb=ListRecords&metadataPrefix=marc21", "cannotDisseminateFormat"),
+    ("verb=ListRecords&metadataPrefix=mods", "cannotDisseminateFormat"),
     ("verb=GetRecord&identifier=oai:olke:1&metadataPrefix=mods", "cannotDisseminateFormat"),
     ("verb=GetRecord&identifier=oai:olke:999&metadataPrefix=oai_dc", "idDoesNotExist"),
     ("verb=GetRecord&identifier=oai:elsewhere:1&metadataPrefix=oai_dc", "idDoesNotExist"),
@@ -303,7 +328,7 @@ def token(**data) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
-@pytest.mark.parametrize("data", [{"v": "ListIdentifiers"}, {"p": "marc21"}, {"c": 0}, {"a": -1}, {"f": "yesterday"},
+@pytest.mark.parametrize("data", [{"v": "ListIdentifiers"}, {"p": "mods"}, {"c": 0}, {"a": -1}, {"f": "yesterday"},
                                   {"s": 5}, {"a": "x"}, {"a": 10**30}])
 def test_tampered_tokens(client, data):
     assert error_code(get(client, f"verb=ListRecords&resumptionToken={token(**data)}")) == "badResumptionToken"
