@@ -105,6 +105,7 @@ def rasterize_pdf_page(input_file, output_file, raster_device, raster_dpi, pagen
         if (page.read_image is None and not read_as_is(image)) or image.mode not in READ_MODES or not dpi \
                 or abs(float(dpi[0]) - float(raster_dpi.x)) > 0.5 or abs(float(dpi[1]) - float(raster_dpi.y)) > 0.5:
             return None
+        jpeg = image.format == "JPEG"       # (whatever its name: .jpe, .jfif, none)
     # The cleaned copy (or the one without a coloured stamp's ink) is handed wherever a grey or
     # colour page is asked for, the scan's own file's or its PNG copy's (a TIFF was first read
     # uncleaned, then read again: 0.4 s more a page than its PNG); not for a bilevel page. The PDF's
@@ -112,7 +113,6 @@ def rasterize_pdf_page(input_file, output_file, raster_device, raster_dpi, pagen
     grey_or_colour = str(raster_device).lower().endswith(("pnggray", "png16m"))
     cleaned = page.ocr_image is not None and grey_or_colour
     shutil.copyfile(page.ocr_image if cleaned else source, output_file)
-    jpeg = Path(source).suffix.lower() in (".jpg", ".jpeg")
     with _lock:
         if cleaned and page.steps.get("cleaned", True):
             cleaned_read.add(pageno)
