@@ -315,20 +315,31 @@ class PrefixGate:
     """Which tokens may stem to one of `terms`: those that begin with a term's `gate_key`, and a
     token shorter than a key that begins it (the first part of a hyphenated word, which the
     indexing tokenizer also joins to the next). Marking a page's words then stems a few of them
-    instead of every one."""
+    instead of every one. A key without Kazakh letters also lets through a token that begins with
+    it once the token's marks are left out: a surname's Russian stem (жумагул) stands for Kazakh
+    words with marks (Жұмағұлұлы)."""
 
     def __init__(self, terms):
-        keys = set(map(gate_key, terms))
-        # a surname's Russian stem (жумагул) stands for Kazakh words with marks (Жұмағұлұлы)
-        keys |= {marked for key in keys if not KAZAKH_LETTERS.intersection(key) for marked in _marked_readings(key)}
-        self.keys = frozenset(keys)
+        self.keys = frozenset(map(gate_key, terms))
         self.lengths = sorted({len(key) for key in self.keys})
         self.heads = frozenset(key[:n] for key in self.keys for n in range(1, len(key)))
+        self.plain = frozenset(key for key in self.keys if not KAZAKH_LETTERS.intersection(key))
 
     def passes(self, text: str) -> bool:
         """Whether a folded token may stem to one of the terms."""
         keys = self.keys
-        return any(text[:n] in keys for n in self.lengths) or text in self.heads
+        if any(text[:n] in keys for n in self.lengths) or text in self.heads:
+            return True
+        if self.plain and KAZAKH_LETTERS.intersection(text):
+            bare, plain = text.translate(_PLAIN_LETTERS), self.plain
+            return any(bare[:n] in plain for n in self.lengths)
+        return False
+
+    @property
+    def beginnings(self) -> set[str]:
+        """The first two letters of the tokens that may pass: a key's, and a key's without Kazakh
+        letters written with them."""
+        return {key[:2] for key in self.keys} | {marked for key in self.plain for marked in _marked_readings(key[:2])}
 
 
 class HighlightAnalyzer:

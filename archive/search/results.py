@@ -178,7 +178,7 @@ class WordMatcher:
         False when the query has phrases (whose marks depend on the words around them) or nothing
         to find."""
         if self._find is None:
-            keys = {key[:2] for key in self.gate.keys} | {word[:2] if len(word) > 2 else word[:1] for word in self.exact}
+            keys = self.gate.beginnings | {word[:2] if len(word) > 2 else word[:1] for word in self.exact}
             self._find = False
             if keys and not self.phrases:
                 sources = fold_sources()
