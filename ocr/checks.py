@@ -112,14 +112,9 @@ def level(values: np.ndarray, percent: float) -> float:
     return float(np.searchsorted(np.cumsum(counts), percent / 100 * values.size))
 
 
-def small_grey(image: Image.Image, dpi: float) -> tuple[np.ndarray, float]:
-    """A greyscale copy at about ANALYSIS_DPI (box-averaged), and its scale against the original."""
-    grey, factor, _ = small_copies(image, dpi)
-    return grey, factor
-
-
 def small_copies(image: Image.Image, dpi: float) -> tuple[np.ndarray, float, Image.Image | None]:
-    """``small_grey``, and the small copy in colour for an RGB page (None for any other).
+    """A greyscale copy at about ANALYSIS_DPI (box-averaged), its scale against the original, and
+    the small copy in colour for an RGB page (None for any other).
 
     An RGB page is made small first and turned grey after: the colour is wanted (``stamps``),
     and three channels reduced cost about what the full page turned grey did.
