@@ -130,11 +130,11 @@ def _correct(lexicon, word: str) -> str:
     if not _WORD.fullmatch(folded):
         return _latin_with_marks(lexicon, word) or word
     stems = {language: STEMMERS[language](folded) for language in STEMMED_FIELDS}
-    if any(lexicon.has(fieldname, stems[language]) for language, fieldname in STEMMED_FIELDS.items()):
+    if _known(lexicon, stems):
         return word           # known in either language: nothing to look for near it
     marked = with_marks(lexicon, folded)
     if marked:
-        return marked.capitalize() if word[:1].isupper() else marked
+        return _as_typed(marked, word)
     best: tuple[int, str] | None = None
     for language, fieldname in STEMMED_FIELDS.items():
         stem = stems[language]
@@ -165,14 +165,21 @@ def _latin_with_marks(lexicon, word: str) -> str | None:
         return None
     readings = [fold(reading.lower()) for reading in latin_to_cyrillic_variants(word)]
     for reading in readings:
-        if not _WORD.fullmatch(reading) or any(lexicon.has(fieldname, STEMMERS[language](reading))
-                                               for language, fieldname in STEMMED_FIELDS.items()):
+        if not _WORD.fullmatch(reading) or _known(lexicon, {language: STEMMERS[language](reading)
+                                                            for language in STEMMED_FIELDS}):
             return None         # found as read (or not read as Cyrillic): nothing to suggest
-    for reading in readings:
-        marked = with_marks(lexicon, reading)
-        if marked:
-            return marked.capitalize() if word[:1].isupper() else marked
-    return None
+    marked = next(filter(None, (with_marks(lexicon, reading) for reading in readings)), None)
+    return _as_typed(marked, word) if marked else None
+
+
+def _known(lexicon, stems: dict[str, str]) -> bool:
+    """Whether the index has a word's stem in either language (`stems`, by language)."""
+    return any(lexicon.has(fieldname, stems[language]) for language, fieldname in STEMMED_FIELDS.items())
+
+
+def _as_typed(found: str, typed: str) -> str:
+    """An index word capitalised as the word typed was."""
+    return found.capitalize() if typed[:1].isupper() else found
 
 
 def with_marks(lexicon, folded: str) -> str | None:
