@@ -84,15 +84,10 @@ class SearchResults:
                                          # viewer's `highlight_terms` gives them)
     took_ms: float
     suggestion: str | None = None
-    partial: bool = False               # some documents lack some of the query's words (they follow
-                                        # those that have them all, listing the words they lack)
+    partial: bool = False               # some documents have no page with every word of the query
+                                        # (they follow those that have one, listing the words they
+                                        # lack): fewer complete documents than documents found
     complete_documents: int | None = None   # documents with every word of the query
-
-    def __post_init__(self):
-        # an engine counts pages: documents that each have a page with every word are no partial
-        # match, whatever their other pages lack (nothing with only some of the words follows them)
-        if self.partial and self.complete_documents is not None and self.complete_documents >= self.total_documents:
-            self.partial = False
 
     @property
     def matched_all(self) -> bool:

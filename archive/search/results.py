@@ -459,7 +459,7 @@ def search(index, request: SearchRequest) -> SearchResults:
         suggestion = suggest(searcher, request.text) if request.text and (len(best) < 3 or not complete) else None
     return SearchResults(request, len(best), len(matches), documents, facet_counts,
                          {k: sorted(v) for k, v in terms.items()}, round((time.perf_counter() - started) * 1000, 1),
-                         suggestion, partial=partly, complete_documents=complete)
+                         suggestion, partial=complete < len(best), complete_documents=complete)
 
 
 def _by_document(doc_of_page: np.ndarray, scores: np.ndarray, tier: np.ndarray | None):

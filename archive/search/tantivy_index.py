@@ -829,14 +829,11 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchResults:
     taken = _tiers(snapshot, translate, request)
     doc_ids, page_counts = taken.buckets(snapshot, len(taken.tiers) - 1)
     tier_of = np.zeros(len(doc_ids), dtype=np.int64)
-    complete_pages = int(page_counts.sum())
     if len(taken.tiers) > 1:
         tier_of[:] = len(taken.tiers) - 1
         for number in reversed(range(len(taken.tiers) - 1)):
-            ids, counts = taken.buckets(snapshot, number)
+            ids, _ = taken.buckets(snapshot, number)
             tier_of[np.isin(doc_ids, ids, assume_unique=True)] = number
-            if number == 0:
-                complete_pages = int(counts.sum())
     first = (request.page - 1) * request.per_page
     known: dict[int, list] = {}
     ranked = _rank(snapshot, columns, taken, request.sort, doc_ids, tier_of, first + request.per_page, known)
@@ -864,7 +861,7 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchResults:
     facets = columns.facet_slots.count(inside, inside)
     return SearchResults(request, len(doc_ids), int(page_counts.sum()), documents, facets,
                          {k: sorted(v) for k, v in terms.items()}, round((time.perf_counter() - started) * 1000, 1),
-                         suggestion, partial=complete_pages < int(page_counts.sum()),
+                         suggestion, partial=complete_documents < len(doc_ids),
                          complete_documents=complete_documents)
 
 
