@@ -85,7 +85,7 @@ from whoosh.analysis import StandardAnalyzer  # noqa: E402
 from whoosh.filedb.filestore import FileStorage  # noqa: E402
 from whoosh.qparser import OrGroup, QueryParser  # noqa: E402
 
-from archive.search import engine, matching, spelling, tantivy_index  # noqa: E402
+from archive.search import engine, matching, spelling, tantivy_index, whoosh_internals  # noqa: E402
 from archive.search.backends import BACKENDS, new_index  # noqa: E402
 from archive.search.index import WhooshIndex  # noqa: E402
 from archive.search.query import SearchRequest  # noqa: E402
@@ -768,7 +768,7 @@ def _best_page(index, matches) -> tuple[str, str | None] | None:
     if not len(matches):
         return None
     with index.searcher() as searcher:
-        stored = searcher.stored_fields(int(matches.ids[int(np.argmax(matches.scores))]))
+        stored = whoosh_internals.page_fields(searcher.reader())(int(matches.ids[int(np.argmax(matches.scores))]))
     return stored.get("exact", ""), stored.get("page_language") or stored.get("language")
 
 

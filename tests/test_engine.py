@@ -60,7 +60,7 @@ def _common_word(index, seed: int) -> str:
 def _queries(index) -> list[SearchRequest]:
     w = _words(index, 24)
     with index.searcher() as searcher:
-        texts = [searcher.stored_fields(n)["exact"].split() for n in range(5, 500, 61)
+        texts = [whoosh_internals.page_fields(searcher.reader())(n)["exact"].split() for n in range(5, 500, 61)
                  if not searcher.reader().is_deleted(n)]
     phrases = ([f'"{t[20]} {t[21]}"' for t in texts]
                + [f'"{t[31]} {t[30]}"' for t in texts[:3]]            # the words reversed
@@ -273,7 +273,7 @@ def test_indexes_written_with_whooshs_own_positions_still_match_phrases(tmp_path
     old.replace_documents(corpus.documents[:40])
     with old.searcher() as searcher:
         assert type(searcher.schema["exact"].format) is formats.Positions
-        texts = [searcher.stored_fields(n)["exact"].split() for n in range(0, 100, 9)]
+        texts = [whoosh_internals.page_fields(searcher.reader())(n)["exact"].split() for n in range(0, 100, 9)]
     phrases = [f'"{t[10]} {t[11]}"' for t in texts] + [f'"{t[11]} {t[10]}"' for t in texts]
     found = _phrase_pages(old, phrases)
     assert all(ours == theirs for ours, theirs in found)
@@ -346,7 +346,8 @@ def test_an_index_written_with_whooshs_own_blocks_is_read_alike_and_outdated(tmp
     old.replace_documents(corpus.documents[30:60])          # a packed segment beside the old one
     assert old.segment_count() == 2 and old.outdated()
     with old.searcher() as searcher:
-        texts = [searcher.stored_fields(n)["exact"].split() for n in range(0, searcher.doc_count_all(), 13)]
+        page = whoosh_internals.page_fields(searcher.reader())
+        texts = [page(n)["exact"].split() for n in range(0, searcher.doc_count_all(), 13)]
     phrases = [f'"{t[10]} {t[11]}"' for t in texts] + [f'"{t[11]} {t[10]}"' for t in texts]
     found = _phrase_pages(old, phrases + [t[12] for t in texts])
     assert all(ours == theirs for ours, theirs in found)

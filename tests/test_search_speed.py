@@ -1,18 +1,17 @@
-"""The results page's fast paths give what the slow ones gave: snippets as Whoosh's highlighter chose
-them, the words the viewer marks, the viewer's terms read from the query and the lexicon instead of
-a second search, and spelling candidates as Whoosh's ``terms_within`` found them."""
+"""The results page's fast paths give what the slow ones gave: the words snippets mark as the
+analysers match them (in passages of whole words around them), the words the viewer marks, the
+viewer's terms read from the query and the lexicon instead of a second search, and spelling
+candidates as Whoosh's ``terms_within`` found them."""
 from __future__ import annotations
 
 import random
 import re
 from bisect import bisect_left
-from collections import deque
 
 import pytest
-from whoosh import highlight
 from whoosh.analysis import RegexTokenizer
 
-from archive.search import engine, results, spelling
+from archive.search import engine, results, spelling, whoosh_internals
 from archive.search.analysis import (TOKEN_PATTERN, FoldFilter, HighlightAnalyzer, KazRusStemFilter, exact_analyzer,
                                      page_analyzer)
 from archive.search.index import WhooshIndex
@@ -51,23 +50,36 @@ class _HitAnalyzer:
             yield token
 
 
-class _Fragment(highlight.Fragment):
-    """Whoosh breaks ties between fragments that score the same by their memory addresses; the
-    fast path takes the first, and so does this."""
-
-    def __lt__(self, other):
-        return self.startchar > other.startchar
-
-
-def whoosh_snippet(text, language, terms, length=220):
+def reference_matches(text, language, terms):
+    """The tokens of a text that the analysers match (every word analysed): start, end, name."""
     analyzer = _HitAnalyzer(language, terms)
-    if analyzer.wanted:
-        fragmenter = highlight.ContextFragmenter(maxchars=length, surround=60)
-        found = highlight.highlight(text, analyzer.wanted, analyzer, fragmenter, results._SegmentFormatter(), top=2)
-        if found:
-            return results._segments(found)
-    text = re.sub(r"\s+", " ", text)
-    return [(text[:length].rsplit(" ", 1)[0] + (" …" if len(text) > length else ""), False)]
+    return [(t.startchar, t.endchar, t.text) for t in analyzer(text) if t.text in analyzer.wanted]
+
+
+def check_snippet(text, segments, matches, length=220):
+    """What every snippet must be: where nothing matches, the text's beginning; else one or two
+    passages of whole words of the text (white space run together), at most `length` characters
+    each, whose marked pieces are matched words, in text order."""
+    collapsed = re.sub(r"\s+", " ", text).strip()
+    if not matches:
+        assert segments == [results.leading_text(text, length)]
+        assert collapsed.startswith(segments[0][0].removesuffix(" …"))
+        return
+    assert segments and all(piece for piece, _ in segments)
+    marked = [piece for piece, hit in segments if hit]
+    words = iter(text[start:end] for start, end, _ in matches)
+    assert marked and all(any(piece == word for word in words) for piece in marked)   # a subsequence
+    if "…" in text:
+        return                      # an ellipsis of the text's own cannot be told from the joins
+    passages = "".join(piece for piece, _ in segments).split(" … ")
+    assert 1 <= len(passages) <= 2
+    for passage in passages:
+        assert len(passage) <= length and passage == passage.strip()
+        at = collapsed.find(passage)
+        assert at >= 0, (passage, collapsed)
+        end = at + len(passage)
+        assert at == 0 or collapsed[at - 1] == " " or any(passage.startswith(piece) for piece in marked)
+        assert end == len(collapsed) or collapsed[end] == " " or any(passage.endswith(piece) for piece in marked)
 
 
 def analysed_word_indexes(words, language, terms):
@@ -126,29 +138,81 @@ def _term_sets(corpus, seed=2):
 
 # ------------------------------------------------------------------ tests
 
-def test_snippets_are_the_fragments_whooshs_highlighter_chose(corpus, monkeypatch):
-    monkeypatch.setattr(highlight, "Fragment", _Fragment)       # as mkfrag makes them
+def test_snippets_mark_the_words_the_analysers_match(corpus):
     pages = _pages(corpus)
     compared = marked = 0
     for terms in _term_sets(corpus):
         matchers = {}
         for text, language in pages:
             matcher = matchers.setdefault(language, WordMatcher(language, terms))
-            expected = whoosh_snippet(text, language, terms)
-            assert snippet(text, language, terms) == expected
-            assert snippet(text, language, terms, matcher=matcher) == expected     # shared between pages
+            expected = reference_matches(text, language, terms)
+            assert WordMatcher(language, terms).matches(text) == expected
+            assert matcher.matches(text) == expected                 # shared between pages
+            check_snippet(text, snippet(text, language, terms, matcher=matcher), expected)
             compared += 1
-            marked += any(hit for _, hit in expected)
+            marked += bool(expected)
     assert compared > 1000 and marked > 100
 
 
-def test_snippets_of_texts_with_long_words_and_nothing_found(monkeypatch):
-    monkeypatch.setattr(highlight, "Fragment", _Fragment)
+def test_a_snippet_shows_the_passages_with_most_of_the_words():
+    """Of a page naming its words apart and together, the place with both is shown, beside the
+    first of the others; each passage is whole words around its matches, joined by an ellipsis."""
+    terms = {"text_kaz": {"абай", "кітапхана"}}
+    text = ("Қала тарихы туралы алғашқы деректер XVIII ғасырдан басталады. Абай мұнда жиі келген. "
+            + "Мұнда ештеңе жоқ, тек қала туралы сөз. " * 6 + "Қалалық кітапхана 1910 жылы ашылды. "
+            + "Тағы да қала туралы бір сөз. " * 6 + "Абай атындағы кітапхананың қоры молайды.\n"
+            + "Соңғы сөйлем. " * 8)
+    assert snippet(text, "kaz", terms) == [
+        ("тарихы туралы алғашқы деректер XVIII ғасырдан басталады. ", False), ("Абай", True),
+        (" мұнда жиі келген. Мұнда ештеңе жоқ, тек қала туралы сөз. … Тағы да қала туралы бір сөз. "
+         "Тағы да қала туралы бір сөз. ", False),
+        ("Абай", True), (" атындағы ", False), ("кітапхананың", True),
+        (" қоры молайды. Соңғы сөйлем. Соңғы сөйлем. Соңғы сөйлем.", False)]
+
+
+def test_snippets_of_texts_with_long_words_and_nothing_found():
     terms = {"text_kaz": {"кітапхана"}}
-    long = "кітапхана " + "ә" * 300 + " кітапхана соңы. " * 3
-    assert snippet(long, "kaz", terms) == whoosh_snippet(long, "kaz", terms)
-    assert snippet("", "kaz", terms) == whoosh_snippet("", "kaz", terms)
-    assert snippet("Мұнда ештеңе жоқ.", "kaz", terms) == whoosh_snippet("Мұнда ештеңе жоқ.", "kaz", terms)
+    long = "Кітапхана " + "ә" * 300 + " кітапхана соңы. " * 3
+    assert snippet(long, "kaz", terms) == [          # the 300-letter word is in no passage
+        ("Кітапхана", True), (" … ", False), ("кітапхана", True), (" соңы. ", False), ("кітапхана", True),
+        (" соңы. ", False), ("кітапхана", True), (" соңы.", False)]
+    assert snippet("", "kaz", terms) == [("", False)]
+    assert snippet("  Мұнда\nештеңе жоқ. ", "kaz", terms) == [("Мұнда ештеңе жоқ.", False)]
+    nothing = "Мұнда ештеңе жоқ. " * 20
+    shown, marked = snippet(nothing, "kaz", terms)[0]
+    assert not marked and shown.endswith("жоқ. …") and len(shown) <= 222 and nothing.startswith(shown[:-2])
+
+
+def test_passages_are_whole_words_around_their_matches_and_do_not_overlap():
+    """`fragments` on random texts: every match not longer than the passage is in exactly one
+    passage, in text order; a passage begins and ends at whole words (or at its matches), ends
+    short of the next match, and is at most its length."""
+    rng = random.Random(41)
+    checked = 0
+    for surround, length in ((5, 20), (10, 25), (60, 220)):
+        for _ in range(800):
+            words = ["x" * (rng.randrange(1, 9) if rng.random() > 0.03 else rng.randrange(length - 2, length + 4))
+                     for _ in range(rng.randrange(1, 60))]
+            gaps = [rng.choice([" ", "  ", "\n", ", ", "-"]) for _ in words]
+            text = "".join(w + g for w, g in zip(words, gaps))
+            found, at = [], 0
+            for word, gap in zip(words, gaps):
+                if rng.random() < rng.choice((0.05, 0.2, 0.5)):
+                    found.append((at, at + len(word), rng.choice("ab")))
+                at += len(word) + len(gap)
+            passages = results.fragments(text, found, length, surround)
+            inside = [match for _, _, matched in passages for match in matched]
+            assert inside == [match for match in found if match[1] - match[0] <= length]
+            for number, (begin, end, matched) in enumerate(passages):
+                first, last = matched[0], matched[-1]
+                assert begin <= first[0] and last[1] <= end and end - begin <= length
+                assert begin == first[0] or begin == 0 or text[begin - 1].isspace()
+                assert end == last[1] or end == len(text) or text[end].isspace()
+                later = found.index(last) + 1
+                assert later == len(found) or end <= found[later][0]
+                assert number == 0 or passages[number - 1][1] <= begin
+                checked += 1
+    assert checked > 5000
 
 
 def test_marked_words_and_counts_are_those_the_analysers_give(corpus):
@@ -172,7 +236,7 @@ def _words(index, count, seed):
 def test_viewer_terms_come_from_the_query_and_the_lexicon_as_a_search_gives_them(index):
     w = _words(index, 12, seed=4)
     with index.searcher() as searcher:
-        text = searcher.stored_fields(7)["exact"].split()
+        text = whoosh_internals.page_fields(searcher.reader())(7)["exact"].split()
     phrase = re.sub(r"[^\w ]", "", f"{text[10]} {text[11]}").lower()
     queries = w[:6] + [f'"{phrase}"', f'{w[6]} "{phrase}"', f"{w[7]} OR {w[8]}", f"{w[9]} -{w[10]}",
                        f"{w[11][:4]}*", "кітапхана", f'"{w[0]} {w[1]}"', f"{w[2]} NOT ({w[3]} OR {w[4]})",
@@ -262,29 +326,30 @@ def _tricky_terms(rounds, seed):
         yield from ({"text_kaz": stems, "text_rus": stems}, {"text_kaz": stems, "exact": exact}, {"exact": exact})
 
 
-def test_snippets_read_near_the_matches_are_those_of_the_whole_text(monkeypatch):
-    """The snippet made from the tokens near the matches (`WordMatcher.tokens_near_matches`) is the
-    one made from every token of the text, on texts full of what folding and tokenising meet."""
-    monkeypatch.setattr(highlight, "Fragment", _Fragment)
+def test_matches_found_from_word_beginnings_are_those_of_the_whole_text():
+    """The matches found by searching the text for the wanted words' beginnings
+    (`WordMatcher.matches`) are those of reading every token, and those of the analysers, on
+    texts full of what folding and tokenising meet."""
     texts = _tricky_texts(18, seed=12)
-    near = compared = marked = 0
+    fast = compared = marked = 0
     for terms in _tricky_terms(10, seed=11):
         for language in ("kaz", "rus"):
             matcher = WordMatcher(language, terms)
             for text in texts:
-                found = snippet(text, language, terms, matcher=matcher)
-                assert found == whoosh_snippet(text, language, terms), (terms, text)
-                near += matcher.tokens_near_matches(text) is not None
-                marked += any(hit for _, hit in found)
+                expected = reference_matches(text, language, terms)
+                assert matcher.matches(text) == expected, (terms, text)
+                assert [(s, e, n) for s, e, n in zip(*matcher.tokens(text)) if n is not None] == expected
+                check_snippet(text, snippet(text, language, terms, matcher=matcher), expected)
+                fast += matcher._lower(text) is not None
+                marked += bool(expected)
                 compared += 1
     assert compared > 1000 and marked > compared / 3
-    assert near > compared * 0.9                            # the fast path was the one taken
+    assert fast > compared * 0.9                            # the fast path was the one taken
 
 
-def test_texts_with_underscores_or_combining_marks_are_tokenised_as_the_analysers_do(monkeypatch):
+def test_texts_with_underscores_or_combining_marks_are_tokenised_as_the_analysers_do():
     """Where a text has an underscore or a combining mark, tokens are not the plain pattern's
-    ``\\w+`` runs: such texts take the whole-text path, and their snippets are still Whoosh's."""
-    monkeypatch.setattr(highlight, "Fragment", _Fragment)
+    ``\\w+`` runs: such texts are read token by token, and match as the analysers do."""
     odd = ["кітапхана_қоры", "кітапхана_", "_кітапхана", "кітапха\u0301на", "кітапхана\u0306", "e\u0301cole"]
     rng = random.Random(15)
     texts = [" ".join(rng.choice(_TRICKY[:26]) for _ in range(rng.randrange(5, 80))) + " " + word + " кітапхана."
@@ -294,8 +359,10 @@ def test_texts_with_underscores_or_combining_marks_are_tokenised_as_the_analyser
         for language in ("kaz", "rus"):
             matcher = WordMatcher(language, terms)
             for text in texts:
-                assert matcher.tokens_near_matches(text) is None
-                assert snippet(text, language, terms, matcher=matcher) == whoosh_snippet(text, language, terms)
+                assert matcher._lower(text) is None
+                expected = reference_matches(text, language, terms)
+                assert matcher.matches(text) == expected
+                check_snippet(text, snippet(text, language, terms, matcher=matcher), expected)
                 compared += 1
     assert compared == 6 * 3 * 2 * len(texts)
     # Greek letters share the lead byte of combining marks in UTF-8 (U+0370-U+037F): still plain
@@ -362,101 +429,6 @@ def test_a_word_is_given_its_kazakh_marks_in_a_few_lookups_however_large_the_arc
     assert lexicon.asked < 60
     assert spelling.with_marks(lexicon, "кунанбайулыз") is None
     assert spelling.with_marks(lexicon, "құнанбайұлы") is None       # typed with every mark: nothing to add
-
-
-def whoosh_fragments(text: str, starts: list[int], ends: list[int], names: list, maxchars: int, surround: int,
-                     charlimit: int | None = highlight.DEFAULT_CHARLIMIT):
-    """The reference: ``whoosh.highlight.ContextFragmenter.fragment_tokens``, step for step, over the
-    tokens' starts, ends and matched names (None: not matched) instead of a stream of analyser tokens. Outside a
-    fragment it skips to the last tokens before the next match (the only ones still in its
-    "characters before" queue when that match comes)."""
-    matches = [i for i, name in enumerate(names) if name is not None]
-    if not matches:
-        return
-    first = None
-    firsts: deque = deque()
-    countdown = -1
-    matched: list[results._Match] = []
-    endchar = None
-    currentlen = 0
-    count = len(names)
-    i = 0
-    while i < count:
-        name = names[i]
-        if countdown < 0 and name is None:
-            after = bisect_left(matches, i)
-            if after == len(matches):
-                break                               # no match left: no fragment to come
-            upcoming = matches[after]
-            skip = bisect_left(starts, ends[upcoming - 1] - surround, i, upcoming)
-            if skip > i:
-                firsts = deque()
-                i = skip
-                continue
-        startchar, endchar = starts[i], ends[i]
-        i += 1
-        tlength = endchar - startchar
-        if charlimit and endchar > charlimit:
-            break
-        if countdown < 0 and name is None:
-            firsts.append(startchar)
-            while firsts and endchar - firsts[0] > surround:
-                firsts.popleft()
-        elif currentlen + tlength > maxchars:
-            countdown = 0
-        elif name is not None:
-            countdown = surround
-            if first is None:
-                if firsts:
-                    first = firsts[0]
-                else:
-                    first = startchar
-                    countdown += surround
-            matched.append(results._Match(startchar, endchar, name))
-        if countdown >= 0:
-            currentlen += tlength
-            countdown -= tlength
-            if countdown <= 0:
-                yield highlight.mkfrag(text, matched, startchar=first, endchar=endchar)
-                matched = []
-                firsts = deque()
-                first = None
-                currentlen = 0
-    if matched:
-        yield highlight.mkfrag(text, matched, startchar=first, endchar=endchar)
-
-
-def test_fragments_found_by_running_sums_are_those_made_token_by_token():
-    """`_fragments` (which visits the matched tokens only) gives the fragments with a match that
-    `whoosh_fragments` (Whoosh's fragmenter step for step) gives, with and without a character limit, on random token streams with
-    short and long tokens, matches close together and far apart, and small and large windows: the
-    countdown running out at exactly 0, a token too long to begin a fragment, a fragment cut short
-    by its character limit, a text ending inside a fragment."""
-    rng = random.Random(31)
-    compared = fragments = cut = 0
-    for surround, maxchars in ((5, 20), (3, 11), (10, 25), (60, 220)):
-        for _ in range(1500):
-            starts, ends, names = [], [], []
-            at = 0
-            for _ in range(rng.randrange(1, 60)):
-                at += rng.randrange(1, 3)
-                length = rng.randrange(1, 9) if rng.random() > 0.03 else rng.randrange(maxchars - 2, maxchars + 4)
-                starts.append(at)
-                ends.append(at + length)
-                names.append(rng.choice("ab") if rng.random() < rng.choice((0.05, 0.2, 0.5)) else None)
-                at += length
-            text = "x" * (at + 1)
-            charlimit = None if rng.random() < 0.5 else rng.randrange(1, at + 2)     # the limit inside the text
-            made = [(f.startchar, f.endchar, [(m.startchar, m.endchar, m.text) for m in f.matches])
-                    for f in whoosh_fragments(text, starts, ends, names, maxchars, surround, charlimit=charlimit)
-                    if f.matches]
-            found = [(f.startchar, f.endchar, [(m.startchar, m.endchar, m.text) for m in f.matches])
-                     for f in results._fragments(text, starts, ends, names, maxchars, surround, charlimit=charlimit)]
-            assert found == made, (surround, maxchars, charlimit, starts, ends, names)
-            compared += 1
-            fragments += len(made)
-            cut += charlimit is not None and charlimit < ends[-1]
-    assert compared == 6000 and fragments > 10000 and cut > 2000
 
 
 def test_pages_grouped_by_document_as_a_sort_of_every_page_would_group_them():

@@ -29,7 +29,7 @@ from archive.crashpoints import crash_point
 from archive.errors import ArchiveBusy, IndexDamaged
 from archive.search.interface import SearchIndex, bulk_processes
 from archive.search.model import SearchRequest, SearchResults
-from archive.search.schema import STEMMED_FIELDS, build_schema
+from archive.search.schema import STEMMED_FIELDS, build_schema, encode_text
 from archive.search import whoosh_internals
 from archive.search.whoosh_internals import packed_segments, segment_count, use_run_pool
 from archive.storage import process_alive
@@ -49,6 +49,7 @@ def page_fields(document, page: dict) -> dict:
         "doc_id": document.id,
         "page": page["number"],
         "exact": page["text"],
+        "page_text": encode_text(page["text"]),
         "title": document.title,
         "author": "; ".join(document.authors),
         "source": document.source or "",

@@ -4,14 +4,11 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from functools import lru_cache, partial
+from functools import lru_cache
 from itertools import accumulate
-from operator import sub
 
 import numpy as np
-from whoosh import highlight
 
 from archive import rubrics
 from archive.metadata import pages_shown
@@ -25,8 +22,8 @@ from archive.search.spelling import suggest
 
 PAGES_PER_DOCUMENT = 3     # best page hits shown under each document
 HIGHLIGHT_FIELDS = (*STEMMED_FIELDS.values(), "exact")
-_MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
 _WHITE = re.compile(r"\s+")
+_SPACES = " \n\t\r\f\v\xa0"        # what `_word_end` takes for white space
 _TOKEN = re.compile(TOKEN_PATTERN)       # the analysers' tokens (``RegexTokenizer(TOKEN_PATTERN)``)
 _SPLIT = re.compile(f"({TOKEN_PATTERN})")   # a text split into gaps and tokens
 _PLAIN_TOKEN = re.compile(PLAIN_TOKEN_PATTERN)          # both, for a `_plain` text
@@ -40,25 +37,6 @@ _EXACT_ANALYZER = exact_analyzer()
 _FACET_FIELDS = {"kind": "kind", "language": "language", "decade": "decade", "year": "year",
                  "source": "source_name", "rubric": "rubric_name", "library": "library"}
 _MANY = "rubric"                            # the facet with many values a document
-
-
-class _SegmentFormatter(highlight.Formatter):
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return _MARK_OPEN + highlight.get_text(text, token, replace) + _MARK_CLOSE
-
-    def _text(self, text):
-        return text
-
-
-def _segments(html: str) -> list[tuple[str, bool]]:
-    parts, marked = [], False
-    for piece in _WHITE.sub(" ", html).replace(_MARK_CLOSE, _MARK_OPEN).split(_MARK_OPEN):
-        if piece:
-            parts.append((piece, marked))
-        marked = not marked
-    return parts
 
 
 def _plain(text: str) -> bool:
@@ -218,21 +196,17 @@ class WordMatcher:
             return found
         return [m.start() for m in regex.finditer(lower) if lower[m.start()] in one or lower[m.start():m.start() + 2] in two]
 
-    def tokens_near_matches(self, text: str, surround: int = SURROUND,
-                            charlimit: int = highlight.DEFAULT_CHARLIMIT):
-        """`tokens` for the parts of the text that `_fragments` reads, or None where only the whole
-        text will do. The words that may match are found by searching the lower-case text for their
-        beginnings (`fold_sources`); each is checked as `tokens` checks it; then only the tokens
-        around them are split off: from the token that precedes a match and those that begin
-        within `surround` characters of its end (as far as the fragmenter looks back), to two
-        tokens past 2 x `surround` characters of tokens after it (a fragment's countdown runs out
-        within them). Between these runs the fragmenter would only skip, so it makes the same
-        fragments from them as from every token."""
-        lower = self._lower(text) if len(text) <= charlimit else None
+    def matches(self, text: str) -> list[tuple[int, int, str]]:
+        """The text's tokens that match, in text order: where each starts and ends, and what it
+        matches in `wanted`. Where a wanted word can begin is found by searching the lower-case text
+        for the wanted beginnings (`fold_sources`), and each token found there is checked as
+        `tokens` checks it; where only reading every token will do (phrases, texts whose tokens the
+        plain pattern does not find), every token is read (`tokens`)."""
+        lower = self._lower(text)
         if lower is None:
-            return None
-        matched: dict[int, tuple[int, str]] = {}
-        for at in self._beginnings(lower):
+            return [(start, end, name) for start, end, name in zip(*self.tokens(text)) if name is not None]
+        found = []
+        for at in sorted(self._beginnings(lower)):
             if at >= 2 and text[at - 1] in _APOSTROPHES and _TOKEN_LETTER.match(text, at - 2):
                 continue                            # inside a word written with an apostrophe
             token = _PLAIN_TOKEN.match(text, at)
@@ -242,21 +216,8 @@ class WordMatcher:
                 folded = _folded(word)[0]
                 name = self.EXACT + folded if folded in self.exact else None
             if name is not None:
-                matched[at] = (token.end(), name)
-        starts: list[int] = []
-        ends: list[int] = []
-        for at, (end, _) in sorted(matched.items()):
-            before = at - 1
-            while before >= 0 and not _TOKEN_LETTER.match(text, before):
-                before -= 1
-            start = _safe_start(text, min(before + 1 - surround, _safe_start(text, before + 1))) if before >= 0 else 0
-            if ends and start <= ends[-1]:          # overlaps the run before: goes on from its last token
-                start = ends[-1]
-            run_starts, run_ends = _run(text, start, end, 2 * surround)
-            starts += run_starts
-            ends += run_ends
-        names_at = {at: name for at, (_, name) in matched.items()}
-        return starts, ends, list(map(names_at.get, starts))
+                found.append((at, token.end(), name))
+        return found
 
     def count_words(self, text: str) -> int | None:
         """How many of the text's words (``text.split()``) match, as `matched_word_indexes` counts
@@ -280,136 +241,104 @@ class WordMatcher:
         return sum(words.values())
 
 
-def _safe_start(text: str, at: int) -> int:
-    """A place at or before `at` where no token goes on from before: just after a space or line end."""
-    return max(text.rfind(" ", 0, max(at, 0)), text.rfind("\n", 0, max(at, 0))) + 1
+def _word_start(text: str, at: int, limit: int) -> int:
+    """The first place at or after `at` (and at most `limit`) where a word begins: `at` itself
+    after white space, else just after the next white space."""
+    if at <= 0 or text[at - 1].isspace():
+        return max(at, 0)
+    space = _WHITE.search(text, at, limit)
+    return space.end() if space else limit
 
 
-def _run(text: str, start: int, end: int, reach: int) -> tuple[list[int], list[int]]:
-    """The starts and ends of the tokens from `start` (just after a space) to two tokens past
-    `reach` characters of token text after `end` (or to the text's end), split off by the
-    regular-expression engine a window at a time."""
-    size = max(end - start, 0) + reach + reach // 2     # (`end` before `start`: reach counts from `start`)
-    while True:
-        bounds = list(accumulate(map(len, _PLAIN_SPLIT.split(text[start:start + size])), initial=start))
-        starts, ends = bounds[1:-1:2], bounds[2::2]     # gap, token, ..., gap: where each piece ends
-        whole = start + size >= len(text)
-        after = bisect_left(starts, end)
-        lengths = list(accumulate(map(sub, ends, starts)))
-        last = bisect_right(lengths, (lengths[after - 1] if after else 0) + reach, after) + 1
-        if last < len(starts) - (not whole):         # the window's last token may be cut short
-            return starts[:last + 1], ends[:last + 1]
-        if whole:
-            return starts, ends
-        size *= 2
+def _word_end(text: str, at: int, least: int) -> int:
+    """The last place at or before `at` (and at least `least`) where a word ends: `at` itself
+    before white space or the text's end, else at the white space before it."""
+    if at >= len(text) or text[at].isspace():
+        return min(at, len(text))
+    return max(least, *(text.rfind(space, least, at) for space in _SPACES))
 
 
-class _Match:
-    """A matched word of a fragment, as Whoosh's fragments and formatters read tokens."""
-    __slots__ = ("startchar", "endchar", "text", "boost")
-
-    def __init__(self, startchar: int, endchar: int, text: str):
-        self.startchar, self.endchar, self.text, self.boost = startchar, endchar, text, 1.0
-
-
-def _fragments(text: str, starts: list[int], ends: list[int], names: list, maxchars: int, surround: int,
-               charlimit: int | None = highlight.DEFAULT_CHARLIMIT):
-    """The fragments with a match that ``whoosh.highlight.ContextFragmenter.fragment_tokens`` makes
-    (those without one score nothing), from the tokens' starts, ends and matched names (None: not
-    matched) instead of a stream of analyser tokens, visiting the matched tokens only: where a
-    fragment begins is found by bisecting the tokens' starts, where its countdown runs out or it
-    grows past `maxchars` by bisecting running sums of the tokens' lengths. Whoosh's quirks are
-    kept: the fragment's words are counted from its first match; a token that would take it past
-    `maxchars` ends it without being marked; when the countdown stops at exactly 0, the next token
-    is read into the fragment that ended (a match there starts a fragment of its own); the first
-    token that ends past `charlimit` ends the reading, and a fragment open there with it."""
-    cut = bisect_right(ends, charlimit) if charlimit else len(ends)
-    if cut < len(ends):             # that token is read unmarked, and nothing after it
-        starts, ends, names = starts[:cut + 1], ends[:cut + 1], [*names[:cut], None]
-    matches = [i for i, name in enumerate(names) if name is not None]
-    sums = list(accumulate(map(sub, ends, starts), initial=0))   # sums[t]: the length of tokens 0..t-1
-    count = len(starts)
-    i = k = 0                       # the next token to read; the next match from there
-    at_zero = False                 # the last fragment's countdown ran out at exactly 0
-    while True:
-        while k < len(matches) and matches[k] < i:
-            k += 1
-        if k == len(matches):
-            return
-        m = matches[k]
-        if at_zero:
-            at_zero = False
-            if m > i:               # token i is read into the fragment that ended: none begins
-                i += 1
-                continue
-            first, countdown = starts[m], 2 * surround
-        else:
-            lo = bisect_left(starts, ends[m - 1] - surround, i, m) if m > i else m
-            first, countdown = (starts[lo], surround) if lo < m else (starts[m], 2 * surround)
-        if ends[m] - starts[m] > maxchars:      # too long to begin a fragment: read, not marked
-            i = m + 1
+def fragments(text: str, found: list[tuple[int, int, str]], length: int = 220, surround: int = SURROUND
+              ) -> list[tuple[int, int, list[tuple[int, int, str]]]]:
+    """The passages of a text around its matched words (`found`: their starts, ends and names, in
+    text order), each (start, end, the matches in it): a passage begins up to `surround`
+    characters before its first match, takes in each following match that stands within
+    `surround` characters of the one before while the passage stays within `length` characters,
+    and goes on up to `surround` characters after its last, short of the next match; it begins
+    and ends at whole words. A word longer than `length` is in none."""
+    passages = []
+    i = 0
+    while i < len(found):
+        start, end, _ = found[i]
+        if end - start > length:
+            i += 1
             continue
-        fragment_from = sums[m]
-        marked = [m]
-        j = m
-        countdown -= ends[m] - starts[m]
-        while countdown > 0:
-            need = sums[j + 1] + countdown
-            runs_out = bisect_left(sums, need, j + 2) - 1             # the token where countdown <= 0
-            too_long = bisect_right(sums, fragment_from + maxchars, j + 2) - 1
-            k += 1
-            following = matches[k] if k < len(matches) else count
-            if following < too_long and following <= runs_out:     # the countdown starts again
-                marked.append(following)
-                countdown = surround - (ends[following] - starts[following])
-                j = following
-                continue
-            j = min(runs_out, too_long)
-            if j >= count:                      # the text ends inside the fragment
-                yield highlight.mkfrag(text, [_Match(starts[t], ends[t], names[t]) for t in marked],
-                                       startchar=first, endchar=ends[count - 1])
-                return
-            countdown = -1 if j == too_long else need - sums[j + 1]
-            break
-        at_zero = countdown == 0
-        yield highlight.mkfrag(text, [_Match(starts[t], ends[t], names[t]) for t in marked],
-                               startchar=first, endchar=ends[j])
-        i = j + 1
+        after = passages[-1][1] if passages else 0          # passages do not overlap
+        begin = _word_start(text, max(start - surround, end - length, after), start)
+        last = i
+        while (last + 1 < len(found) and found[last + 1][0] - found[last][1] <= surround
+               and found[last + 1][1] - begin <= length):
+            last += 1
+        end = found[last][1]
+        limit = min(end + surround, begin + length, found[last + 1][0] if last + 1 < len(found) else len(text))
+        passages.append((begin, _word_end(text, limit, end), found[i:last + 1]))
+        i = last + 1
+    return passages
 
 
-def _best_fragments(fragments, count: int) -> list:
-    """``whoosh.highlight.top_fragments`` with its scorer (matched words, times 100 per distinct
-    one): the `count` best, in text order. Of fragments that score the same the first are taken
-    (Whoosh took whichever its fragment objects' memory addresses put first)."""
-    score = highlight.BasicFragmentScorer()
-    scored = sorted(((score(f), f) for f in fragments), key=lambda item: -item[0])[:count]  # stable: text order
-    return sorted((f for points, f in scored if points >= 1), key=highlight.FIRST)
+def best_fragments(passages: list, count: int = 2) -> list:
+    """The `count` best `fragments`, in text order: a passage scores its matched words, times 100
+    for each distinct word it has (as Whoosh's ``BasicFragmentScorer``); of passages that score
+    the same the first are taken."""
+    def score(passage):
+        matched = passage[2]
+        return len(matched) * len({name for _, _, name in matched}) * 100
+    return sorted(sorted(passages, key=lambda passage: -score(passage))[:count])
+
+
+def _segments(text: str, passages: list) -> list[tuple[str, bool]]:
+    """Passages as a snippet: their text, white space run together and trimmed, in pieces marked
+    or not, passages joined by an ellipsis."""
+    pieces: list[tuple[str, bool]] = []
+    gap = ""                        # unmarked text not yet a piece
+    for number, (begin, end, matched) in enumerate(passages):
+        gap += (" … " if number else "") + text[begin:matched[0][0]].lstrip()
+        for at, (start, stop, _) in enumerate(matched):
+            if gap:
+                pieces.append((_WHITE.sub(" ", gap), False))
+            pieces.append((text[start:stop], True))
+            gap = text[stop:matched[at + 1][0]] if at + 1 < len(matched) else ""
+        gap = text[matched[-1][1]:end].rstrip()
+    if gap:
+        pieces.append((_WHITE.sub(" ", gap), False))
+    return pieces
 
 
 def snippet(text: str, language: str, terms: dict, length: int = 220, matcher: "WordMatcher | None" = None
             ) -> list[tuple[str, bool]]:
-    """The best fragment of a page's text with the matched words marked: the fragments Whoosh's
-    ``highlight(..., ContextFragmenter(maxchars=length, surround=60), top=2)`` chooses, found by
-    one scan of the text (`matcher`, for the query's terms in the page's language, may be shared
-    between pages: it remembers the words it has analysed)."""
+    """The best passages of a page's text (two at most) with the matched words marked, or the
+    text's beginning where no word matches (`matcher`, for the query's terms in the page's
+    language, may be shared between pages: it remembers the words it has analysed)."""
     matcher = matcher or WordMatcher(language, terms)
     if matcher.wanted:
-        tokens = matcher.tokens_near_matches(text)      # (None: the text's every token is needed)
-        fragments = _fragments(text, *(matcher.tokens(text) if tokens is None else tokens), maxchars=length,
-                               surround=SURROUND)
-        found = _SegmentFormatter().format(_best_fragments(fragments, 2))
+        found = matcher.matches(text)
         if found:
-            return _segments(found)
+            chosen = best_fragments(fragments(text, found, length), 2)
+            if chosen:
+                return _segments(text, chosen)
     return [leading_text(text, length)]
 
 
 def leading_text(text: str, length: int) -> tuple[str, bool]:
     """The beginning of a text, white space run together, cut at a word before `length` characters
     (a page's text has thousands: only enough of it is read to know that it goes on)."""
-    shown = _WHITE.sub(" ", text[:4 * length])
+    shown = _WHITE.sub(" ", text[:4 * length]).lstrip()
     if len(shown) <= length:
-        shown = _WHITE.sub(" ", text)
-    return shown[:length].rsplit(" ", 1)[0] + (" …" if len(shown) > length else ""), False
+        shown = _WHITE.sub(" ", text).strip()
+        if len(shown) <= length:
+            return shown, False
+    head = shown[:length + 1]               # a word that ends at `length` is whole
+    return (head.rsplit(" ", 1)[0] if " " in head else shown[:length]) + " …", False
 
 
 def matched_word_indexes(words: list[list], language: str | None, terms: dict[str, list[str]],
@@ -449,7 +378,7 @@ def search(index, request: SearchRequest) -> SearchResults:
                  for i in ranking[first:first + request.per_page]]
         terms = terms_to_mark(found.terms, found.phrases)
         matchers: dict = {}       # per page language: what its words match, shared by the pages shown
-        stored = partial(whoosh_internals.stored_fields, searcher.reader())
+        stored = whoosh_internals.page_fields(searcher.reader())
         documents = [_document_hit(stored, matches, positions, int(count), terms, matchers)
                      for positions, count in shown]
         for document, (positions, _) in zip(documents, shown):

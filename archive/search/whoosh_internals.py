@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import marshal
 from array import array
+from functools import partial
 from itertools import islice
 from typing import Iterator
 
@@ -20,6 +21,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, W3Posti
 from whoosh.matching import wrappers
 
 from archive.errors import MissingDependency
+from archive.search.schema import decode_text
 
 WRITTEN_FOR = "2.7.4"
 
@@ -215,6 +217,23 @@ def stored_fields(reader, docnum: int) -> dict:
         segment, docnum = reader._segment_and_docnum(docnum)
         reader = reader.readers[segment]
     return reader._perdoc.stored_fields(docnum)
+
+
+def page_fields(reader):
+    """What reads a page's stored fields by its number, as `stored_fields` does, with its text
+    (`exact`) from the `page_text` column (``schema.encode_text``); an index written before that
+    column holds the text among the stored fields."""
+    if "page_text" not in reader.schema:
+        return partial(stored_fields, reader)
+    texts = []          # the column's reader, made when first read (an empty index has none)
+
+    def read(docnum: int) -> dict:
+        if not texts:
+            texts.append(reader.column_reader("page_text"))
+        fields = stored_fields(reader, docnum)
+        fields["exact"] = decode_text(texts[0][docnum])
+        return fields
+    return read
 
 
 def has_segment(reader) -> bool:
