@@ -338,6 +338,7 @@ def test_matches_found_from_word_beginnings_are_those_of_the_whole_text():
             for text in texts:
                 expected = reference_matches(text, language, terms)
                 assert matcher.matches(text) == expected, (terms, text)
+                assert matcher.matches(text, results.plain_text(text)) == expected      # as indexed pages say
                 assert [(s, e, n) for s, e, n in zip(*matcher.tokens(text)) if n is not None] == expected
                 check_snippet(text, snippet(text, language, terms, matcher=matcher), expected)
                 fast += matcher._lower(text) is not None
@@ -359,9 +360,10 @@ def test_texts_with_underscores_or_combining_marks_are_tokenised_as_the_analyser
         for language in ("kaz", "rus"):
             matcher = WordMatcher(language, terms)
             for text in texts:
-                assert matcher._lower(text) is None
+                assert matcher._lower(text) is None and not results.plain_text(text)
                 expected = reference_matches(text, language, terms)
                 assert matcher.matches(text) == expected
+                assert matcher.matches(text, False) == expected
                 check_snippet(text, snippet(text, language, terms, matcher=matcher), expected)
                 compared += 1
     assert compared == 6 * 3 * 2 * len(texts)

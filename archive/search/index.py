@@ -30,7 +30,7 @@ from archive.errors import ArchiveBusy, IndexDamaged
 from archive.search.interface import SearchIndex, bulk_processes
 from archive.search.model import SearchRequest, SearchResults
 from archive.search.schema import STEMMED_FIELDS, build_schema, encode_text
-from archive.search import whoosh_internals
+from archive.search import results, whoosh_internals
 from archive.search.whoosh_internals import packed_segments, segment_count, use_run_pool
 from archive.storage import process_alive
 
@@ -49,7 +49,7 @@ def page_fields(document, page: dict) -> dict:
         "doc_id": document.id,
         "page": page["number"],
         "exact": page["text"],
-        "page_text": encode_text(page["text"]),
+        "page_text": encode_text(page["text"], results.plain_text(page["text"])),
         "title": document.title,
         "author": "; ".join(document.authors),
         "source": document.source or "",
@@ -74,10 +74,10 @@ def page_fields(document, page: dict) -> dict:
 
 
 def _codec() -> whoosh_internals.PackedCodec:
-    """Whoosh's codec with packed posting blocks (`PackedCodec`), without per-block length
-    statistics: they serve only Whoosh's own top-N shortcuts, which Olke's engine does not use,
-    and collecting them cost a lookup per posting."""
-    codec = whoosh_internals.PackedCodec()       # by the module: a test may reload it
+    """Whoosh's codec with packed posting blocks and stored fields not compressed
+    (`PlainStoredCodec`), without per-block length statistics: they serve only Whoosh's own top-N
+    shortcuts, which Olke's engine does not use, and collecting them cost a lookup per posting."""
+    codec = whoosh_internals.PlainStoredCodec()       # by the module: a test may reload it
     codec.length_stats = False
     return codec
 
@@ -174,14 +174,10 @@ class WhooshIndex(SearchIndex):
         yield cached.searcher
 
     def search(self, request: SearchRequest) -> SearchResults:
-        from archive.search.results import search
-
-        return search(self, request)
+        return results.search(self, request)
 
     def highlight_terms(self, text: str, languages=None) -> dict[str, list[str]]:
-        from archive.search.results import highlight_terms
-
-        return highlight_terms(self, text, languages)
+        return results.highlight_terms(self, text, languages)
 
     def keys(self) -> dict[str, tuple]:
         with self.searcher() as searcher:

@@ -39,6 +39,13 @@ _FACET_FIELDS = {"kind": "kind", "language": "language", "decade": "decade", "ye
 _MANY = "rubric"                            # the facet with many values a document
 
 
+def plain_text(text: str) -> bool:
+    """Whether the text's tokens stand at the same places in its lower-case copy, where the
+    wanted words' beginnings are searched for (`WordMatcher._lower`): known once for a page when
+    it is indexed (``schema.encode_text``) instead of on every results page."""
+    return _plain(text) and unicodedata.is_normalized("NFC", text) and len(text.lower()) == len(text)
+
+
 def _plain(text: str) -> bool:
     """Whether a text has no underscore and no combining mark (`_NOT_PLAIN`), where tokens are
     found by the `_PLAIN_TOKEN` patterns. Combining marks are first looked for by their lead bytes
@@ -172,11 +179,16 @@ class WordMatcher:
                 self._find = (regex, frozenset(one), frozenset(two))
         return self._find
 
-    def _lower(self, text: str) -> str | None:
+    def _lower(self, text: str, plain: bool | None = None) -> str | None:
         """The text in lower case, where searching it for beginnings finds every wanted word: the
         query has some to find, and `fold` changes no letter's place (NFC, no İ, no combining mark,
-        no underscore, where regular-expression word boundaries and token boundaries part); else None."""
-        if not self._finder() or not _plain(text) or not unicodedata.is_normalized("NFC", text):
+        no underscore, where regular-expression word boundaries and token boundaries part); else
+        None. `plain`: what `plain_text` said of the text, if known."""
+        if not self._finder():
+            return None
+        if plain is None:
+            plain = _plain(text) and unicodedata.is_normalized("NFC", text)
+        if not plain:
             return None
         lower = text.lower()
         return lower if len(lower) == len(text) else None
@@ -196,13 +208,13 @@ class WordMatcher:
             return found
         return [m.start() for m in regex.finditer(lower) if lower[m.start()] in one or lower[m.start():m.start() + 2] in two]
 
-    def matches(self, text: str) -> list[tuple[int, int, str]]:
+    def matches(self, text: str, plain: bool | None = None) -> list[tuple[int, int, str]]:
         """The text's tokens that match, in text order: where each starts and ends, and what it
         matches in `wanted`. Where a wanted word can begin is found by searching the lower-case text
         for the wanted beginnings (`fold_sources`), and each token found there is checked as
         `tokens` checks it; where only reading every token will do (phrases, texts whose tokens the
-        plain pattern does not find), every token is read (`tokens`)."""
-        lower = self._lower(text)
+        plain pattern does not find), every token is read (`tokens`). `plain`: see `_lower`."""
+        lower = self._lower(text, plain)
         if lower is None:
             return [(start, end, name) for start, end, name in zip(*self.tokens(text)) if name is not None]
         found = []
@@ -219,11 +231,11 @@ class WordMatcher:
                 found.append((at, token.end(), name))
         return found
 
-    def count_words(self, text: str) -> int | None:
+    def count_words(self, text: str, plain: bool | None = None) -> int | None:
         """How many of the text's words (``text.split()``) match, as `matched_word_indexes` counts
         them, reading only the words where a wanted beginning stands; None where only reading
-        every word will do."""
-        lower = self._lower(text)
+        every word will do. `plain`: see `_lower`."""
+        lower = self._lower(text, plain)
         if lower is None:
             return None
         words: dict[int, bool] = {}
@@ -314,14 +326,15 @@ def _segments(text: str, passages: list) -> list[tuple[str, bool]]:
     return pieces
 
 
-def snippet(text: str, language: str, terms: dict, length: int = 220, matcher: "WordMatcher | None" = None
-            ) -> list[tuple[str, bool]]:
+def snippet(text: str, language: str, terms: dict, length: int = 220, matcher: "WordMatcher | None" = None,
+            plain: bool | None = None) -> list[tuple[str, bool]]:
     """The best passages of a page's text (two at most) with the matched words marked, or the
     text's beginning where no word matches (`matcher`, for the query's terms in the page's
-    language, may be shared between pages: it remembers the words it has analysed)."""
+    language, may be shared between pages: it remembers the words it has analysed; `plain`: what
+    `plain_text` said of the text, if known)."""
     matcher = matcher or WordMatcher(language, terms)
     if matcher.wanted:
-        found = matcher.matches(text)
+        found = matcher.matches(text, plain)
         if found:
             chosen = best_fragments(fragments(text, found, length), 2)
             if chosen:
@@ -560,22 +573,23 @@ def _document_hit(stored_fields, matches, positions, count: int, terms, matchers
     if pages_shown(document.access):
         document.pages = [PageHit(page["page"], page_score,
                                   snippet(page.get("exact", ""), page.get("page_language"), terms,
-                                          matcher=matcher(page.get("page_language"))))
+                                          matcher=matcher(page.get("page_language")), plain=page.get("plain")))
                           for page_score, page in shown]
     else:           # search-only: which pages match and how often, never their words
         document.pages = [PageHit(page["page"], page_score, [],
                                   count_matches(page.get("exact", ""), page.get("page_language"), terms,
-                                                matcher(page.get("page_language"))))
+                                                matcher(page.get("page_language")), page.get("plain")))
                           for page_score, page in shown]
     return document
 
 
-def count_matches(text: str, language: str | None, terms: dict, matcher: WordMatcher | None = None) -> int:
-    """How many of a page's words match the query's terms."""
+def count_matches(text: str, language: str | None, terms: dict, matcher: WordMatcher | None = None,
+                  plain: bool | None = None) -> int:
+    """How many of a page's words match the query's terms (`plain`: see `snippet`)."""
     if not terms:
         return 0
     matcher = matcher or WordMatcher(language, terms)
-    counted = matcher.count_words(text)
+    counted = matcher.count_words(text, plain)
     if counted is not None:
         return counted
     return len(matched_word_indexes([[word] for word in text.split()], language, terms, matcher))

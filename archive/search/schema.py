@@ -55,17 +55,20 @@ ANALYSIS_VERSION = 8
 ANALYSIS_MARK = f"analysis_{ANALYSIS_VERSION}_kk{kazakh.VERSION}"
 
 
-def encode_text(text: str) -> bytes:
-    """A page's text as the `page_text` column keeps it: UTF-16, compressed by LZ4. Results pages
-    read the text of every page they show; Whoosh's stored fields (one pickled dict a page,
-    compressed by zlib, its text in UTF-8) took five times as long to read (30 µs a page of 2,200
-    letters, against 6 µs), for a column a half larger."""
-    return lz4.block.compress(text.encode("utf-16-le", "surrogatepass"), store_size=True)
+def encode_text(text: str, plain: bool) -> bytes:
+    """A page's text as the `page_text` column keeps it: a byte saying whether it is `plain`
+    (``results.plain_text``), then the text in UTF-16, compressed by LZ4. Results pages read the
+    text of every page they show; Whoosh's stored fields (one pickled dict a page, compressed by
+    zlib, its text in UTF-8) took five times as long to read (30 µs a page of 2,200 letters,
+    against 6 µs), for a column a half larger."""
+    return bytes((plain,)) + lz4.block.compress(text.encode("utf-16-le", "surrogatepass"), store_size=True)
 
 
-def decode_text(value: bytes) -> str:
-    """A page's text from its `page_text` column value (`encode_text`)."""
-    return lz4.block.decompress(value).decode("utf-16-le", "surrogatepass") if value else ""
+def decode_text(value: bytes) -> tuple[str, bool]:
+    """A page's text from its `page_text` column value (`encode_text`), and whether it is plain."""
+    if not value:
+        return "", False
+    return lz4.block.decompress(value[1:]).decode("utf-16-le", "surrogatepass"), value[0] == 1
 
 
 def build_schema() -> fields.Schema:
