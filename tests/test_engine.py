@@ -15,6 +15,7 @@ from whoosh import formats
 
 from archive.search import engine, whoosh_internals
 from archive.search import index as index_module
+from archive.search import schema as schema_module
 from archive.search.index import WhooshIndex
 from archive.search.query import SearchRequest, build
 from archive.search.results import search
@@ -282,6 +283,46 @@ def test_indexes_written_with_whooshs_own_positions_still_match_phrases(tmp_path
     assert old.outdated()
     old.clear()
     assert not old.outdated()
+
+
+def test_indexes_written_before_the_text_column_still_show_snippets(tmp_path, corpus, monkeypatch):
+    """An index written with each page's text among its stored fields (zlib-compressed, with
+    Whoosh's codec) and no `page_text` column is searched with the same snippets, and is outdated."""
+    from whoosh import fields
+
+    from archive.search.whoosh_internals import PackedCodec
+
+    def old_schema():
+        schema = build_schema()
+        schema.remove("page_text")
+        schema.remove("exact")
+        schema.add("exact", fields.TEXT(analyzer=schema_module.exact_analyzer(), phrase=True, stored=True))
+        schema["exact"].format = PackedPositions()
+        return schema
+
+    page_fields = index_module.page_fields
+    new = WhooshIndex(tmp_path / "new")
+    new.replace_documents(corpus.documents[:40])
+    monkeypatch.setattr(index_module, "build_schema", old_schema)
+    monkeypatch.setattr(index_module, "page_fields", lambda *a: {
+        name: value for name, value in page_fields(*a).items() if name != "page_text"})
+    monkeypatch.setattr(index_module, "_codec", PackedCodec)
+    old = WhooshIndex(tmp_path / "old")
+    old.replace_documents(corpus.documents[:40])
+    with old.searcher() as searcher:
+        assert "page_text" not in searcher.schema and searcher.stored_fields(3)["exact"]
+    with new.searcher() as searcher:
+        assert "exact" not in searcher.stored_fields(3)
+    words = [w for w in corpus.documents[5][1][0]["text"].split() if w.isalpha() and len(w) > 6][:4]
+    compared = 0
+    for word in words:
+        theirs, ours = old.search(SearchRequest(text=word)), new.search(SearchRequest(text=word))
+        assert [(d.doc_id, [(p.page, p.snippet) for p in d.pages]) for d in theirs.documents] == \
+            [(d.doc_id, [(p.page, p.snippet) for p in d.pages]) for d in ours.documents]
+        compared += sum(hit for d in ours.documents for p in d.pages for _, hit in p.snippet)
+    assert compared >= len(words)
+    monkeypatch.undo()
+    assert old.outdated() and not new.outdated()
 
 
 def test_packed_posting_blocks_read_back_as_written(monkeypatch):
