@@ -93,7 +93,7 @@ from search_app import viewer  # noqa: E402
 
 QUERIES = ROOT / "bench" / "relevance.toml"
 CATEGORIES = ("kazakh_inflected", "russian_inflected", "ocr_damaged", "latin_kazakh", "phrase",
-              "question", "hyphenated", "stemmer_forms")
+              "question", "hyphenated", "stemmer_forms", "town_names")
 CORPORA = ("clean", "ocr")
 TOP = 10
 

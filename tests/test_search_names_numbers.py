@@ -1,5 +1,6 @@
-"""Years and numbers, and people's names as Kazakh and Russian texts write them (Байтұрсынұлы,
-Байтурсынов, Baitursynuly; Ауэзов, Ауэзова), on a small index written directly, on both engines."""
+"""Years and numbers, people's names as Kazakh and Russian texts write them (Байтұрсынұлы,
+Байтурсынов, Baitursynuly; Ауэзов, Ауэзова), and towns by their earlier names (Семей,
+Семипалатинск), on a small index written directly, on both engines."""
 from __future__ import annotations
 
 import pytest
@@ -20,6 +21,12 @@ TEXTS = {
     "Ауэзов, ru": ("rus", "Писатель Мухтар Ауэзов родился в 1897 году."),
     "приём, ru": ("rus", "Приём читателей ведётся по вторникам; объём фонда растёт, решение проблем идёт."),
     "режим, ru": ("rus", "Режима работы библиотеки летом нет: приёма нет, объёма фонда хватает."),
+    "Семипалатинск, ru": ("rus", "В Семипалатинске в 1883 году открылась публичная библиотека."),
+    "Гурьев, ru": ("rus", "Гурьевская пристань; в Гурьеве в 1920 году открылась школа."),
+    "Өскемен, kk": ("kaz", "Өскемендегі кітапхана 1950 жылы ашылды."),
+    "families, ru": ("rus", "Архив хранит письма семей переселенцев и семьи учителя."),
+    "Усть-Каменогорск, ru": ("rus", "Газета выходила в Усть-\nКаменогорске с 1920 года."),
+    "Алматы, kk": ("kaz", "Алматыдағы мұрағат қорлары толықты."),
 }
 
 
@@ -82,12 +89,12 @@ def test_the_name_written_the_other_way_is_marked_in_the_snippet(index):
 
 
 def test_documents_that_all_have_every_word_are_no_partial_match(index):
-    # the document's second page lacks Семей, but the document has a page with both words: nothing
+    # the document's second page lacks 1940, but the document has a page with both words: nothing
     # with only some of them follows, and the results page must not say that something does
-    results = search(index, "мұражай Семей")
+    results = search(index, "мұражай 1940")
     assert [d.title for d in results.documents] == ["museum"] and results.total_pages == 2
     assert results.complete_documents == 1 and results.matched_all and not results.documents[0].missing
-    results = search(index, "мұражай Семей Уфа")         # a document with some of the words: partial
+    results = search(index, "мұражай 1940 Уфа")         # a document with some of the words: partial
     assert not results.matched_all and results.complete_documents == 0
 
 
@@ -121,3 +128,32 @@ def test_a_suggestion_glues_the_typed_ending_only_to_a_stem_as_long_as_the_typed
 
     corrected = spelling.suggest_with(Lexicon(), "приема")
     assert corrected != "приа" and (corrected is None or corrected in set(spelling.clean_words("rus").values()))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Семипалатинск", {"Семипалатинск, ru", "museum"}),
+    ("Семейдегі мұражай", {"museum"}),                          # every word: the museum page only
+    ("Semey", {"Семипалатинск, ru", "museum", "families, ru"}),  # семей is also "of families"
+    ("Атырау", {"Гурьев, ru"}),
+    ("Өскемен", {"Өскемен, kk", "Усть-Каменогорск, ru"}),
+    ("Усть-Каменогорск", {"Өскемен, kk", "Усть-Каменогорск, ru"}),
+    ("Алма-Ата", {"Алматы, kk"}),
+    ('"Семипалатинске"', {"Семипалатинск, ru"}),              # quoted: as typed
+])
+def test_a_town_is_found_by_its_other_names(index, text, expected):
+    """Soviet-era papers write Семипалатинск and Гурьев, today's Семей and Атырау (``places``)."""
+    found = search(index, text)
+    assert {d.title for d in found.documents if not d.missing} == expected
+
+
+def test_a_word_that_is_no_town_finds_no_town():
+    from archive.search.analysis import page_analyzer
+
+    def words(text):
+        return {t.text for t in page_analyzer("auto")(text, mode="query")}
+
+    assert "семипалатинск" in words("Семейде") and "семей" in words("Семипалатинске")
+    assert not {"семипалатинск", "семей"} & words("семья семьях семье")
+    assert "семипалатинск" not in {t.text for t in page_analyzer("auto")("Семей")}   # pages: as written
+    assert "өскемен" not in words("Каменск") and "атырау" not in words("Гурова")
+    assert "алматы" not in words("алма ата")             # Алма-Ата's parts: "apple", "grandfather"

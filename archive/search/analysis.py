@@ -27,7 +27,7 @@ from itertools import chain
 
 from whoosh.analysis import Filter, RegexTokenizer
 
-from archive.search import kazakh
+from archive.search import kazakh, places
 from archive.search.translit import latin_to_cyrillic_variants, looks_latin_kazakh
 
 # Letters and digits; ' ’ ʼ inside a word keep it whole (2017 Latin: g'ylym, O'Brien), while
@@ -225,7 +225,31 @@ def _alternatives(text: str, lang: str, translit: bool) -> tuple[str, ...]:
         found = [text] + [s for cyr in latin_to_cyrillic_variants(text) for s in _stems(fold(cyr), lang)]
     else:
         found = [text]
+    if translit:                # a query word: a town also by its other names
+        found += with_other_names(found)
     return tuple(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=1)
+def _town_names() -> dict[str, tuple[str, ...]]:
+    """Each stem that names a town (`places.GROUPS`), with the stems of all the town's names: a
+    name's stems as a query word gets them, less those shorter than five letters that are not the
+    whole name (Семей's Russian stem сем is also that of семья)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for group in places.GROUPS:
+        stems = []
+        for name in group:
+            word = fold(name.lower().replace("-", ""))
+            stems += [stem for stem in _stems(word, "both") if stem == word or len(stem) >= 5]
+        stems = tuple(dict.fromkeys(stems))
+        found.update((stem, stems) for stem in stems)
+    return found
+
+
+def with_other_names(stems) -> list[str]:
+    """The stems of the other names of a town that one of `stems` names (``places``)."""
+    names = _town_names()
+    return [other for stem in stems if stem in names for other in names[stem]]
 
 
 class KazRusStemFilter(Filter):
