@@ -8,6 +8,7 @@ from flask_babel import get_locale, gettext as _
 
 from archive import corrections, discovery
 from archive.metadata import pages_shown
+from archive.search.analysis import other_town_names
 from archive.search.model import SearchRequest
 from archive.search.results import count_matches
 from search_app import params, viewer
@@ -75,8 +76,11 @@ def search():
     if wanted.page > results.page_count:
         raise PageNotFound(_("There is no page %(page)s of these results: they end at page %(last)s.",
                              page=wanted.page, last=results.page_count))
+    # a town named in the query was also searched for by its other names: say which the archive has
+    towns = other_town_names(wanted.text, (word for words in results.terms.values() for word in words)) \
+        if wanted.text else []
     return render_template("results.html", search=wanted, results=results, typed=typed,
-                           cut=params.MAX_QUERY if cut else None)
+                           cut=params.MAX_QUERY if cut else None, towns=towns)
 
 
 @reading.get("/documents/<int:document_id>")

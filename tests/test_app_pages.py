@@ -146,6 +146,24 @@ def test_did_you_mean(app, monkeypatch):
     assert 'href="/search?q=%D0%BA%D1%96%D1%82%D0%B0%D0%BF%D1%85%D0%B0%D0%BD%D0%B0"' in html
 
 
+def test_a_town_searched_under_its_other_names_is_said(app, monkeypatch):
+    from search_app.store import Store
+
+    real = Store.search
+
+    def found_by_old_name(self, request):
+        results = real(self, request)
+        results.terms = {**results.terms, "text_rus": ["семипалатинск"]}     # as a page had it
+        return results
+
+    monkeypatch.setattr(Store, "search", found_by_old_name)
+    text = visible_text(app.test_client().get("/search?q=Семейде").get_data(as_text=True))
+    assert "Қала басқа атауларымен де ізделді: Семипалатинск (тырнақшадағы атау жазылғандай ізделеді)." in text
+    for query in ("кітапхана", "Семипалатинск"):                     # no town, or the name typed
+        assert "атауларымен де ізделді" not in visible_text(
+            app.test_client().get("/search", query_string={"q": query}).get_data(as_text=True))
+
+
 def test_document_page_viewer_with_highlights(client, ids):
     doc = ids["kazakh"]
     response = client.get(f"/documents/{doc}/pages/1", query_string={"q": "кітапханаларда"})

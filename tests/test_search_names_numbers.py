@@ -157,3 +157,14 @@ def test_a_word_that_is_no_town_finds_no_town():
     assert "семипалатинск" not in {t.text for t in page_analyzer("auto")("Семей")}   # pages: as written
     assert "өскемен" not in words("Каменск") and "атырау" not in words("Гурова")
     assert "алматы" not in words("алма ата")             # Алма-Ата's parts: "apple", "grandfather"
+
+
+def test_the_other_names_searched_are_those_not_typed_that_the_archive_has():
+    from archive.search.analysis import other_town_names
+
+    assert other_town_names("Семейде", ["семей", "семипалатинск", "сем"]) == ["Семипалатинск"]
+    assert other_town_names("Семейде", ["семей", "сем"]) == []                 # the archive lacks it
+    assert other_town_names("музей Семипалатинска", ["семей", "семипалатинск"]) == ["Семей"]
+    assert other_town_names("Усть-Каменогорске", ["устькаменогорск", "каменогорск", "өскемен"]) == ["Өскемен"]
+    assert other_town_names("кітапхана семья", ["кітапхана", "сем"]) == []
+    assert other_town_names("Өскемен", ["өскемен", "устькаменогорск", "каменогорск"]) == ["Усть-Каменогорск"]

@@ -23,6 +23,7 @@ import re
 import threading
 from functools import lru_cache
 import unicodedata
+from collections.abc import Iterable
 from itertools import chain
 
 from whoosh.analysis import Filter, RegexTokenizer
@@ -231,25 +232,42 @@ def _alternatives(text: str, lang: str, translit: bool) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _town_names() -> dict[str, tuple[str, ...]]:
-    """Each stem that names a town (`places.GROUPS`), with the stems of all the town's names: a
-    name's stems as a query word gets them, less those shorter than five letters that are not the
-    whole name (Семей's Russian stem сем is also that of семья)."""
-    found: dict[str, tuple[str, ...]] = {}
-    for group in places.GROUPS:
-        stems = []
+def _towns() -> tuple[dict[str, int], list[list[tuple[str, tuple[str, ...]]]]]:
+    """The towns of `places.GROUPS`, each a list of its names with their stems (a name's stems as
+    a query word gets them, less those shorter than five letters that are not the whole name:
+    Семей's Russian stem сем is also that of семья), and each stem's town."""
+    by_stem: dict[str, int] = {}
+    towns = []
+    for number, group in enumerate(places.GROUPS):
+        names = []
         for name in group:
             word = fold(name.lower().replace("-", ""))
-            stems += [stem for stem in _stems(word, "both") if stem == word or len(stem) >= 5]
-        stems = tuple(dict.fromkeys(stems))
-        found.update((stem, stems) for stem in stems)
-    return found
+            stems = tuple(dict.fromkeys(stem for stem in _stems(word, "both") if stem == word or len(stem) >= 5))
+            names.append((name, stems))
+            by_stem.update((stem, number) for stem in stems)
+        towns.append(names)
+    return by_stem, towns
 
 
 def with_other_names(stems) -> list[str]:
-    """The stems of the other names of a town that one of `stems` names (``places``)."""
-    names = _town_names()
-    return [other for stem in stems if stem in names for other in names[stem]]
+    """The stems of all the names of a town that one of `stems` names (``places``)."""
+    by_stem, towns = _towns()
+    return [other for stem in stems if stem in by_stem for _, others in towns[by_stem[stem]] for other in others]
+
+
+def other_town_names(text: str, found: Iterable[str]) -> list[str]:
+    """The names under which a query also searched for a town its words name, other than those
+    typed, that the index has (`found`: the index words the search looked up and found): what a
+    results page says it also searched for."""
+    typed = {t.text for t in exact_analyzer()(text)} | {t.text for t in exact_analyzer()(text.replace("-", ""))}
+    found = set(found)
+    by_stem, towns = _towns()
+    named = {by_stem[stem] for word in typed for stem in _alternatives(word, "both", True) if stem in by_stem}
+    names = [name for number in sorted(named) for name, stems in towns[number]
+             if not found.isdisjoint(stems) and not any(word.startswith(fold(name.lower().replace("-", "")))
+                                                         for word in typed)]
+    # Каменогорск, which stands for Усть-Каменогорск, is not said beside it
+    return [name for name in names if not any(name != other and other.endswith(name) for other in names)]
 
 
 class KazRusStemFilter(Filter):
