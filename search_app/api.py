@@ -14,6 +14,7 @@ from markupsafe import escape
 
 from archive import rubrics
 from archive.metadata import pages_shown
+from archive.search.analysis import other_town_names
 from search_app import params
 from search_app.citation import citation
 from search_app.errors import PageNotFound
@@ -60,6 +61,7 @@ def search():
                              page=wanted.page, last=results.page_count))
     data = results.as_dict()
     data["page_count"] = results.page_count
+    data["town_names"] = other_town_names(wanted.text, results.terms)    # also searched (as the page says)
     data["rubric_names"] = {key: {language: rubrics.label(key, language) for language in ("kk", "ru", "en")}
                             for key, _ in results.facets.get("rubric", [])}   # the facet counts subjects by key
     for hit, shown in zip(results.documents, data["documents"]):

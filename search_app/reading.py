@@ -76,11 +76,8 @@ def search():
     if wanted.page > results.page_count:
         raise PageNotFound(_("There is no page %(page)s of these results: they end at page %(last)s.",
                              page=wanted.page, last=results.page_count))
-    # a town named in the query was also searched for by its other names: say which the archive has
-    towns = other_town_names(wanted.text, (word for words in results.terms.values() for word in words)) \
-        if wanted.text else []
     return render_template("results.html", search=wanted, results=results, typed=typed,
-                           cut=params.MAX_QUERY if cut else None, towns=towns)
+                           cut=params.MAX_QUERY if cut else None, towns=other_town_names(wanted.text, results.terms))
 
 
 @reading.get("/documents/<int:document_id>")

@@ -162,6 +162,8 @@ def test_a_town_searched_under_its_other_names_is_said(app, monkeypatch):
     for query in ("кітапхана", "Семипалатинск"):                     # no town, or the name typed
         assert "атауларымен де ізделді" not in visible_text(
             app.test_client().get("/search", query_string={"q": query}).get_data(as_text=True))
+    assert app.test_client().get("/api/search?q=Семейде").get_json()["town_names"] == ["Семипалатинск"]
+    assert app.test_client().get("/api/search?q=кітапхана").get_json()["town_names"] == []
 
 
 def test_document_page_viewer_with_highlights(client, ids):

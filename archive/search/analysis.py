@@ -255,12 +255,14 @@ def with_other_names(stems) -> list[str]:
     return [other for stem in stems if stem in by_stem for _, others in towns[by_stem[stem]] for other in others]
 
 
-def other_town_names(text: str, found: Iterable[str]) -> list[str]:
+def other_town_names(text: str, terms: dict[str, Iterable[str]]) -> list[str]:
     """The names under which a query also searched for a town its words name, other than those
-    typed, that the index has (`found`: the index words the search looked up and found): what a
-    results page says it also searched for."""
+    typed, that the index has (`terms`: the index words the search looked up and found, by field,
+    as ``SearchResults.terms``): what a results page says it also searched for."""
+    if not text:
+        return []
     typed = {t.text for t in exact_analyzer()(text)} | {t.text for t in exact_analyzer()(text.replace("-", ""))}
-    found = set(found)
+    found = {word for words in terms.values() for word in words}
     by_stem, towns = _towns()
     named = {by_stem[stem] for word in typed for stem in _alternatives(word, "both", True) if stem in by_stem}
     names = [name for number in sorted(named) for name, stems in towns[number]
