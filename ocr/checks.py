@@ -165,7 +165,7 @@ def stamps(colour: Image.Image | None, grey: np.ndarray, dpi: float) -> list[Sta
     joined = ndimage.binary_dilation(coloured, iterations=max(1, round(STAMP_JOIN_MM * mm / 2)))
     labels, count = ndimage.label(joined)
     found = []
-    paper = np.array([max(level(colour[..., c], 90), 1.0) for c in range(3)], dtype=np.float32)
+    paper = _paper_colour(colour)
     lowest, highest = STAMP_MM[0] * mm, STAMP_MM[1] * mm
     for index, where in enumerate(ndimage.find_objects(labels), start=1):
         mark = coloured[where] & (labels[where] == index)
@@ -193,6 +193,11 @@ def stamps(colour: Image.Image | None, grey: np.ndarray, dpi: float) -> list[Sta
             bottom, right = max(bottom, other.box[2]), max(right, other.box[3])
         found.append(Stamp((int(top), int(left), int(bottom), int(right)), weights))
     return found
+
+
+def _paper_colour(pixels: np.ndarray) -> np.ndarray:
+    """The paper's R, G, B (each channel's 90th percentile, at least 1) of an RGB array."""
+    return np.array([max(level(pixels[..., c], 90), 1.0) for c in range(3)], dtype=np.float32)
 
 
 def _see_through(ink: np.ndarray, paper: np.ndarray) -> tuple[float, float, float] | None:
@@ -233,7 +238,7 @@ def without_stamps(image: Image.Image, found: list[Stamp], factor: float) -> Ima
         box = (slice(max(0, int(top * factor) - margin), int(bottom * factor) + margin),
                slice(max(0, int(left * factor) - margin), int(right * factor) + margin))
         part = colour[box].astype(np.float32)
-        paper = np.array([max(level(part[..., c], 90), 1.0) for c in range(3)], dtype=np.float32)
+        paper = _paper_colour(part)
         seen = (part / paper) @ np.asarray(stamp.weights, dtype=np.float32)
         paper_grey = float(level(out[box], 90))
         out[box] = np.clip(seen * paper_grey, 0, 255).astype(np.uint8)

@@ -129,6 +129,12 @@ def _share_baselines(lone: list[tuple]) -> bool:
     return changed
 
 
+def _column(words: list, page_width: int) -> bool:
+    """Whether a run of a line's words (their boxes) is a column's line: COLUMN_WORDS words, or
+    COLUMN_WIDTH of the page's width."""
+    return len(words) >= COLUMN_WORDS or words[-1][2] - words[0][0] >= COLUMN_WIDTH * page_width
+
+
 def lines_across_gutter(hocr_path: Path) -> int:
     """How many lines run across one gutter: tesseract took two columns for one, line by line.
 
@@ -156,12 +162,8 @@ def lines_across_gutter(hocr_path: Path) -> int:
             if box[0] - previous[2] > GUTTER_GAP * height:
                 parts.append([])
             parts[-1].append(box)
-
-        def column(part: list) -> bool:
-            return len(part) >= COLUMN_WORDS or part[-1][2] - part[0][0] >= COLUMN_WIDTH * width
-
         for before, after in zip(parts, parts[1:]):
-            if column(before) and column(after):
+            if _column(before, width) and _column(after, width):
                 centres.append((before[-1][2] + after[0][0]) / 2 / width)
     centres.sort()
     most = 0

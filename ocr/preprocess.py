@@ -145,23 +145,24 @@ def prepare(path: Path, workdir: Path, deskew: bool | None = None, clean: bool |
             plan = Straightening(plan.rotated, 0.0)
         clean_it = found.needs_cleaning if clean is None else clean
         turn = _exif_turn(image)
-        as_scanned = plan == Straightening() and not deep          # the scan's own pixels go into the PDF
+        turned = plan != Straightening()
+        as_scanned = not turned and not deep          # the scan's own pixels go into the PDF
         read = None if not as_scanned or read_as_is(image) else _reading_copy(image, path, workdir)
         if as_scanned and not clean_it and not cleaning.stamps:
             return PreparedPage(path, None, found, steps, turn, read)
         page = measured.convert("L") if measured.mode not in ("L", "RGB") else measured.copy()
         save_dpi = image.info.get("dpi") or (300, 300)
     stem = workdir / path.stem
-    if plan.rotated or plan.deskewed or deep:
+    if not as_scanned:                                # Olke writes the page the PDF shows
         if deep:
             steps["eight_bits"] = True
-        if plan.rotated or plan.deskewed:
+        if turned:
             page = _turn(page, plan)
             steps.update(rotated=plan.rotated, deskewed=plan.deskewed)
             turn = 0                                  # a page Olke wrote carries no EXIF
         visible = stem.with_name(stem.name + "-straight.png")
         page.save(visible, "PNG", dpi=save_dpi, compress_level=1)
-        if (plan.rotated or plan.deskewed) and (clean_it or plan.rotated or cleaning.stamps):
+        if turned and (clean_it or plan.rotated or cleaning.stamps):
             # measured again: a turned page's lines run the other way, a straightened one has new
             # corners, and its border moved with it
             found, cleaning = checks.check(page, dpi)

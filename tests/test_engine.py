@@ -300,12 +300,10 @@ def test_indexes_written_before_the_text_column_still_show_snippets(tmp_path, co
         schema["exact"].format = PackedPositions()
         return schema
 
-    page_fields = index_module.page_fields
     new = WhooshIndex(tmp_path / "new")
     new.replace_documents(corpus.documents[:40])
     monkeypatch.setattr(index_module, "build_schema", old_schema)
-    monkeypatch.setattr(index_module, "page_fields", lambda *a: {
-        name: value for name, value in page_fields(*a).items() if name != "page_text"})
+    monkeypatch.setattr(index_module, "whoosh_fields", index_module.page_fields)     # no text column
     monkeypatch.setattr(index_module, "_codec", PackedCodec)
     old = WhooshIndex(tmp_path / "old")
     old.replace_documents(corpus.documents[:40])

@@ -232,10 +232,11 @@ def _alternatives(text: str, lang: str, translit: bool) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _towns() -> tuple[dict[str, int], list[list[tuple[str, tuple[str, ...]]]]]:
-    """The towns of `places.GROUPS`, each a list of its names with their stems (a name's stems as
-    a query word gets them, less those shorter than five letters that are not the whole name:
-    Семей's Russian stem сем is also that of семья), and each stem's town."""
+def _towns() -> tuple[dict[str, int], list[list[tuple[str, str, tuple[str, ...]]]]]:
+    """The towns of `places.GROUPS`, each a list of its names (as written, and folded with a
+    hyphen's parts joined) with their stems (a name's stems as a query word gets them, less those
+    shorter than five letters that are not the whole name: Семей's Russian stem сем is also that of
+    семья), and each stem's town."""
     by_stem: dict[str, int] = {}
     towns = []
     for number, group in enumerate(places.GROUPS):
@@ -243,7 +244,7 @@ def _towns() -> tuple[dict[str, int], list[list[tuple[str, tuple[str, ...]]]]]:
         for name in group:
             word = fold(name.lower().replace("-", ""))
             stems = tuple(dict.fromkeys(stem for stem in _stems(word, "both") if stem == word or len(stem) >= 5))
-            names.append((name, stems))
+            names.append((name, word, stems))
             by_stem.update((stem, number) for stem in stems)
         towns.append(names)
     return by_stem, towns
@@ -252,7 +253,7 @@ def _towns() -> tuple[dict[str, int], list[list[tuple[str, tuple[str, ...]]]]]:
 def with_other_names(stems) -> list[str]:
     """The stems of all the names of a town that one of `stems` names (``places``)."""
     by_stem, towns = _towns()
-    return [other for stem in stems if stem in by_stem for _, others in towns[by_stem[stem]] for other in others]
+    return [other for stem in stems if stem in by_stem for _, _, others in towns[by_stem[stem]] for other in others]
 
 
 def other_town_names(text: str, terms: dict[str, Iterable[str]]) -> list[str]:
@@ -265,9 +266,8 @@ def other_town_names(text: str, terms: dict[str, Iterable[str]]) -> list[str]:
     found = {word for words in terms.values() for word in words}
     by_stem, towns = _towns()
     named = {by_stem[stem] for word in typed for stem in _alternatives(word, "both", True) if stem in by_stem}
-    names = [name for number in sorted(named) for name, stems in towns[number]
-             if not found.isdisjoint(stems) and not any(word.startswith(fold(name.lower().replace("-", "")))
-                                                         for word in typed)]
+    names = [name for number in sorted(named) for name, folded, stems in towns[number]
+             if not found.isdisjoint(stems) and not any(word.startswith(folded) for word in typed)]
     # Каменогорск, which stands for Усть-Каменогорск, is not said beside it
     return [name for name in names if not any(name != other and other.endswith(name) for other in names)]
 

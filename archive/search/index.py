@@ -49,7 +49,6 @@ def page_fields(document, page: dict) -> dict:
         "doc_id": document.id,
         "page": page["number"],
         "exact": page["text"],
-        "page_text": encode_text(page["text"], results.plain_text(page["text"])),
         "title": document.title,
         "author": "; ".join(document.authors),
         "source": document.source or "",
@@ -71,6 +70,12 @@ def page_fields(document, page: dict) -> dict:
     for language in languages:
         fields[STEMMED_FIELDS[language]] = page["text"]
     return fields
+
+
+def whoosh_fields(document, page: dict) -> dict:
+    """`page_fields` as Whoosh's index takes them: with the page's text in its own column
+    (``schema.encode_text``; tantivy keeps the text in its own store)."""
+    return {**page_fields(document, page), "page_text": encode_text(page["text"], results.plain_text(page["text"]))}
 
 
 def _codec() -> whoosh_internals.PackedCodec:
@@ -445,7 +450,7 @@ def _add(writer, documents, replace: bool) -> int:
         if replace:
             writer.delete_by_term("doc_id", document.id)
         for page in pages:
-            writer.add_document(**page_fields(document, page))
+            writer.add_document(**whoosh_fields(document, page))
             count += 1
     return count
 

@@ -41,9 +41,21 @@ _MANY = "rubric"                            # the facet with many values a docum
 
 def plain_text(text: str) -> bool:
     """Whether the text's tokens stand at the same places in its lower-case copy, where the
-    wanted words' beginnings are searched for (`WordMatcher._lower`): known once for a page when
-    it is indexed (``schema.encode_text``) instead of on every results page."""
-    return _plain(text) and unicodedata.is_normalized("NFC", text) and len(text.lower()) == len(text)
+    wanted words' beginnings are searched for (`_lowered`): known once for a page when it is
+    indexed (``schema.encode_text``) instead of on every results page."""
+    return _lowered(text) is not None
+
+
+def _lowered(text: str, plain: bool | None = None) -> str | None:
+    """The text in lower case where `fold` changes no letter's place (NFC, no İ, no combining mark,
+    no underscore, where regular-expression word boundaries and token boundaries part); else None.
+    `plain`: what `plain_text` said of the text, if known."""
+    if plain is None:
+        plain = _plain(text) and unicodedata.is_normalized("NFC", text)
+    if not plain:
+        return None
+    lower = text.lower()
+    return lower if len(lower) == len(text) else None
 
 
 def _plain(text: str) -> bool:
@@ -181,17 +193,8 @@ class WordMatcher:
 
     def _lower(self, text: str, plain: bool | None = None) -> str | None:
         """The text in lower case, where searching it for beginnings finds every wanted word: the
-        query has some to find, and `fold` changes no letter's place (NFC, no İ, no combining mark,
-        no underscore, where regular-expression word boundaries and token boundaries part); else
-        None. `plain`: what `plain_text` said of the text, if known."""
-        if not self._finder():
-            return None
-        if plain is None:
-            plain = _plain(text) and unicodedata.is_normalized("NFC", text)
-        if not plain:
-            return None
-        lower = text.lower()
-        return lower if len(lower) == len(text) else None
+        query has some to find, and the text is `_lowered`; else None."""
+        return _lowered(text, plain) if self._finder() else None
 
     def _beginnings(self, lower: str) -> list[int]:
         """Where in the lower-case text a token may begin with a wanted beginning (found by the

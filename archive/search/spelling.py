@@ -129,7 +129,7 @@ def _correct(lexicon, word: str) -> str:
     folded = fold(word.lower())
     if not _WORD.fullmatch(folded):
         return _latin_with_marks(lexicon, word) or word
-    stems = {language: STEMMERS[language](folded) for language in STEMMED_FIELDS}
+    stems = _stems(folded)
     if _known(lexicon, stems):
         return word           # known in either language: nothing to look for near it
     marked = with_marks(lexicon, folded)
@@ -165,11 +165,15 @@ def _latin_with_marks(lexicon, word: str) -> str | None:
         return None
     readings = [fold(reading.lower()) for reading in latin_to_cyrillic_variants(word)]
     for reading in readings:
-        if not _WORD.fullmatch(reading) or _known(lexicon, {language: STEMMERS[language](reading)
-                                                            for language in STEMMED_FIELDS}):
+        if not _WORD.fullmatch(reading) or _known(lexicon, _stems(reading)):
             return None         # found as read (or not read as Cyrillic): nothing to suggest
     marked = next(filter(None, (with_marks(lexicon, reading) for reading in readings)), None)
     return _as_typed(marked, word) if marked else None
+
+
+def _stems(folded: str) -> dict[str, str]:
+    """A folded word's stem in each language, by language."""
+    return {language: STEMMERS[language](folded) for language in STEMMED_FIELDS}
 
 
 def _known(lexicon, stems: dict[str, str]) -> bool:

@@ -250,15 +250,13 @@ def page_fields(reader):
     """What reads a page's stored fields by its number, as `stored_fields` does, with its text
     (`exact`) and whether it is plain (`plain`) from the `page_text` column (``schema.encode_text``);
     an index written before that column holds the text among the stored fields."""
-    if "page_text" not in reader.schema:
+    if "page_text" not in reader.schema or not reader.doc_count_all():   # (an empty index has no column)
         return partial(stored_fields, reader)
-    texts = []          # the column's reader, made when first read (an empty index has none)
+    texts = reader.column_reader("page_text")
 
     def read(docnum: int) -> dict:
-        if not texts:
-            texts.append(reader.column_reader("page_text"))
         fields = stored_fields(reader, docnum)
-        fields["exact"], fields["plain"] = decode_text(texts[0][docnum])
+        fields["exact"], fields["plain"] = decode_text(texts[docnum])
         return fields
     return read
 
